@@ -1,0 +1,132 @@
+"""Accounts API: the acting account, and account API keys."""
+
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts.api.context import acting_context, require_admin
+from apps.accounts.models import Account, ApiKey
+from apps.accounts.policies import effective_rights
+from apps.accounts.selectors import api_key_get, api_key_list_for_account
+from apps.accounts.services import api_key_create, api_key_revoke
+from apps.api.pagination import PageNumberPagination
+
+
+class AccountOutput(serializers.ModelSerializer):
+    domain = serializers.CharField(source="slug")
+
+    class Meta:
+        model = Account
+        fields = ["id", "domain", "name", "language", "is_active"]
+
+
+class AccountContextOutput(serializers.Serializer):
+    account = AccountOutput()
+    via = serializers.ChoiceField(choices=["session", "api_key"])
+    is_admin = serializers.BooleanField()
+    is_developer = serializers.BooleanField()
+    rights = serializers.DictField(child=serializers.CharField())
+
+
+class AccountCurrentApi(APIView):
+    @extend_schema(
+        summary="The account this request acts for",
+        description="With an API key: the key's account. With a session: the account named "
+        "in the `X-Account` header, else the one chosen in the console.",
+        responses=AccountContextOutput,
+        tags=["accounts"],
+    )
+    def get(self, request: Request) -> Response:
+        ctx = acting_context(request)
+        m = ctx.membership
+        data = {
+            "account": ctx.account,
+            "via": "api_key" if ctx.via_api_key else "session",
+            "is_admin": ctx.is_admin,
+            "is_developer": bool(m and m.is_developer),
+            "rights": effective_rights(rights=m.role.rights if m and m.role else None,
+                                       is_admin=ctx.is_admin) if m else {},
+        }
+        return Response(AccountContextOutput(data).data)
+
+
+class ApiKeyOutput(serializers.ModelSerializer):
+    prefix = serializers.CharField(source="display_prefix")
+    is_active = serializers.BooleanField()
+    created_by = serializers.EmailField(source="created_by.email", default=None)
+    revoked_by = serializers.EmailField(source="revoked_by.email", default=None)
+
+    class Meta:
+        model = ApiKey
+        fields = ["id", "name", "prefix", "is_active", "created_at", "created_by",
+                  "last_used_at", "revoked_at", "revoked_by"]
+
+
+class ApiKeyCreateInput(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+
+
+class ApiKeyCreatedOutput(ApiKeyOutput):
+    key = serializers.SerializerMethodField(help_text="The key itself. Shown only once.")
+
+    class Meta(ApiKeyOutput.Meta):
+        fields = [*ApiKeyOutput.Meta.fields, "key"]
+
+    def get_key(self, obj: ApiKey) -> str:
+        return self.context["raw_key"]
+
+
+class ApiKeyListApi(APIView):
+    @extend_schema(summary="List the account's API keys", responses=ApiKeyOutput(many=True),
+                   tags=["api keys"])
+    def get(self, request: Request) -> Response:
+        ctx = acting_context(request)
+        require_admin(ctx, allow_api_key=True)
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(
+            api_key_list_for_account(account=ctx.account), request, view=self
+        )
+        return paginator.get_paginated_response(ApiKeyOutput(page, many=True).data)
+
+    @extend_schema(
+        summary="Create an API key",
+        description="Account admins only, with a session (an API key cannot create keys). "
+        "The answer holds the key itself, once: store it now, it cannot be read again.",
+        request=ApiKeyCreateInput,
+        responses={201: ApiKeyCreatedOutput},
+        examples=[OpenApiExample("Create", value={"name": "CI pipeline"}, request_only=True)],
+        tags=["api keys"],
+    )
+    def post(self, request: Request) -> Response:
+        ctx = acting_context(request)
+        require_admin(ctx, allow_api_key=False)
+        data = ApiKeyCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        key, raw = api_key_create(
+            account=ctx.account, name=data.validated_data["name"], created_by=request.user
+        )
+        return Response(ApiKeyCreatedOutput(key, context={"raw_key": raw}).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class ApiKeyDetailApi(APIView):
+    @extend_schema(summary="One API key (never the key itself)", responses=ApiKeyOutput,
+                   tags=["api keys"])
+    def get(self, request: Request, key_id: int) -> Response:
+        ctx = acting_context(request)
+        require_admin(ctx, allow_api_key=True)
+        return Response(ApiKeyOutput(api_key_get(account=ctx.account, key_id=key_id)).data)
+
+
+class ApiKeyRevokeApi(APIView):
+    @extend_schema(summary="Revoke an API key", request=None, responses=ApiKeyOutput,
+                   description="The key is refused from the next request on. Revoking a "
+                   "revoked key changes nothing.", tags=["api keys"])
+    def post(self, request: Request, key_id: int) -> Response:
+        ctx = acting_context(request)
+        require_admin(ctx, allow_api_key=True)
+        key = api_key_get(account=ctx.account, key_id=key_id)
+        by = None if ctx.via_api_key else request.user
+        return Response(ApiKeyOutput(api_key_revoke(key=key, revoked_by=by)).data)

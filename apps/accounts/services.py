@@ -1,0 +1,169 @@
+"""Writes for tenancy: accounts, members, roles, groups and API keys."""
+
+import secrets
+from collections.abc import Iterable, Mapping
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+
+from apps.accounts.models import Account, ApiKey, Group, Language, Membership, Role, User
+from apps.accounts.policies import rights_errors
+from apps.core.crypto import keyed_digest
+from apps.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+
+# last_used_at is written at most this often per key, so a busy key costs no write per call.
+API_KEY_TOUCH_INTERVAL = timedelta(seconds=60)
+
+
+def account_create(*, slug: str, name: str, language: str = Language.EN) -> Account:
+    """Create a tenant account. Raises ``ValidationFailed`` naming the field at fault."""
+    account = Account(slug=slug.strip().lower(), name=name.strip(), language=language)
+    _full_clean(account)
+    try:
+        with transaction.atomic():
+            account.save()
+    except IntegrityError as exc:
+        raise ValidationFailed(
+            "This domain is taken.", fields={"slug": ["This domain is taken."]}
+        ) from exc
+    return account
+
+
+def role_create(*, account: Account, name: str, rights: Mapping[str, str]) -> Role:
+    """Create a role with module rights; unknown modules or levels are refused."""
+    errors = rights_errors(rights)
+    if errors:
+        raise ValidationFailed("The rights are not valid.", fields={"rights": errors})
+    role = Role(account=account, name=name.strip(), rights=dict(rights))
+    _full_clean(role, exclude=["account"])
+    try:
+        with transaction.atomic():
+            role.save()
+    except IntegrityError as exc:
+        raise ValidationFailed(
+            "A role with this name exists.", fields={"name": ["A role with this name exists."]}
+        ) from exc
+    return role
+
+
+def group_create(*, account: Account, name: str) -> Group:
+    group = Group(account=account, name=name.strip())
+    _full_clean(group, exclude=["account"])
+    try:
+        with transaction.atomic():
+            group.save()
+    except IntegrityError as exc:
+        raise ValidationFailed(
+            "A group with this name exists.", fields={"name": ["A group with this name exists."]}
+        ) from exc
+    return group
+
+
+@transaction.atomic
+def membership_create(
+    *,
+    user: User,
+    account: Account,
+    role: Role | None = None,
+    groups: Iterable[Group] = (),
+    is_admin: bool = False,
+    is_developer: bool = False,
+) -> Membership:
+    """Add a user to an account. Role and groups must belong to the same account."""
+    groups = list(groups)
+    if role is not None and role.account_id != account.pk:
+        raise ValidationFailed("The role belongs to another account.",
+                               fields={"role": ["Choose a role of this account."]})
+    if any(group.account_id != account.pk for group in groups):
+        raise ValidationFailed("A group belongs to another account.",
+                               fields={"groups": ["Choose groups of this account."]})
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(
+                user=user, account=account, role=role, is_admin=is_admin,
+                is_developer=is_developer,
+            )
+    except IntegrityError as exc:
+        raise Conflict(f"{user.email} is already a member of {account.slug}.") from exc
+    membership.groups.set(groups)
+    return membership
+
+
+def api_key_create(*, account: Account, name: str, created_by: User | None) -> tuple[ApiKey, str]:
+    """Create an API key for ``account`` and return it with the raw key.
+
+    The raw key is returned once and never stored: only its ``key_id`` and a keyed hash
+    are. Raises ``ValidationFailed`` when the name is blank or too long.
+    """
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed("Give the key a name.", fields={"name": ["This field is required."]})
+    if len(name) > 100:
+        raise ValidationFailed(
+            "The name is too long.", fields={"name": ["Use at most 100 characters."]}
+        )
+    key_id = secrets.token_hex(6)
+    raw = f"{ApiKey.PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
+    key = ApiKey.objects.create(
+        account=account, name=name, key_id=key_id, key_hash=keyed_digest(raw),
+        created_by=created_by,
+    )
+    return key, raw
+
+
+def api_key_revoke(*, key: ApiKey, revoked_by: User | None) -> ApiKey:
+    """Revoke a key; it is refused from the next request on. Idempotent."""
+    now = timezone.now()
+    ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(
+        revoked_at=now, revoked_by=revoked_by
+    )
+    key.refresh_from_db()
+    return key
+
+
+def api_key_authenticate(*, raw_key: str) -> ApiKey:
+    """The active key matching ``raw_key``, with its account loaded.
+
+    Raises ``NotFound`` for a malformed, unknown or revoked key, or one whose account is
+    inactive. Records the last use at most once a minute.
+    """
+    if not raw_key.startswith(ApiKey.PREFIX):
+        raise NotFound("Not an API key.")
+    key_id, _, secret = raw_key[len(ApiKey.PREFIX):].partition("_")
+    if not key_id or not secret:
+        raise NotFound("Malformed API key.")
+    key = (
+        ApiKey.objects.select_related("account")
+        .filter(key_id=key_id, revoked_at__isnull=True, account__is_active=True)
+        .first()
+    )
+    if key is None or not constant_time_compare(key.key_hash, keyed_digest(raw_key)):
+        raise NotFound("Unknown or revoked API key.")
+    now = timezone.now()
+    if key.last_used_at is None or key.last_used_at < now - API_KEY_TOUCH_INTERVAL:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
+    return key
+
+
+def membership_require_admin(*, membership: Membership | None) -> Membership:
+    """The membership if it is an account admin's; else ``PermissionDenied``."""
+    if membership is None:
+        raise NotFound("No current account.")
+    if not membership.is_admin:
+        raise PermissionDenied("Only an admin of this account can do this.")
+    return membership
+
+
+def _full_clean(instance: object, exclude: list[str] | None = None) -> None:
+    from django.core.exceptions import ValidationError
+
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=False)  # type: ignore[attr-defined]
+    except ValidationError as exc:
+        fields = {name: [str(m) for m in msgs] for name, msgs in exc.message_dict.items()}
+        raise ValidationFailed("Some fields are not valid.", fields=fields) from exc
+
+

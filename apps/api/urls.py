@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+from apps.api.views import ApiRootApi
+
+app_name = "api"
+
+urlpatterns = [
+    path("", ApiRootApi.as_view(), name="root"),
+    path("", include("apps.accounts.api.urls")),
+    path("", include("apps.jobs.api.urls")),
+]

@@ -1,0 +1,87 @@
+"""Durable job rows: the truth about every long piece of background work.
+
+A Celery message only wakes a worker up; the row says what to do, how far it got and
+what went wrong. A worker claims the row with a compare-and-set update that takes a
+lease; a worker that dies loses its lease, and the beat sweeper wakes the job again.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from apps.core.models import TimeStampedModel
+
+
+class Job(TimeStampedModel):
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    UNFINISHED = (State.PENDING, State.RUNNING)
+
+    kind = models.CharField(max_length=64, db_index=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    payload = models.JSONField(default=dict, blank=True)
+    target = models.CharField(
+        max_length=200, blank=True, help_text="What the job works on, for people to read."
+    )
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, null=True, blank=True, related_name="jobs"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(null=True, blank=True)
+    message = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveIntegerField(
+        default=0, help_text="Transient failures so far; reset by a manual retry."
+    )
+    last_error = models.TextField(blank=True)
+    lease_token = models.UUIDField(null=True, blank=True, editable=False)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    run_after = models.DateTimeField(null=True, blank=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["state", "enqueued_at"],
+                name="jobs_job_unfinished_idx",
+                condition=models.Q(state__in=["pending", "running"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.state})"
+
+    @property
+    def percent(self) -> int | None:
+        if not self.progress_total:
+            return 100 if self.state == self.State.SUCCEEDED else None
+        return min(100, round(100 * self.progress_done / self.progress_total))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (self.State.SUCCEEDED, self.State.FAILED)
+
+
+class Heartbeat(models.Model):
+    """The last time a periodic task ran: proof that beat and a worker are alive."""
+
+    name = models.CharField(max_length=64, primary_key=True)
+    last_seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.last_seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+def new_lease_token() -> uuid.UUID:
+    return uuid.uuid4()

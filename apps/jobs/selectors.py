@@ -1,0 +1,41 @@
+"""Reads of job rows, scoped to who asks."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from apps.accounts.models import Account
+from apps.core.errors import NotFound
+from apps.jobs.models import Heartbeat, Job
+
+
+def job_list_for_account(*, account: Account) -> QuerySet[Job]:
+    return Job.objects.filter(account=account).select_related("created_by")
+
+
+def job_get_for_account(*, account: Account, job_id: int) -> Job:
+    job = job_list_for_account(account=account).filter(pk=job_id).first()
+    if job is None:
+        raise NotFound("No such job in this account.")
+    return job
+
+
+def job_list_for_staff() -> QuerySet[Job]:
+    return Job.objects.select_related("account", "created_by")
+
+
+def sweeper_status() -> dict[str, object]:
+    """When the sweeper last ran and whether that is recent enough to call beat and a
+    worker alive (three sweep intervals)."""
+    beat = Heartbeat.objects.filter(name="sweeper").first()
+    interval = settings.CELERY_BEAT_SCHEDULE["jobs-sweep"]["schedule"]
+    if beat is None:
+        return {"last_seen_at": None, "alive": False, "interval": interval}
+    age = timezone.now() - beat.last_seen_at
+    return {
+        "last_seen_at": beat.last_seen_at,
+        "alive": age <= 3 * interval + timedelta(seconds=5),
+        "interval": interval,
+    }

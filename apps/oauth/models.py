@@ -1,0 +1,73 @@
+"""django-oauth-toolkit's models, swapped into this app from its first migration.
+
+Swapping is decided on day one because swapping later breaks ``migrate``. The models
+carry what the platform needs on top of DOT: an application can be suspended (its tokens
+are refused at once), access tokens are indexed on ``expires`` for the purge, and live
+refresh tokens are unique by checksum. The links to installations are added by the
+installation context.
+"""
+
+from django.db import models
+from oauth2_provider.models import (
+    AbstractAccessToken,
+    AbstractApplication,
+    AbstractGrant,
+    AbstractIDToken,
+    AbstractRefreshToken,
+    ApplicationManager,
+)
+
+
+class Application(AbstractApplication):
+    """An OAuth client. One per marketplace app, shared by all its versions."""
+
+    is_suspended = models.BooleanField(
+        default=False,
+        help_text="A suspended client gets no tokens and every token it holds is refused.",
+    )
+
+    objects = ApplicationManager()
+
+    class Meta(AbstractApplication.Meta):
+        swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"
+
+    def natural_key(self) -> tuple[str]:
+        return (self.client_id,)
+
+    def is_usable(self, request: object) -> bool:
+        # DOT calls this on every bearer-token validation: the instant kill switch.
+        return not self.is_suspended
+
+
+class Grant(AbstractGrant):
+    class Meta(AbstractGrant.Meta):
+        swappable = "OAUTH2_PROVIDER_GRANT_MODEL"
+        indexes = [models.Index(fields=["expires"], name="oauth_grant_expires_idx")]
+
+
+class AccessToken(AbstractAccessToken):
+    class Meta(AbstractAccessToken.Meta):
+        swappable = "OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL"
+        indexes = [models.Index(fields=["expires"], name="oauth_accesstoken_expires_idx")]
+
+
+class RefreshToken(AbstractRefreshToken):
+    class Meta(AbstractRefreshToken.Meta):
+        swappable = "OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL"
+        indexes = [
+            *AbstractRefreshToken.Meta.indexes,
+            models.Index(fields=["revoked"], name="oauth_refreshtoken_revoked_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["token_checksum"],
+                condition=models.Q(revoked__isnull=True),
+                name="oauth_refreshtoken_live_checksum_unique",
+            )
+        ]
+
+
+class IDToken(AbstractIDToken):
+    class Meta(AbstractIDToken.Meta):
+        swappable = "OAUTH2_PROVIDER_ID_TOKEN_MODEL"
+        indexes = [models.Index(fields=["expires"], name="oauth_idtoken_expires_idx")]

@@ -1,0 +1,87 @@
+"""Personas shared by every test: the people the access matrix is about.
+
+- ``account``: the tenant most tests act in; ``other_account``: someone else's tenant.
+- ``admin``: an account admin of ``account``; ``member``: a member without admin or
+  developer rights; ``developer``: a member with the developer right; ``outsider``: an
+  admin of ``other_account`` only; ``moderator``: platform staff with the moderation
+  permission; ``staff``: a superuser.
+"""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.test import Client
+
+from tests.factories import AccountFactory, MembershipFactory, RoleFactory, UserFactory
+from tests.factories.accounts import PASSWORD
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def account(db):
+    return AccountFactory(slug="acme", name="Acme Corp")
+
+
+@pytest.fixture
+def other_account(db):
+    return AccountFactory(slug="globex", name="Globex")
+
+
+@pytest.fixture
+def sales_role(account):
+    return RoleFactory(account=account, name="Sales", rights={"crm": "full", "task": "read"})
+
+
+@pytest.fixture
+def admin(account):
+    return MembershipFactory(account=account, user=UserFactory(email="admin@acme.test"),
+                             is_admin=True).user
+
+
+@pytest.fixture
+def member(account, sales_role):
+    return MembershipFactory(account=account, user=UserFactory(email="member@acme.test"),
+                             role=sales_role).user
+
+
+@pytest.fixture
+def developer(account):
+    return MembershipFactory(account=account, user=UserFactory(email="dev@acme.test"),
+                             is_developer=True).user
+
+
+@pytest.fixture
+def outsider(other_account):
+    return MembershipFactory(account=other_account, user=UserFactory(email="admin@globex.test"),
+                             is_admin=True).user
+
+
+@pytest.fixture
+def moderator(db):
+    user = UserFactory(email="moderator@platform.test", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="moderate_apps"))
+    return user
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(email="staff@platform.test", is_staff=True, is_superuser=True)
+
+
+def login(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def client_for():
+    """``client_for(user)``: a test client signed in as ``user`` (anonymous for None)."""
+
+    def make(user=None) -> Client:
+        return login(user) if user is not None else Client()
+
+    return make
