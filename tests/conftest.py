@@ -85,3 +85,21 @@ def client_for():
         return login(user) if user is not None else Client()
 
     return make
+
+
+@pytest.fixture
+def celery_processes(transactional_db):
+    """Start real Celery workers or beat: ``start("worker")``; all are stopped at the end."""
+    from tests.worker import CeleryProcess, purge_broker
+
+    purge_broker()
+    started: list[CeleryProcess] = []
+
+    def start(role: str = "worker", **kwargs) -> CeleryProcess:
+        process = CeleryProcess(role, **kwargs).wait_ready()
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.stop()

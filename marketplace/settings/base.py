@@ -81,7 +81,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # for the lock instead of failing at once.
     DATABASES["default"].setdefault(
         "OPTIONS",
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        },
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -33,11 +33,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 if "data_folder_in" in CELERY_BROKER_TRANSPORT_OPTIONS:
     _dir = os.environ.get("CELERY_FILESYSTEM_DIR", str(VAR_DIR / "test-broker"))
-    CELERY_FILESYSTEM_DIR = _dir
     CELERY_BROKER_TRANSPORT_OPTIONS.update(
         {
             "data_folder_in": f"{_dir}/queue",
             "data_folder_out": f"{_dir}/queue",
             "control_folder": f"{_dir}/control",
+            "polling_interval": 0.2,
         }
     )
