@@ -66,3 +66,10 @@ def api_key_get(*, account: Account, key_id: int) -> ApiKey:
 def user_is_moderator(*, user: User) -> bool:
     return bool(user.is_active and user.is_staff and user.has_perm("accounts.moderate_apps"))
 
+
+
+def group_list_with_member_count_for_account(*, account: Account) -> QuerySet[Group]:
+    """The account's groups, each annotated with ``member_count``, in one query."""
+    from django.db.models import Count
+
+    return group_list_for_account(account=account).annotate(member_count=Count("memberships"))

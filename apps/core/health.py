@@ -1,6 +1,8 @@
 """Liveness and readiness probes for load balancers and orchestrators."""
 
 import logging
+import os
+from pathlib import Path
 from typing import Any
 
 from django.db import connection
@@ -31,18 +33,36 @@ def check_database() -> dict[str, Any]:
 
 
 def check_broker() -> dict[str, Any]:
+    """Reach the broker the way a worker would: Redis answers PING, the filesystem
+    transport's queue folder exists and is writable, anything else connects."""
     from marketplace.celery import app
 
+    url = app.conf.broker_url or ""
+    transport = url.split("://", 1)[0]
     try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_SECONDS)
-            # The filesystem transport "connects" without touching the disk; listing the
-            # queue folder does.
-            conn.default_channel.client  # noqa: B018
-            conn.default_channel._size("default")
+        if transport in ("redis", "rediss"):
+            import redis
+
+            client = redis.Redis.from_url(
+                url, socket_connect_timeout=BROKER_TIMEOUT_SECONDS,
+                socket_timeout=BROKER_TIMEOUT_SECONDS,
+            )
+            try:
+                client.ping()
+            finally:
+                client.close()
+        elif transport == "filesystem":
+            options = app.conf.broker_transport_options or {}
+            folder = Path(options.get("data_folder_in", ""))
+            if not folder.is_dir() or not os.access(folder, os.W_OK):
+                raise OSError(f"queue folder {folder} is missing or not writable")
+        else:
+            with app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_SECONDS)
     except Exception as exc:
-        return {"ok": False, "error": f"broker unreachable: {type(exc).__name__}: {exc}"}
-    return {"ok": True, "transport": app.conf.broker_url.split("://", 1)[0]}
+        return {"ok": False, "transport": transport,
+                "error": f"broker unreachable: {type(exc).__name__}: {exc}"}
+    return {"ok": True, "transport": transport}
 
 
 @never_cache

@@ -1,12 +1,14 @@
 """Test settings: a file SQLite database (a worker process must see it), fast hashing."""
 
 import os
+from pathlib import Path
 
 from marketplace.settings.base import *  # noqa: F403
 from marketplace.settings.base import (
     CELERY_BROKER_TRANSPORT_OPTIONS,
     DATABASES,
     OAUTH2_PROVIDER,
+    STATIC_ROOT,
     VAR_DIR,
 )
 
@@ -24,6 +26,7 @@ STORAGES = {
 }
 MEDIA_ROOT = str(VAR_DIR / "test-media")
 OAUTH2_PROVIDER["ALLOWED_REDIRECT_URI_SCHEMES"] = ["https", "http"]
+Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so a worker process started by the tests reads the same data.
