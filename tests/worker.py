@@ -19,7 +19,7 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_database_url() -> str:
+def database_url_for_subprocess() -> str:
     """The URL of the database the tests run against, for another process."""
     conf = connection.settings_dict
     if conf["ENGINE"] == "django.db.backends.sqlite3":
@@ -62,7 +62,7 @@ class CeleryProcess:
             prefix=f"celery-{role}-", suffix=".log", delete=False
         )
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "marketplace.settings.test",
-               "DATABASE_URL": test_database_url(), "PYTHONUNBUFFERED": "1"}
+               "DATABASE_URL": database_url_for_subprocess(), "PYTHONUNBUFFERED": "1"}
         env.update(extra_env or {})
         if role == "worker":
             args = ["worker", "--pool=solo", "--loglevel=INFO", "-Q", "default",
