@@ -37,26 +37,30 @@ def sales_role(account):
 
 @pytest.fixture
 def admin(account):
-    return MembershipFactory(account=account, user=UserFactory(email="admin@acme.test"),
-                             is_admin=True).user
+    return MembershipFactory(
+        account=account, user=UserFactory(email="admin@acme.test"), is_admin=True
+    ).user
 
 
 @pytest.fixture
 def member(account, sales_role):
-    return MembershipFactory(account=account, user=UserFactory(email="member@acme.test"),
-                             role=sales_role).user
+    return MembershipFactory(
+        account=account, user=UserFactory(email="member@acme.test"), role=sales_role
+    ).user
 
 
 @pytest.fixture
 def developer(account):
-    return MembershipFactory(account=account, user=UserFactory(email="dev@acme.test"),
-                             is_developer=True).user
+    return MembershipFactory(
+        account=account, user=UserFactory(email="dev@acme.test"), is_developer=True
+    ).user
 
 
 @pytest.fixture
 def outsider(other_account):
-    return MembershipFactory(account=other_account, user=UserFactory(email="admin@globex.test"),
-                             is_admin=True).user
+    return MembershipFactory(
+        account=other_account, user=UserFactory(email="admin@globex.test"), is_admin=True
+    ).user
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ that use it need ``transaction=True``) and the same broker as the test process: 
 filesystem folder by default, Redis when ``REDIS_URL`` is set.
 """
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -35,15 +36,17 @@ def purge_broker() -> None:
     """Drop every message left in the default queue (by earlier tests or runs)."""
     from marketplace.celery import app
 
-    with app.connection_for_write() as conn:
-        try:
-            conn.default_channel.queue_purge("default")
-        except Exception:  # noqa: S110  (a queue that does not exist yet is empty)
-            pass
+    with app.connection_for_write() as conn, contextlib.suppress(Exception):
+        conn.default_channel.queue_purge("default")
 
 
-def wait_for(predicate: Callable[[], object], *, timeout: float = 30, interval: float = 0.2,
-             what: str = "condition") -> object:
+def wait_for(
+    predicate: Callable[[], object],
+    *,
+    timeout: float = 30,
+    interval: float = 0.2,
+    what: str = "condition",
+) -> object:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
@@ -61,19 +64,39 @@ class CeleryProcess:
         self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115
             prefix=f"celery-{role}-", suffix=".log", delete=False
         )
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "marketplace.settings.test",
-               "DATABASE_URL": database_url_for_subprocess(), "PYTHONUNBUFFERED": "1"}
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "marketplace.settings.test",
+            "DATABASE_URL": database_url_for_subprocess(),
+            "PYTHONUNBUFFERED": "1",
+        }
         env.update(extra_env or {})
         if role == "worker":
-            args = ["worker", "--pool=solo", "--loglevel=INFO", "-Q", "default",
-                    "--without-heartbeat", "--without-mingle", "--without-gossip",
-                    "--hostname", f"test-{os.getpid()}-{time.monotonic_ns()}@%h"]
+            args = [
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "-Q",
+                "default",
+                "--without-heartbeat",
+                "--without-mingle",
+                "--without-gossip",
+                "--hostname",
+                f"test-{os.getpid()}-{time.monotonic_ns()}@%h",
+            ]
         else:
-            args = ["beat", "--loglevel=INFO",
-                    "--schedule", str(Path(tempfile.mkdtemp()) / "beat-schedule")]
-        self.proc = subprocess.Popen(  # noqa: S603
+            args = [
+                "beat",
+                "--loglevel=INFO",
+                "--schedule",
+                str(Path(tempfile.mkdtemp()) / "beat-schedule"),
+            ]
+        self.proc = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "marketplace", *args],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
 
     def output(self) -> str:
@@ -82,8 +105,11 @@ class CeleryProcess:
     def wait_ready(self, timeout: float = 60) -> "CeleryProcess":
         marker = "ready." if self.role == "worker" else "beat: Starting"
         try:
-            wait_for(lambda: marker in self.output() or self.proc.poll() is not None,
-                     timeout=timeout, what=f"celery {self.role} to start")
+            wait_for(
+                lambda: marker in self.output() or self.proc.poll() is not None,
+                timeout=timeout,
+                what=f"celery {self.role} to start",
+            )
         except AssertionError:
             self.stop()
             raise AssertionError(f"celery {self.role} did not start:\n{self.output()}") from None

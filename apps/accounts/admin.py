@@ -36,12 +36,21 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Personal info", {"fields": ("full_name",)}),
-        ("Platform permissions",
-         {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (
+            "Platform permissions",
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",),
-                             "fields": ("email", "usable_password", "password1", "password2")}),)
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "usable_password", "password1", "password2"),
+            },
+        ),
+    )
     inlines = [MembershipInline]
 
 
@@ -91,8 +100,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
-    list_display = ["name", "display_prefix", "account", "created_at", "last_used_at",
-                    "revoked_at"]
+    list_display = ["name", "display_prefix", "account", "created_at", "last_used_at", "revoked_at"]
     list_select_related = ["account"]
     search_fields = ["name", "key_id", "account__slug"]
     list_filter = ["revoked_at"]

@@ -118,7 +118,10 @@ class Account(TimeStampedModel):
     """A tenant of the host product, reached at ``<slug>.<product domain>``."""
 
     slug = models.CharField(
-        "domain", max_length=63, unique=True, validators=[slug_validator],
+        "domain",
+        max_length=63,
+        unique=True,
+        validators=[slug_validator],
         help_text="The account's sub-domain, e.g. 'mycompany'.",
     )
     name = models.CharField(max_length=200)
@@ -189,11 +192,13 @@ class Membership(TimeStampedModel):
     )
     groups = models.ManyToManyField(Group, blank=True, related_name="memberships")
     is_admin = models.BooleanField(
-        "account admin", default=False,
+        "account admin",
+        default=False,
         help_text="Installs and manages apps, API keys and members of the account.",
     )
     is_developer = models.BooleanField(
-        "developer", default=False,
+        "developer",
+        default=False,
         help_text="Builds and publishes apps owned by the account in the Developer Console.",
     )
 

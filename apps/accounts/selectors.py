@@ -15,8 +15,9 @@ def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
     )
 
 
-def membership_get(*, user: User, account_id: int | None = None,
-                   account_slug: str | None = None) -> Membership:
+def membership_get(
+    *, user: User, account_id: int | None = None, account_slug: str | None = None
+) -> Membership:
     """The user's membership in one account, or ``NotFound`` (outsiders learn nothing)."""
     qs = membership_list_for_user(user=user)
     if account_id is not None:
@@ -65,7 +66,6 @@ def api_key_get(*, account: Account, key_id: int) -> ApiKey:
 
 def user_is_moderator(*, user: User) -> bool:
     return bool(user.is_active and user.is_staff and user.has_perm("accounts.moderate_apps"))
-
 
 
 def group_list_with_member_count_for_account(*, account: Account) -> QuerySet[Group]:

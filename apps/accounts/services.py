@@ -74,15 +74,22 @@ def membership_create(
     """Add a user to an account. Role and groups must belong to the same account."""
     groups = list(groups)
     if role is not None and role.account_id != account.pk:
-        raise ValidationFailed("The role belongs to another account.",
-                               fields={"role": ["Choose a role of this account."]})
+        raise ValidationFailed(
+            "The role belongs to another account.",
+            fields={"role": ["Choose a role of this account."]},
+        )
     if any(group.account_id != account.pk for group in groups):
-        raise ValidationFailed("A group belongs to another account.",
-                               fields={"groups": ["Choose groups of this account."]})
+        raise ValidationFailed(
+            "A group belongs to another account.",
+            fields={"groups": ["Choose groups of this account."]},
+        )
     try:
         with transaction.atomic():
             membership = Membership.objects.create(
-                user=user, account=account, role=role, is_admin=is_admin,
+                user=user,
+                account=account,
+                role=role,
+                is_admin=is_admin,
                 is_developer=is_developer,
             )
     except IntegrityError as exc:
@@ -107,7 +114,10 @@ def api_key_create(*, account: Account, name: str, created_by: User | None) -> t
     key_id = secrets.token_hex(6)
     raw = f"{ApiKey.PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
     key = ApiKey.objects.create(
-        account=account, name=name, key_id=key_id, key_hash=keyed_digest(raw),
+        account=account,
+        name=name,
+        key_id=key_id,
+        key_hash=keyed_digest(raw),
         created_by=created_by,
     )
     return key, raw
@@ -131,7 +141,7 @@ def api_key_authenticate(*, raw_key: str) -> ApiKey:
     """
     if not raw_key.startswith(ApiKey.PREFIX):
         raise NotFound("Not an API key.")
-    key_id, _, secret = raw_key[len(ApiKey.PREFIX):].partition("_")
+    key_id, _, secret = raw_key[len(ApiKey.PREFIX) :].partition("_")
     if not key_id or not secret:
         raise NotFound("Malformed API key.")
     key = (
@@ -165,5 +175,3 @@ def _full_clean(instance: object, exclude: list[str] | None = None) -> None:
     except ValidationError as exc:
         fields = {name: [str(m) for m in msgs] for name, msgs in exc.message_dict.items()}
         raise ValidationFailed("Some fields are not valid.", fields=fields) from exc
-
-

@@ -73,7 +73,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
             body = error_body(code or ErrorCode.INVALID, message, fields)
         else:
             detail = exc.detail
-            message = str(detail) if not isinstance(detail, dict | list) else str(exc.default_detail)
+            message = (
+                str(detail) if not isinstance(detail, dict | list) else str(exc.default_detail)
+            )
             body = error_body(code or str(exc.default_code), message)
         set_rollback()
         return Response(body, status=exc.status_code, headers=headers)

@@ -35,7 +35,7 @@ def check_database() -> dict[str, Any]:
 def check_broker() -> dict[str, Any]:
     """Reach the broker the way a worker would: Redis answers PING, the filesystem
     transport's queue folder exists and is writable, anything else connects."""
-    from marketplace.celery import app
+    from celery import current_app as app
 
     url = app.conf.broker_url or ""
     transport = url.split("://", 1)[0]
@@ -44,7 +44,8 @@ def check_broker() -> dict[str, Any]:
             import redis
 
             client = redis.Redis.from_url(
-                url, socket_connect_timeout=BROKER_TIMEOUT_SECONDS,
+                url,
+                socket_connect_timeout=BROKER_TIMEOUT_SECONDS,
                 socket_timeout=BROKER_TIMEOUT_SECONDS,
             )
             try:
@@ -60,8 +61,11 @@ def check_broker() -> dict[str, Any]:
             with app.connection_for_write() as conn:
                 conn.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_SECONDS)
     except Exception as exc:
-        return {"ok": False, "transport": transport,
-                "error": f"broker unreachable: {type(exc).__name__}: {exc}"}
+        return {
+            "ok": False,
+            "transport": transport,
+            "error": f"broker unreachable: {type(exc).__name__}: {exc}",
+        }
     return {"ok": True, "transport": transport}
 
 
@@ -73,5 +77,6 @@ def readyz(request: HttpRequest) -> JsonResponse:
     ready = all(check["ok"] for check in checks.values())
     if not ready:
         logger.warning("Readiness check failed: %s", checks)
-    return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks},
-                        status=200 if ready else 503)
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
+    )

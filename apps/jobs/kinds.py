@@ -20,9 +20,13 @@ def _diagnostic_chunk(job: Job) -> ChunkResult:
     time.sleep(max(0.0, min(pause, DIAGNOSTIC_MAX_STEP_SECONDS)))
     done = min(steps, job.progress_done + 1)
     return ChunkResult(
-        done=done, total=steps, finished=done >= steps,
+        done=done,
+        total=steps,
+        finished=done >= steps,
         message=f"Step {done} of {steps} ran on a worker.",
     )
 
 
-job_kind_register(JobKind(name=DIAGNOSTIC, label="Pipeline diagnostic", run_chunk=_diagnostic_chunk))
+job_kind_register(
+    JobKind(name=DIAGNOSTIC, label="Pipeline diagnostic", run_chunk=_diagnostic_chunk)
+)

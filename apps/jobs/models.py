@@ -32,7 +32,10 @@ class Job(TimeStampedModel):
         "accounts.Account", on_delete=models.CASCADE, null=True, blank=True, related_name="jobs"
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     progress_done = models.PositiveIntegerField(default=0)

@@ -58,8 +58,13 @@ def job_create(
     if job_kind is None:
         raise ValidationFailed(f"Unknown job kind {kind!r}.", fields={"kind": ["Unknown kind."]})
     job = Job.objects.create(
-        kind=kind, payload=dict(payload or {}), target=target, account=account,
-        created_by=created_by, progress_total=total, enqueued_at=timezone.now(),
+        kind=kind,
+        payload=dict(payload or {}),
+        target=target,
+        account=account,
+        created_by=created_by,
+        progress_total=total,
+        enqueued_at=timezone.now(),
     )
     transaction.on_commit(lambda: job_enqueue(job_id=job.pk, queue=job_kind.queue))
     return job
@@ -116,8 +121,13 @@ def job_run(*, job_id: int) -> str:
     job = Job.objects.get(pk=job_id)
     kind = job_kind_get(job.kind)
     if kind is None:
-        _release(job_id, token, state=Job.State.FAILED, finished_at=timezone.now(),
-                 last_error=f"Unknown job kind {job.kind!r}: no code handles it.")
+        _release(
+            job_id,
+            token,
+            state=Job.State.FAILED,
+            finished_at=timezone.now(),
+            last_error=f"Unknown job kind {job.kind!r}: no code handles it.",
+        )
         return "failed"
     try:
         result: ChunkResult = kind.run_chunk(job)
@@ -125,14 +135,28 @@ def job_run(*, job_id: int) -> str:
         return _after_transient(job, token, exc, queue=kind.queue)
     except Exception as exc:
         logger.exception("Job %s (%s) failed.", job.pk, job.kind)
-        _release(job_id, token, state=Job.State.FAILED, finished_at=timezone.now(),
-                 last_error=f"{type(exc).__name__}: {exc}"[:4000])
+        _release(
+            job_id,
+            token,
+            state=Job.State.FAILED,
+            finished_at=timezone.now(),
+            last_error=f"{type(exc).__name__}: {exc}"[:4000],
+        )
         return "failed"
-    progress = {"progress_done": result.done, "progress_total": result.total,
-                "message": result.message[:300]}
+    progress = {
+        "progress_done": result.done,
+        "progress_total": result.total,
+        "message": result.message[:300],
+    }
     if result.finished:
-        _release(job_id, token, state=Job.State.SUCCEEDED, finished_at=timezone.now(),
-                 last_error="", **progress)
+        _release(
+            job_id,
+            token,
+            state=Job.State.SUCCEEDED,
+            finished_at=timezone.now(),
+            last_error="",
+            **progress,
+        )
         return "succeeded"
     if _release(job_id, token, state=Job.State.RUNNING, enqueued_at=timezone.now(), **progress):
         job_enqueue(job_id=job_id, queue=kind.queue)
@@ -144,14 +168,24 @@ def _after_transient(job: Job, token: uuid.UUID, exc: BaseException, *, queue: s
     error = f"{type(exc).__name__}: {exc}"[:4000]
     try:
         if attempts > settings.JOBS_MAX_TRANSIENT_RETRIES:
-            _release(job.pk, token, state=Job.State.FAILED, attempts=attempts,
-                     finished_at=timezone.now(),
-                     last_error=f"Gave up after {attempts} attempts. {error}")
+            _release(
+                job.pk,
+                token,
+                state=Job.State.FAILED,
+                attempts=attempts,
+                finished_at=timezone.now(),
+                last_error=f"Gave up after {attempts} attempts. {error}",
+            )
             return "failed"
         delay = min(300, 2**attempts)
-        _release(job.pk, token, attempts=attempts, last_error=error,
-                 run_after=timezone.now() + timedelta(seconds=delay),
-                 enqueued_at=timezone.now())
+        _release(
+            job.pk,
+            token,
+            attempts=attempts,
+            last_error=error,
+            run_after=timezone.now() + timedelta(seconds=delay),
+            enqueued_at=timezone.now(),
+        )
     except DatabaseError:
         # The database itself is away: the lease runs out and the sweeper tries again.
         logger.warning("Job %s: could not record a transient failure.", job.pk, exc_info=True)
@@ -196,8 +230,14 @@ def job_retry(*, job: Job, user: User | None = None) -> Job:
     Raises ``Conflict`` if the job is not failed (any more).
     """
     updated = Job.objects.filter(pk=job.pk, state=Job.State.FAILED).update(
-        state=Job.State.PENDING, attempts=0, last_error="", finished_at=None, run_after=None,
-        lease_token=None, lease_expires_at=None, enqueued_at=timezone.now(),
+        state=Job.State.PENDING,
+        attempts=0,
+        last_error="",
+        finished_at=None,
+        run_after=None,
+        lease_token=None,
+        lease_expires_at=None,
+        enqueued_at=timezone.now(),
         updated_at=timezone.now(),
     )
     if not updated:

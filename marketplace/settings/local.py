@@ -1,8 +1,8 @@
 """Laptop settings: debug on, http allowed for localhost redirect URIs (the example app)."""
 
-from marketplace.settings.base import *  # noqa: F403
 from pathlib import Path
 
+from marketplace.settings.base import *  # noqa: F403
 from marketplace.settings.base import OAUTH2_PROVIDER, STATIC_ROOT, env
 
 DEBUG = env.bool("DEBUG", default=True)

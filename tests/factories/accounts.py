@@ -17,7 +17,7 @@ class UserFactory(DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+    def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
 
@@ -59,7 +59,7 @@ class MembershipFactory(DjangoModelFactory):
     is_developer = False
 
     @factory.post_generation
-    def groups(obj, create, extracted, **kwargs):  # noqa: N805
+    def groups(obj, create, extracted, **kwargs):
         if create and extracted:
             obj.groups.set(extracted)
 
@@ -69,5 +69,3 @@ class ApiKeyFactory:
 
     def __new__(cls, *, account: Account, name: str = "Automation", created_by: User | None = None):
         return api_key_create(account=account, name=name, created_by=created_by)
-
-

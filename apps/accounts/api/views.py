@@ -4,6 +4,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from apps.accounts.api.context import acting_context, require_admin
@@ -11,7 +12,6 @@ from apps.accounts.models import Account, ApiKey
 from apps.accounts.policies import effective_rights
 from apps.accounts.selectors import api_key_get, api_key_list_for_account
 from apps.accounts.services import api_key_create, api_key_revoke
-from apps.api.pagination import PageNumberPagination
 
 
 class AccountOutput(serializers.ModelSerializer):
@@ -46,8 +46,11 @@ class AccountCurrentApi(APIView):
             "via": "api_key" if ctx.via_api_key else "session",
             "is_admin": ctx.is_admin,
             "is_developer": bool(m and m.is_developer),
-            "rights": effective_rights(rights=m.role.rights if m and m.role else None,
-                                       is_admin=ctx.is_admin) if m else {},
+            "rights": effective_rights(
+                rights=m.role.rights if m and m.role else None, is_admin=ctx.is_admin
+            )
+            if m
+            else {},
         }
         return Response(AccountContextOutput(data).data)
 
@@ -60,8 +63,17 @@ class ApiKeyOutput(serializers.ModelSerializer):
 
     class Meta:
         model = ApiKey
-        fields = ["id", "name", "prefix", "is_active", "created_at", "created_by",
-                  "last_used_at", "revoked_at", "revoked_by"]
+        fields = [
+            "id",
+            "name",
+            "prefix",
+            "is_active",
+            "created_at",
+            "created_by",
+            "last_used_at",
+            "revoked_at",
+            "revoked_by",
+        ]
 
 
 class ApiKeyCreateInput(serializers.Serializer):
@@ -79,12 +91,13 @@ class ApiKeyCreatedOutput(ApiKeyOutput):
 
 
 class ApiKeyListApi(APIView):
-    @extend_schema(summary="List the account's API keys", responses=ApiKeyOutput(many=True),
-                   tags=["api keys"])
+    @extend_schema(
+        summary="List the account's API keys", responses=ApiKeyOutput(many=True), tags=["api keys"]
+    )
     def get(self, request: Request) -> Response:
         ctx = acting_context(request)
         require_admin(ctx, allow_api_key=True)
-        paginator = PageNumberPagination()
+        paginator = api_settings.DEFAULT_PAGINATION_CLASS()
         page = paginator.paginate_queryset(
             api_key_list_for_account(account=ctx.account), request, view=self
         )
@@ -107,13 +120,15 @@ class ApiKeyListApi(APIView):
         key, raw = api_key_create(
             account=ctx.account, name=data.validated_data["name"], created_by=request.user
         )
-        return Response(ApiKeyCreatedOutput(key, context={"raw_key": raw}).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            ApiKeyCreatedOutput(key, context={"raw_key": raw}).data, status=status.HTTP_201_CREATED
+        )
 
 
 class ApiKeyDetailApi(APIView):
-    @extend_schema(summary="One API key (never the key itself)", responses=ApiKeyOutput,
-                   tags=["api keys"])
+    @extend_schema(
+        summary="One API key (never the key itself)", responses=ApiKeyOutput, tags=["api keys"]
+    )
     def get(self, request: Request, key_id: int) -> Response:
         ctx = acting_context(request)
         require_admin(ctx, allow_api_key=True)
@@ -121,9 +136,14 @@ class ApiKeyDetailApi(APIView):
 
 
 class ApiKeyRevokeApi(APIView):
-    @extend_schema(summary="Revoke an API key", request=None, responses=ApiKeyOutput,
-                   description="The key is refused from the next request on. Revoking a "
-                   "revoked key changes nothing.", tags=["api keys"])
+    @extend_schema(
+        summary="Revoke an API key",
+        request=None,
+        responses=ApiKeyOutput,
+        description="The key is refused from the next request on. Revoking a "
+        "revoked key changes nothing.",
+        tags=["api keys"],
+    )
     def post(self, request: Request, key_id: int) -> Response:
         ctx = acting_context(request)
         require_admin(ctx, allow_api_key=True)

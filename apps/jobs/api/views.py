@@ -4,10 +4,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from apps.accounts.api.context import acting_context, require_admin
-from apps.api.pagination import PageNumberPagination
 from apps.jobs.models import Job
 from apps.jobs.selectors import job_get_for_account, job_list_for_account
 from apps.jobs.services import job_retry
@@ -19,17 +19,32 @@ class JobOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Job
-        fields = ["id", "kind", "state", "target", "progress", "percent", "message",
-                  "attempts", "last_error", "created_at", "started_at", "finished_at",
-                  "updated_at"]
+        fields = [
+            "id",
+            "kind",
+            "state",
+            "target",
+            "progress",
+            "percent",
+            "message",
+            "attempts",
+            "last_error",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "updated_at",
+        ]
 
     def get_progress(self, job: Job) -> dict[str, int | None]:
         return {"done": job.progress_done, "total": job.progress_total}
 
 
 class JobListApi(APIView):
-    @extend_schema(summary="The account's background jobs, newest first",
-                   responses=JobOutput(many=True), tags=["jobs"])
+    @extend_schema(
+        summary="The account's background jobs, newest first",
+        responses=JobOutput(many=True),
+        tags=["jobs"],
+    )
     def get(self, request: Request) -> Response:
         ctx = acting_context(request)
         require_admin(ctx, allow_api_key=True)
@@ -37,7 +52,7 @@ class JobListApi(APIView):
         state = request.query_params.get("state")
         if state:
             qs = qs.filter(state=state)
-        paginator = PageNumberPagination()
+        paginator = api_settings.DEFAULT_PAGINATION_CLASS()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(JobOutput(page, many=True).data)
 
@@ -51,8 +66,12 @@ class JobDetailApi(APIView):
 
 
 class JobRetryApi(APIView):
-    @extend_schema(summary="Retry a failed job from where it stopped", request=None,
-                   responses=JobOutput, tags=["jobs"])
+    @extend_schema(
+        summary="Retry a failed job from where it stopped",
+        request=None,
+        responses=JobOutput,
+        tags=["jobs"],
+    )
     def post(self, request: Request, job_id: int) -> Response:
         ctx = acting_context(request)
         require_admin(ctx, allow_api_key=True)

@@ -40,8 +40,9 @@ def sent(monkeypatch):
     messages: list[tuple[int, float | None]] = []
     monkeypatch.setattr(
         "apps.jobs.services.job_enqueue",
-        lambda *, job_id, queue="default", countdown=None: messages.append((job_id, countdown))
-        or True,
+        lambda *, job_id, queue="default", countdown=None: (
+            messages.append((job_id, countdown)) or True
+        ),
     )
     return messages
 
@@ -51,8 +52,7 @@ def _reset_calls():
     CALLS.clear()
 
 
-def test_create_sends_the_wake_up_only_after_commit(db, django_capture_on_commit_callbacks,
-                                                    sent):
+def test_create_sends_the_wake_up_only_after_commit(db, django_capture_on_commit_callbacks, sent):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         job = job_create(kind="test.counter", payload={"items": 3}, total=3)
         assert sent == []
@@ -90,12 +90,14 @@ def test_a_finished_job_ignores_duplicate_messages(db, sent):
     job = Job.objects.create(kind="test.counter", payload={"items": 1})
     assert job_run(job_id=job.pk) == "succeeded"
     assert job_run(job_id=job.pk) == "skipped"
-    assert CALLS == [job.pk]
+    assert [job.pk] == CALLS
 
 
 def test_a_job_held_by_another_worker_is_not_run_twice(db, sent):
     job = Job.objects.create(
-        kind="test.counter", payload={"items": 4}, state=Job.State.RUNNING,
+        kind="test.counter",
+        payload={"items": 4},
+        state=Job.State.RUNNING,
         lease_token="00000000-0000-0000-0000-000000000001",
         lease_expires_at=timezone.now() + timedelta(minutes=5),
     )
@@ -105,7 +107,10 @@ def test_a_job_held_by_another_worker_is_not_run_twice(db, sent):
 
 def test_a_lease_that_ran_out_means_the_worker_died_and_another_takes_over(db, sent):
     job = Job.objects.create(
-        kind="test.counter", payload={"items": 4}, state=Job.State.RUNNING, progress_done=2,
+        kind="test.counter",
+        payload={"items": 4},
+        state=Job.State.RUNNING,
+        progress_done=2,
         lease_token="00000000-0000-0000-0000-000000000001",
         lease_expires_at=timezone.now() - timedelta(seconds=1),
     )
@@ -119,13 +124,13 @@ def test_a_worker_whose_lease_was_taken_cannot_overwrite_the_job(db, sent, monke
 
     def steal(job_obj: Job) -> ChunkResult:
         # While this chunk runs, its lease ran out and another worker claimed the job.
-        Job.objects.filter(pk=job_obj.pk).update(
-            lease_token="00000000-0000-0000-0000-000000000002"
-        )
+        Job.objects.filter(pk=job_obj.pk).update(lease_token="00000000-0000-0000-0000-000000000002")
         return ChunkResult(done=4, total=4, finished=True)
 
-    monkeypatch.setattr("apps.jobs.services.job_kind_get",
-                        lambda name: JobKind(name=name, label="x", run_chunk=steal))
+    monkeypatch.setattr(
+        "apps.jobs.services.job_kind_get",
+        lambda name: JobKind(name=name, label="x", run_chunk=steal),
+    )
     job_run(job_id=job.pk)
     job.refresh_from_db()
     assert job.state == Job.State.RUNNING
@@ -175,16 +180,26 @@ def test_a_transient_error_is_retried_with_backoff_then_gives_up(db, sent, setti
 
 
 def test_retry_resumes_a_failed_job_from_its_progress(db, sent, django_capture_on_commit_callbacks):
-    job = Job.objects.create(kind="test.counter", payload={"items": 4}, state=Job.State.FAILED,
-                             progress_done=2, attempts=3, last_error="boom",
-                             finished_at=timezone.now())
+    job = Job.objects.create(
+        kind="test.counter",
+        payload={"items": 4},
+        state=Job.State.FAILED,
+        progress_done=2,
+        attempts=3,
+        last_error="boom",
+        finished_at=timezone.now(),
+    )
     with django_capture_on_commit_callbacks(execute=True):
         job = job_retry(job=job)
     assert (job.state, job.attempts, job.last_error, job.finished_at) == (
-        Job.State.PENDING, 0, "", None)
+        Job.State.PENDING,
+        0,
+        "",
+        None,
+    )
     assert sent == [(job.pk, None)]
     assert job_run(job_id=job.pk) == "succeeded"
-    assert CALLS == [job.pk]
+    assert [job.pk] == CALLS
 
 
 @pytest.mark.parametrize("state", [Job.State.PENDING, Job.State.RUNNING, Job.State.SUCCEEDED])
@@ -207,13 +222,19 @@ def test_sweeper_wakes_exactly_the_jobs_nobody_works_on(db, sent, settings):
     old = now - timedelta(minutes=5)
     lost_message = _job(enqueued_at=old)
     never_sent = _job(enqueued_at=None)
-    dead_worker = _job(state=Job.State.RUNNING, enqueued_at=old,
-                       lease_token="00000000-0000-0000-0000-000000000003",
-                       lease_expires_at=now - timedelta(seconds=1))
+    dead_worker = _job(
+        state=Job.State.RUNNING,
+        enqueued_at=old,
+        lease_token="00000000-0000-0000-0000-000000000003",
+        lease_expires_at=now - timedelta(seconds=1),
+    )
     _job(enqueued_at=now)  # just sent: its message is probably in flight
-    _job(state=Job.State.RUNNING, enqueued_at=old,  # a worker holds it
-         lease_token="00000000-0000-0000-0000-000000000004",
-         lease_expires_at=now + timedelta(minutes=1))
+    _job(
+        state=Job.State.RUNNING,
+        enqueued_at=old,  # a worker holds it
+        lease_token="00000000-0000-0000-0000-000000000004",
+        lease_expires_at=now + timedelta(minutes=1),
+    )
     _job(enqueued_at=old, run_after=now + timedelta(minutes=1))  # backing off
     _job(state=Job.State.SUCCEEDED, enqueued_at=old)
     _job(state=Job.State.FAILED, enqueued_at=old)

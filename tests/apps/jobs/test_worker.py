@@ -82,6 +82,9 @@ def test_beat_schedules_the_sweeper_on_a_worker(celery_processes):
     celery_processes("worker")
     celery_processes("beat", extra_env={"JOBS_SWEEP_SECONDS": "1"})
 
-    beat = wait_for(lambda: Heartbeat.objects.filter(name="sweeper").first(), timeout=60,
-                    what="the sweeper's heartbeat")
+    beat = wait_for(
+        lambda: Heartbeat.objects.filter(name="sweeper").first(),
+        timeout=60,
+        what="the sweeper's heartbeat",
+    )
     assert timezone.now() - beat.last_seen_at < timedelta(seconds=30)

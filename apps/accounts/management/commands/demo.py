@@ -28,21 +28,47 @@ ROLES = {
     "globex": {"Vendas": {"crm": "full", "task": "read"}},
     "devstudio": {"Engineering": {"task": "full", "agile": "full", "knowledgebase": "full"}},
 }
-GROUPS = {"acme": ["Sales team", "EMEA", "Back office"], "globex": ["Equipe"],
-          "devstudio": ["Core"]}
+GROUPS = {
+    "acme": ["Sales team", "EMEA", "Back office"],
+    "globex": ["Equipe"],
+    "devstudio": ["Core"],
+}
 # (email, name, [(account, role, groups, is_admin, is_developer)], staff, superuser, moderator)
 PEOPLE = [
     ("admin@acme.test", "Ada Admin", [("acme", None, [], True, False)], False, False, False),
-    ("sales@acme.test", "Sam Sales", [("acme", "Sales", ["Sales team", "EMEA"], False, False)],
-     False, False, False),
-    ("finance@acme.test", "Fay Finance", [("acme", "Finance", ["Back office"], False, False)],
-     False, False, False),
-    ("multi@demo.test", "Max Multi",
-     [("acme", "Support", ["EMEA"], False, False), ("globex", None, ["Equipe"], True, False)],
-     False, False, False),
+    (
+        "sales@acme.test",
+        "Sam Sales",
+        [("acme", "Sales", ["Sales team", "EMEA"], False, False)],
+        False,
+        False,
+        False,
+    ),
+    (
+        "finance@acme.test",
+        "Fay Finance",
+        [("acme", "Finance", ["Back office"], False, False)],
+        False,
+        False,
+        False,
+    ),
+    (
+        "multi@demo.test",
+        "Max Multi",
+        [("acme", "Support", ["EMEA"], False, False), ("globex", None, ["Equipe"], True, False)],
+        False,
+        False,
+        False,
+    ),
     ("admin@globex.test", "Gil Globex", [("globex", None, [], True, False)], False, False, False),
-    ("dev@devstudio.test", "Dee Developer", [("devstudio", "Engineering", ["Core"], True, True)],
-     False, False, False),
+    (
+        "dev@devstudio.test",
+        "Dee Developer",
+        [("devstudio", "Engineering", ["Core"], True, True)],
+        False,
+        False,
+        False,
+    ),
     ("moderator@platform.test", "Mo Moderator", [], True, False, True),
     ("staff@platform.test", "Stef Staff", [], True, True, False),
 ]
@@ -62,8 +88,11 @@ class Command(BaseCommand):
     help = "Create demo accounts and users (idempotent) and print their logins."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--force", action="store_true",
-                            help="Run even with DEBUG off. Never on a real deployment.")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even with DEBUG off. Never on a real deployment.",
+        )
 
     @transaction.atomic
     def handle(self, *args: Any, force: bool, **options: Any) -> None:
@@ -89,7 +118,9 @@ class Command(BaseCommand):
                 groups[slug, group_name], _ = Group.objects.get_or_create(
                     account=accounts[slug], name=group_name
                 )
-        moderate = Permission.objects.get(codename="moderate_apps", content_type__app_label="accounts")
+        moderate = Permission.objects.get(
+            codename="moderate_apps", content_type__app_label="accounts"
+        )
         for email, full_name, memberships, is_staff, is_superuser, is_moderator in PEOPLE:
             user = User.objects.filter(email=email).first() or User(email=email)
             user.full_name = full_name
@@ -102,9 +133,13 @@ class Command(BaseCommand):
                 user.user_permissions.add(moderate)
             for slug, role_name, group_names, is_admin, is_developer in memberships:
                 membership, _ = Membership.objects.get_or_create(
-                    user=user, account=accounts[slug],
-                    defaults={"role": roles.get((slug, role_name)), "is_admin": is_admin,
-                              "is_developer": is_developer},
+                    user=user,
+                    account=accounts[slug],
+                    defaults={
+                        "role": roles.get((slug, role_name)),
+                        "is_admin": is_admin,
+                        "is_developer": is_developer,
+                    },
                 )
                 membership.groups.add(*(groups[slug, g] for g in group_names))
 

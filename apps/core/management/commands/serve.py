@@ -27,27 +27,46 @@ class Command(BaseCommand):
         celery = [python, "-m", "celery", "-A", "marketplace"]
         commands = {
             "web": [python, "manage.py", "runserver", addrport],
-            "worker": [*celery, "worker", "--loglevel=INFO", f"--concurrency={concurrency}",
-                       "-Q", "default", "--without-gossip", "--without-mingle"],
-            "beat": [*celery, "beat", "--loglevel=INFO",
-                     "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME],
+            "worker": [
+                *celery,
+                "worker",
+                "--loglevel=INFO",
+                f"--concurrency={concurrency}",
+                "-Q",
+                "default",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            "beat": [
+                *celery,
+                "beat",
+                "--loglevel=INFO",
+                "--schedule",
+                settings.CELERY_BEAT_SCHEDULE_FILENAME,
+            ],
         }
         os.makedirs(os.path.dirname(settings.CELERY_BEAT_SCHEDULE_FILENAME), exist_ok=True)
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         processes: dict[str, subprocess.Popen[str]] = {}
         for name, command in commands.items():
             processes[name] = subprocess.Popen(  # noqa: S603
-                command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+                command,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                env=env,
                 start_new_session=True,
             )
-            threading.Thread(target=_pipe, args=(name, processes[name].stdout),
-                             daemon=True).start()
+            threading.Thread(target=_pipe, args=(name, processes[name].stdout), daemon=True).start()
 
         broker = settings.CELERY_BROKER_URL.split("://", 1)[0]
-        self.stdout.write(self.style.SUCCESS(
-            f"\nConsole:  http://{addrport}/\nAPI docs: http://{addrport}/api/docs/\n"
-            f"Worker and beat are running on the {broker} broker. Press Ctrl-C to stop all three.\n"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"\nConsole:  http://{addrport}/\nAPI docs: http://{addrport}/api/docs/\n"
+                f"Worker and beat are running on the {broker} broker. "
+                "Press Ctrl-C to stop all three.\n"
+            )
+        )
 
         stopping = False
 

@@ -19,8 +19,13 @@ def test_demo_data_is_idempotent_and_prints_the_logins(capsys):
     assert _counts() == first
     out = capsys.readouterr().out
     assert DEMO_PASSWORD in out
-    for email in ("admin@acme.test", "dev@devstudio.test", "moderator@platform.test",
-                  "staff@platform.test", "multi@demo.test"):
+    for email in (
+        "admin@acme.test",
+        "dev@devstudio.test",
+        "moderator@platform.test",
+        "staff@platform.test",
+        "multi@demo.test",
+    ):
         assert email in out
         assert User.objects.get(email=email).check_password(DEMO_PASSWORD)
 

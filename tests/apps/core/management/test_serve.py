@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from apps.jobs.models import Heartbeat
-from tests.worker import ROOT, purge_broker, database_url_for_subprocess, wait_for
+from tests.worker import ROOT, database_url_for_subprocess, purge_broker, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -27,7 +27,7 @@ def _free_port() -> int:
 
 def _get(url: str) -> tuple[int, dict]:
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310
+        with urllib.request.urlopen(url, timeout=2) as response:
             return response.status, json.loads(response.read())
     except OSError:
         return 0, {}
@@ -37,21 +37,35 @@ def test_serve_runs_web_worker_and_beat_and_ctrl_c_stops_all_three():
     purge_broker()
     port = _free_port()
     log = tempfile.NamedTemporaryFile(prefix="serve-", suffix=".log", delete=False)  # noqa: SIM115
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "marketplace.settings.test",
-           "DATABASE_URL": database_url_for_subprocess(), "JOBS_SWEEP_SECONDS": "1", "DEBUG": "1",
-           "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(  # noqa: S603
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "marketplace.settings.test",
+        "DATABASE_URL": database_url_for_subprocess(),
+        "JOBS_SWEEP_SECONDS": "1",
+        "DEBUG": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
+    proc = subprocess.Popen(
         [sys.executable, "manage.py", "serve", f"127.0.0.1:{port}", "--concurrency=1"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
-        wait_for(lambda: _get(f"http://127.0.0.1:{port}/healthz")[0] == 200, timeout=60,
-                 what="the web server")
+        wait_for(
+            lambda: _get(f"http://127.0.0.1:{port}/healthz")[0] == 200,
+            timeout=60,
+            what="the web server",
+        )
         status, body = _get(f"http://127.0.0.1:{port}/readyz")
         assert status == 200, body
         # Beat sends the sweeper every second and a worker runs it.
-        wait_for(lambda: Heartbeat.objects.filter(name="sweeper").exists(), timeout=60,
-                 what="the sweeper to run on the worker")
+        wait_for(
+            lambda: Heartbeat.objects.filter(name="sweeper").exists(),
+            timeout=60,
+            what="the sweeper to run on the worker",
+        )
     finally:
         proc.send_signal(signal.SIGINT)
         try:
