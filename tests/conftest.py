@@ -9,10 +9,19 @@
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
 from django.test import Client
 
 from tests.factories import AccountFactory, MembershipFactory, RoleFactory, UserFactory
 from tests.factories.accounts import PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Throttle counters live in the cache, which outlives a test: start each one clean."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

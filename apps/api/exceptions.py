@@ -85,7 +85,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     return Response(
         error_body(
             ErrorCode.SERVER_ERROR,
-            "Something went wrong on our side. Nothing was changed; try again later.",
+            "Something went wrong on our side. Try again; if it keeps failing, contact "
+            "support with the time of the request.",
         ),
         status=status.HTTP_500_INTERNAL_SERVER_ERROR,
     )
@@ -102,7 +103,8 @@ def api_server_error(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         error_body(
             ErrorCode.SERVER_ERROR,
-            "Something went wrong on our side. Nothing was changed; try again later.",
+            "Something went wrong on our side. Try again; if it keeps failing, contact "
+            "support with the time of the request.",
         ),
         status=500,
     )

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 logger = logging.getLogger(__name__)
 
@@ -16,7 +16,7 @@ BROKER_TIMEOUT_SECONDS = 2.0
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     """The process is up and serving. Touches nothing else."""
     return JsonResponse({"status": "ok"})
@@ -70,7 +70,7 @@ def check_broker() -> dict[str, Any]:
 
 
 @never_cache
-@require_GET
+@require_safe
 def readyz(request: HttpRequest) -> JsonResponse:
     """200 when the database and the broker answer, else 503 naming what failed."""
     checks = {"database": check_database(), "broker": check_broker()}

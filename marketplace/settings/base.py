@@ -92,6 +92,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# A cache shared by every process (rate limits count across web workers): Redis when
+# CACHE_URL or REDIS_URL is set, else process memory, which is enough on a laptop.
+CACHES = {
+    "default": env.cache_url(
+        "CACHE_URL", default=env("REDIS_URL", default="") or "locmemcache://marketplace"
+    ),
+}
+CACHES["default"].setdefault("KEY_PREFIX", "marketplace")
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "console:login"

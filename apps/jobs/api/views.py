@@ -1,6 +1,6 @@
 """Jobs API: the account's background jobs with their progress, and retry."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -8,6 +8,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from apps.accounts.api.context import acting_context, require_admin
+from apps.core.errors import ValidationFailed
 from apps.jobs.models import Job
 from apps.jobs.selectors import job_get_for_account, job_list_for_account
 from apps.jobs.services import job_retry
@@ -42,6 +43,7 @@ class JobOutput(serializers.ModelSerializer):
 class JobListApi(APIView):
     @extend_schema(
         summary="The account's background jobs, newest first",
+        parameters=[OpenApiParameter("state", enum=list(Job.State.values), required=False)],
         responses=JobOutput(many=True),
         tags=["jobs"],
     )
@@ -51,6 +53,11 @@ class JobListApi(APIView):
         qs = job_list_for_account(account=ctx.account)
         state = request.query_params.get("state")
         if state:
+            if state not in Job.State.values:
+                raise ValidationFailed(
+                    f"Unknown state {state!r}.",
+                    fields={"state": [f"Choose one of: {', '.join(Job.State.values)}."]},
+                )
             qs = qs.filter(state=state)
         paginator = api_settings.DEFAULT_PAGINATION_CLASS()
         page = paginator.paginate_queryset(qs, request, view=self)

@@ -1,0 +1,78 @@
+"""Rate limits: per client address when anonymous, per key or user otherwise."""
+
+import pytest
+
+from apps.api.throttling import AnonymousThrottle, PrincipalThrottle
+from tests.apps.api.helpers import API, api_client, assert_error
+from tests.factories import ApiKeyFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_per_minute(monkeypatch):
+    monkeypatch.setattr(AnonymousThrottle, "get_rate", lambda self: "2/min")
+    monkeypatch.setattr(PrincipalThrottle, "get_rate", lambda self: "2/min")
+
+
+def assert_throttled(response):
+    error = assert_error(response, 429, "throttled")
+    retry_after = int(response["Retry-After"])
+    assert 0 < retry_after <= 60
+    assert str(retry_after) in error["message"]
+
+
+def test_anonymous_calls_are_limited_per_address(two_per_minute, db):
+    client = api_client()
+
+    statuses = [client.get(f"{API}/").status_code for _ in range(2)]
+    third = client.get(f"{API}/")
+    other_address = client.get(f"{API}/", REMOTE_ADDR="10.0.0.9")
+
+    assert statuses == [200, 200]
+    assert_throttled(third)
+    assert other_address.status_code == 200
+
+
+def test_api_key_calls_are_limited_per_key(two_per_minute, account):
+    _, raw = ApiKeyFactory(account=account)
+    _, other_raw = ApiKeyFactory(account=account)
+    client = api_client(key=raw)
+
+    statuses = [client.get(f"{API}/account").status_code for _ in range(2)]
+    third = client.get(f"{API}/account")
+
+    assert statuses == [200, 200]
+    assert_throttled(third)
+    assert api_client(key=other_raw).get(f"{API}/account").status_code == 200
+
+
+def test_session_calls_are_limited_per_user(two_per_minute, admin, member):
+    client = api_client(admin)
+
+    statuses = [client.get(f"{API}/account").status_code for _ in range(2)]
+    third = client.get(f"{API}/account")
+
+    assert statuses == [200, 200]
+    assert_throttled(third)
+    assert api_client(member).get(f"{API}/account").status_code == 200
+
+
+def test_a_throttled_write_writes_nothing(two_per_minute, admin):
+    from apps.accounts.models import ApiKey
+
+    client = api_client(admin)
+    for _ in range(2):
+        client.get(f"{API}/account")
+
+    response = client.post(f"{API}/api-keys", {"name": "CI"}, format="json")
+
+    assert_throttled(response)
+    assert ApiKey.objects.count() == 0
+
+
+def test_default_rates_come_from_settings(settings):
+    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+
+    assert AnonymousThrottle().get_rate() == rates["anonymous"]
+    assert PrincipalThrottle().get_rate() == rates["principal"]

@@ -1,0 +1,159 @@
+"""Production settings refuse insecure configuration, and a secure one passes
+``manage.py check --deploy`` without a single warning.
+
+Each case runs ``manage.py`` in a fresh process: the settings module raises at import.
+"""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Configuration the parent process may carry that would leak into the child.
+INHERITED = (
+    "DJANGO_SETTINGS_MODULE",
+    "SECRET_KEY",
+    "SECRET_PEPPER",
+    "ALLOWED_HOSTS",
+    "DEBUG",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+    "CELERY_BROKER_WRITE_URL",
+    "CELERY_FILESYSTEM_DIR",
+    "TEST_SQLITE_PATH",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_PRELOAD",
+    "CSRF_TRUSTED_ORIGINS",
+    "STATIC_ROOT",
+    "MEDIA_ROOT",
+)
+
+
+@pytest.fixture
+def secure_env(tmp_path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in INHERITED}
+    env.update(
+        DJANGO_SETTINGS_MODULE="marketplace.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        SECRET_PEPPER=secrets.token_urlsafe(48),
+        ALLOWED_HOSTS="market.example.com",
+        DATABASE_URL=f"sqlite:///{tmp_path}/x.sqlite3",
+        CELERY_FILESYSTEM_DIR=str(tmp_path / "broker"),
+        STATIC_ROOT=str(tmp_path / "static"),
+        MEDIA_ROOT=str(tmp_path / "media"),
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    return env
+
+
+def check_deploy(env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_secure_configuration_passes_check_deploy(secure_env):
+    result = check_deploy(secure_env)
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize("value", [None, ""], ids=["missing", "empty"])
+def test_missing_secret_key_is_refused(secure_env, value):
+    if value is None:
+        del secure_env["SECRET_KEY"]
+    else:
+        secure_env["SECRET_KEY"] = value
+
+    result = check_deploy(secure_env)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY is not set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("SECRET_KEY", "django-insecure-" + secrets.token_urlsafe(64)),
+        ("SECRET_KEY", secrets.token_urlsafe(20)),
+        ("SECRET_KEY", "ab" * 40),
+        ("SECRET_PEPPER", secrets.token_urlsafe(16)),
+        ("SECRET_PEPPER", "django-insecure-" + secrets.token_urlsafe(48)),
+    ],
+    ids=[
+        "insecure-prefix",
+        "short-key",
+        "few-distinct-characters",
+        "short-pepper",
+        "insecure-pepper",
+    ],
+)
+def test_weak_secrets_are_refused(secure_env, name, value):
+    secure_env[name] = value
+
+    result = check_deploy(secure_env)
+
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: {name} is insecure" in result.stderr
+    assert value not in result.stderr + result.stdout
+
+
+def test_missing_pepper_is_refused(secure_env):
+    del secure_env["SECRET_PEPPER"]
+
+    result = check_deploy(secure_env)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_PEPPER is not set" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["1", "true", "on"])
+def test_debug_is_refused(secure_env, value):
+    secure_env["DEBUG"] = value
+
+    result = check_deploy(secure_env)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DEBUG must be off in production" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["*", "market.example.com,*", ""], ids=["star", "list", "empty"])
+def test_wildcard_or_missing_allowed_hosts_is_refused(secure_env, value):
+    secure_env["ALLOWED_HOSTS"] = value
+
+    result = check_deploy(secure_env)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: ALLOWED_HOSTS must list the host names" in result.stderr
+
+
+def test_unset_allowed_hosts_is_refused(secure_env):
+    del secure_env["ALLOWED_HOSTS"]
+
+    result = check_deploy(secure_env)
+
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS" in result.stderr
+
+
+def test_disabling_https_redirect_fails_the_deploy_check(secure_env):
+    secure_env["SECURE_SSL_REDIRECT"] = "0"
+
+    result = check_deploy(secure_env)
+
+    assert result.returncode != 0
+    assert "security.W008" in result.stderr + result.stdout
