@@ -116,3 +116,13 @@ def celery_processes(transactional_db):
     yield start
     for process in started:
         process.stop()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    from tests.e2e.conftest import CHROMIUM, SKIP_REASON
+
+    if not CHROMIUM and any(
+        "tests/e2e/" in str(getattr(report, "fspath", "") or report.nodeid)
+        for report in terminalreporter.stats.get("skipped", [])
+    ):
+        terminalreporter.write_line(SKIP_REASON, yellow=True, bold=True)
