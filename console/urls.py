@@ -1,5 +1,4 @@
-from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from console import views
 
@@ -7,6 +6,7 @@ app_name = "console"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
-    path("login/", auth_views.LoginView.as_view(template_name="console/login.html"), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("console.auth.urls")),
+    path("accounts/", include("console.accounts.urls")),
+    path("system/", include("console.system.urls")),
 ]

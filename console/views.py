@@ -1,6 +1,36 @@
+"""The home page (dashboard)."""
+
+from typing import Any
+
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.views.generic import TemplateView
 
+from apps.accounts.models import AccessLevel, ModuleCode
+from apps.accounts.policies import effective_rights
+
 
 class HomeView(LoginRequiredMixin, TemplateView):
+    """The current account, the user's role and rights, other accounts and sections.
+
+    A user with no account gets a page that says so and what to do.
+    """
+
     template_name = "console/home.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        membership = getattr(self.request, "membership", None)
+        if membership is not None:
+            rights = effective_rights(
+                rights=membership.role.rights if membership.role else None,
+                is_admin=membership.is_admin,
+            )
+            context["rights"] = [
+                {
+                    "label": label,
+                    "level": rights[code],
+                    "level_label": AccessLevel(rights[code]).label,
+                }
+                for code, label in ModuleCode.choices
+            ]
+        return context

@@ -1,0 +1,74 @@
+"""Who may open a console page: the deny rules every view shares.
+
+- anonymous: redirect to the login page, with ``next``;
+- signed in but lacking the right: 403;
+- an object outside what the user may see (another account's): 404, so outsiders learn
+  nothing about it.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied as HttpPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponseBase
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from apps.accounts.models import Account, Membership
+from apps.accounts.services import membership_require_admin
+from apps.core.errors import NotFound, PermissionDenied
+
+
+@contextmanager
+def access_errors() -> Iterator[None]:
+    """Turn the domain's ``NotFound`` / ``PermissionDenied`` into HTTP 404 / 403."""
+    try:
+        yield
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except PermissionDenied as exc:
+        raise HttpPermissionDenied(exc.message) from exc
+
+
+class AccountAdminRequiredMixin(LoginRequiredMixin):
+    """An admin of the current account (``request.membership``).
+
+    Sets ``self.membership`` and ``self.account``; every read the view makes goes through
+    a selector scoped to that account.
+    """
+
+    membership: Membership
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        with access_errors():
+            self.membership = membership_require_admin(
+                membership=getattr(request, "membership", None)
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def account(self) -> Account:
+        return self.membership.account
+
+
+class StaffRequiredMixin(LoginRequiredMixin):
+    """Platform staff (``user.is_staff``)."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not (request.user.is_active and request.user.is_staff):
+            raise HttpPermissionDenied("Only platform staff can open this page.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+def safe_next_url(request: HttpRequest, url: str | None) -> str | None:
+    """``url`` if it points back into this site, else ``None``."""
+    if url and url_has_allowed_host_and_scheme(
+        url=url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return None

@@ -1,0 +1,146 @@
+"""Account pages: switching account, and the account admin's members, roles and API keys."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.generic import FormView, TemplateView
+
+from apps.accounts.middleware import SESSION_KEY
+from apps.accounts.models import ModuleCode
+from apps.accounts.policies import effective_rights
+from apps.accounts.selectors import (
+    api_key_get,
+    group_list_with_member_count_for_account,
+    membership_get,
+    role_list_for_account,
+)
+from apps.accounts.services import api_key_create, api_key_revoke
+from apps.core.errors import ApplicationError
+from console.access import AccountAdminRequiredMixin, access_errors, safe_next_url
+from console.accounts.changelists import REVOKE, api_key_changelist, member_changelist
+from console.accounts.forms import ApiKeyCreateForm
+from console.changelist import ChangeList
+from console.forms import form_add_application_error
+
+
+class AccountSwitchView(LoginRequiredMixin, View):
+    """Make another of the user's accounts the current one (POST ``account=<domain>``)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        with access_errors():
+            membership = membership_get(
+                user=request.user, account_slug=request.POST.get("account", "").strip()
+            )
+        request.session[SESSION_KEY] = membership.account_id
+        messages.success(request, f"You are now working in {membership.account.name}.")
+        return redirect(safe_next_url(request, request.POST.get("next")) or "console:home")
+
+
+class MemberListView(AccountAdminRequiredMixin, TemplateView):
+    template_name = "console/accounts/member_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {"cl": member_changelist(self.request, account=self.account)}
+
+
+class RoleListView(AccountAdminRequiredMixin, TemplateView):
+    """Roles with their module rights as a matrix, and groups with member counts."""
+
+    template_name = "console/accounts/role_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        roles = list(role_list_for_account(account=self.account))
+        rights = [effective_rights(rights=role.rights, is_admin=False) for role in roles]
+        matrix = [
+            {"module": module, "label": label, "levels": [r[module] for r in rights]}
+            for module, label in ModuleCode.choices
+        ]
+        return {
+            "roles": roles,
+            "matrix": matrix,
+            "groups": group_list_with_member_count_for_account(account=self.account),
+        }
+
+
+class ApiKeyListView(AccountAdminRequiredMixin, View):
+    """The account's API keys; POST runs the bulk revoke (after a confirmation page)."""
+
+    template_name = "console/accounts/api_key_list.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, self.template_name, {"cl": self._changelist()})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        cl = self._changelist()
+        action = cl.action_for(request.POST.get("action", ""))
+        keys = list(cl.selected(request.POST))
+        if action != REVOKE or not keys:
+            messages.warning(request, "Choose an action and tick at least one key.")
+            return redirect(request.get_full_path())
+        if request.POST.get("confirm") != "yes":
+            return render(
+                request,
+                "console/accounts/api_key_bulk_revoke.html",
+                {"keys": keys, "active": [key for key in keys if key.is_active]},
+            )
+        revoked = 0
+        for key in keys:
+            if key.is_active:
+                api_key_revoke(key=key, revoked_by=request.user)
+                revoked += 1
+        messages.success(request, f"Revoked {revoked} API key{'s' if revoked != 1 else ''}.")
+        return redirect(request.get_full_path())
+
+    def _changelist(self) -> ChangeList:
+        return api_key_changelist(self.request, account=self.account)
+
+
+@method_decorator(never_cache, name="dispatch")
+class ApiKeyCreateView(AccountAdminRequiredMixin, FormView):
+    """Create a key and show it once, in the POST response itself: the raw key is never
+    stored, put in the session or in a URL, so it cannot be shown again."""
+
+    template_name = "console/accounts/api_key_form.html"
+    form_class = ApiKeyCreateForm
+
+    def form_valid(self, form: ApiKeyCreateForm) -> HttpResponse:
+        try:
+            key, raw = api_key_create(
+                account=self.account, name=form.cleaned_data["name"], created_by=self.request.user
+            )
+        except ApplicationError as exc:
+            form_add_application_error(form, exc)
+            return self.form_invalid(form)
+        return render(
+            self.request, "console/accounts/api_key_created.html", {"key": key, "raw_key": raw}
+        )
+
+
+class ApiKeyRevokeView(AccountAdminRequiredMixin, View):
+    """GET: the confirmation page; POST: revoke. Another account's key is a 404."""
+
+    template_name = "console/accounts/api_key_revoke.html"
+
+    def get(self, request: HttpRequest, key_id: int) -> HttpResponse:
+        with access_errors():
+            key = api_key_get(account=self.account, key_id=key_id)
+        return render(request, self.template_name, {"key": key})
+
+    def post(self, request: HttpRequest, key_id: int) -> HttpResponse:
+        with access_errors():
+            key = api_key_get(account=self.account, key_id=key_id)
+        if key.is_active:
+            api_key_revoke(key=key, revoked_by=request.user)
+            messages.success(request, f"The API key “{key.name}” is revoked.")
+        else:
+            messages.info(request, f"The API key “{key.name}” was already revoked.")
+        return redirect(reverse("console:accounts:api_key-list"))

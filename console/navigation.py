@@ -1,0 +1,137 @@
+"""The sidebar: sections shown by role, each a list of links shown by a predicate.
+
+Adding a page to the sidebar is one line at the bottom of this module, e.g.::
+
+    MODERATION.add("Review queue", "console:moderation:review-list")
+
+A section is shown when its own predicate holds and at least one of its items is visible,
+so a section without items (Moderation, for now) stays hidden.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from apps.accounts.selectors import user_is_moderator
+
+Predicate = Callable[[HttpRequest], bool]
+
+
+def always(request: HttpRequest) -> bool:
+    return True
+
+
+def is_developer(request: HttpRequest) -> bool:
+    membership = getattr(request, "membership", None)
+    return bool(membership and membership.is_developer)
+
+
+def is_account_admin(request: HttpRequest) -> bool:
+    membership = getattr(request, "membership", None)
+    return bool(membership and membership.is_admin)
+
+
+def is_moderator(request: HttpRequest) -> bool:
+    return request.user.is_authenticated and user_is_moderator(user=request.user)
+
+
+def is_staff(request: HttpRequest) -> bool:
+    return bool(request.user.is_authenticated and request.user.is_active and request.user.is_staff)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    visible: Predicate = always
+
+
+@dataclass
+class NavSection:
+    key: str
+    label: str
+    visible: Predicate
+    items: list[NavItem] = field(default_factory=list)
+
+    def add(self, label: str, url_name: str, *, visible: Predicate = always) -> NavItem:
+        item = NavItem(label=label, url_name=url_name, visible=visible)
+        self.items.append(item)
+        return item
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+    active: bool = False
+
+
+@dataclass(frozen=True)
+class VisibleSection:
+    key: str
+    label: str
+    links: list[Link]
+
+
+SECTIONS: list[NavSection] = []
+
+
+def section(key: str, label: str, visible: Predicate) -> NavSection:
+    """Register a sidebar section; sections render in registration order."""
+    new = NavSection(key=key, label=label, visible=visible)
+    SECTIONS.append(new)
+    return new
+
+
+def navigation_for(
+    request: HttpRequest, sections: Sequence[NavSection] | None = None
+) -> list[VisibleSection]:
+    """The sections and links ``request.user`` may see, the current page's link marked.
+
+    A section without items is skipped before its predicate runs, so a hidden section
+    costs no query.
+    """
+    visible: list[VisibleSection] = []
+    for candidate in SECTIONS if sections is None else sections:
+        if not candidate.items or not candidate.visible(request):
+            continue
+        links = [
+            Link(label=item.label, url=reverse(item.url_name))
+            for item in candidate.items
+            if item.visible(request)
+        ]
+        if links:
+            visible.append(VisibleSection(key=candidate.key, label=candidate.label, links=links))
+    return _mark_active(request.path, visible)
+
+
+def _mark_active(path: str, sections: list[VisibleSection]) -> list[VisibleSection]:
+    # The longest link that prefixes the path wins: /system/jobs/3/ lights up /system/.
+    best = max(
+        (link.url for s in sections for link in s.links if path.startswith(link.url)),
+        key=len,
+        default=None,
+    )
+    return [
+        VisibleSection(
+            key=s.key,
+            label=s.label,
+            links=[Link(link.label, link.url, active=link.url == best) for link in s.links],
+        )
+        for s in sections
+    ]
+
+
+DEVELOPER = section("developer", "Developer", is_developer)
+ACCOUNT_ADMIN = section("account-admin", "Account admin", is_account_admin)
+MODERATION = section("moderation", "Moderation", is_moderator)
+PLATFORM = section("platform", "Platform", is_staff)
+
+DEVELOPER.add("API reference", "api-docs")
+ACCOUNT_ADMIN.add("Members", "console:accounts:member-list")
+ACCOUNT_ADMIN.add("Roles & groups", "console:accounts:role-list")
+ACCOUNT_ADMIN.add("API keys", "console:accounts:api_key-list")
+PLATFORM.add("System status", "console:system:status")
+PLATFORM.add("Django admin", "admin:index")

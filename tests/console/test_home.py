@@ -1,0 +1,124 @@
+"""The home page (dashboard), the layout around every page and the sidebar per role."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.console.conftest import login_url
+from tests.factories import UserFactory
+
+HOME = reverse("console:home")
+
+
+def sidebar_sections(html: str) -> list[str]:
+    return re.findall(r'<section class="sidebar__section" data-section="([\w-]+)"', html)
+
+
+def test_anonymous_is_sent_to_login(client_for):
+    response = client_for(None).get(HOME)
+
+    assert response.status_code == 302
+    assert response.url == login_url(HOME)
+
+
+def test_member_sees_account_role_and_rights(client_for, member):
+    response = client_for(member).get(HOME)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Acme Corp" in html
+    assert "<dt>Your role</dt><dd>Sales</dd>" in html
+    rights = {right["label"]: right["level"] for right in response.context["rights"]}
+    assert rights["CRM"] == "full"
+    assert rights["Tasks"] == "read"
+    assert rights["Finance"] == "none"
+    assert "Account admin</span>" not in html
+
+
+def test_admin_has_full_rights_everywhere(client_for, admin):
+    response = client_for(admin).get(HOME)
+
+    assert {right["level"] for right in response.context["rights"]} == {"full"}
+    assert '<span class="badge badge--blue">Account admin</span>' in response.content.decode()
+
+
+def test_lists_the_other_accounts_to_switch_to(client_for, member_of_two):
+    html = client_for(member_of_two).get(HOME).content.decode()
+
+    assert "Your other accounts" in html
+    assert '<input type="hidden" name="account" value="globex">' in html
+    # The header's switcher offers both, the current one selected.
+    assert '<option value="acme" selected>Acme Corp</option>' in html
+    assert '<option value="globex">Globex</option>' in html
+
+
+def test_a_single_account_has_no_switcher_select(client_for, member):
+    html = client_for(member).get(HOME).content.decode()
+
+    assert 'id="account-switcher" class="switcher__current">Acme Corp' in html
+    assert '<select id="account-switcher"' not in html
+
+
+def test_user_without_an_account_gets_a_friendly_page(client_for, db):
+    user = UserFactory(email="newcomer@example.test")
+
+    response = client_for(user).get(HOME)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "You don\u2019t belong to any account yet" in html
+    assert "newcomer@example.test" in html
+    assert "No account" in html
+    assert "rights" not in response.context
+
+
+def test_the_header_shows_brand_user_and_csrf_header_for_htmx(client_for, member):
+    html = client_for(member).get(HOME).content.decode()
+
+    assert '<a class="topbar__brand" href="/">Marketplace</a>' in html
+    assert "member@acme.test" in html
+    assert re.search(r"""hx-headers='\{"X-CSRFToken": "\w+"\}'""", html)
+    assert "/static/vendor/htmx.min.js" in html
+    assert "http://" not in html and "https://" not in html  # nothing loaded from outside
+
+
+@pytest.mark.parametrize(
+    ("persona", "sections"),
+    [
+        ("member", []),
+        ("developer", ["developer"]),
+        ("admin", ["account-admin"]),
+        ("outsider", ["account-admin"]),
+        # Moderation has no pages yet, so even a moderator does not see it.
+        ("moderator", ["platform"]),
+        ("staff", ["platform"]),
+    ],
+)
+def test_sidebar_sections_follow_the_role(client_for, request, persona, sections):
+    user = request.getfixturevalue(persona)
+
+    html = client_for(user).get(HOME).content.decode()
+
+    assert sidebar_sections(html) == sections
+
+
+def test_sidebar_links_of_an_admin(client_for, admin):
+    html = client_for(admin).get(reverse("console:accounts:api_key-list")).content.decode()
+
+    assert f'<a href="{reverse("console:accounts:member-list")}">Members</a>' in html
+    assert f'<a href="{reverse("console:accounts:role-list")}">Roles &amp; groups</a>' in html
+    assert (
+        f'<a href="{reverse("console:accounts:api_key-list")}" class="is-active" '
+        'aria-current="page">API keys</a>'
+    ) in html
+
+
+def test_sidebar_links_of_staff_and_developer(client_for, staff, developer):
+    staff_html = client_for(staff).get(HOME).content.decode()
+    developer_html = client_for(developer).get(HOME).content.decode()
+
+    assert f'href="{reverse("console:system:status")}">System status</a>' in staff_html
+    assert 'href="/admin/">Django admin</a>' in staff_html
+    assert 'href="/api/docs/">API reference</a>' in developer_html
+    assert "System status" not in developer_html

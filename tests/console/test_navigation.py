@@ -1,0 +1,59 @@
+"""The sidebar registry: sections by role, items by predicate, empty sections hidden."""
+
+from django.contrib.auth.models import AnonymousUser
+from django.test import RequestFactory
+
+from console import navigation
+from console.navigation import NavSection, is_account_admin, is_staff, navigation_for
+
+
+def make_request(user, membership=None, path="/"):
+    request = RequestFactory().get(path)
+    request.user = user
+    request.membership = membership
+    return request
+
+
+def test_a_section_without_items_is_hidden_and_costs_no_query(staff, django_assert_num_queries):
+    empty = NavSection("empty", "Empty", visible=lambda request: 1 / 0 > 0)  # never called
+
+    with django_assert_num_queries(0):
+        assert navigation_for(make_request(staff), [empty]) == []
+
+
+def test_adding_an_item_is_one_line_and_shows_the_section(moderator):
+    section = NavSection("moderation", "Moderation", navigation.is_moderator)
+    section.add("Review queue", "console:home")
+
+    [visible] = navigation_for(make_request(moderator), [section])
+
+    assert visible.label == "Moderation"
+    assert [link.label for link in visible.links] == ["Review queue"]
+
+
+def test_a_section_whose_items_are_all_hidden_is_not_rendered(staff):
+    section = NavSection("platform", "Platform", is_staff)
+    section.add("Secret", "console:home", visible=lambda request: False)
+
+    assert navigation_for(make_request(staff), [section]) == []
+
+
+def test_moderation_is_registered_but_hidden_until_it_has_items(moderator):
+    assert navigation.MODERATION in navigation.SECTIONS
+    assert navigation.MODERATION.items == []
+    keys = [s.key for s in navigation_for(make_request(moderator))]
+    assert "moderation" not in keys
+
+
+def test_anonymous_sees_nothing(db):
+    assert navigation_for(make_request(AnonymousUser())) == []
+
+
+def test_the_longest_matching_link_is_active(admin):
+    membership = admin.memberships.get()
+    request = make_request(admin, membership, path="/accounts/api-keys/3/revoke/")
+
+    [section] = navigation_for(request, [navigation.ACCOUNT_ADMIN])
+
+    assert [link.label for link in section.links if link.active] == ["API keys"]
+    assert is_account_admin(request)
