@@ -18,11 +18,11 @@ def _nav(page):
 
 
 def _api_status(base_url: str, key: str) -> int:
-    request = urllib.request.Request(  # noqa: S310
+    request = urllib.request.Request(
         f"{base_url}/api/v1/account", headers={"Authorization": f"Bearer {key}"}
     )
     try:
-        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=5) as response:
             json.loads(response.read())
             return response.status
     except urllib.error.HTTPError as error:
