@@ -52,7 +52,7 @@ beat: install
 	$(BIN)/celery -A marketplace beat --loglevel=INFO --schedule var/celerybeat-schedule
 
 test: install-test
-	$(MANAGE) makemigrations --check --dry-run --settings=marketplace.settings.test
+	DATABASE_URL=sqlite://:memory: $(MANAGE) makemigrations --check --dry-run --settings=marketplace.settings.test
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install-test

@@ -6,16 +6,16 @@ of ``account``. Every denial leaves every row as it was.
 """
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from apps.accounts.models import ApiKey
 from apps.jobs.models import Job
 from apps.jobs.tasks import job_run_task
+from marketplace.celery import app as celery_app
 from tests.apps.api.helpers import API, api_client, assert_error, snapshot
 from tests.factories import ApiKeyFactory, MembershipFactory
+from tests.worker import purge_broker
 
 pytestmark = pytest.mark.django_db
 
@@ -97,8 +97,8 @@ def other_objects(other_account):
 
 @pytest.fixture
 def wakeups(monkeypatch):
-    """The job wake-ups handed to the (filesystem) broker, as (args, task id). The
-    messages are checked to be in the queue folder, then removed so no worker sees them."""
+    """The job wake-ups handed to the broker, as (args, task id). The queue is emptied
+    afterwards so no worker sees them."""
     real = job_run_task.apply_async
     sent: list[tuple[list, str]] = []
 
@@ -107,18 +107,24 @@ def wakeups(monkeypatch):
         sent.append((kwargs.get("args"), result.id))
         return result
 
+    purge_broker()
     monkeypatch.setattr(job_run_task, "apply_async", spy)
     yield sent
-    folder = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_out"])
-    for _, task_id in sent:
-        for path in folder.glob("*.msg"):
-            if f'"id": "{task_id}"' in path.read_text():
-                path.unlink(missing_ok=True)
+    purge_broker()
 
 
 def message_in_queue(task_id: str) -> bool:
-    folder = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_out"])
-    return any(f'"id": "{task_id}"' in path.read_text() for path in folder.glob("*.msg"))
+    """Whether the broker's default queue holds the task's message (filesystem or Redis)."""
+    ids = []
+    with celery_app.connection_for_read() as conn, conn.SimpleQueue("default") as queue:
+        while True:
+            try:
+                message = queue.get(block=True, timeout=1)
+            except queue.Empty:
+                break
+            ids.append(message.headers.get("id"))
+            message.ack()
+    return task_id in ids
 
 
 # --- anonymous -----------------------------------------------------------------------------
