@@ -86,9 +86,14 @@ class Command(BaseCommand):
                     break
             time.sleep(0.5)
         self.stdout.write("Stopping web, worker and beat...")
-        for process in processes.values():
+        for name, process in processes.items():
             if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
+                if name == "web":
+                    # runserver's autoreloader runs the server in a child process.
+                    os.killpg(process.pid, signal.SIGTERM)
+                else:
+                    # Celery's main process shuts its pool down itself (warm shutdown).
+                    process.terminate()
         deadline = time.monotonic() + 35
         for process in processes.values():
             try:
