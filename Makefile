@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make run     install, migrate, load demo data, start web + worker + beat"
 	@echo "make test    install test extras and run the whole suite"
-	@echo "make lint    ruff check, format check and the import contracts between contexts"
+	@echo "make lint    ruff, the import contracts between contexts, mypy (strict on services, selectors, policies, tasks)"
 	@echo "make worker  a Celery worker alone;  make beat: Celery beat alone"
 
 $(BIN)/python:
@@ -59,6 +59,7 @@ lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: install-test
 	$(BIN)/ruff check --fix .

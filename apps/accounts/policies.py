@@ -32,10 +32,11 @@ def effective_rights(*, rights: Mapping[str, str] | None, is_admin: bool) -> dic
     if is_admin:
         return dict.fromkeys(sorted(MODULE_CODES), AccessLevel.FULL.value)
     rights = rights or {}
-    return {
-        module: (rights.get(module) if rights.get(module) in _RANK else AccessLevel.NONE.value)
-        for module in sorted(MODULE_CODES)
-    }
+    result: dict[str, str] = {}
+    for module in sorted(MODULE_CODES):
+        level = rights.get(module)
+        result[module] = level if level in _RANK and level is not None else AccessLevel.NONE
+    return result
 
 
 def level_allows(*, granted: str, required: str) -> bool:

@@ -12,8 +12,9 @@ def pepper() -> bytes:
     ``SECRET_PEPPER`` when set (production requires it), else a key derived from
     ``SECRET_KEY`` so a laptop needs no extra configuration.
     """
-    if settings.SECRET_PEPPER:
-        return settings.SECRET_PEPPER.encode()
+    configured: str = settings.SECRET_PEPPER
+    if configured:
+        return configured.encode()
     return hmac.new(settings.SECRET_KEY.encode(), b"marketplace.pepper", hashlib.sha256).digest()
 
 

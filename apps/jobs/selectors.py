@@ -30,7 +30,7 @@ def sweeper_status() -> dict[str, object]:
     """When the sweeper last ran and whether that is recent enough to call beat and a
     worker alive (three sweep intervals)."""
     beat = Heartbeat.objects.filter(name="sweeper").first()
-    interval = settings.CELERY_BEAT_SCHEDULE["jobs-sweep"]["schedule"]
+    interval = timedelta(seconds=settings.JOBS_SWEEP_SECONDS)
     if beat is None:
         return {"last_seen_at": None, "alive": False, "interval": interval}
     age = timezone.now() - beat.last_seen_at

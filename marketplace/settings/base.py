@@ -268,10 +268,11 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+JOBS_SWEEP_SECONDS = env.int("JOBS_SWEEP_SECONDS", default=30)
 CELERY_BEAT_SCHEDULE = {
     "jobs-sweep": {
         "task": "jobs.sweep",
-        "schedule": timedelta(seconds=env.int("JOBS_SWEEP_SECONDS", default=30)),
+        "schedule": timedelta(seconds=JOBS_SWEEP_SECONDS),
         "options": {"expires": 60},
     },
 }
