@@ -3,8 +3,10 @@
 import secrets
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
+from typing import TypeVar
 
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
@@ -20,15 +22,7 @@ API_KEY_TOUCH_INTERVAL = timedelta(seconds=60)
 def account_create(*, slug: str, name: str, language: str = Language.EN) -> Account:
     """Create a tenant account. Raises ``ValidationFailed`` naming the field at fault."""
     account = Account(slug=slug.strip().lower(), name=name.strip(), language=language)
-    _full_clean(account)
-    try:
-        with transaction.atomic():
-            account.save()
-    except IntegrityError as exc:
-        raise ValidationFailed(
-            "This domain is taken.", fields={"slug": ["This domain is taken."]}
-        ) from exc
-    return account
+    return _insert_unique(account, field="slug", taken="This domain is taken.")
 
 
 def role_create(*, account: Account, name: str, rights: Mapping[str, str]) -> Role:
@@ -37,28 +31,13 @@ def role_create(*, account: Account, name: str, rights: Mapping[str, str]) -> Ro
     if errors:
         raise ValidationFailed("The rights are not valid.", fields={"rights": errors})
     role = Role(account=account, name=name.strip(), rights=dict(rights))
-    _full_clean(role, exclude=["account"])
-    try:
-        with transaction.atomic():
-            role.save()
-    except IntegrityError as exc:
-        raise ValidationFailed(
-            "A role with this name exists.", fields={"name": ["A role with this name exists."]}
-        ) from exc
-    return role
+    return _insert_unique(role, field="name", taken="A role with this name exists.")
 
 
 def group_create(*, account: Account, name: str) -> Group:
+    """Create a group (a team) in ``account``; names are unique per account."""
     group = Group(account=account, name=name.strip())
-    _full_clean(group, exclude=["account"])
-    try:
-        with transaction.atomic():
-            group.save()
-    except IntegrityError as exc:
-        raise ValidationFailed(
-            "A group with this name exists.", fields={"name": ["A group with this name exists."]}
-        ) from exc
-    return group
+    return _insert_unique(group, field="name", taken="A group with this name exists.")
 
 
 @transaction.atomic
@@ -125,12 +104,20 @@ def api_key_create(*, account: Account, name: str, created_by: User | None) -> t
 
 def api_key_revoke(*, key: ApiKey, revoked_by: User | None) -> ApiKey:
     """Revoke a key; it is refused from the next request on. Idempotent."""
-    now = timezone.now()
-    ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(
-        revoked_at=now, revoked_by=revoked_by
-    )
+    api_key_revoke_many(account=key.account, key_ids=[key.pk], revoked_by=revoked_by)
     key.refresh_from_db()
     return key
+
+
+def api_key_revoke_many(
+    *, account: Account, key_ids: Iterable[int], revoked_by: User | None
+) -> int:
+    """Revoke the active keys among ``key_ids`` that belong to ``account``, in one
+    conditional update (safe when two admins revoke at once). Returns how many this call
+    revoked; keys of other accounts and keys already revoked are left as they are."""
+    return ApiKey.objects.filter(
+        account=account, pk__in=list(key_ids), revoked_at__isnull=True
+    ).update(revoked_at=timezone.now(), revoked_by=revoked_by)
 
 
 def api_key_authenticate(*, raw_key: str) -> ApiKey:
@@ -167,11 +154,22 @@ def membership_require_admin(*, membership: Membership | None) -> Membership:
     return membership
 
 
-def _full_clean(instance: object, exclude: list[str] | None = None) -> None:
-    from django.core.exceptions import ValidationError
+_Model = TypeVar("_Model", bound=models.Model)
 
+
+def _insert_unique(instance: _Model, *, field: str, taken: str) -> _Model:
+    """Validate and insert ``instance``; the unique constraint on ``field`` decides races,
+    and a clash becomes a ``ValidationFailed`` naming ``field``. Foreign keys set by the
+    service are not re-validated."""
+    exclude = [f.name for f in instance._meta.fields if f.is_relation]
     try:
-        instance.full_clean(exclude=exclude, validate_unique=False)  # type: ignore[attr-defined]
+        instance.full_clean(exclude=exclude, validate_unique=False)
     except ValidationError as exc:
         fields = {name: [str(m) for m in msgs] for name, msgs in exc.message_dict.items()}
         raise ValidationFailed("Some fields are not valid.", fields=fields) from exc
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as exc:
+        raise ValidationFailed(taken, fields={field: [taken]}) from exc
+    return instance

@@ -6,12 +6,17 @@ broker, worker, one message per step, progress) so staff can see that it works.
 
 import time
 
+from django.db import transaction
+
+from apps.accounts.models import User
 from apps.jobs.models import Job
 from apps.jobs.registry import ChunkResult, JobKind, job_kind_register
+from apps.jobs.services import job_create
 
 DIAGNOSTIC = "system.diagnostic"
 DIAGNOSTIC_MAX_STEPS = 100
 DIAGNOSTIC_MAX_STEP_SECONDS = 5.0
+DIAGNOSTIC_DEFAULT_STEPS = 5
 
 
 def _diagnostic_chunk(job: Job) -> ChunkResult:
@@ -30,3 +35,18 @@ def _diagnostic_chunk(job: Job) -> ChunkResult:
 job_kind_register(
     JobKind(name=DIAGNOSTIC, label="Pipeline diagnostic", run_chunk=_diagnostic_chunk)
 )
+
+
+@transaction.atomic
+def diagnostic_start(
+    *, created_by: User | None, steps: int = DIAGNOSTIC_DEFAULT_STEPS, step_seconds: float = 0.5
+) -> Job:
+    """Queue a diagnostic job of ``steps`` steps, one worker message each."""
+    steps = max(1, min(steps, DIAGNOSTIC_MAX_STEPS))
+    return job_create(
+        kind=DIAGNOSTIC,
+        payload={"steps": steps, "step_seconds": step_seconds},
+        total=steps,
+        created_by=created_by,
+        target="pipeline diagnostic",
+    )

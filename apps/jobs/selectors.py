@@ -26,6 +26,13 @@ def job_list_for_staff() -> QuerySet[Job]:
     return Job.objects.select_related("account", "created_by")
 
 
+def job_get_for_staff(*, job_id: int) -> Job:
+    job = job_list_for_staff().filter(pk=job_id).first()
+    if job is None:
+        raise NotFound("No such job.")
+    return job
+
+
 def sweeper_status() -> dict[str, object]:
     """When the sweeper last ran and whether that is recent enough to call beat and a
     worker alive (three sweep intervals)."""

@@ -21,7 +21,7 @@ from apps.accounts.selectors import (
     membership_get,
     role_list_for_account,
 )
-from apps.accounts.services import api_key_create, api_key_revoke
+from apps.accounts.services import api_key_create, api_key_revoke_many
 from apps.core.errors import ApplicationError
 from console.access import AccountAdminRequiredMixin, access_errors, safe_next_url
 from console.accounts.changelists import REVOKE, api_key_changelist, member_changelist
@@ -92,11 +92,9 @@ class ApiKeyListView(AccountAdminRequiredMixin, View):
                 "console/accounts/api_key_bulk_revoke.html",
                 {"keys": keys, "active": [key for key in keys if key.is_active]},
             )
-        revoked = 0
-        for key in keys:
-            if key.is_active:
-                api_key_revoke(key=key, revoked_by=request.user)
-                revoked += 1
+        revoked = api_key_revoke_many(
+            account=self.account, key_ids=[key.pk for key in keys], revoked_by=request.user
+        )
         messages.success(request, f"Revoked {revoked} API key{'s' if revoked != 1 else ''}.")
         return redirect(request.get_full_path())
 
@@ -138,8 +136,7 @@ class ApiKeyRevokeView(AccountAdminRequiredMixin, View):
     def post(self, request: HttpRequest, key_id: int) -> HttpResponse:
         with access_errors():
             key = api_key_get(account=self.account, key_id=key_id)
-        if key.is_active:
-            api_key_revoke(key=key, revoked_by=request.user)
+        if api_key_revoke_many(account=self.account, key_ids=[key.pk], revoked_by=request.user):
             messages.success(request, f"The API key “{key.name}” is revoked.")
         else:
             messages.info(request, f"The API key “{key.name}” was already revoked.")

@@ -2,28 +2,25 @@
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.views import View
 from django.views.generic import TemplateView
 
 from apps.core.errors import ApplicationError
 from apps.core.health import check_broker, check_database
-from apps.jobs.kinds import DIAGNOSTIC
+from apps.jobs.kinds import diagnostic_start
 from apps.jobs.models import Job
-from apps.jobs.selectors import job_list_for_staff, sweeper_status
-from apps.jobs.services import job_create, job_retry
-from console.access import StaffRequiredMixin
+from apps.jobs.selectors import job_get_for_staff, sweeper_status
+from apps.jobs.services import job_retry
+from console.access import StaffRequiredMixin, access_errors
 from console.system.changelists import job_changelist
-
-DIAGNOSTIC_STEPS = 5
 
 
 def _job_for_staff(job_id: int) -> Job:
-    return get_object_or_404(job_list_for_staff(), pk=job_id)
+    with access_errors():
+        return job_get_for_staff(job_id=job_id)
 
 
 class SystemStatusView(StaffRequiredMixin, TemplateView):
@@ -36,8 +33,6 @@ class SystemStatusView(StaffRequiredMixin, TemplateView):
             "sweeper": sweeper_status(),
             "database": check_database(),
             "broker": check_broker(),
-            # Only the scheme: the URL itself may hold a password.
-            "broker_transport": settings.CELERY_BROKER_URL.split("://", 1)[0],
             "cl": job_changelist(self.request),
         }
 
@@ -48,14 +43,7 @@ class DiagnosticRunView(StaffRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        with transaction.atomic():
-            job = job_create(
-                kind=DIAGNOSTIC,
-                payload={"steps": DIAGNOSTIC_STEPS, "step_seconds": 0.5},
-                total=DIAGNOSTIC_STEPS,
-                created_by=request.user,
-                target="pipeline diagnostic",
-            )
+        job = diagnostic_start(created_by=request.user)
         messages.success(request, f"Diagnostic job #{job.pk} is queued.")
         return redirect("console:system:job-detail", job_id=job.pk)
 

@@ -4,7 +4,6 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from apps.accounts.api.context import acting_context, require_admin
@@ -12,6 +11,7 @@ from apps.accounts.models import Account, ApiKey
 from apps.accounts.policies import effective_rights
 from apps.accounts.selectors import api_key_get, api_key_list_for_account
 from apps.accounts.services import api_key_create, api_key_revoke
+from apps.core.api import paginated_response
 
 
 class AccountOutput(serializers.ModelSerializer):
@@ -97,11 +97,12 @@ class ApiKeyListApi(APIView):
     def get(self, request: Request) -> Response:
         ctx = acting_context(request)
         require_admin(ctx, allow_api_key=True)
-        paginator = api_settings.DEFAULT_PAGINATION_CLASS()
-        page = paginator.paginate_queryset(
-            api_key_list_for_account(account=ctx.account), request, view=self
+        return paginated_response(
+            request=request,
+            view=self,
+            queryset=api_key_list_for_account(account=ctx.account),
+            serializer=ApiKeyOutput,
         )
-        return paginator.get_paginated_response(ApiKeyOutput(page, many=True).data)
 
     @extend_schema(
         summary="Create an API key",

@@ -4,10 +4,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from apps.accounts.api.context import acting_context, require_admin
+from apps.core.api import paginated_response
 from apps.core.errors import ValidationFailed
 from apps.jobs.models import Job
 from apps.jobs.selectors import job_get_for_account, job_list_for_account
@@ -59,9 +59,7 @@ class JobListApi(APIView):
                     fields={"state": [f"Choose one of: {', '.join(Job.State.values)}."]},
                 )
             qs = qs.filter(state=state)
-        paginator = api_settings.DEFAULT_PAGINATION_CLASS()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(JobOutput(page, many=True).data)
+        return paginated_response(request=request, view=self, queryset=qs, serializer=JobOutput)
 
 
 class JobDetailApi(APIView):

@@ -11,6 +11,7 @@ from apps.accounts.services import (
     api_key_authenticate,
     api_key_create,
     api_key_revoke,
+    api_key_revoke_many,
     group_create,
     membership_create,
     membership_require_admin,
@@ -316,3 +317,21 @@ class TestApiKeys:
         assert revoked_at is not None
         assert (again.revoked_at, again.revoked_by) == (revoked_at, first_by)
         assert again.is_active is False
+
+
+def test_revoke_many_revokes_only_the_accounts_active_keys(account, other_account, admin):
+    active, _ = ApiKeyFactory(account=account, name="a")
+    already, _ = ApiKeyFactory(account=account, name="b")
+    foreign, _ = ApiKeyFactory(account=other_account, name="c")
+    assert api_key_revoke_many(account=account, key_ids=[already.pk], revoked_by=None) == 1
+
+    revoked = api_key_revoke_many(
+        account=account, key_ids=[active.pk, already.pk, foreign.pk], revoked_by=admin
+    )
+
+    assert revoked == 1
+    for key in (active, already, foreign):
+        key.refresh_from_db()
+    assert active.revoked_by == admin and active.revoked_at is not None
+    assert already.revoked_by is None
+    assert foreign.revoked_at is None

@@ -246,3 +246,25 @@ def test_sweeper_wakes_exactly_the_jobs_nobody_works_on(db, sent, settings):
     assert Heartbeat.objects.get(name="sweeper").last_seen_at == now
     # A second sweep right after sends nothing more.
     assert jobs_sweep(now=now) == []
+
+
+def test_diagnostic_start_queues_a_bounded_job(db, sent, staff, django_capture_on_commit_callbacks):
+    from apps.jobs.kinds import DIAGNOSTIC, DIAGNOSTIC_MAX_STEPS, diagnostic_start
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = diagnostic_start(created_by=staff, steps=10_000)
+
+    assert (job.kind, job.state, job.progress_total) == (DIAGNOSTIC, Job.State.PENDING, 100)
+    assert job.payload["steps"] == DIAGNOSTIC_MAX_STEPS
+    assert job.created_by == staff
+    assert sent == [(job.pk, None)]
+
+
+def test_job_get_for_staff_raises_not_found(db):
+    from apps.core.errors import NotFound
+    from apps.jobs.selectors import job_get_for_staff
+
+    job = Job.objects.create(kind="test.counter", payload={"items": 1})
+    assert job_get_for_staff(job_id=job.pk) == job
+    with pytest.raises(NotFound):
+        job_get_for_staff(job_id=job.pk + 1)

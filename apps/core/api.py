@@ -1,0 +1,20 @@
+"""Small helpers every context's API views share."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+
+def paginated_response(
+    *, request: Request, view: APIView, queryset: QuerySet[Any], serializer: type[BaseSerializer]
+) -> Response:
+    """One page of ``queryset`` with the project's pagination: count, next, previous,
+    results."""
+    paginator = api_settings.DEFAULT_PAGINATION_CLASS()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(serializer(page, many=True).data)
