@@ -8,4 +8,6 @@ urlpatterns = [
     path("", ApiRootApi.as_view(), name="root"),
     path("", include("apps.accounts.api.urls")),
     path("", include("apps.jobs.api.urls")),
+    path("", include("apps.scopes.api.urls")),
+    path("", include("apps.catalog.api.urls")),
 ]

@@ -10,6 +10,11 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 
+def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The one error body of the API: ``{"error": {"code", "message", "fields"}}``."""
+    return {"error": {"code": str(code), "message": message, "fields": fields or {}}}
+
+
 def paginated_response(
     *, request: Request, view: APIView, queryset: QuerySet[Any], serializer: type[BaseSerializer]
 ) -> Response:

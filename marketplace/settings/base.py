@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.accounts",
     "apps.jobs",
+    "apps.scopes",
+    "apps.catalog",
     "apps.oauth",
     "apps.api",
     "console",
@@ -293,3 +295,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Scope catalog (apps.scopes) -----------------------------------------------------------
+# A host adds its own modules, narrower scopes and embedding locations here; the format is
+# in apps/scopes/README.md and a system check refuses an inconsistent extension.
+MARKETPLACE_SCOPE_CATALOG: dict[str, dict[str, dict[str, object]]] = {}

@@ -1,0 +1,208 @@
+"""Manifest format v1 as JSON Schema (draft 2020-12), built from the scope catalog.
+
+The same document validates the structure of every manifest and is served at
+``GET /api/v1/manifests/schema`` for editors. ``x-error-code`` names the stable code a
+failure of that sub-schema is reported with; validators ignore it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apps.scopes.catalog import Catalog, Level
+
+MANIFEST_VERSION = 1
+MAX_BYTES = 256 * 1024
+MAX_DEPTH = 32
+
+SEMVER_PATTERN = (
+    r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)"
+    r"(-(0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*)(\.(0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*))*)?"
+    r"(\+[0-9a-zA-Z-]+(\.[0-9a-zA-Z-]+)*)?$"
+)
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+ID_HINT = "1 to 64 lowercase letters, digits, '-' or '_', starting with a letter or digit"
+KEY_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
+KEY_HINT = "1 to 64 lowercase letters, digits or '_', starting with a letter"
+CODE_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
+CODE_HINT = "1 to 64 lowercase letters, digits, '.', '-' or '_'"
+
+SETTING_TYPES = ("string", "text", "number", "boolean", "select", "secret", "file", "reference")
+SETTING_LEVELS = ("app", "user")
+AUTHORIZATION_TYPES = ("account", "user")
+
+
+def _text(max_length: int, description: str) -> dict[str, Any]:
+    return {"type": "string", "minLength": 1, "maxLength": max_length, "description": description}
+
+
+def _url(description: str) -> dict[str, Any]:
+    return {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 2000,
+        "description": description + " https, or http for localhost only.",
+    }
+
+
+def manifest_schema(catalog: Catalog) -> dict[str, Any]:
+    """The JSON Schema of manifest v1 for ``catalog``'s scopes, events, locations, models."""
+    scope_item = {
+        "type": "object",
+        "description": "A scope the app asks for, with the reason shown at consent and review.",
+        "required": ["code", "level", "reason"],
+        "additionalProperties": False,
+        "properties": {
+            "code": {
+                "enum": sorted(catalog.scopes),
+                "x-error-code": "unknown_scope",
+                "description": "A scope code from the catalog, e.g. crm.accounts.",
+            },
+            "level": {
+                "enum": [level.value for level in Level],
+                "x-error-code": "unknown_level",
+                "description": "read, or full (which includes read).",
+            },
+            "reason": _text(500, "Why the app needs this scope, shown to admins and moderators."),
+        },
+    }
+    webhook_item = {
+        "type": "object",
+        "description": "A subscription registered on every installation.",
+        "required": ["id", "event", "url"],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "string", "pattern": ID_PATTERN, "description": ID_HINT},
+            "event": {
+                "enum": list(catalog.events),
+                "x-error-code": "unknown_event",
+                "description": "<model>.created, <model>.updated or <model>.deleted.",
+            },
+            "url": _url("Where deliveries are POSTed."),
+        },
+    }
+    embedding_item = {
+        "type": "object",
+        "description": "A place in the product's pages where the app is shown.",
+        "required": ["id", "location", "code", "url", "title"],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "string", "pattern": ID_PATTERN, "description": ID_HINT},
+            "location": {
+                "enum": sorted(catalog.locations),
+                "x-error-code": "unknown_location",
+                "description": "An embedding location from the catalog, e.g. crm.account.card.",
+            },
+            "code": {"type": "string", "pattern": CODE_PATTERN, "description": CODE_HINT},
+            "url": _url("The page loaded in the frame, with the launch context."),
+            "title": _text(100, "The title shown above the frame or in the menu."),
+        },
+    }
+    option_item = {
+        "type": "object",
+        "required": ["value", "label"],
+        "additionalProperties": False,
+        "properties": {
+            "value": _text(200, "The stored value."),
+            "label": _text(200, "What the admin or user sees."),
+        },
+    }
+    setting_item = {
+        "type": "object",
+        "description": "A value an admin (app level) or each user (user level) fills in.",
+        "required": ["key", "level", "type", "label"],
+        "additionalProperties": False,
+        "properties": {
+            "key": {"type": "string", "pattern": KEY_PATTERN, "description": KEY_HINT},
+            "level": {
+                "enum": list(SETTING_LEVELS),
+                "description": "app: one value per installation; user: one value per user.",
+            },
+            "type": {
+                "enum": list(SETTING_TYPES),
+                "x-error-code": "unknown_setting_type",
+                "description": "reference points at a record of a module model (see model).",
+            },
+            "label": _text(100, "The field's label."),
+            "help": {"type": "string", "maxLength": 500, "description": "Help under the field."},
+            "required": {"type": "boolean", "description": "Whether a value must be given."},
+            "default": {
+                "type": ["string", "number", "boolean", "null"],
+                "description": "The initial value; not allowed for secret, file, reference.",
+            },
+            "options": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": 200,
+                "items": option_item,
+                "description": "The choices of a select setting.",
+            },
+            "model": {
+                "enum": list(catalog.models),
+                "x-error-code": "unknown_model",
+                "description": "The model a reference setting points at, e.g. crm.account.",
+            },
+        },
+        "allOf": [
+            {
+                "if": {"properties": {"type": {"const": "select"}}, "required": ["type"]},
+                "then": {"required": ["options"]},
+            },
+            {
+                "if": {"properties": {"type": {"const": "reference"}}, "required": ["type"]},
+                "then": {"required": ["model"]},
+            },
+        ],
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "urn:marketplace:manifest:v1",
+        "title": "App version manifest v1",
+        "description": (
+            "Declares what a version of an app asks for and offers: scopes, webhooks, "
+            "embeddings and settings. See docs/manifest.md."
+        ),
+        "type": "object",
+        "required": ["manifest_version", "version", "authorization", "redirect_uris", "scopes"],
+        "additionalProperties": False,
+        "properties": {
+            "manifest_version": {
+                "const": MANIFEST_VERSION,
+                "x-error-code": "unsupported_manifest_version",
+                "description": "The format of this document; 1.",
+            },
+            "version": {
+                "type": "string",
+                "maxLength": 64,
+                "pattern": SEMVER_PATTERN,
+                "x-error-code": "invalid_semver",
+                "description": "The version number, semantic versioning: MAJOR.MINOR.PATCH.",
+            },
+            "authorization": {
+                "enum": list(AUTHORIZATION_TYPES),
+                "description": (
+                    "account: an admin authorizes the app once for everyone allowed to use it; "
+                    "user: each user authorizes it for themselves."
+                ),
+            },
+            "redirect_uris": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": 10,
+                "items": _url("An OAuth callback, matched exactly."),
+                "description": "The OAuth redirect URIs the app may use.",
+            },
+            "scopes": {
+                "type": "array",
+                "maxItems": 50,
+                "items": scope_item,
+                "description": "The scopes the app asks for; may be empty.",
+            },
+            "webhooks": {"type": "array", "maxItems": 100, "items": webhook_item},
+            "embeddings": {"type": "array", "maxItems": 50, "items": embedding_item},
+            "settings": {"type": "array", "maxItems": 100, "items": setting_item},
+            "connection_test_url": _url(
+                "Called with the installation's credentials to check they work."
+            ),
+        },
+    }
