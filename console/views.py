@@ -5,8 +5,8 @@ from typing import Any
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.views.generic import TemplateView
 
-from apps.accounts.models import AccessLevel, ModuleCode
-from apps.accounts.policies import effective_rights
+from apps.accounts.models import AccessLevel
+from apps.accounts.policies import effective_rights, module_choices
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -31,6 +31,6 @@ class HomeView(LoginRequiredMixin, TemplateView):
                     "level": rights[code],
                     "level_label": AccessLevel(rights[code]).label,
                 }
-                for code, label in ModuleCode.choices
+                for code, label in module_choices()
             ]
         return context

@@ -17,7 +17,7 @@ class ModuleCode(models.TextChoices):
     CRM = "crm", "CRM"
     PRODUCTS = "products", "Products"
     FIN = "fin", "Finance"
-    ST = "st", "Service desk"
+    ST = "st", "Projects"
     TASK = "task", "Tasks"
     AGILE = "agile", "Agile"
     CALENDAR = "calendar", "Calendar"

@@ -2,11 +2,31 @@
 
 from collections.abc import Mapping
 
+from django.conf import settings
+
 from apps.accounts.models import AccessLevel, ModuleCode
 
-MODULE_CODES: frozenset[str] = frozenset(ModuleCode.values)
 LEVELS: tuple[str, ...] = (AccessLevel.NONE, AccessLevel.READ, AccessLevel.FULL)
 _RANK = {level: rank for rank, level in enumerate(LEVELS)}
+
+
+def module_choices() -> list[tuple[str, str]]:
+    """The product's modules as (code, label): the built-in ones, then those a host adds
+    in ``settings.MARKETPLACE_SCOPE_CATALOG["modules"]`` (the scope catalog's extension)."""
+    choices = [(str(code), str(label)) for code, label in ModuleCode.choices]
+    known = {code for code, _ in choices}
+    extension = getattr(settings, "MARKETPLACE_SCOPE_CATALOG", None) or {}
+    modules = extension.get("modules", {}) if isinstance(extension, Mapping) else {}
+    for code, spec in modules.items() if isinstance(modules, Mapping) else []:
+        if isinstance(code, str) and code not in known:
+            label = spec.get("label") if isinstance(spec, Mapping) else None
+            choices.append((code, label if isinstance(label, str) else code))
+            known.add(code)
+    return choices
+
+
+def module_codes() -> frozenset[str]:
+    return frozenset(code for code, _ in module_choices())
 
 
 def rights_errors(rights: object) -> list[str]:
@@ -14,11 +34,10 @@ def rights_errors(rights: object) -> list[str]:
     if not isinstance(rights, Mapping):
         return ["Rights must be an object mapping module codes to none, read or full."]
     errors = []
+    codes = module_codes()
     for module, level in rights.items():
-        if module not in MODULE_CODES:
-            errors.append(
-                f"Unknown module '{module}'. Known modules: {', '.join(sorted(MODULE_CODES))}."
-            )
+        if module not in codes:
+            errors.append(f"Unknown module '{module}'. Known modules: {', '.join(sorted(codes))}.")
         elif level not in _RANK:
             errors.append(f"Module '{module}': level must be none, read or full, not {level!r}.")
     return errors
@@ -30,10 +49,10 @@ def effective_rights(*, rights: Mapping[str, str] | None, is_admin: bool) -> dic
     Modules missing from ``rights`` count as ``none``; unknown entries are ignored.
     """
     if is_admin:
-        return dict.fromkeys(sorted(MODULE_CODES), AccessLevel.FULL.value)
+        return dict.fromkeys(sorted(module_codes()), AccessLevel.FULL.value)
     rights = rights or {}
     result: dict[str, str] = {}
-    for module in sorted(MODULE_CODES):
+    for module in sorted(module_codes()):
         level = rights.get(module)
         result[module] = level if level in _RANK and level is not None else AccessLevel.NONE
     return result

@@ -13,8 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
 
 from apps.accounts.middleware import SESSION_KEY
-from apps.accounts.models import ModuleCode
-from apps.accounts.policies import effective_rights
+from apps.accounts.policies import effective_rights, module_choices
 from apps.accounts.selectors import (
     api_key_get,
     group_list_with_member_count_for_account,
@@ -62,7 +61,7 @@ class RoleListView(AccountAdminRequiredMixin, TemplateView):
         rights = [effective_rights(rights=role.rights, is_admin=False) for role in roles]
         matrix = [
             {"module": module, "label": label, "levels": [r[module] for r in rights]}
-            for module, label in ModuleCode.choices
+            for module, label in module_choices()
         ]
         return {
             "roles": roles,
