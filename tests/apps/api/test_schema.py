@@ -32,6 +32,10 @@ def test_schema_lists_every_endpoint(schema):
         f"{API}/jobs",
         f"{API}/jobs/{{job_id}}",
         f"{API}/jobs/{{job_id}}/retry",
+        f"{API}/scopes",
+        f"{API}/manifests/schema",
+        f"{API}/manifests/validate",
+        f"{API}/manifests/diff",
     }
     assert set(schema["paths"][f"{API}/api-keys"]) == {"get", "post"}
 
@@ -83,3 +87,12 @@ def test_docs_are_html_that_load_nothing_from_outside(client):
     assert any(asset.endswith("swagger-ui-bundle.js") for asset in assets)
     assert all(asset.startswith("/static/") for asset in assets)
     assert 'url: "/api/schema/"' in page
+
+
+def test_manifest_validation_documents_both_answers_and_both_body_formats(schema):
+    post = schema["paths"][f"{API}/manifests/validate"]["post"]
+
+    assert set(post["responses"]) == {"200", "400"}
+    assert set(post["requestBody"]["content"]) == {"application/json", "application/yaml"}
+    example = post["requestBody"]["content"]["application/json"]["examples"]
+    assert next(iter(example.values()))["value"]["manifest_version"] == 1
