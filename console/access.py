@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponseBase
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from apps.accounts.models import Account, Membership
-from apps.accounts.services import membership_require_admin
+from apps.accounts.services import membership_require_admin, membership_require_developer
 from apps.core.errors import NotFound, PermissionDenied
 
 
@@ -45,6 +45,25 @@ class AccountAdminRequiredMixin(LoginRequiredMixin):
             return self.handle_no_permission()
         with access_errors():
             self.membership = membership_require_admin(
+                membership=getattr(request, "membership", None)
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def account(self) -> Account:
+        return self.membership.account
+
+
+class DeveloperRequiredMixin(LoginRequiredMixin):
+    """A member of the current account with the developer right."""
+
+    membership: Membership
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        with access_errors():
+            self.membership = membership_require_developer(
                 membership=getattr(request, "membership", None)
             )
         return super().dispatch(request, *args, **kwargs)

@@ -129,6 +129,8 @@ ACCOUNT_ADMIN = section("account-admin", "Account admin", is_account_admin)
 MODERATION = section("moderation", "Moderation", is_moderator)
 PLATFORM = section("platform", "Platform", is_staff)
 
+DEVELOPER.add("Manifest check", "console:developer:manifest-check")
+DEVELOPER.add("Scopes & events", "console:developer:scope-reference")
 DEVELOPER.add("API reference", "api-docs")
 ACCOUNT_ADMIN.add("Members", "console:accounts:member-list")
 ACCOUNT_ADMIN.add("Roles & groups", "console:accounts:role-list")

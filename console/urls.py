@@ -8,5 +8,6 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("", include("console.auth.urls")),
     path("accounts/", include("console.accounts.urls")),
+    path("developer/", include("console.developer.urls")),
     path("system/", include("console.system.urls")),
 ]

@@ -154,6 +154,18 @@ def membership_require_admin(*, membership: Membership | None) -> Membership:
     return membership
 
 
+def membership_require_developer(*, membership: Membership | None) -> Membership:
+    """The membership if it has the developer right; else ``PermissionDenied``."""
+    if membership is None:
+        raise NotFound("No current account.")
+    if not membership.is_developer:
+        raise PermissionDenied(
+            "Only members with the developer right can do this; an admin of this account "
+            "can give it to you on the Members page."
+        )
+    return membership
+
+
 _Model = TypeVar("_Model", bound=models.Model)
 
 
