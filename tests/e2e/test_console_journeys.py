@@ -80,3 +80,37 @@ def test_staff_watch_a_diagnostic_job_finish_on_a_real_worker(
     expect(progress).to_have_attribute("data-state", "succeeded", timeout=60_000)
     expect(progress).to_contain_text("100%")
     expect(progress).to_contain_text("5 of 5 done")
+
+
+def test_a_developer_fixes_a_manifest_until_it_is_valid(page, sign_in, developer):
+    sign_in(developer)
+    _nav(page).get_by_role("link", name="Manifest check").click()
+    broken = {
+        "manifest_version": 1,
+        "version": "1.0",
+        "authorization": "account",
+        "redirect_uris": ["http://app.example.com/cb"],
+        "scopes": [{"code": "crm.deals", "level": "read", "reason": "Reads deals."}],
+        "webhooks": [{"id": "acc", "event": "crm.account.created", "url": "https://a.example/h"}],
+    }
+    page.get_by_label("Manifest").fill(json.dumps(broken, indent=2))
+    page.get_by_role("button", name="Check manifest").click()
+
+    problems = page.locator("#manifest-errors")
+    expect(page.locator("#manifest-invalid")).to_have_text("3 problems")
+    expect(problems).to_contain_text("$.version")
+    expect(problems).to_contain_text("$.redirect_uris[0]")
+    expect(problems).to_contain_text("declare crm:read or crm.accounts:read")
+
+    fixed = {
+        **broken,
+        "version": "1.0.0",
+        "redirect_uris": ["https://app.example.com/cb"],
+        "scopes": [*broken["scopes"], {"code": "crm.accounts", "level": "read", "reason": "X"}],
+    }
+    page.get_by_label("Manifest").fill(json.dumps(fixed, indent=2))
+    page.get_by_role("button", name="Check manifest").click()
+
+    expect(page.locator("#manifest-valid")).to_be_visible()
+    expect(page.locator("#effective-scopes")).to_contain_text("crm.accounts:read")
+    expect(page.locator("#effective-scopes")).to_contain_text("View CRM deals and their items")
