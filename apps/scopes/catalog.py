@@ -261,7 +261,13 @@ def build_catalog(extension: Mapping[str, Any] | None = None) -> Catalog:
     every problem when the result would be inconsistent.
     """
     extension = extension or {}
-    problems: list[str] = []
+    if not isinstance(extension, Mapping):
+        raise CatalogError(["must be a mapping of 'modules', 'scopes' and 'locations'."])
+    problems: list[str] = [
+        f"{key!r}: unknown section; use 'modules', 'scopes' and 'locations'."
+        for key in extension
+        if key not in ("modules", "scopes", "locations")
+    ]
     labels = _labels()
     module_models: dict[str, list[str]] = {k: list(v) for k, v in BASE_MODULE_MODELS.items()}
     descriptions = dict(BASE_MODULE_DESCRIPTIONS)
@@ -272,15 +278,16 @@ def build_catalog(extension: Mapping[str, Any] | None = None) -> Catalog:
             continue
         models = _str_list(spec.get("models", []), f"modules.{code}.models", problems)
         if code not in module_models:
-            if not isinstance(spec.get("label"), str) or not isinstance(
-                spec.get("description"), str
-            ):
+            if not _text(spec.get("label")) or not _text(spec.get("description")):
                 problems.append(f"modules.{code}: a new module needs a label and a description.")
                 continue
+            if not models:
+                problems.append(f"modules.{code}: a new module needs at least one model.")
+                continue
             module_models[code] = []
-        if isinstance(spec.get("label"), str):
+        if _text(spec.get("label")):
             labels[code] = spec["label"]
-        if isinstance(spec.get("description"), str):
+        if _text(spec.get("description")):
             descriptions[code] = spec["description"]
         for model in models:
             if not _MODEL_RE.match(model) or model.split(".")[0] != code:
@@ -311,9 +318,9 @@ def build_catalog(extension: Mapping[str, Any] | None = None) -> Catalog:
             problems.append(f"scopes.{code}: the scope already exists.")
         elif not _CODE_RE.match(code) or "." not in code:
             problems.append(f"scopes.{code}: a narrower scope is spelled '<module>.<name>'.")
-        elif module not in modules or code.split(".")[0] != module:
+        elif not isinstance(module, str) or module not in modules or code.split(".")[0] != module:
             problems.append(f"scopes.{code}: 'module' must be the module its code starts with.")
-        elif not isinstance(spec.get("description"), str):
+        elif not _text(spec.get("description")):
             problems.append(f"scopes.{code}: a description is required.")
         else:
             models = _str_list(spec.get("models"), f"scopes.{code}.models", problems)
@@ -340,9 +347,11 @@ def build_catalog(extension: Mapping[str, Any] | None = None) -> Catalog:
             problems.append(f"locations.{code}: the location already exists.")
         elif not _CODE_RE.match(code):
             problems.append(f"locations.{code}: use lowercase letters, digits, '_' and '.'.")
-        elif not isinstance(spec.get("label"), str) or not isinstance(spec.get("description"), str):
+        elif not _text(spec.get("label")) or not _text(spec.get("description")):
             problems.append(f"locations.{code}: a label and a description are required.")
-        elif location_model is not None and location_model not in all_models:
+        elif location_model is not None and (
+            not isinstance(location_model, str) or location_model not in all_models
+        ):
             problems.append(f"locations.{code}.model: unknown model {location_model!r}.")
         else:
             locations[code] = Location(code, spec["label"], spec["description"], location_model)
@@ -366,6 +375,11 @@ def _entries(
         else:
             entries.append((code, spec))
     return entries
+
+
+def _text(value: object) -> bool:
+    """Non-blank text: labels and descriptions end up on consent screens."""
+    return isinstance(value, str) and bool(value.strip())
 
 
 def _str_list(value: object, where: str, problems: list[str]) -> list[str]:

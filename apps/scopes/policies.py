@@ -56,7 +56,7 @@ class Dropped:
     @property
     def message(self) -> str:
         if self.reason is DropReason.DUPLICATE:
-            return f"{self.declared} is declared more than once; it counts once."
+            return f"{self.declared} is declared more than once; the repetition is ignored."
         if self.reason is DropReason.SAME_CODE:
             return (
                 f"{self.declared} is ignored: {self.kept} is also declared and full access "
@@ -89,6 +89,16 @@ def parse_scope(value: str, *, catalog: Catalog | None = None) -> ScopeGrant:
     return ScopeGrant(code=code, level=Level(level))
 
 
+def _grant(item: ScopeGrant | str, catalog: Catalog) -> ScopeGrant:
+    """A grant from a grant or a string, its code known to ``catalog``; else
+    ``UnknownScope``."""
+    if isinstance(item, ScopeGrant):
+        if item.code not in catalog.scopes:
+            raise UnknownScope(f"Unknown scope code {item.code!r}.")
+        return item
+    return parse_scope(item, catalog=catalog)
+
+
 def parse_scopes(values: Iterable[str], *, catalog: Catalog | None = None) -> list[ScopeGrant]:
     """Parse every string; raises ``UnknownScope`` for the first unknown one."""
     catalog = catalog or get_catalog()
@@ -105,10 +115,7 @@ def scope_precedence(
     not in the catalog.
     """
     catalog = catalog or get_catalog()
-    grants = [g if isinstance(g, ScopeGrant) else parse_scope(g, catalog=catalog) for g in declared]
-    for grant in grants:
-        if grant.code not in catalog.scopes:
-            raise UnknownScope(f"Unknown scope code {grant.code!r}.")
+    grants = [_grant(g, catalog) for g in declared]
 
     dropped: list[Dropped] = []
     seen: set[ScopeGrant] = set()
@@ -181,12 +188,13 @@ def model_access(
     """The widest access ``scopes`` give on ``model``, or ``None`` when they give none.
 
     Unrestricted access outranks self-only access at any level; among equals the higher
-    level wins. Works on declared or effective scopes alike.
+    level wins. Pass effective scopes: on a raw declared list that precedence would trim
+    (``users:read`` with ``user.me:full``) the answer covers both entries.
     """
     catalog = catalog or get_catalog()
     best: ModelAccess | None = None
     for item in scopes:
-        grant = item if isinstance(item, ScopeGrant) else parse_scope(item, catalog=catalog)
+        grant = _grant(item, catalog)
         if model not in catalog.scope_models(grant.code):
             continue
         candidate = ModelAccess(level=grant.level, self_only=catalog.scopes[grant.code].self_only)
@@ -217,7 +225,7 @@ def scopes_allow(
     needed = Level(level)
     best_any = best_self = 0
     for item in scopes:
-        grant = item if isinstance(item, ScopeGrant) else parse_scope(item, catalog=catalog)
+        grant = _grant(item, catalog)
         if model not in catalog.scope_models(grant.code):
             continue
         if catalog.scopes[grant.code].self_only:
@@ -255,10 +263,10 @@ def scopes_exceeding(
     ``users:read`` covers ``user.me:read``.
     """
     catalog = catalog or get_catalog()
-    old_grants = [g if isinstance(g, ScopeGrant) else parse_scope(g, catalog=catalog) for g in old]
+    old_grants = [_grant(g, catalog) for g in old]
     exceeding = []
     for item in new:
-        grant = item if isinstance(item, ScopeGrant) else parse_scope(item, catalog=catalog)
+        grant = _grant(item, catalog)
         self_only = catalog.scopes[grant.code].self_only
         for model in catalog.scope_models(grant.code):
             if not scopes_allow(
@@ -334,7 +342,7 @@ def scope_diff(
 def scope_phrase(grant: ScopeGrant | str, *, catalog: Catalog | None = None) -> str:
     """The scope in plain words for a consent screen, e.g. 'View CRM deals and their items'."""
     catalog = catalog or get_catalog()
-    grant = grant if isinstance(grant, ScopeGrant) else parse_scope(grant, catalog=catalog)
+    grant = _grant(grant, catalog)
     description = catalog.scopes[grant.code].description
     verb = "View" if grant.level is Level.READ else "View, create, change and delete"
     return f"{verb} {description}"

@@ -167,10 +167,12 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [
         "apps.api.throttling.AnonymousThrottle",
         "apps.api.throttling.PrincipalThrottle",
+        "apps.api.throttling.ScopedPrincipalThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anonymous": env("API_THROTTLE_ANONYMOUS", default="60/min"),
         "principal": env("API_THROTTLE_PRINCIPAL", default="1200/min"),
+        "manifests": env("API_THROTTLE_MANIFESTS", default="120/min"),
     },
     "EXCEPTION_HANDLER": "apps.api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

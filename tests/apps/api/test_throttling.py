@@ -2,7 +2,7 @@
 
 import pytest
 
-from apps.api.throttling import AnonymousThrottle, PrincipalThrottle
+from apps.api.throttling import AnonymousThrottle, PrincipalThrottle, ScopedPrincipalThrottle
 from tests.apps.api.helpers import API, api_client, assert_error
 from tests.factories import ApiKeyFactory
 
@@ -76,3 +76,26 @@ def test_default_rates_come_from_settings(settings):
 
     assert AnonymousThrottle().get_rate() == rates["anonymous"]
     assert PrincipalThrottle().get_rate() == rates["principal"]
+
+
+def test_manifest_checks_have_their_own_tighter_limit_per_key(monkeypatch, account):
+    monkeypatch.setattr(
+        ScopedPrincipalThrottle,
+        "get_rate",
+        lambda self: "2/min" if self.scope == "manifests" else None,
+    )
+    _, raw = ApiKeyFactory(account=account)
+    _, other_raw = ApiKeyFactory(account=account)
+    client = api_client(key=raw)
+    url = f"{API}/manifests/validate"
+
+    statuses = [
+        client.post(url, data="{}", content_type="application/json").status_code for _ in range(2)
+    ]
+    third = client.post(url, data="{}", content_type="application/json")
+
+    assert statuses == [400, 400]
+    assert_throttled(third)
+    assert client.get(f"{API}/account").status_code == 200
+    other = api_client(key=other_raw).post(url, data="{}", content_type="application/json")
+    assert other.status_code == 400
