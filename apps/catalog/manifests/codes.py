@@ -11,6 +11,7 @@ class ManifestError(StrEnum):
     INVALID_YAML = "invalid_yaml"
     DUPLICATE_FIELD = "duplicate_field"
     INVALID_VALUE = "invalid_value"
+    TOO_MANY_PROBLEMS = "too_many_problems"
     # Structure
     WRONG_TYPE = "wrong_type"
     MISSING_FIELD = "missing_field"

@@ -14,6 +14,7 @@ from apps.scopes.catalog import Catalog, Level
 MANIFEST_VERSION = 1
 MAX_BYTES = 256 * 1024
 MAX_DEPTH = 32
+MAX_PROBLEMS = 200
 
 SEMVER_PATTERN = (
     r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)"

@@ -25,7 +25,7 @@ from jsonschema import Draft202012Validator, ValidationError, validators
 from apps.catalog.manifests.codes import ManifestError, ManifestWarning
 from apps.catalog.manifests.problems import Problem, json_path
 from apps.catalog.manifests.reading import Format, manifest_read
-from apps.catalog.manifests.schema import SEMVER_PATTERN, manifest_schema
+from apps.catalog.manifests.schema import MAX_PROBLEMS, SEMVER_PATTERN, manifest_schema
 from apps.catalog.manifests.types import Manifest, manifest_from_data
 from apps.scopes.catalog import Catalog, Level, get_catalog
 from apps.scopes.policies import (
@@ -82,21 +82,44 @@ def manifest_validate(data: Any, *, catalog: Catalog | None = None) -> ManifestC
     typed manifest and ``effective_scopes`` the canonical scopes after precedence.
     """
     catalog = catalog or get_catalog()
-    errors = _unique(list(_structure_problems(data, catalog)))
+    errors = _unique(_first(_structure_problems(data, catalog), MAX_PROBLEMS + 1))
     if not isinstance(data, Mapping):
-        return ManifestCheck(errors=tuple(errors))
+        return ManifestCheck(errors=_capped(errors))
     meaning = _Meaning(data, catalog)
-    errors = _unique([*errors, *meaning.errors()])
-    warnings = _unique(list(meaning.warnings()))
+    errors = _unique([*errors, *_first(meaning.errors(), MAX_PROBLEMS + 1)])
+    warnings = _unique(_first(meaning.warnings(), MAX_PROBLEMS))
     effective = meaning.effective_scopes()
     if errors:
-        return ManifestCheck(errors=tuple(errors), warnings=tuple(warnings))
+        return ManifestCheck(errors=_capped(errors), warnings=tuple(warnings))
     return ManifestCheck(
         errors=(),
         warnings=tuple(warnings),
         effective_scopes=effective,
         manifest=manifest_from_data(dict(data), effective_scopes=effective),
     )
+
+
+def _first(problems: Iterator[Problem], limit: int) -> list[Problem]:
+    """The first ``limit`` distinct problems; the rest are never computed."""
+    seen: dict[Problem, None] = {}
+    for problem in problems:
+        seen.setdefault(problem)
+        if len(seen) >= limit:
+            break
+    return list(seen)
+
+
+def _capped(errors: list[Problem]) -> tuple[Problem, ...]:
+    """At most ``MAX_PROBLEMS`` errors, then one saying the list stops there: a document
+    full of mistakes is not worth an unbounded answer."""
+    if len(errors) <= MAX_PROBLEMS:
+        return tuple(errors)
+    note = Problem(
+        "$",
+        ManifestError.TOO_MANY_PROBLEMS,
+        f"Only the first {MAX_PROBLEMS} problems are listed; fix them and check again.",
+    )
+    return (*errors[:MAX_PROBLEMS], note)
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:
@@ -546,8 +569,10 @@ class _Meaning:
         }
         for dropped in precedence.dropped:
             at = indexes.get(dropped.declared, [0])
-            index = at[1] if dropped.reason is DropReason.DUPLICATE and len(at) > 1 else at[0]
-            yield Problem(json_path(["scopes", index]), codes[dropped.reason], dropped.message)
+            # Every repetition is ignored, not only the second: point at each of them.
+            repeats = at[1:] if dropped.reason is DropReason.DUPLICATE and len(at) > 1 else at[:1]
+            for index in repeats:
+                yield Problem(json_path(["scopes", index]), codes[dropped.reason], dropped.message)
 
     def _location_warnings(self) -> Iterator[Problem]:
         for index, item in self._list("embeddings"):

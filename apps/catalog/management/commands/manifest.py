@@ -2,7 +2,8 @@
 
 ``validate`` prints what ``POST /api/v1/manifests/validate`` answers and exits 1 when the
 manifest is invalid. ``diff`` prints what changed between two versions, or the errors of
-an invalid one (exit 1). ``-`` reads standard input. ``--format text`` prints for people.
+an invalid one (exit 1), like ``POST /api/v1/manifests/diff`` with paths under ``$.old``
+and ``$.new``. ``-`` reads standard input. ``--format text`` prints for people.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from apps.catalog.manifests import (
     MAX_BYTES,
     ManifestCheck,
     ManifestDiff,
+    ManifestError,
+    Problem,
     format_for,
     manifest_diff,
     manifest_validate_text,
@@ -49,9 +52,14 @@ class Command(BaseCommand):
             return
         old, new = self._check(options["old"]), self._check(options["new"])
         if not (old.valid and new.valid):
-            for check, name in ((old, options["old"]), (new, options["new"])):
-                if not check.valid:
-                    self._print_check(check, name)
+            if self.text:
+                for check, name in ((old, options["old"]), (new, options["new"])):
+                    if not check.valid:
+                        self._print_check(check, name)
+            else:
+                # One JSON document, as POST /api/v1/manifests/diff answers: the paths say
+                # which side each problem is in.
+                self._print_check(_sides(old=old, new=new), "")
             sys.exit(1)
         assert old.manifest is not None and new.manifest is not None
         self._print_diff(manifest_diff(old.manifest, new.manifest))
@@ -66,6 +74,10 @@ class Command(BaseCommand):
                     raw = handle.read(MAX_BYTES + 1)
             except OSError as exc:
                 raise CommandError(f"Cannot read {name}: {exc.strerror}.", returncode=2) from exc
+        if len(raw) > MAX_BYTES:
+            # Only MAX_BYTES + 1 bytes were read: the true size is unknown here.
+            message = f"The manifest is larger than the limit of {MAX_BYTES:,} bytes (256 KB)."
+            return ManifestCheck(errors=(Problem("$", ManifestError.TOO_LARGE, message),))
         return manifest_validate_text(raw, fmt=format_for(filename=name))
 
     def _print_check(self, check: ManifestCheck, name: str) -> None:
@@ -123,3 +135,14 @@ class Command(BaseCommand):
                     + ")."
                 )
             )
+
+
+def _sides(*, old: ManifestCheck, new: ManifestCheck) -> ManifestCheck:
+    """The errors of both checks as one, each path under ``$.old`` or ``$.new``."""
+    return ManifestCheck(
+        errors=tuple(
+            Problem(f"$.{side}{p.path[1:]}", p.code, p.message)
+            for side, check in (("old", old), ("new", new))
+            for p in check.errors
+        )
+    )
