@@ -24,12 +24,10 @@ from apps.catalog.manifests import (
     ManifestError,
     Problem,
     format_for,
-    manifest_diff,
-    manifest_read,
     manifest_schema,
-    manifest_validate,
     manifest_validate_text,
 )
+from apps.catalog.manifests.compare import MAX_PAIR_BYTES, manifest_compare_text
 from apps.core.api import error_body
 from apps.scopes.catalog import get_catalog
 
@@ -213,35 +211,10 @@ class ManifestDiffApi(APIView):
         tags=["manifests"],
     )
     def post(self, request: Request) -> Response:
-        body = _raw_body(request, limit=2 * MAX_BYTES + 1024)
+        body = _raw_body(request, limit=MAX_PAIR_BYTES)
         if isinstance(body, Problem):
             return _check_response(ManifestCheck(errors=(body,)))
-        reading = manifest_read(body, fmt=format_for(media_type=request.content_type))
-        if not reading.ok:
-            return _check_response(ManifestCheck(errors=reading.problems))
-        data = reading.data
-        errors: list[Problem] = []
-        checks: dict[str, ManifestCheck] = {}
-        if not isinstance(data, dict):
-            errors.append(Problem("$", ManifestError.WRONG_TYPE, 'Send {"old": ..., "new": ...}.'))
-        else:
-            for side in ("old", "new"):
-                if side not in data:
-                    errors.append(
-                        Problem(f"$.{side}", ManifestError.MISSING_FIELD, f"{side!r} is required.")
-                    )
-                    continue
-                checks[side] = check = manifest_validate(data[side])
-                errors.extend(
-                    Problem("$." + side + p.path[1:], p.code, p.message) for p in check.errors
-                )
-            errors.extend(
-                Problem(f"$.{key}", ManifestError.UNKNOWN_FIELD, f"Unknown field {key!r}.")
-                for key in data
-                if key not in ("old", "new")
-            )
-        if errors:
-            return _check_response(ManifestCheck(errors=tuple(errors)))
-        old, new = checks["old"].manifest, checks["new"].manifest
-        assert old is not None and new is not None
-        return Response(manifest_diff(old, new).as_dict())
+        comparison = manifest_compare_text(body, fmt=format_for(media_type=request.content_type))
+        if comparison.diff is None:
+            return _check_response(comparison.problems)
+        return Response(comparison.diff.as_dict())

@@ -58,7 +58,9 @@ def format_for(*, media_type: str | None = None, filename: str | None = None) ->
     return None
 
 
-def manifest_read(raw: bytes | str, *, fmt: Format | None = None) -> Reading:
+def manifest_read(
+    raw: bytes | str, *, fmt: Format | None = None, max_bytes: int = MAX_BYTES
+) -> Reading:
     """Parse ``raw`` as JSON or YAML (guessed when ``fmt`` is None: JSON when the text
     starts with ``{`` or ``[``). Returns the data, or problems with codes ``too_large``,
     ``too_deep``, ``invalid_json``, ``invalid_yaml``, ``duplicate_field`` or
@@ -68,22 +70,27 @@ def manifest_read(raw: bytes | str, *, fmt: Format | None = None) -> Reading:
             raw = raw.encode("utf-8")
         except UnicodeEncodeError:
             return _fail(ManifestError.INVALID_VALUE, "The text holds unpaired surrogates.")
-    if len(raw) > MAX_BYTES:
+    if len(raw) > max_bytes:
         return _fail(
             ManifestError.TOO_LARGE,
-            f"The manifest is {len(raw):,} bytes; the limit is {MAX_BYTES:,} bytes (256 KB).",
+            f"The manifest is {len(raw):,} bytes; the limit is {max_bytes:,} bytes "
+            f"({max_bytes // 1024:,} KB).",
+        )
+    if fmt is None:
+        fmt = (
+            Format.JSON
+            if raw.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] in (b"{", b"[")
+            else Format.YAML
         )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return _fail(
             ManifestError.INVALID_JSON if fmt is Format.JSON else ManifestError.INVALID_YAML,
-            f"The manifest is not UTF-8 text (byte {exc.start}).",
+            f"The manifest is not UTF-8 text (at byte {exc.start + 1}).",
         )
     if not text.strip():
         return _fail(ManifestError.INVALID_JSON, "The manifest is empty.")
-    if fmt is None:
-        fmt = Format.JSON if text.lstrip()[:1] in ("{", "[") else Format.YAML
     # Before parsing: PyYAML takes quadratic time on deeply nested flow collections. A
     # manifest needs about 5 levels, so unbalanced brackets in YAML comments or plain
     # text would have to be absurd to trip this.
@@ -178,8 +185,10 @@ def _load_json(text: str) -> Any:
             ManifestError.INVALID_JSON,
             f"Not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}.",
         ) from None
-    except ValueError as exc:  # e.g. an integer with more digits than Python converts
-        raise _Refused(ManifestError.INVALID_JSON, f"Not valid JSON: {exc}.") from None
+    except ValueError:  # an integer with more digits than Python converts
+        raise _Refused(
+            ManifestError.INVALID_JSON, "A number has too many digits; no manifest field needs it."
+        ) from None
 
 
 # libyaml's parser when PyYAML was built with it (the wheels are), else the pure-Python
@@ -255,8 +264,17 @@ def _load_yaml(text: str) -> Any:
         ) from None
     except yaml.YAMLError as exc:
         raise _Refused(ManifestError.INVALID_YAML, f"Not valid YAML: {exc}.") from None
-    except (ValueError, TypeError, OverflowError) as exc:
-        raise _Refused(ManifestError.INVALID_YAML, f"Not valid YAML: {exc}.") from None
+    except TypeError:  # a list or mapping used as a key
+        raise _Refused(
+            ManifestError.INVALID_YAML, "Not valid here: a key must be text, not a list or mapping."
+        ) from None
+    except (ValueError, OverflowError):  # a number too large to convert
+        raise _Refused(
+            ManifestError.INVALID_YAML, "A number has too many digits; no manifest field needs it."
+        ) from None
+
+
+_YAML_TYPE_WORDS = {"bytes": "binary (!!binary)", "set": "set (!!set)"}
 
 
 def _check_values(value: Any, path: tuple[str | int, ...]) -> Iterator[Problem]:
@@ -270,7 +288,9 @@ def _check_values(value: Any, path: tuple[str | int, ...]) -> Iterator[Problem]:
                 yield Problem(
                     path=json_path(path),
                     code=ManifestError.INVALID_VALUE,
-                    message=f"The key {key!r} is not a string; quote it.",
+                    message=(
+                        f"The key {json.dumps(key, default=str)} is not text; put it in quotes."
+                    ),
                 )
                 continue
             yield from _check_values(item, (*path, key))
@@ -287,5 +307,8 @@ def _check_values(value: Any, path: tuple[str | int, ...]) -> Iterator[Problem]:
         yield Problem(
             path=json_path(path),
             code=ManifestError.INVALID_VALUE,
-            message=f"A {type(value).__name__} value is not allowed here; quote it as text.",
+            message=(
+                f"A YAML {_YAML_TYPE_WORDS.get(type(value).__name__, 'special')} value is not "
+                "allowed in a manifest: write text, a number, true/false, a list or a mapping."
+            ),
         )

@@ -13,6 +13,7 @@ Nothing here raises on any input.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -238,12 +239,12 @@ def _explain(error: ValidationError) -> Iterator[Problem]:
         yield Problem(
             where,
             custom or ManifestError.INVALID_CHOICE,
-            f"Must be {expected_value!r}, not {value!r}.",
+            f"Must be {_short(expected_value)}, not {_short(value)}.",
         )
     elif keyword == "pattern":
         if schema.get("pattern") == SEMVER_PATTERN:
             message = (
-                f"{value!r} is not a semantic version: use MAJOR.MINOR.PATCH such as "
+                f"{_short(value)} is not a semantic version: use MAJOR.MINOR.PATCH such as "
                 "'1.4.0', optionally with a pre-release ('1.4.0-beta.1') or build ('+42')."
             )
             yield Problem(where, ManifestError.INVALID_SEMVER, message)
@@ -262,7 +263,13 @@ def _explain(error: ValidationError) -> Iterator[Problem]:
             f"Must be at most {expected_value} characters; this is {len(value)}.",
         )
     elif keyword == "minItems":
-        yield Problem(where, ManifestError.TOO_FEW, f"List at least {expected_value} item(s).")
+        yield Problem(
+            where,
+            ManifestError.TOO_FEW,
+            "List at least one item."
+            if expected_value == 1
+            else f"List at least {expected_value} items.",
+        )
     elif keyword == "maxItems":
         yield Problem(
             where,
@@ -297,11 +304,15 @@ def _enum_problem(where: str, value: Any, choices: list[Any], custom: str | None
 
 def _suggest(value: str, choices: list[str]) -> str:
     close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
-    return f" Did you mean {close[0]!r}?" if close else ""
+    return f" Did you mean {_short(close[0])}?" if close else ""
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
+    """``value`` as the developer wrote it (JSON spelling: true, null, "text"), cut short."""
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
 
@@ -311,17 +322,19 @@ _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 def _url_problem(value: str, *, redirect: bool) -> tuple[ManifestError, str] | None:
-    example = "https://app.example.com/..."
+    example = "https://app.example.com/callback"
     if any(ch.isspace() for ch in value) or any(ord(ch) < 32 for ch in value):
         return ManifestError.INVALID_URL, "A URL must not contain spaces or control characters."
     try:
         parts = urlsplit(value)
-        port_ok = parts.port is None or parts.port > 0
         host = parts.hostname
+        port = parts.port
     except ValueError:
         return ManifestError.INVALID_URL, f"{_short(value)} is not a valid URL, e.g. {example}."
     scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not host or not port_ok:
+    if port == 0:
+        return ManifestError.INVALID_URL, "Port 0 is not a port a server can listen on."
+    if scheme not in ("http", "https") or not host:
         return (
             ManifestError.INVALID_URL,
             f"{_short(value)} is not an absolute http(s) URL with a host, e.g. {example}.",
@@ -333,7 +346,7 @@ def _url_problem(value: str, *, redirect: bool) -> tuple[ManifestError, str] | N
     if scheme == "http" and not (host in _LOCAL_HOSTS or host.endswith(".localhost")):
         return (
             ManifestError.INSECURE_URL,
-            f"Use https: plain http is allowed only for localhost, not for {host!r}.",
+            f"Use https: plain http is allowed only for localhost, not for {host}.",
         )
     return None
 
@@ -385,7 +398,7 @@ class _Meaning:
                 yield Problem(
                     json_path([key, index, field_name]),
                     code,
-                    f"The {noun} {value!r} is already used by {key}[{first[value]}]; "
+                    f"The {noun} {_short(value)} is already used by {key}[{first[value]}]; "
                     f"each {noun} must be unique within the manifest.",
                 )
             else:
@@ -460,13 +473,13 @@ class _Meaning:
                 yield Problem(
                     json_path([*path, "options"]),
                     ManifestError.FIELD_NOT_ALLOWED,
-                    f"Only select settings have options; this one is {setting_type!r}.",
+                    f"Only select settings have options; this one is {_short(setting_type)}.",
                 )
             if "model" in item and setting_type != "reference":
                 yield Problem(
                     json_path([*path, "model"]),
                     ManifestError.FIELD_NOT_ALLOWED,
-                    f"Only reference settings have a model; this one is {setting_type!r}.",
+                    f"Only reference settings have a model; this one is {_short(setting_type)}.",
                 )
             if (
                 setting_type == "reference"
@@ -495,7 +508,7 @@ class _Meaning:
                 yield Problem(
                     json_path([*path, "options", index, "value"]),
                     ManifestError.DUPLICATE_OPTION,
-                    f"The option value {value!r} is already used by options[{seen[value]}].",
+                    f"The option value {_short(value)} is already used by options[{seen[value]}].",
                 )
             else:
                 seen[value] = index
@@ -545,7 +558,7 @@ class _Meaning:
                     where,
                     ManifestError.INVALID_DEFAULT,
                     f"The default {_short(default)} is not one of the option values: "
-                    f"{', '.join(repr(v) for v in values) or 'none'}.",
+                    f"{', '.join(_short(v) for v in values) or 'none'}.",
                 )
 
     # warnings

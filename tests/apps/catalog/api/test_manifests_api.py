@@ -415,6 +415,39 @@ class TestDiff:
 
         invalid_body(response, [("$", "too_large")])
 
+    def test_two_large_manifests_are_each_held_to_their_own_limit(self, key_client):
+        def large(manifest: dict) -> dict:
+            options = [{"value": f"v{i}", "label": "l" * 200} for i in range(200)]
+            manifest["settings"] += [
+                {
+                    "key": f"big{n}",
+                    "level": "app",
+                    "type": "select",
+                    "label": "Big",
+                    "options": options,
+                }
+                for n in range(3)
+            ]
+            return manifest
+
+        old, new = large(valid_manifest()), large(newer_manifest())
+        sizes = [len(json.dumps(m)) for m in (old, new)]
+        assert all(MAX_BYTES // 2 < size <= MAX_BYTES for size in sizes), sizes
+
+        response = post_json(key_client, DIFF, {"old": old, "new": new})
+
+        assert response.status_code == 200, response.content
+        assert response.json()["to_version"] == "2.2.0"
+
+    def test_a_side_over_256_kb_is_too_large(self, key_client):
+        old = valid_manifest()
+        old["scopes"][0]["reason"] = "r" * (MAX_BYTES + 1)
+
+        response = post_json(key_client, DIFF, {"old": old, "new": newer_manifest()})
+
+        body = invalid_body(response, [("$.old", "too_large")])
+        assert "256 KB" in body["errors"][0]["message"]
+
     def test_anonymous_is_not_authenticated(self, account):
         before = snapshot()
 

@@ -146,7 +146,7 @@ class TestValidate:
             "  $.settings[5].default  [field_not_allowed]  "
             "A secret setting cannot have a default; remove it."
         )
-        assert lines[2].startswith("  $.version  [invalid_semver]  '1.0' is not a semantic version")
+        assert lines[2].startswith('  $.version  [invalid_semver]  "1.0" is not a semantic version')
         assert len(lines) == 3
 
     def test_text_format_for_one_error(self, tmp_path):

@@ -222,13 +222,13 @@ READING_CASES = [
         "invalid_value-yaml-number-key",
         ("$", E.INVALID_VALUE),
         raw=yaml_of(valid_manifest()) + "404: not found\n",
-        mentions=("404", "not a string"),
+        mentions=("404", "not text"),
     ),
     case(
         "invalid_value-yaml-binary",
         ("$.version", E.INVALID_VALUE),
         raw=yaml_of(valid_manifest()).replace("version: 2.1.0", "version: !!binary MS4wLjA="),
-        mentions=("bytes", "quote it"),
+        mentions=("binary", "write text"),
     ),
 ]
 
@@ -288,7 +288,7 @@ STRUCTURE_CASES = [
         (setting_path("select", "default"), E.INVALID_DEFAULT),
         (setting_path("select", "options"), E.MISSING_FIELD),
         mutate=drop(*setting("select", "options")),
-        mentions=("'eur'", "none"),
+        mentions=('"eur"', "none"),
     ),
     case(
         "missing_field-reference-model",
@@ -300,19 +300,19 @@ STRUCTURE_CASES = [
         "unknown_field-top-level-typo",
         ("$.webhook", E.UNKNOWN_FIELD),
         mutate=put("webhook", value=[]),
-        mentions=("'webhook'", "Did you mean 'webhooks'?", "connection_test_url"),
+        mentions=("'webhook'", 'Did you mean "webhooks"?', "connection_test_url"),
     ),
     case(
         "unknown_field-in-a-scope",
         ("$.scopes[0].reasons", E.UNKNOWN_FIELD),
         mutate=put("scopes", 0, "reasons", value="typo"),
-        mentions=("'reasons'", "Did you mean 'reason'?", "code, level, reason"),
+        mentions=("'reasons'", 'Did you mean "reason"?', "code, level, reason"),
     ),
     case(
         "unknown_field-in-a-setting",
         (setting_path("string", "defualt"), E.UNKNOWN_FIELD),
         mutate=put(*setting("string", "defualt"), value="x"),
-        mentions=("'defualt'", "Did you mean 'default'?"),
+        mentions=("'defualt'", 'Did you mean "default"?'),
     ),
     case(
         "unknown_field-nothing-close",
@@ -324,13 +324,13 @@ STRUCTURE_CASES = [
         "invalid_choice-authorization",
         ("$.authorization", E.INVALID_CHOICE),
         mutate=put("authorization", value="accounts"),
-        mentions=("'accounts'", "Did you mean 'account'?", "account, user"),
+        mentions=('"accounts"', 'Did you mean "account"?', "account, user"),
     ),
     case(
         "invalid_choice-setting-level",
         (setting_path("string", "level"), E.INVALID_CHOICE),
         mutate=put(*setting("string", "level"), value="team"),
-        mentions=("'team'", "app, user"),
+        mentions=('"team"', "app, user"),
     ),
     case(
         "unsupported_manifest_version",
@@ -342,31 +342,31 @@ STRUCTURE_CASES = [
         "unsupported_manifest_version-as-text",
         ("$.manifest_version", E.UNSUPPORTED_MANIFEST_VERSION),
         mutate=put("manifest_version", value="1"),
-        mentions=("'1'",),
+        mentions=('"1"',),
     ),
     case(
         "invalid_format-webhook-id",
         ("$.webhooks[0].id", E.INVALID_FORMAT),
         mutate=put("webhooks", 0, "id", value="Invoice Updated"),
-        mentions=("'Invoice Updated'", "lowercase letters"),
+        mentions=('"Invoice Updated"', "lowercase letters"),
     ),
     case(
         "invalid_format-setting-key",
         (setting_path("string", "key"), E.INVALID_FORMAT),
         mutate=put(*setting("string", "key"), value="9lives"),
-        mentions=("'9lives'", "starting with a letter"),
+        mentions=('"9lives"', "starting with a letter"),
     ),
     case(
         "invalid_format-embedding-code",
         ("$.embeddings[0].code", E.INVALID_FORMAT),
         mutate=put("embeddings", 0, "code", value="Panel!"),
-        mentions=("'Panel!'",),
+        mentions=('"Panel!"',),
     ),
     case(
         "invalid_semver",
         ("$.version", E.INVALID_SEMVER),
         mutate=put("version", value="1.0"),
-        mentions=("'1.0'", "MAJOR.MINOR.PATCH"),
+        mentions=('"1.0"', "MAJOR.MINOR.PATCH"),
     ),
     case(
         "too_short-reason",
@@ -396,7 +396,7 @@ STRUCTURE_CASES = [
         "too_few-redirect-uris",
         ("$.redirect_uris", E.TOO_FEW),
         mutate=put("redirect_uris", value=[]),
-        mentions=("at least 1",),
+        mentions=("at least one",),
     ),
     case(
         "too_few-options",
@@ -416,37 +416,37 @@ STRUCTURE_CASES = [
         "unknown_scope",
         ("$.scopes[2].code", E.UNKNOWN_SCOPE),
         mutate=put("scopes", 2, "code", value="userz"),
-        mentions=("'userz'", "Did you mean 'users'?", "/api/v1/manifests/schema"),
+        mentions=('"userz"', 'Did you mean "users"?', "/api/v1/manifests/schema"),
     ),
     case(
         "unknown_level",
         ("$.scopes[2].level", E.UNKNOWN_LEVEL),
         mutate=put("scopes", 2, "level", value="write"),
-        mentions=("'write'", "read, full"),
+        mentions=('"write"', "read, full"),
     ),
     case(
         "unknown_event",
         ("$.webhooks[0].event", E.UNKNOWN_EVENT),
         mutate=put("webhooks", 0, "event", value="fin.invoice.updated"),
-        mentions=("'fin.invoice.updated'", "Did you mean 'fin.invoices.updated'?"),
+        mentions=('"fin.invoice.updated"', 'Did you mean "fin.invoices.updated"?'),
     ),
     case(
         "unknown_location",
         ("$.embeddings[0].location", E.UNKNOWN_LOCATION),
         mutate=put("embeddings", 0, "location", value="fin.invoices.card"),
-        mentions=("'fin.invoices.card'", "Did you mean 'fin.invoice.card'?"),
+        mentions=('"fin.invoices.card"', 'Did you mean "fin.invoice.card"?'),
     ),
     case(
         "unknown_model",
         (setting_path("reference", "model"), E.UNKNOWN_MODEL),
         mutate=put(*setting("reference", "model"), value="crm.acount"),
-        mentions=("'crm.acount'", "Did you mean 'crm.account'?"),
+        mentions=('"crm.acount"', 'Did you mean "crm.account"?'),
     ),
     case(
         "unknown_setting_type",
         (setting_path("string", "type"), E.UNKNOWN_SETTING_TYPE),
         mutate=put(*setting("string", "type"), value="strng"),
-        mentions=("'strng'", "Did you mean 'string'?", "reference"),
+        mentions=('"strng"', 'Did you mean "string"?', "reference"),
     ),
 ]
 
@@ -461,13 +461,13 @@ MEANING_CASES = [
         "duplicate_id-webhook",
         ("$.webhooks[1].id", E.DUPLICATE_ID),
         mutate=append("webhooks", item=ANOTHER_WEBHOOK),
-        mentions=("'invoice-updated'", "webhooks[0]"),
+        mentions=('"invoice-updated"', "webhooks[0]"),
     ),
     case(
         "duplicate_id-embedding",
         ("$.embeddings[2].id", E.DUPLICATE_ID),
         mutate=append("embeddings", item=lambda d: {**d["embeddings"][1], "code": "other"}),
-        mentions=("'menu'", "embeddings[1]"),
+        mentions=('"menu"', "embeddings[1]"),
     ),
     case(
         "duplicate_key-setting",
@@ -475,7 +475,7 @@ MEANING_CASES = [
         mutate=append(
             "settings", item={"key": "logo", "level": "user", "type": "string", "label": "Logo"}
         ),
-        mentions=("'logo'", f"settings[{SETTING['file']}]"),
+        mentions=('"logo"', f"settings[{SETTING['file']}]"),
     ),
     case(
         "duplicate_uri",
@@ -487,19 +487,19 @@ MEANING_CASES = [
         "duplicate_option",
         (setting_path("select", "options") + "[2].value", E.DUPLICATE_OPTION),
         mutate=append(*setting("select", "options"), item={"value": "eur", "label": "Euro (€)"}),
-        mentions=("'eur'", "options[0]"),
+        mentions=('"eur"', "options[0]"),
     ),
     case(
         "invalid_url-relative-redirect",
         ("$.redirect_uris[0]", E.INVALID_URL),
         mutate=put("redirect_uris", 0, value="/oauth/callback"),
-        mentions=("'/oauth/callback'", "absolute"),
+        mentions=('"/oauth/callback"', "absolute"),
     ),
     case(
         "insecure_url-webhook",
         ("$.webhooks[0].url", E.INSECURE_URL),
         mutate=put("webhooks", 0, "url", value="http://invoicer.example.com/hooks"),
-        mentions=("https", "'invoicer.example.com'"),
+        mentions=("https", "invoicer.example.com"),
     ),
     case(
         "event_not_covered",
@@ -538,13 +538,13 @@ MEANING_CASES = [
         "field_not_allowed-options-on-a-string",
         (setting_path("string", "options"), E.FIELD_NOT_ALLOWED),
         mutate=put(*setting("string", "options"), value=[{"value": "a", "label": "A"}]),
-        mentions=("select", "'string'"),
+        mentions=("select", '"string"'),
     ),
     case(
         "field_not_allowed-model-on-a-string",
         (setting_path("string", "model"), E.FIELD_NOT_ALLOWED),
         mutate=put(*setting("string", "model"), value="crm.account"),
-        mentions=("reference", "'string'"),
+        mentions=("reference", '"string"'),
     ),
     *(
         case(
@@ -583,7 +583,7 @@ MEANING_CASES = [
         "invalid_default-select-not-an-option",
         (setting_path("select", "default"), E.INVALID_DEFAULT),
         mutate=put(*setting("select", "default"), value="gbp"),
-        mentions=("'gbp'", "'eur', 'usd'"),
+        mentions=('"gbp"', '"eur", "usd"'),
     ),
 ]
 
@@ -761,7 +761,9 @@ def test_malformed_versions_are_invalid_semver(version):
     check = manifest_validate(mutated(put("version", value=version)))
 
     assert [(e.path, e.code) for e in check.errors] == [("$.version", E.INVALID_SEMVER)]
-    assert_readable(check.errors[0].message, (repr(version), "MAJOR.MINOR.PATCH"))
+    assert_readable(
+        check.errors[0].message, (json.dumps(version, ensure_ascii=False), "MAJOR.MINOR.PATCH")
+    )
 
 
 @pytest.mark.parametrize(
