@@ -119,7 +119,11 @@ def main() -> None:
         ("hostile: 256 KB of '['", "[" * MAX_BYTES, False),
         ("hostile: YAML nested 30,000 deep", "a: " + "[" * 30000, True),
         ("hostile: YAML list of 60,000 items", "a:\n" + "- 1\n" * 60000, True),
-        ("hostile: 20,000 unknown fields (YAML)", "".join(f"k{i}: v\n" for i in range(20000)), True),
+        (
+            "hostile: 20,000 unknown fields (YAML)",
+            "".join(f"k{i}: v\n" for i in range(20000)),
+            True,
+        ),
     ]
     print(f"{'case':46} {'bytes':>8} {'problems':>8} {'parse':>9} {'validate':>9} {'ratio':>6}")
     for name, text, is_yaml in cases:
