@@ -7,13 +7,24 @@
   permission; ``staff``: a superuser.
 """
 
+import os
+
 import pytest
 from django.contrib.auth.models import Permission
+from hypothesis import settings as hypothesis_settings
 from django.core.cache import cache
 from django.test import Client
 
 from tests.factories import AccountFactory, MembershipFactory, RoleFactory, UserFactory
 from tests.factories.accounts import PASSWORD
+
+
+# Property tests draw the same examples on every run, so a suite that passed once passes
+# again; HYPOTHESIS_PROFILE=explore draws new random examples each run and keeps failing
+# ones in .hypothesis/.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore")
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)
