@@ -11,13 +11,12 @@ import os
 
 import pytest
 from django.contrib.auth.models import Permission
-from hypothesis import settings as hypothesis_settings
 from django.core.cache import cache
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import AccountFactory, MembershipFactory, RoleFactory, UserFactory
 from tests.factories.accounts import PASSWORD
-
 
 # Property tests draw the same examples on every run, so a suite that passed once passes
 # again; HYPOTHESIS_PROFILE=explore draws new random examples each run and keeps failing
