@@ -10,8 +10,8 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from apps.catalog.manifests import ManifestCheck, format_for, manifest_validate_text
-from apps.scopes.catalog import Level, get_catalog
-from apps.scopes.policies import ScopeGrant, parse_scope, scope_phrase
+from apps.scopes.policies import parse_scope, scope_phrase
+from apps.scopes.selectors import scope_catalog_describe
 from console.access import DeveloperRequiredMixin
 from console.developer.forms import ManifestCheckForm
 
@@ -62,20 +62,7 @@ class ScopeReferenceView(DeveloperRequiredMixin, TemplateView):
     template_name = "console/developer/scope_reference.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        catalog = get_catalog()
-        scopes = [
-            {
-                "scope": scope,
-                "models": catalog.scope_models(scope.code),
-                "read": scope_phrase(ScopeGrant(scope.code, Level.READ), catalog=catalog),
-                "full": scope_phrase(ScopeGrant(scope.code, Level.FULL), catalog=catalog),
-            }
-            for scope in sorted(
-                catalog.scopes.values(), key=lambda s: (s.module, not s.is_module, s.code)
-            )
-        ]
-        return {
-            "scopes": scopes,
-            "modules": list(catalog.modules.values()),
-            "locations": list(catalog.locations.values()),
-        }
+        described = scope_catalog_describe()
+        # Grouped by module, the module scope first.
+        described["scopes"].sort(key=lambda s: (s["module"], not s["is_module_scope"], s["code"]))
+        return described

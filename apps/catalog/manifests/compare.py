@@ -26,6 +26,11 @@ class Comparison:
     problems: ManifestCheck
 
 
+def side_problems(side: str, check: ManifestCheck) -> list[Problem]:
+    """The errors of one side's check, their paths under ``$.old`` or ``$.new``."""
+    return [Problem(f"$.{side}{p.path[1:]}", p.code, p.message) for p in check.errors]
+
+
 def manifest_compare_text(
     raw: bytes | str, *, fmt: Format | None = None, catalog: Catalog | None = None
 ) -> Comparison:
@@ -73,7 +78,7 @@ def manifest_compare_text(
             )
             continue
         checks[side] = check = manifest_validate(data[side], catalog=catalog)
-        errors.extend(Problem(f"$.{side}{p.path[1:]}", p.code, p.message) for p in check.errors)
+        errors.extend(side_problems(side, check))
     old, new = checks.get("old"), checks.get("new")
     if errors or old is None or new is None or old.manifest is None or new.manifest is None:
         return Comparison(None, ManifestCheck(errors=tuple(errors)))

@@ -357,7 +357,9 @@ class _Meaning:
     def __init__(self, data: Mapping[str, Any], catalog: Catalog) -> None:
         self.data = data
         self.catalog = catalog
-        self.grants = self._valid_grants()
+        self.indexed_grants = self._indexed_grants()
+        self.grants = [grant for _, grant in self.indexed_grants]
+        self.precedence = scope_precedence(self.grants, catalog=catalog)
 
     def _list(self, key: str) -> list[tuple[int, Mapping[str, Any]]]:
         items = self.data.get(key)
@@ -365,16 +367,18 @@ class _Meaning:
             return []
         return [(i, item) for i, item in enumerate(items) if isinstance(item, Mapping)]
 
-    def _valid_grants(self) -> list[ScopeGrant]:
+    def _indexed_grants(self) -> list[tuple[int, ScopeGrant]]:
+        """The well-formed scope entries with their index; the rest are the first
+        stage's to report."""
         grants = []
-        for _, item in self._list("scopes"):
+        for index, item in self._list("scopes"):
             code, level = item.get("code"), item.get("level")
             if isinstance(code, str) and code in self.catalog.scopes and level in ("read", "full"):
-                grants.append(ScopeGrant(code, Level(level)))
+                grants.append((index, ScopeGrant(code, Level(level))))
         return grants
 
     def effective_scopes(self) -> tuple[str, ...]:
-        return scope_precedence(self.grants, catalog=self.catalog).strings
+        return self.precedence.strings
 
     # errors
 
@@ -569,18 +573,15 @@ class _Meaning:
         yield from self._subscription_warnings()
 
     def _precedence_warnings(self) -> Iterator[Problem]:
-        precedence = scope_precedence(self.grants, catalog=self.catalog)
         indexes: dict[ScopeGrant, list[int]] = {}
-        for index, item in self._list("scopes"):
-            code, level = item.get("code"), item.get("level")
-            if isinstance(code, str) and code in self.catalog.scopes and level in ("read", "full"):
-                indexes.setdefault(ScopeGrant(code, Level(level)), []).append(index)
+        for index, grant in self.indexed_grants:
+            indexes.setdefault(grant, []).append(index)
         codes = {
             DropReason.DUPLICATE: ManifestWarning.DUPLICATE_SCOPE,
             DropReason.SAME_CODE: ManifestWarning.SCOPE_LEVEL_OVERRIDDEN,
             DropReason.MODULE_SCOPE: ManifestWarning.SCOPE_OVERRIDDEN_BY_MODULE,
         }
-        for dropped in precedence.dropped:
+        for dropped in self.precedence.dropped:
             at = indexes.get(dropped.declared, [0])
             # Every repetition is ignored, not only the second: point at each of them.
             repeats = at[1:] if dropped.reason is DropReason.DUPLICATE and len(at) > 1 else at[:1]

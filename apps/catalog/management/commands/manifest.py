@@ -25,6 +25,7 @@ from apps.catalog.manifests import (
     manifest_diff,
     manifest_validate_text,
 )
+from apps.catalog.manifests.compare import side_problems
 
 
 class Command(BaseCommand):
@@ -139,10 +140,4 @@ class Command(BaseCommand):
 
 def _sides(*, old: ManifestCheck, new: ManifestCheck) -> ManifestCheck:
     """The errors of both checks as one, each path under ``$.old`` or ``$.new``."""
-    return ManifestCheck(
-        errors=tuple(
-            Problem(f"$.{side}{p.path[1:]}", p.code, p.message)
-            for side, check in (("old", old), ("new", new))
-            for p in check.errors
-        )
-    )
+    return ManifestCheck(errors=(*side_problems("old", old), *side_problems("new", new)))
