@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("apps.jobs.api.urls")),
     path("", include("apps.scopes.api.urls")),
     path("", include("apps.catalog.api.urls")),
+    path("", include("apps.moderation.api.urls")),
 ]

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "apps.jobs",
     "apps.scopes",
     "apps.catalog",
+    "apps.moderation",
     "apps.oauth",
     "apps.api",
     "console",

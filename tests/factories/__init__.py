@@ -6,6 +6,7 @@ from tests.factories.accounts import (
     RoleFactory,
     UserFactory,
 )
+from tests.factories.catalog import make_app, make_install_link, make_version
 
 __all__ = [
     "AccountFactory",
@@ -14,4 +15,7 @@ __all__ = [
     "MembershipFactory",
     "RoleFactory",
     "UserFactory",
+    "make_app",
+    "make_install_link",
+    "make_version",
 ]

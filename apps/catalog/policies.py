@@ -1,0 +1,126 @@
+"""Pure rules of the catalog: the version state machine and what each app state allows.
+
+No ORM, no request: every function takes plain values and answers.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from apps.catalog.models import AppStatus, AppType, VersionStatus
+
+
+class Actor(StrEnum):
+    """Who asks for a transition: the app's developers, a moderator, or the platform."""
+
+    DEVELOPER = "developer"
+    MODERATOR = "moderator"
+
+
+S = VersionStatus
+
+# (app type, from, to) -> who may make the move. Nothing else changes a version's status.
+TRANSITIONS: dict[tuple[str, str, str], frozenset[Actor]] = {
+    # Private apps: no moderation.
+    (AppType.PRIVATE, S.DRAFT, S.PUBLISHED): frozenset({Actor.DEVELOPER}),
+    (AppType.PRIVATE, S.PUBLISHED, S.HIDDEN): frozenset({Actor.DEVELOPER}),
+    (AppType.PRIVATE, S.HIDDEN, S.PUBLISHED): frozenset({Actor.DEVELOPER}),
+    # Public apps: every version is moderated.
+    (AppType.PUBLIC, S.DRAFT, S.SUBMITTED): frozenset({Actor.DEVELOPER}),
+    (AppType.PUBLIC, S.SUBMITTED, S.DRAFT): frozenset({Actor.DEVELOPER}),  # withdraw
+    (AppType.PUBLIC, S.SUBMITTED, S.IN_REVIEW): frozenset({Actor.MODERATOR}),  # claim
+    (AppType.PUBLIC, S.IN_REVIEW, S.SUBMITTED): frozenset({Actor.MODERATOR}),  # release
+    (AppType.PUBLIC, S.IN_REVIEW, S.APPROVED): frozenset({Actor.MODERATOR}),
+    (AppType.PUBLIC, S.IN_REVIEW, S.REJECTED): frozenset({Actor.MODERATOR}),
+    (AppType.PUBLIC, S.REJECTED, S.DRAFT): frozenset({Actor.DEVELOPER}),
+    (AppType.PUBLIC, S.APPROVED, S.PUBLISHED): frozenset({Actor.DEVELOPER}),
+    (AppType.PUBLIC, S.PUBLISHED, S.HIDDEN): frozenset({Actor.DEVELOPER}),
+    (AppType.PUBLIC, S.HIDDEN, S.PUBLISHED): frozenset({Actor.DEVELOPER}),
+}
+
+# Transitions that must say why.
+REASON_REQUIRED: frozenset[tuple[str, str]] = frozenset({(S.IN_REVIEW, S.REJECTED)})
+
+EDITABLE: frozenset[str] = frozenset({S.DRAFT, S.REJECTED})
+# A version a developer may install on their own account to try it.
+SELF_INSTALLABLE: frozenset[str] = frozenset(set(S) - {S.REJECTED})
+# Versions an install link may point at: the exact version, whatever its moderation,
+# as long as it is not rejected (private apps have no moderation; public ones are
+# previewed by testers before review ends).
+LINKABLE: frozenset[str] = SELF_INSTALLABLE
+# Versions an admin sees in the catalog and can install from there.
+RELEASED: frozenset[str] = frozenset({S.PUBLISHED})
+# Versions waiting for or in moderation.
+IN_MODERATION: frozenset[str] = frozenset({S.SUBMITTED, S.IN_REVIEW})
+
+
+def version_can_transition(*, app_type: str, current: str, target: str, actor: Actor) -> bool:
+    """Whether ``actor`` may move a version of an ``app_type`` app from ``current`` to
+    ``target``."""
+    return actor in TRANSITIONS.get((app_type, current, target), frozenset())
+
+
+def version_targets(*, app_type: str, current: str, actor: Actor) -> list[str]:
+    """The statuses ``actor`` may move a version to from ``current``, in table order."""
+    return [
+        to
+        for (kind, frm, to), actors in TRANSITIONS.items()
+        if kind == app_type and frm == current and actor in actors
+    ]
+
+
+def transition_refusal(*, app_type: str, current: str, target: str, actor: Actor) -> str:
+    """A message saying why a transition is refused and what can be done instead."""
+    label = {s.value: s.label.lower() for s in VersionStatus}
+    allowed = version_targets(app_type=app_type, current=current, actor=actor)
+    kind = "private" if app_type == AppType.PRIVATE else "public"
+    message = (
+        f"A {label.get(current, current)} version of a {kind} app cannot become "
+        f"{label.get(target, target)}"
+    )
+    if app_type == AppType.PRIVATE and target in {S.SUBMITTED, S.APPROVED, S.REJECTED}:
+        return message + ": private apps need no moderation; publish the draft directly."
+    if allowed:
+        return message + ". It can become: " + ", ".join(label[t] for t in allowed) + "."
+    return message + "."
+
+
+def version_is_editable(status: str) -> bool:
+    """Manifest and changelog can change only while the version is a draft or rejected."""
+    return status in EDITABLE
+
+
+def app_is_usable(status: str) -> bool:
+    """Only an active app can be installed, embedded or hold working tokens."""
+    return status == AppStatus.ACTIVE
+
+
+def app_listing_problems(
+    *, app_type: str, status: str, has_published_version: bool, listing: dict[str, str]
+) -> dict[str, list[str]]:
+    """What stops an app from being listed in the catalog, per field; empty when none."""
+    problems: dict[str, list[str]] = {}
+    if app_type != AppType.PUBLIC:
+        problems["type"] = ["Only public apps appear in the catalog; private apps use links."]
+    if status != AppStatus.ACTIVE:
+        problems["status"] = ["Activate the app first."]
+    if not has_published_version:
+        problems["versions"] = ["Publish a version first (after moderation approves it)."]
+    if not listing.get("summary", "").strip():
+        problems["summary"] = ["Write a one-line summary for the catalog."]
+    if not listing.get("description", "").strip():
+        problems["description"] = ["Describe what the app does for the catalog."]
+    if not (listing.get("support_email") or listing.get("support_url")):
+        problems["support_email"] = ["Give a support e-mail address or a support URL."]
+    return problems
+
+
+def semver_key(number: str) -> tuple[tuple[int, ...], int, tuple[tuple[int, int | str], ...]]:
+    """A sort key that orders version numbers as semantic versioning does: 1.2.0 < 1.10.0,
+    and a pre-release (1.0.0-beta.2) before its release; build metadata is ignored."""
+    core, _, rest = number.partition("+")[0].partition("-")
+    parts = tuple(int(p) if p.isdigit() else 0 for p in core.split("."))
+    if not rest:
+        return parts, 1, ()
+    ids = tuple((0, int(p)) if p.isdigit() else (1, p) for p in rest.split("."))
+    return parts, 0, ids

@@ -1,0 +1,226 @@
+"""Reads of the catalog, each scoped to who asks.
+
+- A developer account sees its own apps (deleting ones too, so it sees them go).
+- Everyone sees the public catalog: public, active, listed apps with a published version.
+- Install links resolve by token (see ``services.install_link_resolve``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from apps.accounts.models import Account
+from apps.catalog.manifests import ManifestDiff, manifest_diff, manifest_validate
+from apps.catalog.manifests.types import Manifest
+from apps.catalog.models import (
+    App,
+    AppStatus,
+    AppType,
+    AppVersion,
+    InstallLink,
+    VersionEvent,
+    VersionStatus,
+)
+from apps.catalog.policies import semver_key
+from apps.core.errors import NotFound
+from apps.scopes.policies import parse_scope, scope_phrase
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _latest_number(status: str | None = None) -> Subquery:
+    qs = AppVersion.objects.filter(app=OuterRef("pk"))
+    if status:
+        qs = qs.filter(status=status)
+        qs = qs.order_by("-published_at", "-pk")
+    else:
+        qs = qs.order_by("-created_at", "-pk")
+    return Subquery(qs.values("number")[:1])
+
+
+def app_list_for_developer(*, account: Account) -> QuerySet[App]:
+    """The account's apps, each with ``version_count``, ``latest_number``,
+    ``published_number`` and ``pending_count`` (versions in moderation), in one query."""
+    return (
+        App.objects.filter(account=account)
+        .select_related("oauth_application")
+        .annotate(
+            version_count=Count("versions", distinct=True),
+            pending_count=Count(
+                "versions",
+                filter=Q(versions__status__in=[VersionStatus.SUBMITTED, VersionStatus.IN_REVIEW]),
+                distinct=True,
+            ),
+            latest_number=_latest_number(),
+            published_number=_latest_number(VersionStatus.PUBLISHED),
+        )
+    )
+
+
+def app_get_for_developer(*, account: Account, code: Any) -> App:
+    """One of the account's apps by its code; ``NotFound`` for any other."""
+    parsed = _uuid(code)
+    app = app_list_for_developer(account=account).filter(code=parsed).first() if parsed else None
+    if app is None:
+        raise NotFound("No such app in this account.")
+    return app
+
+
+def version_list_for_app(*, app: App) -> QuerySet[AppVersion]:
+    """The app's versions, newest first, each with its app loaded."""
+    return AppVersion.objects.filter(app=app).select_related("app", "created_by")
+
+
+def version_get(*, app: App, number: str) -> AppVersion:
+    version = version_list_for_app(app=app).filter(number=number).first()
+    if version is None:
+        raise NotFound(f"The app has no version {number}.")
+    version.app = app
+    return version
+
+
+def version_previous(*, version: AppVersion) -> AppVersion | None:
+    """The version just below this one by version number, if any."""
+    others = [v for v in version_list_for_app(app=version.app) if v.pk != version.pk]
+    lower = [v for v in others if semver_key(v.number) < semver_key(version.number)]
+    return max(lower, key=lambda v: semver_key(v.number), default=None)
+
+
+def version_last_published(*, app: App, exclude: AppVersion | None = None) -> AppVersion | None:
+    """The most recently published version still published (``exclude`` left out)."""
+    qs = version_list_for_app(app=app).filter(status=VersionStatus.PUBLISHED)
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude.pk)
+    return qs.order_by("-published_at", "-pk").first()
+
+
+def version_manifest(version: AppVersion) -> Manifest:
+    """The stored manifest as a typed value (it was valid when stored)."""
+    check = manifest_validate(version.manifest)
+    if check.manifest is None:  # the catalog shrank since: show what can be shown
+        raise NotFound(
+            f"The manifest of version {version.number} no longer validates against the scope "
+            "catalog in force."
+        )
+    return check.manifest
+
+
+def version_diff(*, version: AppVersion, against: AppVersion | None) -> ManifestDiff | None:
+    """What changed from ``against`` to ``version``; ``None`` when there is nothing to
+    compare with."""
+    if against is None:
+        return None
+    return manifest_diff(version_manifest(against), version_manifest(version))
+
+
+def version_history(*, version: AppVersion) -> QuerySet[VersionEvent]:
+    """Every status change of the version, oldest first."""
+    return VersionEvent.objects.filter(version=version).select_related("actor")
+
+
+@dataclass(frozen=True)
+class ScopeLine:
+    scope: str
+    phrase: str
+    reason: str
+
+
+def version_scope_lines(*, version: AppVersion) -> list[ScopeLine]:
+    """The version's effective scopes in plain words, each with the developer's reason."""
+    reasons: dict[str, list[str]] = {}
+    for item in version.manifest.get("scopes", []):
+        reasons.setdefault(item.get("code", ""), []).append(item.get("reason", ""))
+    lines = []
+    for value in version.effective_scopes:
+        grant = parse_scope(value)
+        lines.append(
+            ScopeLine(
+                scope=value,
+                phrase=scope_phrase(grant),
+                reason=" ".join(r for r in reasons.get(grant.code, []) if r),
+            )
+        )
+    return lines
+
+
+def install_link_list_for_version(*, version: AppVersion) -> QuerySet[InstallLink]:
+    return InstallLink.objects.filter(version=version).select_related("created_by", "revoked_by")
+
+
+def install_link_get(*, version: AppVersion, link_id: int) -> InstallLink:
+    link = install_link_list_for_version(version=version).filter(pk=link_id).first()
+    if link is None:
+        raise NotFound("No such install link on this version.")
+    return link
+
+
+# --- the public catalog ----------------------------------------------------------------------
+
+
+def catalog_app_list() -> QuerySet[App]:
+    """Apps anyone may see in the marketplace: public, active, listed, with a published
+    version; each with ``published_number`` and ``developer`` (the account) loaded."""
+    return (
+        App.objects.filter(
+            type=AppType.PUBLIC,
+            status=AppStatus.ACTIVE,
+            is_listed=True,
+            versions__status=VersionStatus.PUBLISHED,
+        )
+        .distinct()
+        .select_related("account")
+        .annotate(published_number=_latest_number(VersionStatus.PUBLISHED))
+    )
+
+
+def catalog_app_get(*, code: Any) -> App:
+    parsed = _uuid(code)
+    app = catalog_app_list().filter(code=parsed).first() if parsed else None
+    if app is None:
+        raise NotFound("No such app in the marketplace.")
+    return app
+
+
+def catalog_versions(*, app: App) -> list[AppVersion]:
+    """The app's published versions, highest number first."""
+    versions = list(AppVersion.objects.filter(app=app, status=VersionStatus.PUBLISHED))
+    return sorted(versions, key=lambda v: semver_key(v.number), reverse=True)
+
+
+# --- moderation queue reads (used by apps.moderation) ----------------------------------------
+
+AGE_FILTERS: dict[str, timedelta] = {
+    "1d": timedelta(days=1),
+    "3d": timedelta(days=3),
+    "7d": timedelta(days=7),
+    "14d": timedelta(days=14),
+}
+
+
+def version_list_in_moderation() -> QuerySet[AppVersion]:
+    """Versions of public apps submitted or in review, oldest submission first, with app
+    and developer account loaded. Apps being deleted drop out."""
+    return (
+        AppVersion.objects.filter(
+            status__in=[VersionStatus.SUBMITTED, VersionStatus.IN_REVIEW],
+            app__type=AppType.PUBLIC,
+        )
+        .exclude(app__status=AppStatus.DELETING)
+        .select_related("app", "app__account")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def age_cutoff(code: str) -> Any:
+    return timezone.now() - AGE_FILTERS[code]

@@ -1,0 +1,165 @@
+"""Writes of moderation: claim, release, approve, reject.
+
+Each one moves the version through ``apps.catalog.services.version_transition`` (the one
+write path, compare-and-set) inside the same transaction as its review row, so two
+moderators acting at once cannot both win: the loser gets ``Conflict`` and nothing of
+theirs is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.accounts.selectors import user_is_moderator
+from apps.catalog.models import AppVersion, VersionStatus
+from apps.catalog.policies import Actor
+from apps.catalog.services import By, version_transition
+from apps.core.errors import Conflict, PermissionDenied, ValidationFailed
+from apps.moderation.models import Review
+from apps.moderation.policies import CHECKLIST, checklist_clean, checklist_missing
+
+
+def _require_moderator(user: User) -> By:
+    if not user_is_moderator(user=user):
+        raise PermissionDenied("Only platform moderators can review app versions.")
+    return By.user_(user)
+
+
+def _open_review(version: AppVersion) -> Review | None:
+    return Review.objects.filter(
+        version=version, released_at__isnull=True, decided_at__isnull=True
+    ).first()
+
+
+def _require_claimant(version: AppVersion, user: User) -> Review:
+    review = _open_review(version)
+    if review is None or version.status != VersionStatus.IN_REVIEW:
+        raise Conflict(
+            f"Version {version.number} is not in review: claim it first.", code="not_claimed"
+        )
+    if review.moderator_id != user.pk:
+        raise Conflict(
+            f"{review.moderator_label} is reviewing this version. Ask them to release it.",
+            code="claimed_by_other",
+        )
+    return review
+
+
+@transaction.atomic
+def review_claim(*, version: AppVersion, moderator: User) -> Review:
+    """Take a submitted version for review (submitted → in review).
+
+    Raises ``Conflict`` when another moderator claimed it first or it is no longer
+    submitted; ``PermissionDenied`` for anyone but a moderator.
+    """
+    by = _require_moderator(moderator)
+    version_transition(
+        version=version, target=VersionStatus.IN_REVIEW, actor=Actor.MODERATOR, by=by
+    )
+    try:
+        with transaction.atomic():
+            return Review.objects.create(
+                version=version,
+                moderator=moderator,
+                moderator_label=by.label,
+                claimed_at=timezone.now(),
+            )
+    except IntegrityError as exc:  # a review left open by a crash; the CAS above won
+        raise Conflict("Another review of this version is open. Reload the queue.") from exc
+
+
+@transaction.atomic
+def review_release(*, version: AppVersion, moderator: User) -> Review:
+    """Give a claimed version back to the queue (in review → submitted). Only the
+    moderator who claimed it can release it."""
+    by = _require_moderator(moderator)
+    review = _require_claimant(version, moderator)
+    version_transition(
+        version=version,
+        target=VersionStatus.SUBMITTED,
+        actor=Actor.MODERATOR,
+        by=by,
+        reason="Released back to the queue.",
+    )
+    Review.objects.filter(pk=review.pk).update(released_at=timezone.now())
+    review.refresh_from_db()
+    return review
+
+
+@transaction.atomic
+def review_approve(
+    *,
+    version: AppVersion,
+    moderator: User,
+    checklist: Mapping[str, object] | None,
+    notes: str = "",
+) -> Review:
+    """Approve a version under review. Every checklist item must be ticked
+    (``ValidationFailed`` naming ``checklist``). The developer can then publish it."""
+    by = _require_moderator(moderator)
+    review = _require_claimant(version, moderator)
+    ticked = checklist_clean(checklist)
+    missing = checklist_missing(ticked)
+    if missing:
+        labels = dict(CHECKLIST)
+        raise ValidationFailed(
+            "Tick every checklist item before approving, or reject with a reason.",
+            fields={"checklist": [f"Not checked: {labels[key]}." for key in missing]},
+        )
+    version_transition(
+        version=version,
+        target=VersionStatus.APPROVED,
+        actor=Actor.MODERATOR,
+        by=by,
+        reason=(notes or "").strip(),
+    )
+    return _decide(review, Review.Decision.APPROVED, reason="", checklist=ticked, notes=notes)
+
+
+@transaction.atomic
+def review_reject(
+    *,
+    version: AppVersion,
+    moderator: User,
+    reason: str,
+    checklist: Mapping[str, object] | None = None,
+    notes: str = "",
+) -> Review:
+    """Reject a version under review with a reason the developer sees (``ValidationFailed``
+    naming ``reason`` when it is blank). The developer edits the version (it goes back to
+    draft) and submits again."""
+    by = _require_moderator(moderator)
+    review = _require_claimant(version, moderator)
+    reason = (reason or "").strip()
+    if len(reason) > 5000:
+        raise ValidationFailed(
+            "The reason is too long.", fields={"reason": ["Use at most 5,000 characters."]}
+        )
+    version_transition(
+        version=version, target=VersionStatus.REJECTED, actor=Actor.MODERATOR, by=by, reason=reason
+    )
+    return _decide(
+        review,
+        Review.Decision.REJECTED,
+        reason=reason,
+        checklist=checklist_clean(checklist),
+        notes=notes,
+    )
+
+
+def _decide(
+    review: Review, decision: str, *, reason: str, checklist: dict[str, bool], notes: str
+) -> Review:
+    Review.objects.filter(pk=review.pk).update(
+        decision=decision,
+        decided_at=timezone.now(),
+        reason=reason,
+        checklist=checklist,
+        notes=(notes or "").strip()[:5000],
+    )
+    review.refresh_from_db()
+    return review
