@@ -10,4 +10,6 @@ urlpatterns = [
     path("accounts/", include("console.accounts.urls")),
     path("developer/", include("console.developer.urls")),
     path("system/", include("console.system.urls")),
+    path("moderation/", include("console.moderation.urls")),
+    path("", include("console.marketplace.urls")),
 ]

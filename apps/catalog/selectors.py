@@ -224,3 +224,33 @@ def version_list_in_moderation() -> QuerySet[AppVersion]:
 
 def age_cutoff(code: str) -> Any:
     return timezone.now() - AGE_FILTERS[code]
+
+
+def listing_image_get(*, code: Any, banner_id: int | None = None, viewer: Any = None) -> Any:
+    """The logo (or one banner) file of an app, when ``viewer`` may see the app: anyone
+    for an app in the public catalog; the owning account's members and moderators for
+    any other. ``NotFound`` otherwise, or when the image does not exist."""
+    parsed = _uuid(code)
+    app = App.objects.filter(code=parsed).select_related("account").first() if parsed else None
+    if app is None or not _may_see_listing(app, viewer):
+        raise NotFound("No such image.")
+    if banner_id is None:
+        if not app.logo:
+            raise NotFound("This app has no logo.")
+        return app.logo
+    banner = app.banners.filter(pk=banner_id).first()
+    if banner is None:
+        raise NotFound("No such banner.")
+    return banner.image
+
+
+def _may_see_listing(app: App, viewer: Any) -> bool:
+    if catalog_app_list().filter(pk=app.pk).exists():
+        return True
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return False
+    from apps.accounts.selectors import user_is_moderator
+
+    if user_is_moderator(user=viewer):
+        return True
+    return app.account.memberships.filter(user=viewer).exists()
