@@ -74,10 +74,9 @@ def transition_refusal(*, app_type: str, current: str, target: str, actor: Actor
     label = {s.value: s.label.lower() for s in VersionStatus}
     allowed = version_targets(app_type=app_type, current=current, actor=actor)
     kind = "private" if app_type == AppType.PRIVATE else "public"
-    message = (
-        f"A {label.get(current, current)} version of a {kind} app cannot become "
-        f"{label.get(target, target)}"
-    )
+    now = label.get(current, current)
+    article = "An" if now[:1] in {"a", "e", "i", "o", "u"} else "A"
+    message = f"{article} {now} version of a {kind} app cannot become {label.get(target, target)}"
     if app_type == AppType.PRIVATE and target in {S.SUBMITTED, S.APPROVED, S.REJECTED}:
         return message + ": private apps need no moderation; publish the draft directly."
     if allowed:
