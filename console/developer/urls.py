@@ -1,10 +1,47 @@
-from django.urls import path
+from django.urls import include, path
 
-from console.developer import views
+from console.developer import app_views, version_views, views
 
 app_name = "developer"
+
+version_urls = [
+    path("", version_views.VersionDetailView.as_view(), name="version-detail"),
+    path("edit/", version_views.VersionEditView.as_view(), name="version-edit"),
+    path("submit/", version_views.VersionSubmitView.as_view(), name="version-submit"),
+    path("withdraw/", version_views.VersionWithdrawView.as_view(), name="version-withdraw"),
+    path("publish/", version_views.VersionPublishView.as_view(), name="version-publish"),
+    path("hide/", version_views.VersionHideView.as_view(), name="version-hide"),
+    path("install/", version_views.VersionInstallView.as_view(), name="version-install"),
+    path("links/new/", version_views.InstallLinkCreateView.as_view(), name="install_link-create"),
+    path(
+        "links/<int:link_id>/revoke/",
+        version_views.InstallLinkRevokeView.as_view(),
+        name="install_link-revoke",
+    ),
+]
+
+app_urls = [
+    path("", app_views.AppDetailView.as_view(), name="app-detail"),
+    path("edit/", app_views.AppEditView.as_view(), name="app-edit"),
+    path("listing/", app_views.AppListingView.as_view(), name="app-listing"),
+    path(
+        "credentials/rotate/",
+        app_views.AppCredentialsRotateView.as_view(),
+        name="app-credentials-rotate",
+    ),
+    path("activate/", app_views.AppActivateView.as_view(), name="app-activate"),
+    path("deactivate/", app_views.AppDeactivateView.as_view(), name="app-deactivate"),
+    path("list/", app_views.AppListInCatalogView.as_view(), name="app-list_in_catalog"),
+    path("unlist/", app_views.AppUnlistView.as_view(), name="app-unlist"),
+    path("delete/", app_views.AppDeleteView.as_view(), name="app-delete"),
+    path("versions/new/", version_views.VersionCreateView.as_view(), name="version-create"),
+    path("versions/<str:number>/", include(version_urls)),
+]
 
 urlpatterns = [
     path("manifest-check/", views.ManifestCheckView.as_view(), name="manifest-check"),
     path("scopes/", views.ScopeReferenceView.as_view(), name="scope-reference"),
+    path("apps/", app_views.AppListView.as_view(), name="app-list"),
+    path("apps/new/", app_views.AppCreateView.as_view(), name="app-create"),
+    path("apps/<uuid:code>/", include(app_urls)),
 ]

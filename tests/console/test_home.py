@@ -86,13 +86,13 @@ def test_the_header_shows_brand_user_and_csrf_header_for_htmx(client_for, member
 @pytest.mark.parametrize(
     ("persona", "sections"),
     [
-        ("member", []),
-        ("developer", ["developer"]),
-        ("admin", ["account-admin"]),
-        ("outsider", ["account-admin"]),
-        # Moderation has no pages yet, so even a moderator does not see it.
-        ("moderator", ["platform"]),
-        ("staff", ["platform"]),
+        ("member", ["marketplace"]),
+        ("developer", ["developer", "marketplace"]),
+        ("admin", ["account-admin", "marketplace"]),
+        ("outsider", ["account-admin", "marketplace"]),
+        ("moderator", ["moderation", "platform", "marketplace"]),
+        # A superuser holds every permission, the moderator's too.
+        ("staff", ["moderation", "platform", "marketplace"]),
     ],
 )
 def test_sidebar_sections_follow_the_role(client_for, request, persona, sections):

@@ -38,15 +38,28 @@ def test_a_section_whose_items_are_all_hidden_is_not_rendered(staff):
     assert navigation_for(make_request(staff), [section]) == []
 
 
-def test_moderation_is_registered_but_hidden_until_it_has_items(moderator):
-    assert navigation.MODERATION in navigation.SECTIONS
-    assert navigation.MODERATION.items == []
-    keys = [s.key for s in navigation_for(make_request(moderator))]
-    assert "moderation" not in keys
+def test_moderators_see_the_review_queue(moderator):
+    sections = {s.key: s for s in navigation_for(make_request(moderator))}
+
+    assert [link.label for link in sections["moderation"].links] == ["Review queue"]
 
 
-def test_anonymous_sees_nothing(db):
-    assert navigation_for(make_request(AnonymousUser())) == []
+def test_moderation_is_hidden_from_everyone_else(admin):
+    request = make_request(admin, admin.memberships.get())
+
+    assert "moderation" not in [s.key for s in navigation_for(request)]
+
+
+def test_every_signed_in_user_sees_the_marketplace(member):
+    request = make_request(member, member.memberships.get())
+
+    sections = {s.key: s for s in navigation_for(request)}
+
+    assert [link.label for link in sections["marketplace"].links] == ["Browse apps"]
+
+
+def test_anonymous_is_offered_only_the_marketplace(db):
+    assert [s.key for s in navigation_for(make_request(AnonymousUser()))] == ["marketplace"]
 
 
 def test_the_longest_matching_link_is_active(admin):

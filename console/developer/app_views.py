@@ -1,0 +1,371 @@
+"""Developer Console: the account's apps, their listing, credentials and state.
+
+Every page loads its app through ``app_get_for_developer`` scoped to the current account
+(another account's app is a 404) and leaves the rules to ``apps.catalog.services``.
+Secrets are shown once, in the POST response that made them, and never cached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.cache import never_cache
+
+from apps.catalog.images import BANNER, LOGO, MAX_BANNERS
+from apps.catalog.models import App, AppStatus
+from apps.catalog.selectors import app_get_for_developer, version_list_for_app
+from apps.catalog.services import (
+    By,
+    app_activate,
+    app_banner_add,
+    app_banner_remove,
+    app_create,
+    app_credentials_rotate,
+    app_deactivate,
+    app_delete,
+    app_list_in_catalog,
+    app_listing_update,
+    app_logo_remove,
+    app_logo_set,
+    app_rename,
+    app_unlist,
+)
+from apps.core.errors import ApplicationError
+from console.access import DeveloperRequiredMixin, access_errors
+from console.changelist import ChangeList
+from console.developer.app_forms import (
+    AppBannerForm,
+    AppCreateForm,
+    AppDeleteForm,
+    AppEditForm,
+    AppListingForm,
+    AppLogoForm,
+)
+from console.developer.changelists import ACTIVATE, DEACTIVATE, app_changelist
+from console.forms import form_add_application_error
+
+
+def deleting_message(app: App) -> str:
+    return f"The app “{app.name}” is being deleted; nothing can change it any more."
+
+
+def app_url(app: App) -> str:
+    return reverse("console:developer:app-detail", kwargs={"code": app.code})
+
+
+class _LoadApp:
+    """Loads ``self.app`` from the URL's ``code`` once access is granted (it runs after
+    ``DeveloperRequiredMixin`` in the MRO). Pages that change the app refuse an app being
+    deleted with a message; read-only pages set ``allow_deleting``."""
+
+    account: Any
+    app: App
+    allow_deleting = False
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        with access_errors():
+            self.app = app_get_for_developer(account=self.account, code=kwargs["code"])
+        if self.app.status == AppStatus.DELETING and not self.allow_deleting:
+            messages.error(request, deleting_message(self.app))
+            return redirect(app_url(self.app))
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+
+class AppMixin(DeveloperRequiredMixin, _LoadApp):
+    """A page about one of the current account's apps (``self.app``)."""
+
+    def by(self) -> By:
+        return By.user_(self.request.user)  # type: ignore[attr-defined]
+
+
+class AppListView(DeveloperRequiredMixin, View):
+    """The account's apps; POST runs the bulk Activate / Deactivate after a confirmation."""
+
+    template_name = "console/developer/app_list.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, self.template_name, {"cl": self._changelist()})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        cl = self._changelist()
+        action = cl.action_for(request.POST.get("action", ""))
+        apps = list(cl.selected(request.POST))
+        if action not in (ACTIVATE, DEACTIVATE) or not apps:
+            messages.warning(request, "Choose an action and tick at least one app.")
+            return redirect(request.get_full_path())
+        usable = [app for app in apps if app.status != AppStatus.DELETING]
+        if request.POST.get("confirm") != "yes":
+            return render(
+                request,
+                "console/developer/app_bulk_confirm.html",
+                {"action": action, "apps": apps, "usable": usable},
+            )
+        change = app_activate if action == ACTIVATE else app_deactivate
+        for app in usable:
+            change(app=app)
+        verb = "Activated" if action == ACTIVATE else "Deactivated"
+        messages.success(request, f"{verb} {len(usable)} app{'s' if len(usable) != 1 else ''}.")
+        skipped = len(apps) - len(usable)
+        if skipped:
+            messages.warning(
+                request, f"Skipped {skipped} app{'s' if skipped != 1 else ''} being deleted."
+            )
+        return redirect(request.get_full_path())
+
+    def _changelist(self) -> ChangeList:
+        return app_changelist(self.request, account=self.account)
+
+
+@method_decorator(never_cache, name="dispatch")
+class AppCreateView(DeveloperRequiredMixin, View):
+    """Create an app and show its client secret once, in the POST response itself: only a
+    hash of it is kept, and it is never put in the session or a URL."""
+
+    template_name = "console/developer/app_form.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, self.template_name, {"form": AppCreateForm()})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = AppCreateForm(request.POST)
+        if form.is_valid():
+            try:
+                app, secret = app_create(
+                    account=self.account,
+                    name=form.cleaned_data["name"],
+                    type=form.cleaned_data["type"],
+                    by=By.user_(request.user),
+                )
+            except ApplicationError as exc:
+                form_add_application_error(form, exc)
+            else:
+                return render(
+                    request,
+                    "console/developer/app_secret.html",
+                    {"app": app, "client_secret": secret, "created": True},
+                )
+        return render(request, self.template_name, {"form": form})
+
+
+class AppDetailView(AppMixin, View):
+    """Overview, actions, and the versions table."""
+
+    allow_deleting = True
+    template_name = "console/developer/app_detail.html"
+
+    def get(self, request: HttpRequest, code: str) -> HttpResponse:
+        return render(
+            request,
+            self.template_name,
+            {"app": self.app, "versions": list(version_list_for_app(app=self.app))},
+        )
+
+
+class AppEditView(AppMixin, View):
+    template_name = "console/developer/app_edit.html"
+
+    def get(self, request: HttpRequest, code: str) -> HttpResponse:
+        form = AppEditForm(initial={"name": self.app.name})
+        return render(request, self.template_name, {"app": self.app, "form": form})
+
+    def post(self, request: HttpRequest, code: str) -> HttpResponse:
+        form = AppEditForm(request.POST)
+        if form.is_valid():
+            try:
+                app_rename(app=self.app, name=form.cleaned_data["name"])
+            except ApplicationError as exc:
+                form_add_application_error(form, exc)
+            else:
+                messages.success(request, f"The app is now called “{self.app.name}”.")
+                return redirect(app_url(self.app))
+        return render(request, self.template_name, {"app": self.app, "form": form})
+
+
+class AppListingView(AppMixin, View):
+    """The listing text, the logo and the banners: each a form of its own on one page, so
+    one POST changes one thing (``section`` says which). Listing edits need no moderation."""
+
+    template_name = "console/developer/app_listing.html"
+
+    def get(self, request: HttpRequest, code: str) -> HttpResponse:
+        return self.show()
+
+    def post(self, request: HttpRequest, code: str) -> HttpResponse:
+        section = request.POST.get("section", "")
+        handlers: dict[str, Callable[[], HttpResponse]] = {
+            "text": self.post_text,
+            "logo": self.post_logo,
+            "logo-remove": self.post_logo_remove,
+            "banner": self.post_banner,
+            "banner-remove": self.post_banner_remove,
+        }
+        handler = handlers.get(section)
+        if handler is None:
+            messages.error(request, "Unknown listing change; nothing was saved.")
+            return redirect(request.path)
+        return handler()
+
+    def show(self, status: int = 200, **forms: Any) -> HttpResponse:
+        listing = {name: getattr(self.app, name) for name in AppListingForm.base_fields}
+        context = {
+            "app": self.app,
+            "text_form": forms.get("text_form") or AppListingForm(initial=listing),
+            "logo_form": forms.get("logo_form") or AppLogoForm(),
+            "banner_form": forms.get("banner_form") or AppBannerForm(),
+            "banners": list(self.app.banners.all()),
+            "logo_rule": LOGO,
+            "banner_rule": BANNER,
+            "max_banners": MAX_BANNERS,
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+    def saved(self, message: str) -> HttpResponse:
+        messages.success(self.request, message)
+        return redirect(self.request.path)
+
+    def post_text(self) -> HttpResponse:
+        form = AppListingForm(self.request.POST)
+        if form.is_valid():
+            try:
+                app_listing_update(app=self.app, **form.cleaned_data)
+            except ApplicationError as exc:
+                form_add_application_error(form, exc)
+            else:
+                return self.saved("Listing saved. Listing edits need no moderation.")
+        return self.show(text_form=form)
+
+    def post_logo(self) -> HttpResponse:
+        form = AppLogoForm(self.request.POST, self.request.FILES)
+        if form.is_valid():
+            try:
+                app_logo_set(app=self.app, upload=form.cleaned_data["logo"])
+            except ApplicationError as exc:
+                form_add_application_error(form, exc)
+            else:
+                return self.saved("Logo saved.")
+        return self.show(logo_form=form)
+
+    def post_logo_remove(self) -> HttpResponse:
+        app_logo_remove(app=self.app)
+        return self.saved("Logo removed.")
+
+    def post_banner(self) -> HttpResponse:
+        form = AppBannerForm(self.request.POST, self.request.FILES)
+        if form.is_valid():
+            try:
+                app_banner_add(app=self.app, upload=form.cleaned_data["banner"])
+            except ApplicationError as exc:
+                form_add_application_error(form, exc)
+            else:
+                return self.saved("Banner added.")
+        return self.show(banner_form=form)
+
+    def post_banner_remove(self) -> HttpResponse:
+        raw = self.request.POST.get("banner_id", "")
+        with access_errors():
+            app_banner_remove(app=self.app, banner_id=int(raw) if raw.isdigit() else 0)
+        return self.saved("Banner removed.")
+
+
+@method_decorator(never_cache, name="dispatch")
+class AppCredentialsRotateView(AppMixin, View):
+    """GET: what rotating means; POST: rotate and show the new secret once."""
+
+    template_name = "console/developer/app_credentials_rotate.html"
+
+    def get(self, request: HttpRequest, code: str) -> HttpResponse:
+        return render(request, self.template_name, {"app": self.app})
+
+    def post(self, request: HttpRequest, code: str) -> HttpResponse:
+        try:
+            secret = app_credentials_rotate(app=self.app)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect(app_url(self.app))
+        return render(
+            request,
+            "console/developer/app_secret.html",
+            {"app": self.app, "client_secret": secret, "created": False},
+        )
+
+
+class _AppActionView(AppMixin, View):
+    """A POST-only button on the app's page: call the service, say what happened, go back.
+    A refusal (``ValidationFailed`` with the missing pieces, or ``Conflict``) is shown as
+    an error message listing every problem."""
+
+    http_method_names = ["post"]
+    success: str = ""
+
+    def act(self, app: App) -> App:
+        raise NotImplementedError
+
+    def post(self, request: HttpRequest, code: str) -> HttpResponse:
+        try:
+            app = self.act(self.app)
+        except ApplicationError as exc:
+            problems = [message for values in exc.fields.values() for message in values]
+            messages.error(request, " ".join([exc.message, *problems]))
+        else:
+            messages.success(request, self.success.format(name=app.name))
+        return redirect(app_url(self.app))
+
+
+class AppActivateView(_AppActionView):
+    success = "“{name}” is active: it can be installed and its tokens work."
+
+    def act(self, app: App) -> App:
+        return app_activate(app=app)
+
+
+class AppDeactivateView(_AppActionView):
+    success = (
+        "“{name}” is inactive: it cannot be installed, is not embedded, and its tokens are "
+        "refused until you activate it again."
+    )
+
+    def act(self, app: App) -> App:
+        return app_deactivate(app=app)
+
+
+class AppListInCatalogView(_AppActionView):
+    success = "“{name}” is listed in the marketplace catalog."
+
+    def act(self, app: App) -> App:
+        return app_list_in_catalog(app=app)
+
+
+class AppUnlistView(_AppActionView):
+    success = "“{name}” is hidden from the catalog. Accounts that installed it keep it."
+
+    def act(self, app: App) -> App:
+        return app_unlist(app=app)
+
+
+class AppDeleteView(AppMixin, View):
+    """GET: a confirmation that asks for the app's name; POST: start the deletion."""
+
+    template_name = "console/developer/app_delete.html"
+
+    def get(self, request: HttpRequest, code: str) -> HttpResponse:
+        form = AppDeleteForm(app_name=self.app.name)
+        return render(request, self.template_name, {"app": self.app, "form": form})
+
+    def post(self, request: HttpRequest, code: str) -> HttpResponse:
+        form = AppDeleteForm(request.POST, app_name=self.app.name)
+        if not form.is_valid():
+            return render(request, self.template_name, {"app": self.app, "form": form})
+        app_delete(app=self.app)
+        messages.success(
+            request,
+            f"“{self.app.name}” is being deleted: it is hidden, cannot be installed and its "
+            "tokens are refused. Removing it from every account finishes in the background.",
+        )
+        return redirect(app_url(self.app))

@@ -1,0 +1,403 @@
+"""Developer Console: an app's versions, their status flow and install links.
+
+A version's status only moves through the catalog's transition services; a refused or
+lost race (``Conflict``) is shown as an error message and nothing changes. Install link
+tokens are shown once, in the POST response that made them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.cache import never_cache
+
+from apps.catalog.manifests import format_for, manifest_validate
+from apps.catalog.manifests.reading import Format
+from apps.catalog.models import AppStatus, AppVersion, VersionStatus
+from apps.catalog.policies import (
+    LINKABLE,
+    SELF_INSTALLABLE,
+    Actor,
+    version_is_editable,
+    version_targets,
+)
+from apps.catalog.selectors import (
+    install_link_get,
+    install_link_list_for_version,
+    version_diff,
+    version_get,
+    version_history,
+    version_last_published,
+    version_previous,
+    version_scope_lines,
+)
+from apps.catalog.services import (
+    ManifestInvalid,
+    install_link_create,
+    install_link_revoke,
+    version_create,
+    version_hide,
+    version_publish,
+    version_submit,
+    version_update,
+    version_withdraw,
+)
+from apps.core.errors import ApplicationError, NotFound
+from console.access import access_errors
+from console.developer.app_forms import InstallLinkForm, VersionForm
+from console.developer.app_views import AppMixin
+from console.forms import form_add_application_error
+
+
+def version_url(version: AppVersion, name: str = "version-detail") -> str:
+    return reverse(
+        f"console:developer:{name}", kwargs={"code": version.app.code, "number": version.number}
+    )
+
+
+# What the developer may do next, by the status a transition leads to (and comes from).
+_ACTIONS: dict[tuple[str, str], tuple[str, str]] = {
+    (VersionStatus.DRAFT, VersionStatus.SUBMITTED): ("Submit for review", "version-submit"),
+    (VersionStatus.SUBMITTED, VersionStatus.DRAFT): ("Withdraw", "version-withdraw"),
+    (VersionStatus.DRAFT, VersionStatus.PUBLISHED): ("Publish", "version-publish"),
+    (VersionStatus.APPROVED, VersionStatus.PUBLISHED): ("Publish", "version-publish"),
+    (VersionStatus.HIDDEN, VersionStatus.PUBLISHED): ("Publish again", "version-publish"),
+    (VersionStatus.PUBLISHED, VersionStatus.HIDDEN): ("Hide", "version-hide"),
+}
+
+
+def version_actions(version: AppVersion) -> list[dict[str, str]]:
+    """The status moves the developer may make now, as buttons (label and URL). A rejected
+    version goes back to draft by editing it, so it has no button of its own."""
+    if version.app.status == AppStatus.DELETING:
+        return []
+    actions = []
+    for target in version_targets(
+        app_type=version.app.type, current=version.status, actor=Actor.DEVELOPER
+    ):
+        found = _ACTIONS.get((version.status, target))
+        if found:
+            actions.append({"label": found[0], "url": version_url(version, found[1])})
+    return actions
+
+
+def _manifest_input(form: VersionForm) -> tuple[bytes | str, Format | None]:
+    upload = form.cleaned_data.get("manifest_file")
+    if upload is not None:
+        return upload.read(), format_for(filename=upload.name)
+    return form.cleaned_data["manifest"], None
+
+
+def _manifest_refusal(form: VersionForm, exc: ApplicationError) -> dict[str, Any]:
+    """Split a refusal: manifest problems by JSON path (``$.…``) for the problems list,
+    the rest (changelog, conflicts) onto the form."""
+    if isinstance(exc, ManifestInvalid):
+        return {"errors": exc.check.errors, "warnings": exc.check.warnings}
+    paths = {name: msgs for name, msgs in exc.fields.items() if name.startswith("$")}
+    others = {name: msgs for name, msgs in exc.fields.items() if name not in paths}
+    if others or not paths:
+        form_add_application_error(
+            form, type(exc)(exc.message, code=exc.code, fields=others, extra=exc.extra)
+        )
+    errors = [
+        {"path": path, "code": exc.code, "message": message}
+        for path, msgs in paths.items()
+        for message in msgs
+    ]
+    return {"errors": errors, "warnings": []}
+
+
+class _LoadVersion:
+    """Loads ``self.version`` (of ``self.app``) from the URL's ``number``; runs after the
+    app is loaded. An unknown number is a 404."""
+
+    app: Any
+    version: AppVersion
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        with access_errors():
+            self.version = version_get(app=self.app, number=kwargs["number"])
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+
+class VersionMixin(AppMixin, _LoadVersion):
+    """A page about one version of one of the current account's apps."""
+
+
+class VersionCreateView(AppMixin, View):
+    """Paste or upload a manifest: every problem is listed with its JSON path; a taken or
+    lower number is shown under ``$.version``."""
+
+    template_name = "console/developer/version_form.html"
+
+    def get(self, request: HttpRequest, code: str) -> HttpResponse:
+        return self.show(VersionForm())
+
+    def post(self, request: HttpRequest, code: str) -> HttpResponse:
+        form = VersionForm(request.POST, request.FILES)
+        problems: dict[str, Any] = {}
+        if form.is_valid():
+            raw, fmt = _manifest_input(form)
+            try:
+                version = version_create(
+                    app=self.app,
+                    raw=raw,
+                    fmt=fmt,
+                    changelog=form.cleaned_data["changelog"],
+                    by=self.by(),
+                )
+            except ApplicationError as exc:
+                problems = _manifest_refusal(form, exc)
+            else:
+                messages.success(request, f"Version {version.number} is saved as a draft.")
+                return redirect(version_url(version))
+        return self.show(form, **problems)
+
+    def show(self, form: VersionForm, **problems: Any) -> HttpResponse:
+        latest = self.app.latest_number
+        return render(
+            self.request,
+            self.template_name,
+            {"app": self.app, "form": form, "latest_number": latest, **problems},
+        )
+
+
+class VersionDetailView(VersionMixin, View):
+    """Status, actions, scopes, changelog, manifest, diffs, history and install links."""
+
+    allow_deleting = True
+    template_name = "console/developer/version_detail.html"
+
+    def get(self, request: HttpRequest, code: str, number: str) -> HttpResponse:
+        version = self.version
+        previous = version_previous(version=version)
+        published = version_last_published(app=self.app, exclude=version)
+        diffs = []
+        for title, against in (
+            ("Against the previous version", previous),
+            ("Against the last published version", published),
+        ):
+            try:
+                diff = version_diff(version=version, against=against)
+                error = ""
+            except NotFound as exc:
+                diff, error = None, exc.message
+            diffs.append({"title": title, "against": against, "diff": diff, "error": error})
+        app_usable = self.app.status == AppStatus.ACTIVE
+        context = {
+            "app": self.app,
+            "version": version,
+            "actions": version_actions(version),
+            "editable": version_is_editable(version.status),
+            "installable": version.status in SELF_INSTALLABLE and app_usable,
+            "linkable": version.status in LINKABLE and app_usable,
+            "scope_lines": version_scope_lines(version=version),
+            "warnings": manifest_validate(version.manifest).warnings,
+            "diffs": diffs,
+            "history": list(version_history(version=version)),
+            "links": list(install_link_list_for_version(version=version)),
+            "now": timezone.now(),
+        }
+        return render(request, self.template_name, context)
+
+
+class VersionEditView(VersionMixin, View):
+    """Change the manifest and changelog of a draft or rejected version; for any other
+    status the page says why and offers a new version."""
+
+    template_name = "console/developer/version_edit.html"
+
+    def get(self, request: HttpRequest, code: str, number: str) -> HttpResponse:
+        form = VersionForm(
+            initial={
+                "manifest": self.version.manifest_source,
+                "changelog": self.version.changelog,
+            }
+        )
+        return self.show(form)
+
+    def post(self, request: HttpRequest, code: str, number: str) -> HttpResponse:
+        if not version_is_editable(self.version.status):
+            return self.show(VersionForm(), status=409)
+        form = VersionForm(request.POST, request.FILES)
+        problems: dict[str, Any] = {}
+        if form.is_valid():
+            raw, fmt = _manifest_input(form)
+            try:
+                version = version_update(
+                    version=self.version,
+                    raw=raw,
+                    fmt=fmt,
+                    changelog=form.cleaned_data["changelog"],
+                    by=self.by(),
+                )
+            except ApplicationError as exc:
+                problems = _manifest_refusal(form, exc)
+            else:
+                messages.success(request, f"Version {version.number} is saved as a draft.")
+                return redirect(version_url(version))
+        return self.show(form, **problems)
+
+    def show(self, form: VersionForm, status: int = 200, **problems: Any) -> HttpResponse:
+        context = {
+            "app": self.app,
+            "version": self.version,
+            "form": form,
+            "editable": version_is_editable(self.version.status),
+            **problems,
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+
+class _VersionMoveView(VersionMixin, View):
+    """A POST-only status move; a refusal or a lost race is an error message."""
+
+    http_method_names = ["post"]
+    success = ""
+
+    def move(self, version: AppVersion) -> AppVersion:
+        raise NotImplementedError
+
+    def post(self, request: HttpRequest, code: str, number: str) -> HttpResponse:
+        try:
+            version = self.move(self.version)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, self.success.format(number=version.number))
+        return redirect(version_url(self.version))
+
+
+class VersionSubmitView(_VersionMoveView):
+    success = "Version {number} is submitted: moderators review it, oldest first."
+
+    def move(self, version: AppVersion) -> AppVersion:
+        return version_submit(version=version, by=self.by())
+
+
+class VersionWithdrawView(_VersionMoveView):
+    success = "Version {number} is withdrawn from review and is a draft again."
+
+    def move(self, version: AppVersion) -> AppVersion:
+        return version_withdraw(version=version, by=self.by())
+
+
+class VersionPublishView(_VersionMoveView):
+    success = "Version {number} is published."
+
+    def move(self, version: AppVersion) -> AppVersion:
+        return version_publish(version=version, by=self.by())
+
+
+class VersionHideView(_VersionMoveView):
+    success = "Version {number} is hidden: it can no longer be installed from the catalog."
+
+    def move(self, version: AppVersion) -> AppVersion:
+        return version_hide(version=version, by=self.by())
+
+
+class VersionInstallView(VersionMixin, View):
+    """What installing this version on the developer's own account would do. The install
+    step itself (consent and the OAuth grant) arrives with installations."""
+
+    template_name = "console/developer/version_install.html"
+
+    def get(self, request: HttpRequest, code: str, number: str) -> HttpResponse:
+        refusal = ""
+        if self.version.status not in SELF_INSTALLABLE:
+            refusal = (
+                f"Version {self.version.number} is "
+                f"{self.version.get_status_display().lower()}: a rejected version cannot be "
+                "installed. Edit it, or create a new version."
+            )
+        elif self.app.status != AppStatus.ACTIVE:
+            refusal = "The app is inactive: activate it before installing it."
+        context = {
+            "app": self.app,
+            "version": self.version,
+            "refusal": refusal,
+            "scope_lines": [] if refusal else version_scope_lines(version=self.version),
+        }
+        return render(request, self.template_name, context, status=409 if refusal else 200)
+
+
+def install_link_url(request: HttpRequest, raw_token: str) -> str:
+    """The absolute URL of the install link page for ``raw_token``."""
+    try:
+        path = reverse("console:marketplace:install_link-detail", kwargs={"token": raw_token})
+    except NoReverseMatch:  # the page's route is the marketplace's; its path is fixed
+        path = f"/install/{raw_token}/"
+    return request.build_absolute_uri(path)
+
+
+@method_decorator(never_cache, name="dispatch")
+class InstallLinkCreateView(VersionMixin, View):
+    """Create an install link and show it once, in the POST response itself."""
+
+    template_name = "console/developer/install_link_form.html"
+
+    def get(self, request: HttpRequest, code: str, number: str) -> HttpResponse:
+        return self.show(InstallLinkForm())
+
+    def post(self, request: HttpRequest, code: str, number: str) -> HttpResponse:
+        form = InstallLinkForm(request.POST)
+        if form.is_valid():
+            try:
+                link, raw = install_link_create(
+                    version=self.version,
+                    label=form.cleaned_data["label"],
+                    expires_in_days=form.cleaned_data["expires_in_days"],
+                    by=self.by(),
+                )
+            except ApplicationError as exc:
+                form_add_application_error(form, exc)
+            else:
+                return render(
+                    request,
+                    "console/developer/install_link_created.html",
+                    {
+                        "app": self.app,
+                        "version": self.version,
+                        "link": link,
+                        "link_url": install_link_url(request, raw),
+                    },
+                )
+        return self.show(form)
+
+    def show(self, form: InstallLinkForm) -> HttpResponse:
+        return render(
+            self.request,
+            self.template_name,
+            {"app": self.app, "version": self.version, "form": form},
+        )
+
+
+class InstallLinkRevokeView(VersionMixin, View):
+    """GET: the confirmation page; POST: revoke. Another version's link is a 404."""
+
+    template_name = "console/developer/install_link_revoke.html"
+
+    def get(self, request: HttpRequest, code: str, number: str, link_id: int) -> HttpResponse:
+        with access_errors():
+            link = install_link_get(version=self.version, link_id=link_id)
+        context = {"app": self.app, "version": self.version, "link": link, "now": timezone.now()}
+        return render(request, self.template_name, context)
+
+    def post(self, request: HttpRequest, code: str, number: str, link_id: int) -> HttpResponse:
+        with access_errors():
+            link = install_link_get(version=self.version, link_id=link_id)
+        if link.revoked_at is not None:
+            messages.info(request, f"The install link {link.display_prefix}… was already revoked.")
+        else:
+            install_link_revoke(link=link, by=self.by())
+            messages.success(
+                request, f"The install link {link.display_prefix}… is revoked: it stops working."
+            )
+        return redirect(version_url(self.version))

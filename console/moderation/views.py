@@ -1,0 +1,249 @@
+"""The moderation queue: versions of public apps waiting for review, and the review page
+where a moderator claims one, reads it and approves or rejects it."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied as HttpPermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.views import View
+from django.views.generic import TemplateView
+
+from apps.accounts.selectors import user_is_moderator
+from apps.catalog.manifests import ManifestDiff
+from apps.catalog.models import AppVersion
+from apps.catalog.selectors import (
+    age_cutoff,
+    version_diff,
+    version_history,
+    version_last_published,
+    version_scope_lines,
+)
+from apps.core.errors import ApplicationError, Conflict, NotFound, ValidationFailed
+from apps.moderation.models import Review
+from apps.moderation.policies import CHECKLIST
+from apps.moderation.selectors import (
+    review_list_for_version,
+    review_open_for_version,
+    review_version_get,
+)
+from apps.moderation.services import review_approve, review_claim, review_reject, review_release
+from apps.scopes.policies import scope_phrase
+from console.access import access_errors
+from console.forms import form_add_application_error
+from console.moderation.changelists import review_changelist
+from console.moderation.forms import ApproveForm, RejectForm
+
+DETAIL_TEMPLATE = "console/moderation/review_detail.html"
+
+
+class ModeratorRequiredMixin(LoginRequiredMixin):
+    """Platform staff with the moderation permission; anyone else signed in gets 403."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not user_is_moderator(user=request.user):
+            raise HttpPermissionDenied("Only platform moderators can review app versions.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _version(version_id: int) -> AppVersion:
+    with access_errors():
+        return review_version_get(version_id=version_id)
+
+
+def _label(version: AppVersion) -> str:
+    return f"{version.app.name} {version.number}"
+
+
+class ReviewListView(ModeratorRequiredMixin, TemplateView):
+    """The queue, oldest submission first; a row waiting over 7 days is highlighted."""
+
+    template_name = "console/moderation/review_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {"cl": review_changelist(self.request), "overdue_before": age_cutoff("7d")}
+
+
+def _scope_rows(scopes: list[str]) -> list[dict[str, str]]:
+    return [{"scope": scope, "phrase": scope_phrase(scope)} for scope in scopes]
+
+
+def _diff_context(diff: ManifestDiff) -> dict[str, Any]:
+    data = diff.as_dict()
+    data["changed"] = diff.changed
+    data["scopes"]["added"] = _scope_rows(data["scopes"]["added"])
+    data["scopes"]["removed"] = _scope_rows(data["scopes"]["removed"])
+    data["scopes"]["exceeding"] = _scope_rows(data["scopes"]["exceeding"])
+    return data
+
+
+def _review_rows(reviews: list[Review]) -> list[dict[str, Any]]:
+    return [
+        {
+            "review": review,
+            "checks": [(label, bool(review.checklist.get(key))) for key, label in CHECKLIST],
+        }
+        for review in reviews
+    ]
+
+
+def review_detail_context(
+    request: HttpRequest,
+    version: AppVersion,
+    *,
+    approve_form: ApproveForm | None = None,
+    reject_form: RejectForm | None = None,
+    error: str = "",
+) -> dict[str, Any]:
+    """Everything the review page shows; the decision forms are live for the claimant."""
+    app = version.app
+    open_review = review_open_for_version(version=version)
+    against = version_last_published(app=app, exclude=version)
+    diff, diff_error = None, ""
+    try:
+        found = version_diff(version=version, against=against)
+    except NotFound as exc:  # a stored manifest no longer validates against the catalog
+        diff_error = exc.message
+    else:
+        diff = _diff_context(found) if found is not None else None
+    return {
+        "version": version,
+        "app": app,
+        "banners": list(app.banners.all()),
+        "scope_lines": version_scope_lines(version=version),
+        "against": against,
+        "diff": diff,
+        "diff_error": diff_error,
+        "history": list(version_history(version=version)),
+        "reviews": _review_rows(list(review_list_for_version(version=version))),
+        "open_review": open_review,
+        "is_claimant": bool(open_review and open_review.moderator_id == request.user.pk),
+        "approve_form": approve_form or ApproveForm(),
+        "reject_form": reject_form or RejectForm(),
+        "error": error,
+    }
+
+
+class ReviewDetailView(ModeratorRequiredMixin, View):
+    """The version under review: manifest, scopes with reasons, diff against the last
+    published version, listing, changelog, checklist, decisions and history."""
+
+    http_method_names = ["get", "head"]
+
+    def get(self, request: HttpRequest, version_id: int) -> HttpResponse:
+        version = _version(version_id)
+        return render(request, DETAIL_TEMPLATE, review_detail_context(request, version))
+
+
+class ReviewClaimView(ModeratorRequiredMixin, View):
+    """Take a submitted version; a version someone else claimed first stays theirs."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, version_id: int) -> HttpResponse:
+        version = _version(version_id)
+        try:
+            review_claim(version=version, moderator=request.user)
+        except Conflict as exc:
+            messages.error(request, _claim_refusal(version, request, exc))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"You claimed {_label(version)}: it is yours to review.")
+        return redirect("console:moderation:review-detail", version_id=version.pk)
+
+
+def _claim_refusal(version: AppVersion, request: HttpRequest, exc: Conflict) -> str:
+    # The domain says which move was refused; the moderator wants to know who has it.
+    review = review_open_for_version(version=version)
+    if review is None:
+        return exc.message
+    if review.moderator_id == request.user.pk:
+        return f"You already claimed {_label(version)}."
+    return (
+        f"{review.moderator_label} claimed {_label(version)} first; the review stays with "
+        "them. Pick another version from the queue."
+    )
+
+
+class ReviewReleaseView(ModeratorRequiredMixin, View):
+    """Give a claimed version back to the queue (only its claimant can)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, version_id: int) -> HttpResponse:
+        version = _version(version_id)
+        try:
+            review_release(version=version, moderator=request.user)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("console:moderation:review-detail", version_id=version.pk)
+        messages.success(request, f"{_label(version)} is back in the queue.")
+        return redirect("console:moderation:review-list")
+
+
+class _DecisionView(ModeratorRequiredMixin, View):
+    """Shared by approve and reject: bad input and refusals re-render the review page
+    with the error under its field, and nothing is written."""
+
+    http_method_names = ["post"]
+
+    def refused(
+        self,
+        request: HttpRequest,
+        version_id: int,
+        exc: ApplicationError | None,
+        **forms: ApproveForm | RejectForm,
+    ) -> HttpResponse:
+        status = 200
+        if exc is not None:
+            form = next(iter(forms.values()))
+            form_add_application_error(form, exc)
+            status = 200 if isinstance(exc, ValidationFailed) else exc.status_code
+        version = _version(version_id)  # fresh: someone may have moved it meanwhile
+        context = review_detail_context(request, version, **forms)  # type: ignore[arg-type]
+        return render(request, DETAIL_TEMPLATE, context, status=status)
+
+
+class ReviewApproveView(_DecisionView):
+    def post(self, request: HttpRequest, version_id: int) -> HttpResponse:
+        version = _version(version_id)
+        form = ApproveForm(request.POST)
+        if not form.is_valid():
+            return self.refused(request, version_id, None, approve_form=form)
+        try:
+            review_approve(
+                version=version,
+                moderator=request.user,
+                checklist=form.checklist_ticks(),
+                notes=form.cleaned_data["notes"],
+            )
+        except ApplicationError as exc:
+            return self.refused(request, version_id, exc, approve_form=form)
+        messages.success(
+            request, f"{_label(version)} is approved; its developer can publish it now."
+        )
+        return redirect("console:moderation:review-list")
+
+
+class ReviewRejectView(_DecisionView):
+    def post(self, request: HttpRequest, version_id: int) -> HttpResponse:
+        version = _version(version_id)
+        form = RejectForm(request.POST)
+        if not form.is_valid():
+            return self.refused(request, version_id, None, reject_form=form)
+        try:
+            review_reject(
+                version=version,
+                moderator=request.user,
+                reason=form.cleaned_data["reason"],
+                notes=form.cleaned_data["notes"],
+            )
+        except ApplicationError as exc:
+            return self.refused(request, version_id, exc, reject_form=form)
+        messages.success(request, f"{_label(version)} is rejected; its developer sees your reason.")
+        return redirect("console:moderation:review-list")
