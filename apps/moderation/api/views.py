@@ -1,0 +1,416 @@
+"""Moderation API: the review queue, a version under review, and the decisions.
+
+Signed-in platform moderators only (``user_is_moderator``); anyone else signed in gets
+403, API keys included (a key belongs to a tenant account, not to the platform). Every
+decision moves the version through the catalog's one write path and is recorded in the
+version's history.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.utils import timezone
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+)
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts.models import User
+from apps.accounts.principals import ApiKeyPrincipal
+from apps.accounts.selectors import user_is_moderator
+from apps.catalog.api.serializers import (
+    BannerOutput,
+    EventOutput,
+    ScopeLineOutput,
+    logo_url,
+    scope_lines,
+)
+from apps.catalog.models import AppVersion, VersionStatus
+from apps.catalog.selectors import (
+    AGE_FILTERS,
+    age_cutoff,
+    version_diff,
+    version_history,
+    version_last_published,
+    version_scope_lines,
+)
+from apps.core.api import paginated_response
+from apps.core.errors import PermissionDenied, ValidationFailed
+from apps.moderation.models import Review
+from apps.moderation.policies import CHECKLIST
+from apps.moderation.selectors import (
+    review_list_for_version,
+    review_open_for_version,
+    review_queue,
+    review_version_get,
+)
+from apps.moderation.services import review_approve, review_claim, review_reject, review_release
+
+
+def moderator_required(request: Request) -> User:
+    """The signed-in moderator; 403 for anyone else, API keys included."""
+    user = request.user
+    if isinstance(user, ApiKeyPrincipal):
+        raise PermissionDenied("API keys cannot moderate apps. Sign in as a platform moderator.")
+    if not user_is_moderator(user=user):  # type: ignore[arg-type]
+        raise PermissionDenied("Only platform moderators can review app versions.")
+    return user  # type: ignore[return-value]
+
+
+def _choice(request: Request, name: str, choices: tuple[str, ...]) -> str:
+    value = request.query_params.get(name, "")
+    if value and value not in choices:
+        raise ValidationFailed(
+            f"Unknown {name} {value!r}.", fields={name: [f"Choose one of: {', '.join(choices)}."]}
+        )
+    return value
+
+
+class AppRefOutput(serializers.Serializer):
+    code = serializers.UUIDField()
+    name = serializers.CharField()
+
+
+class DeveloperOutput(serializers.Serializer):
+    domain = serializers.CharField()
+    name = serializers.CharField()
+
+
+class QueueItemOutput(serializers.ModelSerializer):
+    app = serializers.SerializerMethodField()
+    developer = serializers.SerializerMethodField()
+    age_seconds = serializers.SerializerMethodField(help_text="Time since submission.")
+    claimed_by = serializers.CharField(
+        allow_null=True, help_text="The moderator reviewing it, or null while it waits."
+    )
+
+    class Meta:
+        model = AppVersion
+        fields = [
+            "id",
+            "app",
+            "developer",
+            "number",
+            "status",
+            "changelog",
+            "submitted_at",
+            "age_seconds",
+            "claimed_by",
+        ]
+
+    @extend_schema_field(AppRefOutput)
+    def get_app(self, version: AppVersion) -> dict[str, str]:
+        return {"code": str(version.app.code), "name": version.app.name}
+
+    @extend_schema_field(DeveloperOutput)
+    def get_developer(self, version: AppVersion) -> dict[str, str]:
+        account = version.app.account
+        return {"domain": account.slug, "name": account.name}
+
+    def get_age_seconds(self, version: AppVersion) -> int:
+        if version.submitted_at is None:
+            return 0
+        return int((timezone.now() - version.submitted_at).total_seconds())
+
+
+class ReviewOutput(serializers.ModelSerializer):
+    moderator = serializers.CharField(source="moderator_label")
+
+    class Meta:
+        model = Review
+        fields = [
+            "id",
+            "moderator",
+            "claimed_at",
+            "released_at",
+            "decided_at",
+            "decision",
+            "reason",
+            "checklist",
+            "notes",
+        ]
+
+
+class ChecklistInput(serializers.Serializer):
+    functionality = serializers.BooleanField(
+        required=False, default=False, help_text=dict(CHECKLIST)["functionality"]
+    )
+    works_as_described = serializers.BooleanField(
+        required=False, default=False, help_text=dict(CHECKLIST)["works_as_described"]
+    )
+    security = serializers.BooleanField(
+        required=False, default=False, help_text=dict(CHECKLIST)["security"]
+    )
+    scopes = serializers.BooleanField(
+        required=False, default=False, help_text=dict(CHECKLIST)["scopes"]
+    )
+
+
+class ApproveInput(serializers.Serializer):
+    checklist = ChecklistInput(help_text="Every item must be true to approve.")
+    notes = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="For moderators."
+    )
+
+
+class RejectInput(serializers.Serializer):
+    reason = serializers.CharField(
+        allow_blank=True, help_text="What the developer must fix; they see it."
+    )
+    checklist = ChecklistInput(required=False)
+    notes = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="For moderators."
+    )
+
+
+MIN_AGES = tuple(AGE_FILTERS)
+CLAIMED = ("yes", "no", "mine")
+
+
+class ReviewQueueApi(APIView):
+    @extend_schema(
+        summary="The moderation queue, oldest submission first",
+        description="Versions of public apps submitted or in review, each with its age and "
+        "the moderator who claimed it.",
+        parameters=[
+            OpenApiParameter("app", description="Part of the app's name.", required=False),
+            OpenApiParameter(
+                "developer", description="The developer account's domain.", required=False
+            ),
+            OpenApiParameter(
+                "min_age", enum=list(MIN_AGES), description="Waiting at least.", required=False
+            ),
+            OpenApiParameter("claimed", enum=list(CLAIMED), required=False),
+        ],
+        responses=QueueItemOutput(many=True),
+        tags=["moderation"],
+    )
+    def get(self, request: Request) -> Response:
+        user = moderator_required(request)
+        qs = review_queue()
+        name = request.query_params.get("app", "").strip()
+        if name:
+            qs = qs.filter(app__name__icontains=name)
+        developer = request.query_params.get("developer", "").strip().lower()
+        if developer:
+            qs = qs.filter(app__account__slug=developer)
+        if min_age := _choice(request, "min_age", MIN_AGES):
+            qs = qs.filter(submitted_at__lte=age_cutoff(min_age))
+        claimed = _choice(request, "claimed", CLAIMED)
+        if claimed == "yes":
+            qs = qs.filter(claimed_by_id__isnull=False)
+        elif claimed == "no":
+            qs = qs.filter(claimed_by_id__isnull=True)
+        elif claimed == "mine":
+            qs = qs.filter(claimed_by_id=user.pk)
+        return paginated_response(
+            request=request, view=self, queryset=qs, serializer=QueueItemOutput
+        )
+
+
+def _actions(version: AppVersion, open_review: Review | None, user: User) -> list[str]:
+    if version.app.status == "deleting":
+        return []
+    if version.status == VersionStatus.SUBMITTED:
+        return ["claim"]
+    mine = open_review is not None and open_review.moderator_id == user.pk
+    if version.status == VersionStatus.IN_REVIEW and mine:
+        return ["release", "approve", "reject"]
+    return []
+
+
+def review_body(request: Request, version: AppVersion, user: User) -> dict[str, Any]:
+    """Everything a moderator needs to decide, in one answer."""
+    app = version.app
+    context = {"request": request}
+    against = version_last_published(app=app, exclude=version)
+    diff = version_diff(version=version, against=against)
+    open_review = review_open_for_version(version=version)
+    return {
+        "id": version.pk,
+        "app": {"code": str(app.code), "name": app.name, "status": app.status},
+        "developer": {"domain": app.account.slug, "name": app.account.name},
+        "number": version.number,
+        "status": version.status,
+        "changelog": version.changelog,
+        "submitted_at": version.submitted_at,
+        "rejection_reason": version.rejection_reason,
+        "manifest": version.manifest,
+        "manifest_source": version.manifest_source,
+        "effective_scopes": scope_lines(version_scope_lines(version=version)),
+        "diff": (
+            {"against": against.number, **diff.as_dict()}
+            if diff is not None and against is not None
+            else {"against": None}
+        ),
+        "listing": {
+            "summary": app.summary,
+            "description": app.description,
+            "support_email": app.support_email,
+            "support_url": app.support_url,
+            "logo_url": logo_url(context, app),
+            "banners": BannerOutput(
+                app.banners.select_related("app"), many=True, context=context
+            ).data,
+        },
+        "checklist": [{"key": key, "label": label} for key, label in CHECKLIST],
+        "claimed_by": open_review.moderator_label if open_review else None,
+        "actions": _actions(version, open_review, user),
+        "history": EventOutput(version_history(version=version), many=True).data,
+        "reviews": ReviewOutput(review_list_for_version(version=version), many=True).data,
+    }
+
+
+class ReviewDetailOutput(serializers.Serializer):
+    """For the schema: the answer of ``GET /moderation/versions/{id}``."""
+
+    id = serializers.IntegerField()
+    app = serializers.DictField()
+    developer = DeveloperOutput()
+    number = serializers.CharField()
+    status = serializers.ChoiceField(choices=VersionStatus.choices)
+    changelog = serializers.CharField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    rejection_reason = serializers.CharField()
+    manifest = serializers.DictField()
+    manifest_source = serializers.CharField()
+    effective_scopes = ScopeLineOutput(many=True)
+    diff = serializers.DictField(
+        help_text='Against the last published version; `{"against": null}` when none.'
+    )
+    listing = serializers.DictField()
+    checklist = serializers.ListField(child=serializers.DictField())
+    claimed_by = serializers.CharField(allow_null=True)
+    actions = serializers.ListField(
+        child=serializers.CharField(), help_text="claim, release, approve, reject"
+    )
+    history = EventOutput(many=True)
+    reviews = ReviewOutput(many=True)
+
+
+class ReviewDetailApi(APIView):
+    @extend_schema(
+        summary="A version to review",
+        description="The manifest, the effective scopes with each scope's reason, the diff "
+        "against the last published version, the listing, the checklist, the history of the "
+        "version and its reviews.",
+        responses=ReviewDetailOutput,
+        tags=["moderation"],
+    )
+    def get(self, request: Request, version_id: int) -> Response:
+        user = moderator_required(request)
+        version = review_version_get(version_id=version_id)
+        return Response(review_body(request, version, user))
+
+
+class _DecisionApi(APIView):
+    input: ClassVar[type[serializers.Serializer] | None] = None
+
+    def decide(self, version: AppVersion, user: User, data: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def post(self, request: Request, version_id: int) -> Response:
+        user = moderator_required(request)
+        version = review_version_get(version_id=version_id)
+        data: dict[str, Any] = {}
+        if self.input is not None:
+            checked = self.input(data=request.data)
+            checked.is_valid(raise_exception=True)
+            data = dict(checked.validated_data)
+        self.decide(version, user, data)
+        version.refresh_from_db()
+        return Response(review_body(request, version, user))
+
+
+DECISION_ERRORS = (
+    "409 `illegal_transition`, `not_claimed` or `claimed_by_other` when the version is not "
+    "where this needs it; 409 `conflict` when another moderator acted first."
+)
+
+
+def _decision(summary: str, description: str, **kwargs: Any) -> Any:
+    return extend_schema(
+        summary=summary,
+        description=f"{description} {DECISION_ERRORS}",
+        responses=ReviewDetailOutput,
+        tags=["moderation"],
+        **kwargs,
+    )
+
+
+@_decision("Claim a version for review", "submitted → in review, by you.", request=None)
+class ReviewClaimApi(_DecisionApi):
+    def decide(self, version: AppVersion, user: User, data: dict[str, Any]) -> None:
+        review_claim(version=version, moderator=user)
+
+
+@_decision("Release a claimed version", "in review → submitted; only its claimant.", request=None)
+class ReviewReleaseApi(_DecisionApi):
+    def decide(self, version: AppVersion, user: User, data: dict[str, Any]) -> None:
+        review_release(version=version, moderator=user)
+
+
+@_decision(
+    "Approve a version",
+    "in review → approved; every checklist item must be true (400 naming `checklist`). "
+    "The developer can then publish it.",
+    request=ApproveInput,
+    examples=[
+        OpenApiExample(
+            "Approve",
+            value={
+                "checklist": {
+                    "functionality": True,
+                    "works_as_described": True,
+                    "security": True,
+                    "scopes": True,
+                },
+                "notes": "Tested on the demo account.",
+            },
+            request_only=True,
+        )
+    ],
+)
+class ReviewApproveApi(_DecisionApi):
+    input = ApproveInput
+
+    def decide(self, version: AppVersion, user: User, data: dict[str, Any]) -> None:
+        review_approve(
+            version=version, moderator=user, checklist=data["checklist"], notes=data["notes"]
+        )
+
+
+@_decision(
+    "Reject a version",
+    "in review → rejected, with a reason the developer sees (400 naming `reason` when "
+    "blank). The developer edits the version and submits it again.",
+    request=RejectInput,
+    examples=[
+        OpenApiExample(
+            "Reject",
+            value={
+                "reason": "fin.invoices:full is not justified: the app only reads invoices.",
+                "checklist": {"functionality": True, "scopes": False},
+            },
+            request_only=True,
+        )
+    ],
+)
+class ReviewRejectApi(_DecisionApi):
+    input = RejectInput
+
+    def decide(self, version: AppVersion, user: User, data: dict[str, Any]) -> None:
+        review_reject(
+            version=version,
+            moderator=user,
+            reason=data["reason"],
+            checklist=data.get("checklist"),
+            notes=data["notes"],
+        )
