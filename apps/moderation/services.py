@@ -110,12 +110,13 @@ def review_approve(
             "Tick every checklist item before approving, or reject with a reason.",
             fields={"checklist": [f"Not checked: {labels[key]}." for key in missing]},
         )
+    # The history is the developer's to read; notes are for moderators only.
     version_transition(
         version=version,
         target=VersionStatus.APPROVED,
         actor=Actor.MODERATOR,
         by=by,
-        reason=(notes or "").strip(),
+        reason="Every checklist item passed.",
     )
     return _decide(review, Review.Decision.APPROVED, reason="", checklist=ticked, notes=notes)
 
