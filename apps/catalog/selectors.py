@@ -51,7 +51,7 @@ def _latest_number(status: str | None = None) -> Subquery:
 
 
 def app_list_for_developer(*, account: Account) -> QuerySet[App]:
-    """The account's apps, each with ``version_count``, ``latest_number``,
+    """The account's apps by name, each with ``version_count``, ``latest_number``,
     ``published_number`` and ``pending_count`` (versions in moderation), in one query."""
     return (
         App.objects.filter(account=account)
@@ -66,6 +66,8 @@ def app_list_for_developer(*, account: Account) -> QuerySet[App]:
             latest_number=_latest_number(),
             published_number=_latest_number(VersionStatus.PUBLISHED),
         )
+        # Meta.ordering does not apply to a grouped query: order explicitly.
+        .order_by("name", "pk")
     )
 
 

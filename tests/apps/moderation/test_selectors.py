@@ -1,0 +1,106 @@
+"""Moderation reads: the queue with who claimed what, and the reviews of a version."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from apps.catalog.models import AppVersion, VersionStatus
+from apps.catalog.services import app_delete
+from apps.core.errors import NotFound
+from apps.moderation.selectors import (
+    review_list_for_version,
+    review_open_for_version,
+    review_queue,
+    review_version_get,
+)
+from apps.moderation.services import review_claim, review_reject, review_release
+from tests.factories.catalog import make_app, make_version
+
+pytestmark = pytest.mark.django_db
+
+S = VersionStatus
+
+
+def submitted_days_ago(version, days):
+    AppVersion.objects.filter(pk=version.pk).update(
+        submitted_at=timezone.now() - timedelta(days=days)
+    )
+
+
+def test_queue_oldest_first_with_the_claimant(account, other_account, moderator):
+    young = make_version(app=make_app(account=account, name="Young"), status=S.SUBMITTED)
+    old = make_version(app=make_app(account=other_account, name="Old"), status=S.SUBMITTED)
+    middle = make_version(app=make_app(account=account, name="Middle"), status=S.SUBMITTED)
+    make_version(app=make_app(account=account, name="Draft"))
+    make_version(app=make_app(account=account, name="Private", type="private"), status=S.PUBLISHED)
+    for version, days in ((young, 1), (old, 10), (middle, 4)):
+        submitted_days_ago(version, days)
+    review_claim(version=middle, moderator=moderator)
+
+    rows = [(v.app.name, v.status, v.claimed_by, v.claimed_by_id) for v in review_queue()]
+
+    assert rows == [
+        ("Old", "submitted", None, None),
+        ("Middle", "in_review", "moderator@platform.test", moderator.pk),
+        ("Young", "submitted", None, None),
+    ]
+
+
+def test_a_released_claim_no_longer_shows(account, moderator):
+    version = make_version(app=make_app(account=account), status=S.SUBMITTED)
+    review_claim(version=version, moderator=moderator)
+    review_release(version=AppVersion.objects.get(pk=version.pk), moderator=moderator)
+
+    assert [(v.claimed_by, v.claimed_by_id) for v in review_queue()] == [(None, None)]
+
+
+def test_decided_and_deleting_versions_leave_the_queue(account, moderator):
+    decided = make_version(app=make_app(account=account, name="Decided"), status=S.SUBMITTED)
+    review_claim(version=decided, moderator=moderator)
+    review_reject(version=AppVersion.objects.get(pk=decided.pk), moderator=moderator, reason="No.")
+    deleting = make_version(app=make_app(account=account, name="Deleting"), status=S.IN_REVIEW)
+    app_delete(app=deleting.app)
+
+    assert list(review_queue()) == []
+
+
+def test_queue_in_a_fixed_number_of_queries(account, django_assert_num_queries, moderator):
+    for i in range(55):
+        version = make_version(
+            app=make_app(account=account, name=f"App {i:02d}"), status=S.SUBMITTED
+        )
+        if i % 2:
+            review_claim(version=version, moderator=moderator)
+
+    with django_assert_num_queries(1):
+        rows = [(v.app.account.name, v.app.name, v.claimed_by) for v in review_queue()]
+
+    assert len(rows) == 55
+    assert sum(1 for row in rows if row[2]) == 27
+
+
+class TestVersionGet:
+    def test_any_version_of_a_public_app(self, account):
+        version = make_version(app=make_app(account=account), status=S.PUBLISHED)
+
+        assert review_version_get(version_id=version.pk) == version
+
+    def test_private_and_unknown_versions_are_not_found(self, account):
+        private = make_version(app=make_app(account=account, type="private"))
+
+        for version_id in (private.pk, 999_999):
+            with pytest.raises(NotFound):
+                review_version_get(version_id=version_id)
+
+
+def test_reviews_of_a_version_newest_first_and_the_open_one(account, moderator, staff):
+    version = make_version(app=make_app(account=account), status=S.SUBMITTED)
+    assert review_open_for_version(version=version) is None
+    first = review_claim(version=version, moderator=moderator)
+    review_release(version=AppVersion.objects.get(pk=version.pk), moderator=moderator)
+    second = review_claim(version=AppVersion.objects.get(pk=version.pk), moderator=staff)
+    make_version(app=make_app(account=account, name="Other"), status=S.IN_REVIEW)
+
+    assert list(review_list_for_version(version=version)) == [second, first]
+    assert review_open_for_version(version=version) == second
