@@ -589,7 +589,16 @@ def version_submit(*, version: AppVersion, by: By) -> AppVersion:
 
 
 def version_withdraw(*, version: AppVersion, by: By) -> AppVersion:
-    """Take a submitted version (not yet claimed by a moderator) back to draft."""
+    """Take a submitted version (not yet claimed by a moderator) back to draft.
+
+    A rejected version is not withdrawn: it becomes a draft by being edited (the table's
+    rejected → draft move belongs to ``version_update``). Raises ``Conflict``."""
+    if version.status == VersionStatus.REJECTED:
+        raise Conflict(
+            f"Version {version.number} was rejected, not submitted: there is nothing to "
+            "withdraw. Edit it to make it a draft again.",
+            code="illegal_transition",
+        )
     return version_transition(
         version=version,
         target=VersionStatus.DRAFT,

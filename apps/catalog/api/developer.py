@@ -190,7 +190,7 @@ class AppListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         ctx = developer_context(request)
-        qs = app_list_for_developer(account=ctx.account)
+        qs = app_list_for_developer(account=ctx.account).order_by("name", "pk")
         search = request.query_params.get("search", "").strip()
         if search:
             qs = qs.filter(name__icontains=search)
