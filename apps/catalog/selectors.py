@@ -282,7 +282,9 @@ def catalog_filter_reads_module(module: str) -> Q:
     """Narrows ``catalog_app_list_for_browsing`` to apps whose latest published version
     has an effective scope of ``module`` (its module scope or a narrower one). An unknown
     module matches nothing."""
-    codes = sorted(code for code, scope in get_catalog().scopes.items() if scope.module == module)
+    codes = sorted(
+        str(code) for code, scope in get_catalog().scopes.items() if scope.module == module
+    )
     if not codes:
         return Q(pk__in=[])
     # Effective scopes are stored as "code:level" strings: '"crm.accounts:' matches that

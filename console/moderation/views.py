@@ -196,16 +196,18 @@ class _DecisionView(ModeratorRequiredMixin, View):
         self,
         request: HttpRequest,
         version_id: int,
-        exc: ApplicationError | None,
-        **forms: ApproveForm | RejectForm,
+        form: ApproveForm | RejectForm,
+        exc: ApplicationError | None = None,
     ) -> HttpResponse:
         status = 200
         if exc is not None:
-            form = next(iter(forms.values()))
             form_add_application_error(form, exc)
             status = 200 if isinstance(exc, ValidationFailed) else exc.status_code
         version = _version(version_id)  # fresh: someone may have moved it meanwhile
-        context = review_detail_context(request, version, **forms)  # type: ignore[arg-type]
+        if isinstance(form, ApproveForm):
+            context = review_detail_context(request, version, approve_form=form)
+        else:
+            context = review_detail_context(request, version, reject_form=form)
         return render(request, DETAIL_TEMPLATE, context, status=status)
 
 
@@ -214,7 +216,7 @@ class ReviewApproveView(_DecisionView):
         version = _version(version_id)
         form = ApproveForm(request.POST)
         if not form.is_valid():
-            return self.refused(request, version_id, None, approve_form=form)
+            return self.refused(request, version_id, form)
         try:
             review_approve(
                 version=version,
@@ -223,7 +225,7 @@ class ReviewApproveView(_DecisionView):
                 notes=form.cleaned_data["notes"],
             )
         except ApplicationError as exc:
-            return self.refused(request, version_id, exc, approve_form=form)
+            return self.refused(request, version_id, form, exc)
         messages.success(
             request, f"{_label(version)} is approved; its developer can publish it now."
         )
@@ -235,7 +237,7 @@ class ReviewRejectView(_DecisionView):
         version = _version(version_id)
         form = RejectForm(request.POST)
         if not form.is_valid():
-            return self.refused(request, version_id, None, reject_form=form)
+            return self.refused(request, version_id, form)
         try:
             review_reject(
                 version=version,
@@ -244,6 +246,6 @@ class ReviewRejectView(_DecisionView):
                 notes=form.cleaned_data["notes"],
             )
         except ApplicationError as exc:
-            return self.refused(request, version_id, exc, reject_form=form)
+            return self.refused(request, version_id, form, exc)
         messages.success(request, f"{_label(version)} is rejected; its developer sees your reason.")
         return redirect("console:moderation:review-list")
