@@ -108,11 +108,16 @@ class AppListView(DeveloperRequiredMixin, View):
                 {"action": action, "apps": apps, "usable": usable},
             )
         change = app_activate if action == ACTIVATE else app_deactivate
+        changed = 0
         for app in usable:
-            change(app=app)
+            try:
+                change(app=app)
+            except ApplicationError:  # deleted since the page was shown
+                continue
+            changed += 1
         verb = "Activated" if action == ACTIVATE else "Deactivated"
-        messages.success(request, f"{verb} {len(usable)} app{'s' if len(usable) != 1 else ''}.")
-        skipped = len(apps) - len(usable)
+        messages.success(request, f"{verb} {changed} app{'s' if changed != 1 else ''}.")
+        skipped = len(apps) - changed
         if skipped:
             messages.warning(
                 request, f"Skipped {skipped} app{'s' if skipped != 1 else ''} being deleted."
@@ -210,7 +215,11 @@ class AppListingView(AppMixin, View):
         if handler is None:
             messages.error(request, "Unknown listing change; nothing was saved.")
             return redirect(request.path)
-        return handler()
+        try:
+            return handler()
+        except ApplicationError as exc:  # e.g. the app started deleting meanwhile
+            messages.error(request, exc.message)
+            return redirect(app_url(self.app))
 
     def show(self, status: int = 200, **forms: Any) -> HttpResponse:
         listing = {name: getattr(self.app, name) for name in AppListingForm.base_fields}
