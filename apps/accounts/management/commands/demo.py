@@ -1,4 +1,6 @@
-"""Load demo data: accounts, roles, groups, members, a developer, a moderator and staff.
+"""Load demo data: accounts, roles, groups, members, a developer, a moderator and staff,
+then the developer's demo apps (``demo_catalog``, which the catalog owns: accounts sits
+below the catalog and does not import it).
 
 Idempotent: running it again changes nothing that exists and resets the demo passwords.
 """
@@ -7,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Permission
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
@@ -142,6 +145,8 @@ class Command(BaseCommand):
                     },
                 )
                 membership.groups.add(*(groups[slug, g] for g in group_names))
+
+        call_command("demo_catalog", force=True, stdout=self.stdout)
 
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in with:"))
         self.stdout.write(f"  password for everyone: {DEMO_PASSWORD}")

@@ -4,10 +4,39 @@ from django.core.management import CommandError, call_command
 from apps.accounts.management.commands.demo import DEMO_PASSWORD
 from apps.accounts.models import Account, Group, Membership, Role, User
 from apps.accounts.selectors import user_is_moderator
+from apps.catalog.models import App, AppBanner, AppVersion, VersionEvent
+from apps.catalog.selectors import (
+    catalog_app_list,
+    version_diff,
+    version_last_published,
+    version_list_in_moderation,
+)
+from apps.moderation.selectors import review_queue
+from apps.oauth.models import Application
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    return tmp_path
 
 
 def _counts():
-    return tuple(m.objects.count() for m in (Account, User, Membership, Role, Group))
+    return tuple(
+        m.objects.count()
+        for m in (
+            Account,
+            User,
+            Membership,
+            Role,
+            Group,
+            App,
+            Application,
+            AppVersion,
+            VersionEvent,
+            AppBanner,
+        )
+    )
 
 
 @pytest.mark.django_db
@@ -51,3 +80,110 @@ def test_demo_refuses_to_run_with_debug_off_unless_forced(settings):
     with pytest.raises(CommandError, match="DEBUG is off"):
         call_command("demo")
     assert User.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_demo_apps_are_created_once_and_printed(capsys, media):
+    call_command("demo", force=True)
+    files = sorted(p.name for p in media.rglob("*") if p.is_file())
+    versions = list(AppVersion.objects.order_by("pk").values_list("pk", "status", "updated_at"))
+    call_command("demo", force=True)
+
+    assert sorted(p.name for p in media.rglob("*") if p.is_file()) == files
+    assert len(files) == 2  # Invoicer's logo and banner
+    assert list(AppVersion.objects.order_by("pk").values_list("pk", "status", "updated_at")) == (
+        versions
+    )
+    out = capsys.readouterr().out
+    assert "Invoicer          public, listed: 1.0.0 published, 1.1.0 waiting in the" in out
+    assert "Team Timesheets   private: 1.0.0 published" in out
+    assert "Helpdesk Bridge   public: 1.0.0 draft, ready to submit" in out
+    assert "Invoicer          exists, left as it is" in out
+
+
+@pytest.mark.django_db
+def test_demo_apps_belong_to_devstudio_in_the_states_the_journeys_need():
+    call_command("demo", force=True)
+
+    apps = {
+        app.name: app
+        for app in App.objects.filter(account__slug="devstudio").prefetch_related("versions")
+    }
+    assert set(apps) == {"Invoicer", "Team Timesheets", "Helpdesk Bridge"}
+    assert {name: (a.type, a.status) for name, a in apps.items()} == {
+        "Invoicer": ("public", "active"),
+        "Team Timesheets": ("private", "active"),
+        "Helpdesk Bridge": ("public", "active"),
+    }
+    assert {
+        name: sorted((v.number, v.status) for v in a.versions.all()) for name, a in apps.items()
+    } == {
+        "Invoicer": [("1.0.0", "published"), ("1.1.0", "submitted")],
+        "Team Timesheets": [("1.0.0", "published")],
+        "Helpdesk Bridge": [("1.0.0", "draft")],
+    }
+    assert all(a.created_by.email == "dev@devstudio.test" for a in apps.values())
+
+
+@pytest.mark.django_db
+def test_the_catalog_shows_invoicer_with_its_listing():
+    call_command("demo", force=True)
+
+    assert [(a.name, a.published_number) for a in catalog_app_list()] == [("Invoicer", "1.0.0")]
+    invoicer = App.objects.get(name="Invoicer")
+    assert invoicer.summary
+    assert invoicer.description
+    assert invoicer.support_email == "support@devstudio.test"
+    assert invoicer.support_url.startswith("https://")
+    assert invoicer.logo.name.endswith(".png")
+    assert invoicer.banners.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_queue_holds_invoicer_1_1_0_asking_for_more_scopes():
+    call_command("demo", force=True)
+
+    assert [(v.app.name, v.number, v.claimed_by) for v in review_queue()] == [
+        ("Invoicer", "1.1.0", None)
+    ]
+    pending = version_list_in_moderation().get()
+    diff = version_diff(
+        version=pending, against=version_last_published(app=pending.app, exclude=pending)
+    )
+    assert diff is not None
+    assert diff.as_dict()["scopes"]["added"] == ["crm.deals:read", "task:full"]
+    assert diff.needs_consent
+
+
+@pytest.mark.django_db
+def test_invoicer_1_0_0_went_through_moderation():
+    call_command("demo", force=True)
+
+    events = VersionEvent.objects.filter(
+        version__app__name="Invoicer", version__number="1.0.0"
+    ).order_by("pk")
+    assert [(e.actor_label, e.from_status, e.to_status) for e in events] == [
+        ("dev@devstudio.test", "", "draft"),
+        ("dev@devstudio.test", "draft", "submitted"),
+        ("moderator@platform.test", "submitted", "in_review"),
+        ("moderator@platform.test", "in_review", "approved"),
+        ("dev@devstudio.test", "approved", "published"),
+    ]
+
+
+@pytest.mark.django_db
+def test_the_catalog_demo_needs_the_accounts_first():
+    with pytest.raises(CommandError, match=r"run `manage\.py demo`"):
+        call_command("demo_catalog", force=True)
+
+    assert App.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_catalog_demo_refuses_to_run_with_debug_off_unless_forced(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("demo_catalog")
+
+    assert App.objects.count() == 0
