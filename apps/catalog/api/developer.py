@@ -178,14 +178,16 @@ APP_EXAMPLE = {
 
 class AppListApi(APIView):
     @extend_schema(
+        operation_id="apps_list",
         summary="The account's apps",
         parameters=[
             OpenApiParameter("search", description="Part of the name.", required=False),
             OpenApiParameter("type", enum=list(AppType.values), required=False),
             OpenApiParameter("status", enum=list(AppStatus.values), required=False),
             OpenApiParameter("listed", enum=["yes", "no"], required=False),
+            *out.PAGE_PARAMETERS,
         ],
-        responses=out.AppOutput(many=True),
+        responses=out.page_of(out.AppOutput),
         tags=["apps"],
     )
     def get(self, request: Request) -> Response:
@@ -411,8 +413,10 @@ class AppBannerListApi(APIView):
     parser_classes = [MultiPartParser]
 
     @extend_schema(
+        operation_id="apps_banners_list",
         summary="The app's banners, in order",
-        responses=out.BannerOutput(many=True),
+        parameters=out.PAGE_PARAMETERS,
+        responses=out.page_of(out.BannerOutput),
         tags=["apps"],
     )
     def get(self, request: Request, code: str) -> Response:
@@ -555,8 +559,10 @@ class VersionListApi(APIView):
     parser_classes = [MultiPartParser, RawBodyParser]
 
     @extend_schema(
+        operation_id="apps_versions_list",
         summary="The app's versions, newest first",
-        responses=out.VersionListOutput(many=True),
+        parameters=out.PAGE_PARAMETERS,
+        responses=out.page_of(out.VersionListOutput),
         tags=["versions"],
     )
     def get(self, request: Request, code: str) -> Response:
@@ -754,9 +760,11 @@ class VersionDiffApi(APIView):
 
 class VersionHistoryApi(APIView):
     @extend_schema(
+        operation_id="apps_versions_history_list",
         summary="Every status change of the version",
         description="Who, when, from, to and why; oldest first.",
-        responses=out.EventOutput(many=True),
+        parameters=out.PAGE_PARAMETERS,
+        responses=out.page_of(out.EventOutput),
         tags=["versions"],
     )
     def get(self, request: Request, code: str, number: str) -> Response:
@@ -774,9 +782,11 @@ class VersionHistoryApi(APIView):
 
 class InstallLinkListApi(APIView):
     @extend_schema(
+        operation_id="apps_versions_install_links_list",
         summary="The version's install links",
         description="Never the token: it is shown only when the link is created.",
-        responses=out.InstallLinkOutput(many=True),
+        parameters=out.PAGE_PARAMETERS,
+        responses=out.page_of(out.InstallLinkOutput),
         tags=["install links"],
     )
     def get(self, request: Request, code: str, number: str) -> Response:

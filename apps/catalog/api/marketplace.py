@@ -27,12 +27,14 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from apps.catalog.api.serializers import (
+    PAGE_PARAMETERS,
     InstallPreviewOutput,
     PublisherOutput,
     ScopeLineOutput,
     absolute,
     banner_url,
     logo_url,
+    page_of,
     scope_lines,
 )
 from apps.catalog.models import App
@@ -129,6 +131,7 @@ class MarketplaceAppListApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
+        operation_id="marketplace_apps_list",
         summary="Apps in the marketplace",
         description="Public, active, listed apps with a published version. Anyone may call "
         "this, without credentials.",
@@ -142,8 +145,9 @@ class MarketplaceAppListApi(APIView):
                 required=False,
             ),
             OpenApiParameter("authorization", enum=list(AUTHORIZATIONS), required=False),
+            *PAGE_PARAMETERS,
         ],
-        responses=MarketplaceAppOutput(many=True),
+        responses=page_of(MarketplaceAppOutput),
         tags=["marketplace"],
     )
     def get(self, request: Request) -> Response:

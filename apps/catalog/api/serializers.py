@@ -12,7 +12,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from apps.catalog.models import App, AppBanner, AppVersion, InstallLink, VersionEvent
@@ -26,6 +26,25 @@ from apps.catalog.selectors import ScopeLine
 from apps.catalog.services import INSTALL_LINK_MAX_DAYS, LISTING_FIELDS
 
 # --- helpers ---------------------------------------------------------------------------------
+
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", int, description="Page number, from 1.", required=False),
+    OpenApiParameter("page_size", int, description="Rows per page, at most 100.", required=False),
+]
+
+
+def page_of(serializer: type[serializers.Serializer]) -> serializers.Serializer:
+    """For the schema: one page of ``serializer`` rows, as ``paginated_response`` answers."""
+    name = serializer.__name__.removesuffix("Output")
+    return inline_serializer(
+        name=f"{name}Page",
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": serializer(many=True),
+        },
+    )
 
 
 def absolute(context: dict[str, Any], path: str) -> str:
@@ -85,6 +104,11 @@ def scope_lines(lines: list[ScopeLine]) -> list[dict[str, str]]:
 
 class AppOutput(serializers.ModelSerializer):
     code = serializers.UUIDField(read_only=True)
+    # A plain string in the schema: an enum would clash with a version's ``status``.
+    status = serializers.CharField(
+        help_text="`active`; `inactive` (cannot be installed, tokens refused); `deleting` "
+        "(being removed, nothing can change it)."
+    )
     listed = serializers.BooleanField(source="is_listed")
     logo_url = serializers.SerializerMethodField()
     client_id = serializers.CharField(source="oauth_application.client_id")

@@ -26,10 +26,12 @@ from apps.accounts.models import User
 from apps.accounts.principals import ApiKeyPrincipal
 from apps.accounts.selectors import user_is_moderator
 from apps.catalog.api.serializers import (
+    PAGE_PARAMETERS,
     BannerOutput,
     EventOutput,
     ScopeLineOutput,
     logo_url,
+    page_of,
     scope_lines,
 )
 from apps.catalog.models import AppVersion, VersionStatus
@@ -176,6 +178,7 @@ CLAIMED = ("yes", "no", "mine")
 
 class ReviewQueueApi(APIView):
     @extend_schema(
+        operation_id="moderation_queue_list",
         summary="The moderation queue, oldest submission first",
         description="Versions of public apps submitted or in review, each with its age and "
         "the moderator who claimed it.",
@@ -188,8 +191,9 @@ class ReviewQueueApi(APIView):
                 "min_age", enum=list(MIN_AGES), description="Waiting at least.", required=False
             ),
             OpenApiParameter("claimed", enum=list(CLAIMED), required=False),
+            *PAGE_PARAMETERS,
         ],
-        responses=QueueItemOutput(many=True),
+        responses=page_of(QueueItemOutput),
         tags=["moderation"],
     )
     def get(self, request: Request) -> Response:

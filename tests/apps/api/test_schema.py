@@ -36,8 +36,44 @@ def test_schema_lists_every_endpoint(schema):
         f"{API}/manifests/schema",
         f"{API}/manifests/validate",
         f"{API}/manifests/diff",
+        f"{API}/apps",
+        f"{API}/apps/{{code}}",
+        f"{API}/apps/{{code}}/activate",
+        f"{API}/apps/{{code}}/deactivate",
+        f"{API}/apps/{{code}}/list",
+        f"{API}/apps/{{code}}/unlist",
+        f"{API}/apps/{{code}}/logo",
+        f"{API}/apps/{{code}}/banners",
+        f"{API}/apps/{{code}}/banners/{{banner_id}}",
+        f"{API}/apps/{{code}}/credentials",
+        f"{API}/apps/{{code}}/credentials/rotate",
+        f"{API}/apps/{{code}}/versions",
+        f"{API}/apps/{{code}}/versions/{{number}}",
+        f"{API}/apps/{{code}}/versions/{{number}}/submit",
+        f"{API}/apps/{{code}}/versions/{{number}}/withdraw",
+        f"{API}/apps/{{code}}/versions/{{number}}/publish",
+        f"{API}/apps/{{code}}/versions/{{number}}/hide",
+        f"{API}/apps/{{code}}/versions/{{number}}/diff",
+        f"{API}/apps/{{code}}/versions/{{number}}/history",
+        f"{API}/apps/{{code}}/versions/{{number}}/install-links",
+        f"{API}/apps/{{code}}/versions/{{number}}/install-links/{{link_id}}/revoke",
+        f"{API}/install-links/{{token}}",
+        f"{API}/marketplace/apps",
+        f"{API}/marketplace/apps/{{code}}",
+        f"{API}/moderation/queue",
+        f"{API}/moderation/versions/{{version_id}}",
+        f"{API}/moderation/versions/{{version_id}}/claim",
+        f"{API}/moderation/versions/{{version_id}}/release",
+        f"{API}/moderation/versions/{{version_id}}/approve",
+        f"{API}/moderation/versions/{{version_id}}/reject",
     }
     assert set(schema["paths"][f"{API}/api-keys"]) == {"get", "post"}
+    assert set(schema["paths"][f"{API}/apps/{{code}}"]) == {"get", "patch", "delete"}
+    assert set(schema["paths"][f"{API}/apps/{{code}}/versions/{{number}}"]) == {
+        "get",
+        "put",
+        "patch",
+    }
 
 
 def test_schema_declares_the_api_key_security_scheme(schema):
@@ -96,3 +132,60 @@ def test_manifest_validation_documents_both_answers_and_both_body_formats(schema
     assert set(post["requestBody"]["content"]) == {"application/json", "application/yaml"}
     example = post["requestBody"]["content"]["application/json"]["examples"]
     assert next(iter(example.values()))["value"]["manifest_version"] == 1
+
+
+def _component(schema, ref: str) -> dict:
+    return schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+
+
+def test_a_version_is_created_from_a_body_or_a_file_and_refusals_are_documented(schema):
+    post = schema["paths"][f"{API}/apps/{{code}}/versions"]["post"]
+
+    assert set(post["requestBody"]["content"]) == {
+        "application/json",
+        "application/yaml",
+        "multipart/form-data",
+    }
+    form = post["requestBody"]["content"]["multipart/form-data"]["schema"]["$ref"]
+    assert set(_component(schema, form)["properties"]) == {"manifest", "changelog"}
+    assert set(post["responses"]) == {"201", "400"}
+    assert [p["name"] for p in post["parameters"] if p["in"] == "query"] == ["changelog"]
+    example = post["requestBody"]["content"]["application/json"]["examples"]
+    assert next(iter(example.values()))["value"]["manifest_version"] == 1
+    submit = schema["paths"][f"{API}/apps/{{code}}/versions/{{number}}/submit"]["post"]
+    assert "illegal_transition" in submit["description"]
+
+
+def test_secrets_appear_only_in_the_answers_that_show_them_once(schema):
+    created = schema["paths"][f"{API}/apps"]["post"]["responses"]["201"]
+    component = _component(schema, created["content"]["application/json"]["schema"]["$ref"])
+    assert "credentials" in component["properties"]
+    assert "credentials" not in schema["components"]["schemas"]["AppOutput"]["properties"]
+    rotated = schema["paths"][f"{API}/apps/{{code}}/credentials/rotate"]["post"]["responses"]
+    rotated_ref = rotated["200"]["content"]["application/json"]["schema"]["$ref"]
+    assert "client_secret" in _component(schema, rotated_ref)["properties"]
+    shown = schema["paths"][f"{API}/apps/{{code}}/credentials"]["get"]["responses"]["200"]
+    shown_ref = shown["content"]["application/json"]["schema"]["$ref"]
+    assert set(_component(schema, shown_ref)["properties"]) == {"client_id", "rotated_at"}
+
+
+def test_every_new_endpoint_has_a_summary_and_a_tag(schema):
+    for path, operations in schema["paths"].items():
+        if not path.startswith((f"{API}/apps", f"{API}/moderation", f"{API}/marketplace")):
+            continue
+        for method, operation in operations.items():
+            assert operation.get("summary"), (method, path)
+            assert operation.get("tags"), (method, path)
+
+
+def test_the_marketplace_needs_no_credentials(schema):
+    listing = schema["paths"][f"{API}/marketplace/apps"]["get"]
+
+    assert {} in listing["security"]
+    assert [p["name"] for p in listing["parameters"] if p["in"] == "query"] == [
+        "authorization",
+        "module",
+        "page",
+        "page_size",
+        "search",
+    ]
