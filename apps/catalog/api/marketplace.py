@@ -175,10 +175,10 @@ class MarketplaceAppListApi(APIView):
                     fields={"authorization": ["Choose one of: account, user."]},
                 )
             qs = qs.filter(catalog_filter_authorization(authorization))
-        return paginated(request, self, qs.order_by("name", "pk"))
+        return _paginated(request, self, qs.order_by("name", "pk"))
 
 
-def paginated(request: Request, view: APIView, qs: Any) -> Response:
+def _paginated(request: Request, view: APIView, qs: Any) -> Response:
     return paginated_response(
         request=request,
         view=view,

@@ -15,7 +15,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field, inline_serializer
 from rest_framework import serializers
 
-from apps.catalog.models import App, AppBanner, AppVersion, InstallLink, VersionEvent
+from apps.catalog.models import App, AppBanner, AppStatus, AppVersion, InstallLink, VersionEvent
 from apps.catalog.policies import (
     Actor,
     app_listing_problems,
@@ -77,7 +77,7 @@ def developer_actions(version: AppVersion) -> list[str]:
     or rejected, then the transitions the table allows them (``submit``, ``withdraw``,
     ``publish``, ``hide``). Nothing while the app is being deleted."""
     app = version.app
-    if app.status == "deleting":
+    if app.status == AppStatus.DELETING:
         return []
     actions = ["edit"] if version_is_editable(version.status) else []
     for target in version_targets(app_type=app.type, current=version.status, actor=Actor.DEVELOPER):

@@ -34,7 +34,7 @@ from apps.catalog.api.serializers import (
     page_of,
     scope_lines,
 )
-from apps.catalog.models import AppVersion, VersionStatus
+from apps.catalog.models import AppStatus, AppVersion, VersionStatus
 from apps.catalog.selectors import (
     AGE_FILTERS,
     age_cutoff,
@@ -220,7 +220,7 @@ class ReviewQueueApi(APIView):
 
 
 def _actions(version: AppVersion, open_review: Review | None, user: User) -> list[str]:
-    if version.app.status == "deleting":
+    if version.app.status == AppStatus.DELETING:
         return []
     if version.status == VersionStatus.SUBMITTED:
         return ["claim"]
