@@ -461,6 +461,34 @@ def version_create(
     return version
 
 
+def _check_number_in_order(version: AppVersion, number: str) -> None:
+    """A changed number stays unique and keeps the versions in order: above every version
+    created before this one and below every version created after it."""
+    others = list(
+        AppVersion.objects.filter(app_id=version.app_id)
+        .exclude(pk=version.pk)
+        .values_list("number", "pk")
+    )
+    if number in {n for n, _ in others}:
+        raise _number_taken(number)
+    earlier = [n for n, pk in others if pk < version.pk]
+    later = [n for n, pk in others if pk > version.pk]
+    highest = max(earlier, key=semver_key, default=None)
+    lowest = min(later, key=semver_key, default=None)
+    if highest is not None and semver_key(number) <= semver_key(highest):
+        raise ValidationFailed(
+            f"Version {number} is not higher than {highest}, an earlier version of the app.",
+            code="invalid_manifest",
+            fields={"$.version": [f"Use a version number higher than {highest}."]},
+        )
+    if lowest is not None and semver_key(number) >= semver_key(lowest):
+        raise ValidationFailed(
+            f"Version {number} is not lower than {lowest}, a later version of the app.",
+            code="invalid_manifest",
+            fields={"$.version": [f"Use a version number lower than {lowest}."]},
+        )
+
+
 @transaction.atomic
 def version_update(
     *,
@@ -491,9 +519,7 @@ def version_update(
         assert check.manifest is not None
         number = check.manifest.version
         if number != current.number:
-            others = list(app.versions.exclude(pk=current.pk).values_list("number", flat=True))
-            if number in others:
-                raise _number_taken(number)
+            _check_number_in_order(current, number)
         changes.update(
             number=number,
             manifest=check.manifest.data,
@@ -559,8 +585,17 @@ def version_transition(
         fields["rejection_reason"] = reason
     if target == VersionStatus.APPROVED:
         fields["rejection_reason"] = ""
-    moved = AppVersion.objects.filter(pk=version.pk, status=current).update(**fields)
+    # The app's state is part of the compare-and-set: a delete that commits between the
+    # check above and this update still wins.
+    moved = (
+        AppVersion.objects.filter(pk=version.pk, status=current)
+        .exclude(app__status=AppStatus.DELETING)
+        .update(**fields)
+    )
     if not moved:
+        if App.objects.filter(pk=app.pk, status=AppStatus.DELETING).exists():
+            app.status = AppStatus.DELETING
+            _require_not_deleting(app)
         fresh = AppVersion.objects.filter(pk=version.pk).values_list("status", flat=True).first()
         label = VersionStatus(fresh).label.lower() if fresh else "deleted"
         raise Conflict(

@@ -1,6 +1,6 @@
 """Load demo data: accounts, roles, groups, members, a developer, a moderator and staff,
-then the developer's demo apps (``demo_catalog``, which the catalog owns: accounts sits
-below the catalog and does not import it).
+then the developer's demo apps (``demo_catalog``, owned by moderation: accounts sits
+below the catalog and moderation and does not import them).
 
 Idempotent: running it again changes nothing that exists and resets the demo passwords.
 """

@@ -11,6 +11,7 @@ from apps.catalog.selectors import (
     version_last_published,
     version_list_in_moderation,
 )
+from apps.moderation.models import Review
 from apps.moderation.selectors import review_queue
 from apps.oauth.models import Application
 
@@ -169,6 +170,9 @@ def test_invoicer_1_0_0_went_through_moderation():
         ("moderator@platform.test", "in_review", "approved"),
         ("dev@devstudio.test", "approved", "published"),
     ]
+    review = Review.objects.get(version__app__name="Invoicer", version__number="1.0.0")
+    assert (review.moderator_label, review.decision) == ("moderator@platform.test", "approved")
+    assert all(review.checklist.values())
 
 
 @pytest.mark.django_db

@@ -3,9 +3,17 @@ being deleted refuses every change."""
 
 import pytest
 
-from apps.catalog.models import App, AppStatus, AppVersion, InstallLink, VersionStatus
+from apps.catalog.models import (
+    App,
+    AppStatus,
+    AppVersion,
+    InstallLink,
+    VersionEvent,
+    VersionStatus,
+)
 from apps.catalog.policies import Actor
 from apps.catalog.services import (
+    By,
     app_activate,
     app_banner_add,
     app_banner_remove,
@@ -207,3 +215,21 @@ def test_a_deleting_app_refuses_every_change(account, name, settings, tmp_path):
         "The app “Invoicer” is being deleted; nothing can change it any more."
     )
     assert catalog_rows() == before
+
+
+def test_a_delete_that_commits_first_wins_over_a_caller_holding_the_old_app(account):
+    """The app's state is part of the version's compare-and-set: a caller whose copy of
+    the app still says active cannot move a version once the delete has committed."""
+    app = make_app(account=account)
+    version = make_version(app=app)
+    stale = AppVersion.objects.select_related("app").get(pk=version.pk)
+    app_delete(app=App.objects.get(pk=app.pk))
+    assert stale.app.status == AppStatus.ACTIVE
+    events = VersionEvent.objects.count()
+
+    with pytest.raises(Conflict) as refused:
+        version_submit(version=stale, by=By(user=None, label="t"))
+
+    assert refused.value.code == "app_deleting"
+    assert AppVersion.objects.get(pk=version.pk).status == VersionStatus.DRAFT
+    assert VersionEvent.objects.count() == events

@@ -140,3 +140,26 @@ def test_the_status_is_read_from_the_database_not_the_callers_object(app):
 
     assert caught.value.code == "version_not_editable"
     assert catalog_rows() == before
+
+
+def test_an_edited_number_stays_between_its_neighbours(app):
+    first = make_version(app=app, number="1.0.0")
+    middle = make_version(app=app, number="1.1.0")
+    make_version(app=app, number="2.0.0")
+    before = catalog_rows()
+
+    with pytest.raises(ValidationFailed) as lower:
+        version_update(version=middle, raw=manifest_text("0.9.0"), by=By(user=None, label="t"))
+    with pytest.raises(ValidationFailed) as higher:
+        version_update(version=middle, raw=manifest_text("2.1.0"), by=By(user=None, label="t"))
+
+    assert lower.value.fields == {"$.version": ["Use a version number higher than 1.0.0."]}
+    assert higher.value.fields == {"$.version": ["Use a version number lower than 2.0.0."]}
+    assert catalog_rows() == before
+    version_update(version=middle, raw=manifest_text("1.5.0"), by=By(user=None, label="t"))
+    version_update(version=first, raw=manifest_text("0.9.0"), by=By(user=None, label="t"))
+    assert sorted(AppVersion.objects.values_list("number", flat=True)) == [
+        "0.9.0",
+        "1.5.0",
+        "2.0.0",
+    ]

@@ -6,7 +6,9 @@
 - Helpdesk Bridge (public): 1.0.0 draft, for the developer to submit.
 
 Idempotent: an app that exists is left as it is, whatever happened to it since. ``demo``
-runs this after it creates the accounts and users.
+runs this after it creates the accounts and users. It lives in moderation, the context
+above the catalog, because Invoicer 1.0.0 is claimed and approved through the queue's
+services like any version.
 """
 
 from __future__ import annotations
@@ -21,8 +23,7 @@ from django.db import transaction
 from PIL import Image, ImageDraw
 
 from apps.accounts.models import Account, User
-from apps.catalog.models import App, AppType, VersionStatus
-from apps.catalog.policies import Actor
+from apps.catalog.models import App, AppType
 from apps.catalog.services import (
     By,
     app_banner_add,
@@ -33,8 +34,9 @@ from apps.catalog.services import (
     version_create,
     version_publish,
     version_submit,
-    version_transition,
 )
+from apps.moderation.policies import CHECKLIST_KEYS
+from apps.moderation.services import review_approve, review_claim
 
 ACCOUNT = "devstudio"
 DEVELOPER = "dev@devstudio.test"
@@ -190,9 +192,9 @@ class Command(BaseCommand):
                 f"The {ACCOUNT} account, {DEVELOPER} and {MODERATOR} are missing: run "
                 "`manage.py demo`, which creates them and then the demo apps."
             )
-        dev, mod = By.user_(developer), By.user_(moderator)
+        dev = By.user_(developer)
         lines = [
-            self._invoicer(account, dev, mod),
+            self._invoicer(account, dev, moderator),
             self._timesheets(account, dev),
             self._helpdesk(account, dev),
         ]
@@ -203,7 +205,7 @@ class Command(BaseCommand):
     def _existing(self, account: Account, name: str) -> App | None:
         return App.objects.filter(account=account, name=name).first()
 
-    def _invoicer(self, account: Account, dev: By, mod: By) -> tuple[str, str]:
+    def _invoicer(self, account: Account, dev: By, moderator: User) -> tuple[str, str]:
         name = "Invoicer"
         if self._existing(account, name):
             return name, "exists, left as it is"
@@ -225,15 +227,10 @@ class Command(BaseCommand):
             app=app, raw=INVOICER_V1, changelog="First release: invoices from deals.", by=dev
         )
         version_submit(version=first, by=dev)
-        version_transition(
-            version=first, target=VersionStatus.IN_REVIEW, actor=Actor.MODERATOR, by=mod
-        )
-        version_transition(
-            version=first,
-            target=VersionStatus.APPROVED,
-            actor=Actor.MODERATOR,
-            by=mod,
-            reason="Every checklist item passed.",
+        # Reviewed the way a moderator does it in the queue, so the review record exists.
+        review_claim(version=first, moderator=moderator)
+        review_approve(
+            version=first, moderator=moderator, checklist=dict.fromkeys(CHECKLIST_KEYS, True)
         )
         version_publish(version=first, by=dev)
         app_list_in_catalog(app=app)
