@@ -585,12 +585,13 @@ def version_transition(
         fields["rejection_reason"] = reason
     if target == VersionStatus.APPROVED:
         fields["rejection_reason"] = ""
-    # The app's state is part of the compare-and-set: a delete that commits between the
-    # check above and this update still wins.
-    moved = (
-        AppVersion.objects.filter(pk=version.pk, status=current)
-        .exclude(app__status=AppStatus.DELETING)
-        .update(**fields)
+    # The app's state is part of the compare-and-set: a delete that committed after the
+    # check above still wins. The condition stays on the version's own columns (a filter
+    # across the join would make Django wrap the update in "id IN (subquery)", and
+    # PostgreSQL would not re-check the status of a row another transaction just moved).
+    live_apps = App.objects.exclude(status=AppStatus.DELETING).values("pk")
+    moved = AppVersion.objects.filter(pk=version.pk, status=current, app_id__in=live_apps).update(
+        **fields
     )
     if not moved:
         if App.objects.filter(pk=app.pk, status=AppStatus.DELETING).exists():
