@@ -279,7 +279,9 @@ class AppListingView(AppMixin, View):
     def post_banner_remove(self) -> HttpResponse:
         raw = self.request.POST.get("banner_id", "")
         with access_errors():
-            app_banner_remove(app=self.app, banner_id=int(raw) if raw.isdigit() else 0)
+            # ASCII digits only: int() also reads Arabic-Indic digits and str.isdigit() accepts "²".
+            banner_id = int(raw) if raw.isascii() and raw.isdigit() else 0
+            app_banner_remove(app=self.app, banner_id=banner_id)
         return self.saved("Banner removed.")
 
 

@@ -384,6 +384,30 @@ class TestBulkActivation:
             assert "Choose an action and tick at least one app." in response.content.decode()
         assert state() == before
 
+    @pytest.mark.parametrize("odd", ["²", "\u0661", "9" * 30, "-1", "1.0"])
+    def test_odd_selected_ids_are_ignored(self, client_for, developer, apps, odd):
+        before = state()
+
+        response = client_for(developer).post(
+            LIST, {"action": "deactivate", "confirm": "yes", "selected": [odd]}, follow=True
+        )
+
+        assert response.status_code == 200
+        assert "Choose an action and tick at least one app." in response.content.decode()
+        assert state() == before
+
+    def test_odd_ids_next_to_real_ones_leave_the_real_ones_selected(
+        self, client_for, developer, apps
+    ):
+        response = client_for(developer).post(
+            LIST,
+            {"action": "deactivate", "confirm": "yes", "selected": ["²", "9" * 30, apps[0].pk]},
+            follow=True,
+        )
+
+        assert "Deactivated 1 app." in response.content.decode()
+        assert App.objects.get(pk=apps[0].pk).status == "inactive"
+
 
 # --- create: the secret is shown once ---------------------------------------------------
 
@@ -769,6 +793,20 @@ class TestListing:
 
         response = client_for(developer).post(
             url("app-listing", app), {"section": "banner-remove", "banner_id": banner.pk}
+        )
+
+        assert response.status_code == 404
+        assert state() == before
+
+    @pytest.mark.parametrize("banner_id", ["²", "\u0661", "9" * 30, "-1", ""])
+    def test_an_odd_banner_id_is_404_and_changes_nothing(
+        self, client_for, developer, app, banner_id
+    ):
+        app_banner_add(app=app, upload=banner_file())
+        before = state()
+
+        response = client_for(developer).post(
+            url("app-listing", app), {"section": "banner-remove", "banner_id": banner_id}
         )
 
         assert response.status_code == 404
