@@ -20,6 +20,7 @@ from apps.catalog.models import App, AppVersion
 from apps.catalog.selectors import (
     catalog_app_get,
     catalog_versions,
+    listing_image_get,
     version_last_published,
     version_scope_lines,
 )
@@ -27,6 +28,19 @@ from apps.catalog.services import LinkGone, install_link_resolve
 from apps.core.errors import NotFound
 from console.access import access_errors
 from console.marketplace.changelists import SORTS, catalog_changelist
+
+
+def _viewer_sees_logo(app: App, user: Any) -> bool:
+    """Whether ``user`` may load the app's logo: a link recipient from another account
+    may not for an app outside the catalog, so the page shows none rather than a broken
+    image."""
+    if not app.logo:
+        return False
+    try:
+        listing_image_get(code=app.code, viewer=user)
+    except NotFound:
+        return False
+    return True
 
 
 def _catalog_app(code: Any) -> tuple[App, AppVersion]:
@@ -117,6 +131,7 @@ class InstallLinkDetailView(LoginRequiredMixin, View):
                     "app": version.app,
                     "version": version,
                     "scope_lines": version_scope_lines(version=version),
+                    "hide_logo": not _viewer_sees_logo(version.app, request.user),
                 },
             )
         # The token is in the URL: keep it out of Referer headers to other sites.

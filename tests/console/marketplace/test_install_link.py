@@ -8,11 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.catalog.models import InstallLink
-from apps.catalog.services import app_deactivate, install_link_revoke
+from apps.catalog.services import app_deactivate, app_logo_set, install_link_revoke
 from tests.console.conftest import login_url
 from tests.console.marketplace.conftest import SIGNED_IN, persona_client
 from tests.factories import make_app, make_install_link, make_version
-from tests.factories.catalog import by
+from tests.factories.catalog import by, logo_file
 
 
 def link_url(token: str) -> str:
@@ -124,6 +124,26 @@ class TestValidLink:
 
         assert "Install Invoicer 2.0.0" in html
         assert "a version not yet published in the marketplace" in html
+
+    def test_shows_no_logo_the_viewer_could_not_load(
+        self, client_for, outsider, admin, link, settings, tmp_path
+    ):
+        settings.MEDIA_ROOT = str(tmp_path)
+        install_link, raw = link
+        app_logo_set(app=install_link.version.app, upload=logo_file())
+        logo = reverse(
+            "console:marketplace:app-logo", kwargs={"code": install_link.version.app.code}
+        )
+
+        # The recipient belongs to another account: the private app's logo is not theirs
+        # to load, so the page must not show a broken image.
+        outsider_client = client_for(outsider)
+        assert outsider_client.get(logo).status_code == 404
+        assert logo not in outsider_client.get(link_url(raw)).content.decode()
+        # A member of the developer's account loads it, and sees it.
+        admin_client = client_for(admin)
+        assert admin_client.get(logo).status_code == 200
+        assert f'src="{logo}"' in admin_client.get(link_url(raw)).content.decode()
 
     def test_the_token_stays_out_of_referers_and_caches(self, client_for, admin, link):
         _link, raw = link
