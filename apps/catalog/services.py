@@ -70,7 +70,12 @@ class By:
 
 
 def _require_not_deleting(app: App) -> None:
-    if app.status == AppStatus.DELETING:
+    # Read the status again under the row's lock: a delete that committed after the
+    # caller loaded ``app`` wins, and one that is committing is waited for.
+    current = (
+        App.objects.select_for_update().filter(pk=app.pk).values_list("status", flat=True).first()
+    )
+    if AppStatus.DELETING in (app.status, current):
         raise Conflict(
             f"The app “{app.name}” is being deleted; nothing can change it any more.",
             code="app_deleting",

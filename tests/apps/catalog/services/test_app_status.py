@@ -233,3 +233,32 @@ def test_a_delete_that_commits_first_wins_over_a_caller_holding_the_old_app(acco
     assert refused.value.code == "app_deleting"
     assert AppVersion.objects.get(pk=version.pk).status == VersionStatus.DRAFT
     assert VersionEvent.objects.count() == events
+
+
+@pytest.mark.parametrize("name", list(CALLS))
+def test_a_delete_that_commits_first_wins_over_every_change_from_a_stale_app(
+    account, name, settings, tmp_path
+):
+    """A caller that loaded the app before a delete committed (a request racing the
+    delete) is refused too, and writes nothing: above all, activating does not lift the
+    suspension of a deleting app's OAuth client."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    status, call = CALLS[name]
+    app = make_app(account=account)
+    version = make_version(app=app, status=status)
+    app_listing_update(app=app, summary="S", description="D", support_email="help@example.com")
+    banner = app_banner_add(app=app, upload=banner_file())
+    if name == "app_activate":
+        app_deactivate(app=app)
+    stale_app = App.objects.get(pk=app.pk)
+    stale_version = AppVersion.objects.select_related("app").get(pk=version.pk)
+    app_delete(app=App.objects.get(pk=app.pk))
+    assert stale_app.status != AppStatus.DELETING
+    before = catalog_rows()
+
+    with pytest.raises(Conflict) as caught:
+        call(stale_app, stale_version, banner)
+
+    assert caught.value.code == "app_deleting"
+    assert catalog_rows() == before
+    assert suspended(app)
