@@ -24,11 +24,12 @@ def review_queue() -> QuerySet[AppVersion]:
 
 
 def review_version_get(*, version_id: int) -> AppVersion:
-    """A version in the queue, or any version of a public app that was ever reviewed
-    (so decisions stay readable). ``NotFound`` otherwise."""
+    """A version in the queue, or any version of a public app that was ever submitted
+    for review (so decisions stay readable). ``NotFound`` otherwise: a draft never sent
+    for review is the developer's own."""
     version = (
         AppVersion.objects.select_related("app", "app__account")
-        .filter(pk=version_id, app__type="public")
+        .filter(pk=version_id, app__type="public", submitted_at__isnull=False)
         .first()
     )
     if version is None:

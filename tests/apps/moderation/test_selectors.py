@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from apps.catalog.models import AppVersion, VersionStatus
-from apps.catalog.services import app_delete
+from apps.catalog.services import app_delete, version_withdraw
 from apps.core.errors import NotFound
 from apps.moderation.selectors import (
     review_list_for_version,
@@ -15,7 +15,7 @@ from apps.moderation.selectors import (
     review_version_get,
 )
 from apps.moderation.services import review_claim, review_reject, review_release
-from tests.factories.catalog import make_app, make_version
+from tests.factories.catalog import by, make_app, make_version
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +83,20 @@ def test_queue_in_a_fixed_number_of_queries(account, django_assert_num_queries, 
 class TestVersionGet:
     def test_any_version_of_a_public_app(self, account):
         version = make_version(app=make_app(account=account), status=S.PUBLISHED)
+
+        assert review_version_get(version_id=version.pk) == version
+
+    def test_a_draft_never_submitted_is_not_found(self, account):
+        """The developer's work in progress is theirs: moderators see a version only once
+        it was sent for review."""
+        draft = make_version(app=make_app(account=account), status=S.DRAFT)
+
+        with pytest.raises(NotFound):
+            review_version_get(version_id=draft.pk)
+
+    def test_a_version_withdrawn_to_draft_stays_readable(self, account):
+        version = make_version(app=make_app(account=account), status=S.SUBMITTED)
+        version_withdraw(version=version, by=by())
 
         assert review_version_get(version_id=version.pk) == version
 

@@ -6,13 +6,13 @@ import pytest
 from django.db import connection
 
 from apps.catalog.models import AppVersion, VersionEvent
-from apps.catalog.services import app_listing_update, app_logo_set
+from apps.catalog.services import app_listing_update, app_logo_set, version_withdraw
 from apps.moderation.models import Review
 from apps.moderation.services import review_claim
 from tests.apps.api.helpers import API, api_client, assert_error
 from tests.apps.catalog.api.helpers import catalog_snapshot
 from tests.factories import UserFactory
-from tests.factories.catalog import logo_file, make_app, make_version, manifest_data
+from tests.factories.catalog import by, logo_file, make_app, make_version, manifest_data
 
 pytestmark = pytest.mark.django_db
 
@@ -237,7 +237,6 @@ class TestDecisions:
     @pytest.mark.parametrize(
         ("status", "action", "code"),
         [
-            ("draft", "claim", "illegal_transition"),
             ("in_review", "claim", "illegal_transition"),
             ("approved", "claim", "illegal_transition"),
             ("submitted", "release", "not_claimed"),
@@ -256,6 +255,32 @@ class TestDecisions:
         response = mod.post(url(version, f"/{action}"), data, format="json")
 
         assert_error(response, 409, code)
+        assert catalog_snapshot() == before
+
+    def test_a_withdrawn_version_cannot_be_claimed(self, mod, app):
+        version = make_version(app=app, status="submitted")
+        version_withdraw(version=version, by=by())
+        before = catalog_snapshot()
+
+        response = mod.post(url(version, "/claim"), {}, format="json")
+
+        assert_error(response, 409, "illegal_transition")
+        assert catalog_snapshot() == before
+
+    @pytest.mark.parametrize("action", ["", "/claim", "/release", "/approve", "/reject"])
+    def test_a_draft_never_submitted_is_not_found(self, mod, app, action):
+        """Moderators see a version once it was sent for review, not the developer's
+        work in progress."""
+        version = make_version(app=app, status="draft")
+        before = catalog_snapshot()
+        data = {"checklist": CHECKLIST, "reason": "No."}
+
+        if action:
+            response = mod.post(url(version, action), data, format="json")
+        else:
+            response = mod.get(url(version))
+
+        assert_error(response, 404, "not_found")
         assert catalog_snapshot() == before
 
     @pytest.mark.parametrize("action", ["release", "approve", "reject"])
