@@ -222,7 +222,7 @@ class ImageUploadInput(serializers.Serializer):
 
 
 class VersionListOutput(serializers.ModelSerializer):
-    created_by = serializers.EmailField(source="created_by.email", default=None)
+    created_by = serializers.EmailField(source="created_by.email", default=None, allow_null=True)
 
     class Meta:
         model = AppVersion
@@ -303,8 +303,8 @@ class EventOutput(serializers.ModelSerializer):
 class InstallLinkOutput(serializers.ModelSerializer):
     prefix = serializers.CharField(source="display_prefix")
     state = serializers.SerializerMethodField(help_text="`active`, `revoked` or `expired`.")
-    created_by = serializers.EmailField(source="created_by.email", default=None)
-    revoked_by = serializers.EmailField(source="revoked_by.email", default=None)
+    created_by = serializers.EmailField(source="created_by.email", default=None, allow_null=True)
+    revoked_by = serializers.EmailField(source="revoked_by.email", default=None, allow_null=True)
 
     class Meta:
         model = InstallLink

@@ -132,6 +132,23 @@ class TestListAndRevoke:
             ("Active", "active"),
         ]
 
+    def test_who_created_and_revoked_may_be_null_as_the_schema_says(
+        self, client, account_key, version
+    ):
+        """A link created by an API key has no creator, and an active link no revoker:
+        the schema must allow null where the answers hold it."""
+        created = api_client(key=account_key).post(
+            version_url(version, "/install-links"), {"label": "CI"}, format="json"
+        )
+        body = api_client(key=account_key).get(version_url(version, "/install-links")).json()
+        schema = client.get("/api/schema/", {"format": "json"}).json()["components"]["schemas"]
+
+        assert created.status_code == 201, created.content
+        assert (body["results"][0]["created_by"], body["results"][0]["revoked_by"]) == (None, None)
+        for name in ("InstallLinkOutput", "InstallLinkCreatedOutput"):
+            for field in ("created_by", "revoked_by"):
+                assert schema[name]["properties"][field].get("nullable") is True, (name, field)
+
     def test_revoke_is_idempotent(self, dev, developer, version):
         link, _ = make_install_link(version=version)
         url = version_url(version, f"/install-links/{link.pk}/revoke")

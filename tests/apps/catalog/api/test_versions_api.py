@@ -255,6 +255,21 @@ class TestRead:
         assert body["results"][1]["rejection_reason"] == "Needs work."
         assert body["results"][0]["effective_scopes"] == ["crm.accounts:read", "fin.invoices:full"]
 
+    def test_a_version_created_by_an_api_key_has_no_creator_as_the_schema_allows(
+        self, client, account_key, app
+    ):
+        key = api_client(key=account_key)
+        created = post_manifest(key, app_url(app, "/versions"), manifest_text())
+
+        listed = key.get(app_url(app, "/versions")).json()["results"]
+        schema = client.get("/api/schema/", {"format": "json"}).json()["components"]["schemas"]
+
+        assert created.status_code == 201, created.content
+        assert created.json()["created_by"] is None
+        assert listed[0]["created_by"] is None
+        for name in ("VersionListOutput", "VersionOutput"):
+            assert schema[name]["properties"]["created_by"].get("nullable") is True, name
+
     def test_the_list_query_count_does_not_grow_with_the_rows(self, dev, app):
         def count() -> int:
             with CaptureQueriesContext(connection) as queries:
