@@ -157,7 +157,7 @@ class TestValidLink:
 class TestUnusableLink:
     @pytest.mark.parametrize(
         "token",
-        ["mil_nothing_here", "not-a-link", "mil_"],
+        ["mil_nothing_here", "not-a-link", "mil_", "mil_\x00abc_x", "mil_abc_\x00"],
     )
     def test_an_unknown_token_is_not_found(self, client_for, admin, link, token):
         assert client_for(admin).get(link_url(token)).status_code == 404
