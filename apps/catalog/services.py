@@ -25,7 +25,7 @@ from oauth2_provider.models import get_application_model
 
 from apps.accounts.models import Account, User
 from apps.catalog.images import BANNER, LOGO, MAX_BANNERS, image_check
-from apps.catalog.manifests import ManifestCheck, manifest_validate_text
+from apps.catalog.manifests import ManifestCheck, ManifestError, Problem, manifest_validate_text
 from apps.catalog.manifests.reading import Format
 from apps.catalog.models import (
     App,
@@ -387,10 +387,32 @@ class ManifestInvalid(ValidationFailed):
         self.check = check
 
 
+NUL_REFUSED = "Remove the NUL character (\\u0000) from this text."
+
+
+def _nul_paths(value: Any, path: str = "$") -> list[str]:
+    """The JSON paths of the strings holding a NUL character (PostgreSQL stores none)."""
+    if isinstance(value, str):
+        return [path] if "\x00" in value else []
+    if isinstance(value, dict):
+        found = [path] if any("\x00" in str(key) for key in value) else []
+        return found + [p for k, v in value.items() for p in _nul_paths(v, f"{path}.{k}")]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _nul_paths(v, f"{path}[{i}]")]
+    return []
+
+
 def _read_manifest(raw: bytes | str, fmt: Format | None) -> tuple[ManifestCheck, str, str]:
     check = manifest_validate_text(raw, fmt=fmt)
     if not check.valid or check.manifest is None:
         raise ManifestInvalid(check)
+    nul = _nul_paths(check.manifest.data)
+    if nul:
+        problems = tuple(
+            Problem(path=path, code=ManifestError.INVALID_VALUE, message=NUL_REFUSED)
+            for path in nul
+        )
+        raise ManifestInvalid(ManifestCheck(errors=problems))
     text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
     detected = fmt or ("json" if text.lstrip().startswith(("{", "[")) else "yaml")
     return check, text, str(detected)
@@ -398,6 +420,10 @@ def _read_manifest(raw: bytes | str, fmt: Format | None) -> tuple[ManifestCheck,
 
 def _clean_changelog(changelog: str) -> str:
     changelog = (changelog or "").strip()
+    if "\x00" in changelog:
+        raise ValidationFailed(
+            "The changelog holds a NUL character.", fields={"changelog": [NUL_REFUSED]}
+        )
     if len(changelog) > 10_000:
         raise ValidationFailed(
             "The changelog is too long.", fields={"changelog": ["Use at most 10,000 characters."]}

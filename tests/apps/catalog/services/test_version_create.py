@@ -170,3 +170,49 @@ def test_a_too_long_changelog_is_refused(app):
 
     assert caught.value.fields == {"changelog": ["Use at most 10,000 characters."]}
     assert catalog_rows() == before
+
+
+class TestNulCharacters:
+    """PostgreSQL stores no NUL character in text or jsonb: refused by field, not a 500."""
+
+    def test_in_a_manifest_value_names_its_path(self, app):
+        data = manifest_data("1.0.0")
+        data["scopes"][1]["reason"] = "Creates\u0000 invoices."
+        before = catalog_rows()
+
+        with pytest.raises(ManifestInvalid) as caught:
+            version_create(app=app, raw=json.dumps(data), by=By(user=None, label="t"))
+
+        assert caught.value.fields == {
+            "$.scopes[1].reason": ["Remove the NUL character (\\u0000) from this text."]
+        }
+        assert [e["code"] for e in caught.value.extra["errors"]] == ["invalid_value"]
+        assert catalog_rows() == before
+
+    def test_in_a_yaml_manifest_too(self, app):
+        data = manifest_data("1.0.0")
+        data["settings"][0]["label"] = "Company\x00name"
+
+        with pytest.raises(ManifestInvalid) as caught:
+            version_create(
+                app=app, raw=yaml.safe_dump(data), fmt="yaml", by=By(user=None, label="t")
+            )
+
+        assert list(caught.value.fields) == ["$.settings[0].label"]
+        assert AppVersion.objects.count() == 0
+
+    def test_in_the_changelog(self, app):
+        before = catalog_rows()
+
+        with pytest.raises(ValidationFailed) as caught:
+            version_create(
+                app=app,
+                raw=manifest_text("1.0.0"),
+                changelog="Fix\x00",
+                by=By(user=None, label="t"),
+            )
+
+        assert caught.value.fields == {
+            "changelog": ["Remove the NUL character (\\u0000) from this text."]
+        }
+        assert catalog_rows() == before
