@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.accounts.models import User
+from apps.accounts.models import Membership, User
 from apps.accounts.selectors import user_is_moderator
 from apps.catalog.models import AppVersion, VersionStatus
 from apps.catalog.policies import Actor
@@ -21,6 +21,8 @@ from apps.catalog.services import By, version_transition
 from apps.core.errors import Conflict, PermissionDenied, ValidationFailed
 from apps.moderation.models import Review
 from apps.moderation.policies import CHECKLIST, checklist_clean, checklist_missing
+
+NOTES_MAX = 5000
 
 
 def _require_moderator(user: User) -> By:
@@ -54,9 +56,16 @@ def review_claim(*, version: AppVersion, moderator: User) -> Review:
     """Take a submitted version for review (submitted → in review).
 
     Raises ``Conflict`` when another moderator claimed it first or it is no longer
-    submitted; ``PermissionDenied`` for anyone but a moderator.
+    submitted; ``PermissionDenied`` for anyone but a moderator, and for a moderator who is
+    a member of the account that develops the app (nobody reviews their own app).
     """
     by = _require_moderator(moderator)
+    if Membership.objects.filter(user=moderator, account_id=version.app.account_id).exists():
+        raise PermissionDenied(
+            f"You are a member of {version.app.account.name}, which develops this app: "
+            "another moderator must review it.",
+            code="own_app",
+        )
     version_transition(
         version=version, target=VersionStatus.IN_REVIEW, actor=Actor.MODERATOR, by=by
     )
@@ -102,6 +111,7 @@ def review_approve(
     (``ValidationFailed`` naming ``checklist``). The developer can then publish it."""
     by = _require_moderator(moderator)
     review = _require_claimant(version, moderator)
+    notes = _clean_notes(notes)
     ticked = checklist_clean(checklist)
     missing = checklist_missing(ticked)
     if missing:
@@ -135,6 +145,7 @@ def review_reject(
     draft) and submits again."""
     by = _require_moderator(moderator)
     review = _require_claimant(version, moderator)
+    notes = _clean_notes(notes)
     reason = (reason or "").strip()
     if len(reason) > 5000:
         raise ValidationFailed(
@@ -152,6 +163,15 @@ def review_reject(
     )
 
 
+def _clean_notes(notes: str) -> str:
+    notes = (notes or "").strip()
+    if len(notes) > NOTES_MAX:
+        raise ValidationFailed(
+            "The notes are too long.", fields={"notes": [f"Use at most {NOTES_MAX:,} characters."]}
+        )
+    return notes
+
+
 def _decide(
     review: Review, decision: str, *, reason: str, checklist: dict[str, bool], notes: str
 ) -> Review:
@@ -160,7 +180,7 @@ def _decide(
         decided_at=timezone.now(),
         reason=reason,
         checklist=checklist,
-        notes=(notes or "").strip()[:5000],
+        notes=notes,
     )
     review.refresh_from_db()
     return review

@@ -48,7 +48,7 @@ from apps.catalog.selectors import (
 )
 from apps.catalog.services import install_link_resolve
 from apps.core.api import paginated_response
-from apps.core.errors import ValidationFailed
+from apps.core.errors import NotFound, ValidationFailed
 from apps.scopes.catalog import get_catalog
 
 AUTHORIZATIONS = ("account", "user")
@@ -201,6 +201,8 @@ class MarketplaceAppDetailApi(APIView):
     def get(self, request: Request, code: str) -> Response:
         app = catalog_app_get(code=code)
         versions = catalog_versions(app=app)
+        if not versions:  # its last published version was hidden a moment ago
+            raise NotFound("No such app in the marketplace.")
         latest = versions[0]
         context = {"request": request}
         data = {

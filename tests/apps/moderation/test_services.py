@@ -11,7 +11,7 @@ from apps.core.errors import Conflict, PermissionDenied, ValidationFailed
 from apps.moderation.models import Review
 from apps.moderation.services import review_approve, review_claim, review_reject, review_release
 from tests.apps.catalog.services.helpers import catalog_rows, history
-from tests.factories import UserFactory
+from tests.factories import MembershipFactory, UserFactory
 from tests.factories.catalog import by, make_app, make_version
 
 pytestmark = pytest.mark.django_db
@@ -361,3 +361,48 @@ def test_only_moderators_act(request, app, moderator, persona, call):
 
     assert caught.value.message == "Only platform moderators can review app versions."
     assert catalog_rows() == before
+
+
+class TestConflictOfInterest:
+    def test_a_moderator_who_belongs_to_the_developer_account_cannot_claim(
+        self, account, submitted, moderator
+    ):
+        MembershipFactory(account=account, user=moderator)
+        before = catalog_rows()
+
+        with pytest.raises(PermissionDenied) as refused:
+            review_claim(version=submitted, moderator=moderator)
+
+        assert refused.value.code == "own_app"
+        assert "another moderator must review it" in refused.value.message
+        assert catalog_rows() == before
+        assert not Review.objects.exists()
+
+    def test_membership_of_another_account_does_not_matter(
+        self, other_account, submitted, moderator
+    ):
+        MembershipFactory(account=other_account, user=moderator)
+
+        review_claim(version=submitted, moderator=moderator)
+
+        assert status(submitted) == S.IN_REVIEW
+
+
+class TestNotes:
+    @pytest.mark.parametrize("decide", ["approve", "reject"])
+    def test_notes_over_the_limit_are_refused_not_cut(self, claimed, moderator, decide):
+        before = catalog_rows()
+        long = "n" * 5001
+
+        with pytest.raises(ValidationFailed) as refused:
+            if decide == "approve":
+                review_approve(
+                    version=claimed, moderator=moderator, checklist=ALL_TICKED, notes=long
+                )
+            else:
+                review_reject(version=claimed, moderator=moderator, reason="Fix it.", notes=long)
+
+        assert refused.value.fields == {"notes": ["Use at most 5,000 characters."]}
+        assert catalog_rows() == before
+        assert Review.objects.get().decision == ""
+        assert status(claimed) == S.IN_REVIEW
