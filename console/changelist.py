@@ -123,9 +123,7 @@ class ChangeList:
         self.empty_message = empty_message
         self.object_name = object_name
 
-        # NUL is dropped: PostgreSQL refuses it in a text parameter.
-        raw_search = (self.params.get(self.search_param) or "").replace("\x00", "")
-        self.search = raw_search.strip()[: self.max_search_length]
+        self.search = (self.params.get(self.search_param) or "").strip()[: self.max_search_length]
         self.sort = self._parse_sort(self.params.get(self.sort_param, ""))
         self.paginator = Paginator(self._filtered_queryset(), page_size)
         self.page = self.paginator.get_page(self.params.get(self.page_param))
