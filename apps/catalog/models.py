@@ -93,14 +93,6 @@ class App(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def is_usable(self) -> bool:
-        return self.status == AppStatus.ACTIVE
-
-    @property
-    def is_public(self) -> bool:
-        return self.type == AppType.PUBLIC
-
 
 class AppBanner(TimeStampedModel):
     """A banner image of an app's listing, shown in order on its catalog page."""

@@ -48,8 +48,6 @@ SELF_INSTALLABLE: frozenset[str] = frozenset(set(S) - {S.REJECTED})
 # as long as it is not rejected (private apps have no moderation; public ones are
 # previewed by testers before review ends).
 LINKABLE: frozenset[str] = SELF_INSTALLABLE
-# Versions an admin sees in the catalog and can install from there.
-RELEASED: frozenset[str] = frozenset({S.PUBLISHED})
 # Versions waiting for or in moderation.
 IN_MODERATION: frozenset[str] = frozenset({S.SUBMITTED, S.IN_REVIEW})
 
@@ -92,6 +90,40 @@ def version_is_editable(status: str) -> bool:
 def app_is_usable(status: str) -> bool:
     """Only an active app can be installed, embedded or hold working tokens."""
     return status == AppStatus.ACTIVE
+
+
+def version_install_blocker(*, app_status: str, version_status: str) -> str | None:
+    """Why a version cannot be installed (on the developer's own account or through an
+    install link) right now, as a stable code; ``None`` when nothing stands in the way.
+
+    ``app_inactive``: the app is not active. ``version_not_installable``: the version is
+    rejected."""
+    if not app_is_usable(app_status):
+        return "app_inactive"
+    if version_status not in LINKABLE:
+        return "version_not_installable"
+    return None
+
+
+# The developer's name for the move to each status (moves back to draft are named by where
+# they come from: a submitted version is withdrawn; a rejected one returns by being edited).
+MOVE_NAMES: dict[str, str] = {S.SUBMITTED: "submit", S.PUBLISHED: "publish", S.HIDDEN: "hide"}
+
+
+def version_developer_moves(*, app_type: str, app_status: str, status: str) -> list[str]:
+    """The status moves the app's developers can make now, by name (``submit``,
+    ``withdraw``, ``publish``, ``hide``), in transition-table order. None while the app is
+    being deleted."""
+    if app_status == AppStatus.DELETING:
+        return []
+    moves = []
+    for target in version_targets(app_type=app_type, current=status, actor=Actor.DEVELOPER):
+        if target == S.DRAFT:
+            if status == S.SUBMITTED:
+                moves.append("withdraw")
+        else:
+            moves.append(MOVE_NAMES[target])
+    return moves
 
 
 def app_listing_problems(

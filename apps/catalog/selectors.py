@@ -27,7 +27,7 @@ from apps.catalog.models import (
     VersionEvent,
     VersionStatus,
 )
-from apps.catalog.policies import semver_key
+from apps.catalog.policies import IN_MODERATION, semver_key
 from apps.core.errors import NotFound
 from apps.scopes.catalog import get_catalog
 from apps.scopes.policies import parse_scope, scope_phrase
@@ -60,7 +60,7 @@ def app_list_for_developer(*, account: Account) -> QuerySet[App]:
             version_count=Count("versions", distinct=True),
             pending_count=Count(
                 "versions",
-                filter=Q(versions__status__in=[VersionStatus.SUBMITTED, VersionStatus.IN_REVIEW]),
+                filter=Q(versions__status__in=IN_MODERATION),
                 distinct=True,
             ),
             latest_number=_latest_number(),
@@ -219,7 +219,7 @@ def version_list_in_moderation() -> QuerySet[AppVersion]:
     and developer account loaded. Apps being deleted drop out."""
     return (
         AppVersion.objects.filter(
-            status__in=[VersionStatus.SUBMITTED, VersionStatus.IN_REVIEW],
+            status__in=IN_MODERATION,
             app__type=AppType.PUBLIC,
         )
         .exclude(app__status=AppStatus.DELETING)

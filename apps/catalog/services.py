@@ -38,13 +38,13 @@ from apps.catalog.models import (
     VersionStatus,
 )
 from apps.catalog.policies import (
-    LINKABLE,
     REASON_REQUIRED,
     Actor,
     app_listing_problems,
     semver_key,
     transition_refusal,
     version_can_transition,
+    version_install_blocker,
     version_is_editable,
 )
 from apps.core.crypto import keyed_digest
@@ -712,13 +712,14 @@ def install_link_create(
     """
     app = version.app
     _require_not_deleting(app)
-    if app.status != AppStatus.ACTIVE:
-        raise Conflict("Activate the app before sharing install links.", code="app_inactive")
-    if version.status not in LINKABLE:
+    blocker = version_install_blocker(app_status=app.status, version_status=version.status)
+    if blocker == "app_inactive":
+        raise Conflict("Activate the app before sharing install links.", code=blocker)
+    if blocker:
         raise Conflict(
             f"Version {version.number} is {version.get_status_display().lower()}; a rejected "
             "version cannot be installed.",
-            code="version_not_installable",
+            code=blocker,
         )
     days = INSTALL_LINK_DEFAULT_DAYS if expires_in_days is None else expires_in_days
     if not isinstance(days, int) or not 1 <= days <= INSTALL_LINK_MAX_DAYS:
@@ -778,8 +779,9 @@ def install_link_resolve(*, raw_token: str) -> InstallLink:
             "developer for a new one."
         )
     app = link.version.app
-    if app.status != AppStatus.ACTIVE:
+    blocker = version_install_blocker(app_status=app.status, version_status=link.version.status)
+    if blocker == "app_inactive":
         raise LinkGone(f"The app “{app.name}” cannot be installed at the moment.")
-    if link.version.status not in LINKABLE:
+    if blocker:
         raise LinkGone(f"Version {link.version.number} of “{app.name}” can no longer be installed.")
     return link

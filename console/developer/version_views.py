@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -20,13 +20,11 @@ from django.views.decorators.cache import never_cache
 
 from apps.catalog.manifests import format_for, manifest_validate
 from apps.catalog.manifests.reading import Format
-from apps.catalog.models import AppStatus, AppVersion, VersionStatus
+from apps.catalog.models import AppVersion, VersionStatus
 from apps.catalog.policies import (
-    LINKABLE,
-    SELF_INSTALLABLE,
-    Actor,
+    version_developer_moves,
+    version_install_blocker,
     version_is_editable,
-    version_targets,
 )
 from apps.catalog.selectors import (
     install_link_get,
@@ -62,30 +60,30 @@ def version_url(version: AppVersion, name: str = "version-detail") -> str:
     )
 
 
-# What the developer may do next, by the status a transition leads to (and comes from).
-_ACTIONS: dict[tuple[str, str], tuple[str, str]] = {
-    (VersionStatus.DRAFT, VersionStatus.SUBMITTED): ("Submit for review", "version-submit"),
-    (VersionStatus.SUBMITTED, VersionStatus.DRAFT): ("Withdraw", "version-withdraw"),
-    (VersionStatus.DRAFT, VersionStatus.PUBLISHED): ("Publish", "version-publish"),
-    (VersionStatus.APPROVED, VersionStatus.PUBLISHED): ("Publish", "version-publish"),
-    (VersionStatus.HIDDEN, VersionStatus.PUBLISHED): ("Publish again", "version-publish"),
-    (VersionStatus.PUBLISHED, VersionStatus.HIDDEN): ("Hide", "version-hide"),
+# The button of each status move a developer can make (apps.catalog.policies names them).
+_MOVE_LABELS = {
+    "submit": "Submit for review",
+    "withdraw": "Withdraw",
+    "publish": "Publish",
+    "hide": "Hide",
 }
 
 
 def version_actions(version: AppVersion) -> list[dict[str, str]]:
     """The status moves the developer may make now, as buttons (label and URL). A rejected
     version goes back to draft by editing it, so it has no button of its own."""
-    if version.app.status == AppStatus.DELETING:
-        return []
-    actions = []
-    for target in version_targets(
-        app_type=version.app.type, current=version.status, actor=Actor.DEVELOPER
-    ):
-        found = _ACTIONS.get((version.status, target))
-        if found:
-            actions.append({"label": found[0], "url": version_url(version, found[1])})
-    return actions
+    moves = version_developer_moves(
+        app_type=version.app.type, app_status=version.app.status, status=version.status
+    )
+    return [
+        {
+            "label": "Publish again"
+            if move == "publish" and version.status == VersionStatus.HIDDEN
+            else _MOVE_LABELS[move],
+            "url": version_url(version, f"version-{move}"),
+        }
+        for move in moves
+    ]
 
 
 def _manifest_input(form: VersionForm) -> tuple[bytes | str, Format | None]:
@@ -190,14 +188,16 @@ class VersionDetailView(VersionMixin, View):
             except NotFound as exc:
                 diff, error = None, exc.message
             diffs.append({"title": title, "against": against, "diff": diff, "error": error})
-        app_usable = self.app.status == AppStatus.ACTIVE
+        installable = not version_install_blocker(
+            app_status=self.app.status, version_status=version.status
+        )
         context = {
             "app": self.app,
             "version": version,
             "actions": version_actions(version),
             "editable": version_is_editable(version.status),
-            "installable": version.status in SELF_INSTALLABLE and app_usable,
-            "linkable": version.status in LINKABLE and app_usable,
+            "installable": installable,
+            "linkable": installable,
             "scope_lines": version_scope_lines(version=version),
             "warnings": manifest_validate(version.manifest).warnings,
             "diffs": diffs,
@@ -310,15 +310,15 @@ class VersionInstallView(VersionMixin, View):
     template_name = "console/developer/version_install.html"
 
     def get(self, request: HttpRequest, code: str, number: str) -> HttpResponse:
-        refusal = ""
-        if self.version.status not in SELF_INSTALLABLE:
-            refusal = (
+        refusal = {
+            None: "",
+            "app_inactive": "The app is inactive: activate it before installing it.",
+            "version_not_installable": (
                 f"Version {self.version.number} is "
                 f"{self.version.get_status_display().lower()}: a rejected version cannot be "
                 "installed. Edit it, or create a new version."
-            )
-        elif self.app.status != AppStatus.ACTIVE:
-            refusal = "The app is inactive: activate it before installing it."
+            ),
+        }[version_install_blocker(app_status=self.app.status, version_status=self.version.status)]
         context = {
             "app": self.app,
             "version": self.version,
@@ -330,10 +330,7 @@ class VersionInstallView(VersionMixin, View):
 
 def install_link_url(request: HttpRequest, raw_token: str) -> str:
     """The absolute URL of the install link page for ``raw_token``."""
-    try:
-        path = reverse("console:marketplace:install_link-detail", kwargs={"token": raw_token})
-    except NoReverseMatch:  # the page's route is the marketplace's; its path is fixed
-        path = f"/install/{raw_token}/"
+    path = reverse("console:marketplace:install_link-detail", kwargs={"token": raw_token})
     return request.build_absolute_uri(path)
 
 

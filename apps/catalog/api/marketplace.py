@@ -55,7 +55,7 @@ AUTHORIZATIONS = ("account", "user")
 
 
 def _install_url(context: dict[str, Any], app: App) -> str:
-    return absolute(context, f"/marketplace/{app.code}/")
+    return absolute(context, reverse("console:marketplace:app-detail", args=[app.code]))
 
 
 class MarketplaceAppOutput(serializers.ModelSerializer):

@@ -17,10 +17,9 @@ from rest_framework import serializers
 
 from apps.catalog.models import App, AppBanner, AppStatus, AppVersion, InstallLink, VersionEvent
 from apps.catalog.policies import (
-    Actor,
     app_listing_problems,
+    version_developer_moves,
     version_is_editable,
-    version_targets,
 )
 from apps.catalog.selectors import ScopeLine
 from apps.catalog.services import INSTALL_LINK_MAX_DAYS, LISTING_FIELDS
@@ -64,29 +63,17 @@ def banner_url(context: dict[str, Any], banner: AppBanner) -> str:
     )
 
 
-# The developer's endpoint for each status a version can be moved to.
-ACTION_FOR_TARGET = {
-    "submitted": "submit",
-    "published": "publish",
-    "hidden": "hide",
-}
-
-
 def developer_actions(version: AppVersion) -> list[str]:
     """What the app's developers can do with the version now: ``edit`` while it is a draft
-    or rejected, then the transitions the table allows them (``submit``, ``withdraw``,
+    or rejected, then the status moves the table allows them (``submit``, ``withdraw``,
     ``publish``, ``hide``). Nothing while the app is being deleted."""
     app = version.app
     if app.status == AppStatus.DELETING:
         return []
-    actions = ["edit"] if version_is_editable(version.status) else []
-    for target in version_targets(app_type=app.type, current=version.status, actor=Actor.DEVELOPER):
-        if target == "draft":
-            if version.status == "submitted":
-                actions.append("withdraw")
-            continue  # rejected -> draft happens by editing
-        actions.append(ACTION_FOR_TARGET[target])
-    return actions
+    edit = ["edit"] if version_is_editable(version.status) else []
+    return edit + version_developer_moves(
+        app_type=app.type, app_status=app.status, status=version.status
+    )
 
 
 class ScopeLineOutput(serializers.Serializer):
@@ -337,7 +324,8 @@ class InstallLinkCreatedOutput(InstallLinkOutput):
         return self.context["token"]
 
     def get_url(self, link: InstallLink) -> str:
-        return absolute(self.context, f"/install/{self.context['token']}/")
+        path = reverse("console:marketplace:install_link-detail", args=[self.context["token"]])
+        return absolute(self.context, path)
 
 
 class InstallLinkCreateInput(serializers.Serializer):

@@ -10,7 +10,6 @@ from apps.catalog.policies import (
     EDITABLE,
     IN_MODERATION,
     LINKABLE,
-    RELEASED,
     SELF_INSTALLABLE,
     TRANSITIONS,
     Actor,
@@ -19,6 +18,8 @@ from apps.catalog.policies import (
     semver_key,
     transition_refusal,
     version_can_transition,
+    version_developer_moves,
+    version_install_blocker,
     version_is_editable,
     version_targets,
 )
@@ -145,8 +146,7 @@ class TestStatusSets:
         assert set(S) - SELF_INSTALLABLE == {S.REJECTED}
         assert LINKABLE == SELF_INSTALLABLE
 
-    def test_released_and_moderation_sets(self):
-        assert set(RELEASED) == {S.PUBLISHED}
+    def test_the_moderation_set(self):
         assert set(IN_MODERATION) == {S.SUBMITTED, S.IN_REVIEW}
 
     def test_only_an_active_app_is_usable(self):
@@ -252,3 +252,58 @@ class TestListingProblems:
             listing={},
         )
         assert list(problems) == ["summary", "description", "support_email"]
+
+
+class TestInstallBlocker:
+    @pytest.mark.parametrize("app_status", list(AppStatus))
+    @pytest.mark.parametrize("version_status", list(S))
+    def test_an_inactive_app_comes_first_then_a_rejected_version(self, app_status, version_status):
+        blocker = version_install_blocker(app_status=app_status, version_status=version_status)
+
+        if app_status != AppStatus.ACTIVE:
+            assert blocker == "app_inactive"
+        elif version_status == S.REJECTED:
+            assert blocker == "version_not_installable"
+        else:
+            assert blocker is None
+
+
+class TestDeveloperMoves:
+    @pytest.mark.parametrize("app_type", list(AppType))
+    @pytest.mark.parametrize("status", list(S))
+    def test_the_names_follow_the_table(self, app_type, status):
+        names = {S.SUBMITTED: "submit", S.PUBLISHED: "publish", S.HIDDEN: "hide"}
+        expected = []
+        for target in version_targets(app_type=app_type, current=status, actor=D):
+            if target != S.DRAFT:
+                expected.append(names[target])
+            elif status == S.SUBMITTED:
+                expected.append("withdraw")
+
+        moves = version_developer_moves(
+            app_type=app_type, app_status=AppStatus.ACTIVE, status=status
+        )
+
+        assert moves == expected
+
+    def test_a_few_by_hand(self):
+        def moves(app_type, status):
+            return version_developer_moves(
+                app_type=app_type, app_status=AppStatus.ACTIVE, status=status
+            )
+
+        assert moves(AppType.PUBLIC, S.DRAFT) == ["submit"]
+        assert moves(AppType.PUBLIC, S.SUBMITTED) == ["withdraw"]
+        assert moves(AppType.PUBLIC, S.REJECTED) == []  # it returns to draft by an edit
+        assert moves(AppType.PUBLIC, S.APPROVED) == ["publish"]
+        assert moves(AppType.PRIVATE, S.DRAFT) == ["publish"]
+        assert moves(AppType.PRIVATE, S.PUBLISHED) == ["hide"]
+
+    @pytest.mark.parametrize("status", list(S))
+    def test_nothing_while_the_app_is_being_deleted(self, status):
+        assert (
+            version_developer_moves(
+                app_type=AppType.PUBLIC, app_status=AppStatus.DELETING, status=status
+            )
+            == []
+        )
