@@ -47,8 +47,8 @@ from apps.catalog.selectors import (
     version_scope_lines,
 )
 from apps.catalog.services import install_link_resolve
-from apps.core.api import paginated_response
-from apps.core.errors import NotFound, ValidationFailed
+from apps.core.api import paginated_response, query_choice
+from apps.core.errors import NotFound
 from apps.scopes.catalog import get_catalog
 
 AUTHORIZATIONS = ("account", "user")
@@ -159,21 +159,9 @@ class MarketplaceAppListApi(APIView):
                 | Q(summary__icontains=search)
                 | Q(account__name__icontains=search)
             )
-        module = request.query_params.get("module", "").strip()
-        if module:
-            if module not in get_catalog().modules:
-                raise ValidationFailed(
-                    f"Unknown module {module!r}.",
-                    fields={"module": [f"Choose one of: {', '.join(get_catalog().modules)}."]},
-                )
+        if module := query_choice(request, "module", tuple(get_catalog().modules)):
             qs = qs.filter(catalog_filter_reads_module(module))
-        authorization = request.query_params.get("authorization", "").strip()
-        if authorization:
-            if authorization not in AUTHORIZATIONS:
-                raise ValidationFailed(
-                    f"Unknown authorization {authorization!r}.",
-                    fields={"authorization": ["Choose one of: account, user."]},
-                )
+        if authorization := query_choice(request, "authorization", AUTHORIZATIONS):
             qs = qs.filter(catalog_filter_authorization(authorization))
         return _paginated(request, self, qs.order_by("name", "pk"))
 

@@ -43,8 +43,8 @@ from apps.catalog.selectors import (
     version_last_published,
     version_scope_lines,
 )
-from apps.core.api import paginated_response
-from apps.core.errors import PermissionDenied, ValidationFailed
+from apps.core.api import paginated_response, query_choice
+from apps.core.errors import PermissionDenied
 from apps.moderation.models import Review
 from apps.moderation.policies import CHECKLIST
 from apps.moderation.selectors import (
@@ -64,15 +64,6 @@ def moderator_required(request: Request) -> User:
     if not user_is_moderator(user=user):  # type: ignore[arg-type]
         raise PermissionDenied("Only platform moderators can review app versions.")
     return user  # type: ignore[return-value]
-
-
-def _choice(request: Request, name: str, choices: tuple[str, ...]) -> str:
-    value = request.query_params.get(name, "")
-    if value and value not in choices:
-        raise ValidationFailed(
-            f"Unknown {name} {value!r}.", fields={name: [f"Choose one of: {', '.join(choices)}."]}
-        )
-    return value
 
 
 class AppRefOutput(serializers.Serializer):
@@ -205,9 +196,9 @@ class ReviewQueueApi(APIView):
         developer = request.query_params.get("developer", "").strip().lower()
         if developer:
             qs = qs.filter(app__account__slug=developer)
-        if min_age := _choice(request, "min_age", MIN_AGES):
+        if min_age := query_choice(request, "min_age", MIN_AGES):
             qs = qs.filter(submitted_at__lte=age_cutoff(min_age))
-        claimed = _choice(request, "claimed", CLAIMED)
+        claimed = query_choice(request, "claimed", CLAIMED)
         if claimed == "yes":
             qs = qs.filter(claimed_by_id__isnull=False)
         elif claimed == "no":

@@ -21,7 +21,6 @@ from apps.catalog.api import serializers as out
 from apps.catalog.api.developer.common import (
     _app,
     _app_body,
-    _choice,
     _only,
     acting_by,
     developer_context,
@@ -47,7 +46,7 @@ from apps.catalog.services import (
     app_rename,
     app_unlist,
 )
-from apps.core.api import paginated_response
+from apps.core.api import paginated_response, query_choice
 from apps.core.errors import ValidationFailed
 
 # --- apps ------------------------------------------------------------------------------------
@@ -96,11 +95,11 @@ class AppListApi(APIView):
         search = request.query_params.get("search", "").strip()
         if search:
             qs = qs.filter(name__icontains=search)
-        if kind := _choice(request, "type", tuple(AppType.values)):
+        if kind := query_choice(request, "type", tuple(AppType.values)):
             qs = qs.filter(type=kind)
-        if state := _choice(request, "status", tuple(AppStatus.values)):
+        if state := query_choice(request, "status", tuple(AppStatus.values)):
             qs = qs.filter(status=state)
-        if listed := _choice(request, "listed", ("yes", "no")):
+        if listed := query_choice(request, "listed", ("yes", "no")):
             qs = qs.filter(is_listed=listed == "yes")
         return paginated_response(
             request=request,

@@ -77,12 +77,3 @@ def _only(data: Any, allowed: tuple[str, ...]) -> dict[str, Any]:
             },
         )
     return data
-
-
-def _choice(request: Request, name: str, choices: tuple[str, ...]) -> str:
-    value = request.query_params.get(name, "")
-    if value and value not in choices:
-        raise ValidationFailed(
-            f"Unknown {name} {value!r}.", fields={name: [f"Choose one of: {', '.join(choices)}."]}
-        )
-    return value

@@ -21,7 +21,6 @@ from rest_framework.views import APIView
 from apps.catalog.api import serializers as out
 from apps.catalog.api.developer.common import (
     _app,
-    _choice,
     _only,
     _version,
     _version_body,
@@ -52,7 +51,7 @@ from apps.catalog.services import (
     version_update,
     version_withdraw,
 )
-from apps.core.api import paginated_response
+from apps.core.api import paginated_response, query_choice
 from apps.core.errors import ValidationFailed
 
 # --- versions --------------------------------------------------------------------------------
@@ -317,7 +316,7 @@ class VersionDiffApi(APIView):
     def get(self, request: Request, code: str, number: str) -> Response:
         version = _version(request, code, number)
         app = version.app
-        against_kind = _choice(request, "against", ("previous", "published")) or "previous"
+        against_kind = query_choice(request, "against", ("previous", "published")) or "previous"
         if against_kind == "previous":
             against = version_previous(version=version)
         else:
