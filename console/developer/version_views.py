@@ -29,7 +29,6 @@ from apps.catalog.policies import (
 from apps.catalog.selectors import (
     install_link_get,
     install_link_list_for_version,
-    version_diff,
     version_get,
     version_history,
     version_last_published,
@@ -47,10 +46,11 @@ from apps.catalog.services import (
     version_update,
     version_withdraw,
 )
-from apps.core.errors import ApplicationError, NotFound
+from apps.core.errors import ApplicationError
 from console.access import access_errors
 from console.developer.app_forms import InstallLinkForm, VersionForm
 from console.developer.app_views import AppMixin
+from console.diffs import manifest_diff_shown
 from console.forms import form_add_application_error
 
 
@@ -177,17 +177,17 @@ class VersionDetailView(VersionMixin, View):
         version = self.version
         previous = version_previous(version=version)
         published = version_last_published(app=self.app, exclude=version)
-        diffs = []
-        for title, against in (
-            ("Against the previous version", previous),
-            ("Against the last published version", published),
-        ):
-            try:
-                diff = version_diff(version=version, against=against)
-                error = ""
-            except NotFound as exc:
-                diff, error = None, exc.message
-            diffs.append({"title": title, "against": against, "diff": diff, "error": error})
+        diffs = [
+            {
+                "title": title,
+                "other": other,
+                **manifest_diff_shown(version=version, against=against),
+            }
+            for title, other, against in (
+                ("Against the previous version", "the previous version", previous),
+                ("Against the last published version", "the published version", published),
+            )
+        ]
         installable = not version_install_blocker(
             app_status=self.app.status, version_status=version.status
         )

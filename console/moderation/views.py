@@ -12,16 +12,14 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from apps.accounts.selectors import user_is_moderator
-from apps.catalog.manifests import ManifestDiff
 from apps.catalog.models import AppVersion
 from apps.catalog.selectors import (
     age_cutoff,
-    version_diff,
     version_history,
     version_last_published,
     version_scope_lines,
 )
-from apps.core.errors import ApplicationError, Conflict, NotFound, ValidationFailed
+from apps.core.errors import ApplicationError, Conflict, ValidationFailed
 from apps.moderation.models import Review
 from apps.moderation.policies import CHECKLIST
 from apps.moderation.selectors import (
@@ -30,8 +28,8 @@ from apps.moderation.selectors import (
     review_version_get,
 )
 from apps.moderation.services import review_approve, review_claim, review_reject, review_release
-from apps.scopes.policies import scope_phrase
 from console.access import access_errors
+from console.diffs import manifest_diff_shown
 from console.forms import form_add_application_error
 from console.moderation.changelists import review_changelist
 from console.moderation.forms import ApproveForm, RejectForm
@@ -68,19 +66,6 @@ class ReviewListView(ModeratorRequiredMixin, TemplateView):
         return {"cl": review_changelist(self.request), "overdue_before": age_cutoff("7d")}
 
 
-def _scope_rows(scopes: list[str]) -> list[dict[str, str]]:
-    return [{"scope": scope, "phrase": scope_phrase(scope)} for scope in scopes]
-
-
-def _diff_context(diff: ManifestDiff) -> dict[str, Any]:
-    data = diff.as_dict()
-    data["changed"] = diff.changed
-    data["scopes"]["added"] = _scope_rows(data["scopes"]["added"])
-    data["scopes"]["removed"] = _scope_rows(data["scopes"]["removed"])
-    data["scopes"]["exceeding"] = _scope_rows(data["scopes"]["exceeding"])
-    return data
-
-
 def _review_rows(reviews: list[Review]) -> list[dict[str, Any]]:
     return [
         {
@@ -102,22 +87,17 @@ def review_detail_context(
     """Everything the review page shows; the decision forms are live for the claimant."""
     app = version.app
     open_review = review_open_for_version(version=version)
-    against = version_last_published(app=app, exclude=version)
-    diff, diff_error = None, ""
-    try:
-        found = version_diff(version=version, against=against)
-    except NotFound as exc:  # a stored manifest no longer validates against the catalog
-        diff_error = exc.message
-    else:
-        diff = _diff_context(found) if found is not None else None
+    shown = manifest_diff_shown(
+        version=version, against=version_last_published(app=app, exclude=version)
+    )
     return {
         "version": version,
         "app": app,
         "banners": list(app.banners.all()),
         "scope_lines": version_scope_lines(version=version),
-        "against": against,
-        "diff": diff,
-        "diff_error": diff_error,
+        "against": shown["against"],
+        "diff": shown["diff"],
+        "diff_error": shown["error"],
         "history": list(version_history(version=version)),
         "reviews": _review_rows(list(review_list_for_version(version=version))),
         "open_review": open_review,

@@ -17,6 +17,7 @@ from apps.catalog.services import (
     install_link_revoke,
     version_transition,
 )
+from apps.scopes.policies import scope_phrase
 from tests.console.conftest import login_url
 from tests.factories import MembershipFactory, UserFactory
 from tests.factories.catalog import (
@@ -229,8 +230,9 @@ class TestPrivateLifecycle:
             ("dev@acme.test", "hidden", "published", ""),
         ]
         html = client.get(version_url("version-detail", app, "1.1.0")).content.decode()
-        assert "Scope added: <code>crm:full</code>" in html
-        assert "Scope removed: <code>crm.accounts:read</code>" in html
+        assert f'diff-added">+ {scope_phrase("crm:full")} <code>crm:full</code>' in html
+        removed = scope_phrase("crm.accounts:read")
+        assert f'diff-removed">\N{MINUS SIGN} {removed} <code>crm.accounts:read</code>' in html
         assert "Needs consent" in html
 
 
@@ -535,9 +537,9 @@ class TestDetail:
             ("Against the previous version", "1.1.0"),
             ("Against the last published version", "1.0.0"),
         ]
-        assert diffs[0]["diff"].needs_consent
-        assert "Webhook removed: <code>invoice-updated</code>" in html
-        assert "Scope added: <code>crm:full</code>" in html
+        assert diffs[0]["diff"]["needs_consent"]
+        assert 'diff-removed">\N{MINUS SIGN} <code>fin.invoices.updated</code>' in html
+        assert f'diff-added">+ {scope_phrase("crm:full")} <code>crm:full</code>' in html
         assert [(e.from_status, e.to_status) for e in response.context["history"]] == [
             ("", "draft"),
             ("draft", "submitted"),
