@@ -7,6 +7,8 @@ tokens are shown once, in the POST response that made them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -129,6 +131,27 @@ class VersionMixin(AppMixin, _LoadVersion):
     """A page about one version of one of the current account's apps."""
 
 
+def _save_manifest_form(view: Any, write: Callable[..., AppVersion]) -> HttpResponse:
+    """Create or edit a version from the posted form with ``write`` (a service taking
+    ``raw``, ``fmt``, ``changelog`` and ``by``): on success a message and the version's
+    page; otherwise the form again, with every problem by JSON path."""
+    form = VersionForm(view.request.POST, view.request.FILES)
+    problems: dict[str, Any] = {}
+    if form.is_valid():
+        raw, fmt = _manifest_input(form)
+        try:
+            version = write(
+                raw=raw, fmt=fmt, changelog=form.cleaned_data["changelog"], by=view.by()
+            )
+        except ApplicationError as exc:
+            problems = _manifest_refusal(form, exc)
+        else:
+            messages.success(view.request, f"Version {version.number} is saved as a draft.")
+            return redirect(version_url(version))
+    response: HttpResponse = view.show(form, **problems)
+    return response
+
+
 class VersionCreateView(AppMixin, View):
     """Paste or upload a manifest: every problem is listed with its JSON path; a taken or
     lower number is shown under ``$.version``."""
@@ -139,24 +162,7 @@ class VersionCreateView(AppMixin, View):
         return self.show(VersionForm())
 
     def post(self, request: HttpRequest, code: str) -> HttpResponse:
-        form = VersionForm(request.POST, request.FILES)
-        problems: dict[str, Any] = {}
-        if form.is_valid():
-            raw, fmt = _manifest_input(form)
-            try:
-                version = version_create(
-                    app=self.app,
-                    raw=raw,
-                    fmt=fmt,
-                    changelog=form.cleaned_data["changelog"],
-                    by=self.by(),
-                )
-            except ApplicationError as exc:
-                problems = _manifest_refusal(form, exc)
-            else:
-                messages.success(request, f"Version {version.number} is saved as a draft.")
-                return redirect(version_url(version))
-        return self.show(form, **problems)
+        return _save_manifest_form(self, partial(version_create, app=self.app))
 
     def show(self, form: VersionForm, **problems: Any) -> HttpResponse:
         latest = self.app.latest_number
@@ -226,24 +232,7 @@ class VersionEditView(VersionMixin, View):
     def post(self, request: HttpRequest, code: str, number: str) -> HttpResponse:
         if not version_is_editable(self.version.status):
             return self.show(VersionForm(), status=409)
-        form = VersionForm(request.POST, request.FILES)
-        problems: dict[str, Any] = {}
-        if form.is_valid():
-            raw, fmt = _manifest_input(form)
-            try:
-                version = version_update(
-                    version=self.version,
-                    raw=raw,
-                    fmt=fmt,
-                    changelog=form.cleaned_data["changelog"],
-                    by=self.by(),
-                )
-            except ApplicationError as exc:
-                problems = _manifest_refusal(form, exc)
-            else:
-                messages.success(request, f"Version {version.number} is saved as a draft.")
-                return redirect(version_url(version))
-        return self.show(form, **problems)
+        return _save_manifest_form(self, partial(version_update, version=self.version))
 
     def show(self, form: VersionForm, status: int = 200, **problems: Any) -> HttpResponse:
         context = {
