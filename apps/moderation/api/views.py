@@ -44,7 +44,7 @@ from apps.catalog.selectors import (
     version_scope_lines,
 )
 from apps.core.api import paginated_response, query_choice
-from apps.core.errors import PermissionDenied
+from apps.core.errors import NotFound, PermissionDenied
 from apps.moderation.models import Review
 from apps.moderation.policies import CHECKLIST
 from apps.moderation.selectors import (
@@ -226,7 +226,17 @@ def review_body(request: Request, version: AppVersion, user: User) -> dict[str, 
     app = version.app
     context = {"request": request}
     against = version_last_published(app=app, exclude=version)
-    diff = version_diff(version=version, against=against)
+    try:
+        diff = version_diff(version=version, against=against)
+    except NotFound as exc:  # a stored manifest no longer validates against the catalog
+        diff_body: dict[str, Any] = {"against": against.number if against else None}
+        diff_body["error"] = exc.message
+    else:
+        diff_body = (
+            {"against": against.number, **diff.as_dict()}
+            if diff is not None and against is not None
+            else {"against": None}
+        )
     open_review = review_open_for_version(version=version)
     return {
         "id": version.pk,
@@ -240,11 +250,7 @@ def review_body(request: Request, version: AppVersion, user: User) -> dict[str, 
         "manifest": version.manifest,
         "manifest_source": version.manifest_source,
         "effective_scopes": scope_lines(version_scope_lines(version=version)),
-        "diff": (
-            {"against": against.number, **diff.as_dict()}
-            if diff is not None and against is not None
-            else {"against": None}
-        ),
+        "diff": diff_body,
         "listing": {
             "summary": app.summary,
             "description": app.description,
@@ -278,7 +284,9 @@ class ReviewDetailOutput(serializers.Serializer):
     manifest_source = serializers.CharField()
     effective_scopes = ScopeLineOutput(many=True)
     diff = serializers.DictField(
-        help_text='Against the last published version; `{"against": null}` when none.'
+        help_text='Against the last published version; `{"against": null}` when none, and '
+        "an `error` instead of the changes when a stored manifest no longer validates "
+        "against the scope catalog in force."
     )
     listing = serializers.DictField()
     checklist = serializers.ListField(child=serializers.DictField())

@@ -90,6 +90,23 @@ class TestDetail:
 
         assert mod.get(url(version)).json()["diff"] == {"against": None}
 
+    def test_a_manifest_the_catalog_no_longer_accepts_leaves_the_review_readable(self, mod, app):
+        published = make_version(app=app, number="1.0.0", status="published")
+        version = make_version(app=app, number="1.1.0", status="submitted")
+        broken = {
+            **published.manifest,
+            "scopes": [{"code": "gone", "level": "read", "reason": "x"}],
+        }
+        AppVersion.objects.filter(pk=published.pk).update(manifest=broken)
+
+        response = mod.get(url(version))
+
+        assert response.status_code == 200
+        diff = response.json()["diff"]
+        assert diff["against"] == "1.0.0"
+        assert "no longer validates" in diff["error"]
+        assert set(diff) == {"against", "error"}
+
     def test_actions_follow_the_claim(self, mod, moderator, other_moderator, app):
         mine = make_version(app=app, number="1.0.0", status="submitted")
         theirs = make_version(app=app, number="1.1.0", status="submitted")
