@@ -70,8 +70,12 @@ class By:
 
 
 def _require_not_deleting(app: App) -> None:
-    # Read the status again under the row's lock: a delete that committed after the
-    # caller loaded ``app`` wins, and one that is committing is waited for.
+    """Lock the app's row for the rest of the transaction and refuse an app being deleted.
+
+    The status is read again under the lock: a delete that committed after the caller
+    loaded ``app`` wins, and one that is committing is waited for. Changes to one app
+    (versions, images, credentials) therefore run one at a time.
+    """
     current = (
         App.objects.select_for_update().filter(pk=app.pk).values_list("status", flat=True).first()
     )
@@ -80,6 +84,12 @@ def _require_not_deleting(app: App) -> None:
             f"The app “{app.name}” is being deleted; nothing can change it any more.",
             code="app_deleting",
         )
+
+
+def _stored_logo(app: App) -> str:
+    """The logo file name as stored now (read under the app's lock), not as the caller
+    loaded it: two replacements in a row each remove the file the other stored."""
+    return App.objects.filter(pk=app.pk).values_list("logo", flat=True).get() or ""
 
 
 def _clean_name(name: str) -> str:
@@ -211,7 +221,7 @@ def app_logo_set(*, app: App, upload: IO[bytes]) -> App:
     the old file is removed from storage after commit."""
     _require_not_deleting(app)
     ext = image_check(upload, rule=LOGO, field="logo")
-    old = app.logo.name if app.logo else ""
+    old = _stored_logo(app)
     app.logo.save(f"logo.{ext}", _stored_file(upload, ext=ext), save=False)
     App.objects.filter(pk=app.pk).update(logo=app.logo.name, updated_at=timezone.now())
     if old:
@@ -223,7 +233,7 @@ def app_logo_set(*, app: App, upload: IO[bytes]) -> App:
 @transaction.atomic
 def app_logo_remove(*, app: App) -> App:
     _require_not_deleting(app)
-    old = app.logo.name if app.logo else ""
+    old = _stored_logo(app)
     App.objects.filter(pk=app.pk).update(logo="", updated_at=timezone.now())
     if old:
         storage = app.logo.storage
@@ -237,7 +247,6 @@ def app_banner_add(*, app: App, upload: IO[bytes]) -> AppBanner:
     """Add a banner at the end (at most ``MAX_BANNERS``). Raises ``ValidationFailed``
     naming ``banner``."""
     _require_not_deleting(app)
-    App.objects.select_for_update().filter(pk=app.pk).first()  # one adder at a time
     count = AppBanner.objects.filter(app=app).count()
     if count >= MAX_BANNERS:
         raise ValidationFailed(
@@ -454,7 +463,6 @@ def version_create(
     changelog = _clean_changelog(changelog)
     assert check.manifest is not None
     number = check.manifest.version
-    App.objects.select_for_update().filter(pk=app.pk).first()  # versions of one app in turn
     existing = list(app.versions.values_list("number", flat=True))
     if number in existing:
         raise _number_taken(number)
@@ -616,18 +624,11 @@ def version_transition(
         fields["rejection_reason"] = reason
     if target == VersionStatus.APPROVED:
         fields["rejection_reason"] = ""
-    # The app's state is part of the compare-and-set: a delete that committed after the
-    # check above still wins. The condition stays on the version's own columns (a filter
-    # across the join would make Django wrap the update in "id IN (subquery)", and
-    # PostgreSQL would not re-check the status of a row another transaction just moved).
-    live_apps = App.objects.exclude(status=AppStatus.DELETING).values("pk")
-    moved = AppVersion.objects.filter(pk=version.pk, status=current, app_id__in=live_apps).update(
-        **fields
-    )
+    # The app's row is locked (``_require_not_deleting``), so no delete commits from here
+    # on; the version's status is the compare-and-set, on its own columns so PostgreSQL
+    # re-checks it against a concurrent move.
+    moved = AppVersion.objects.filter(pk=version.pk, status=current).update(**fields)
     if not moved:
-        if App.objects.filter(pk=app.pk, status=AppStatus.DELETING).exists():
-            app.status = AppStatus.DELETING
-            _require_not_deleting(app)
         fresh = AppVersion.objects.filter(pk=version.pk).values_list("status", flat=True).first()
         label = VersionStatus(fresh).label.lower() if fresh else "deleted"
         raise Conflict(

@@ -238,6 +238,24 @@ class TestLogo:
         assert not default_storage.exists(old)
         assert default_storage.exists(new)
 
+    def test_a_caller_holding_an_old_copy_of_the_app_removes_the_file_stored_now(
+        self, account, django_capture_on_commit_callbacks
+    ):
+        app = make_app(account=account)
+        with django_capture_on_commit_callbacks(execute=True):
+            app_logo_set(app=app, upload=logo_file())
+        stale = App.objects.get(pk=app.pk)
+        with django_capture_on_commit_callbacks(execute=True):
+            app_logo_set(app=App.objects.get(pk=app.pk), upload=logo_file())
+        between = App.objects.get(pk=app.pk).logo.name
+
+        with django_capture_on_commit_callbacks(execute=True):
+            app_logo_set(app=stale, upload=logo_file("WEBP"))
+
+        last = App.objects.get(pk=app.pk).logo.name
+        assert not default_storage.exists(between)
+        assert default_storage.exists(last)
+
     def test_the_old_file_stays_until_commit(self, account, django_capture_on_commit_callbacks):
         app = make_app(account=account)
         with django_capture_on_commit_callbacks(execute=True):
