@@ -76,7 +76,10 @@ def app_get_for_developer(*, account: Account, code: Any) -> App:
     parsed = _uuid(code)
     app = app_list_for_developer(account=account).filter(code=parsed).first() if parsed else None
     if app is None:
-        raise NotFound("No such app in this account.")
+        raise NotFound(
+            "No such app in this account: check the app code, or switch to the account that "
+            "owns it (X-Account header in the API)."
+        )
     return app
 
 

@@ -222,7 +222,10 @@ class TestDetail:
         response = dev.get(f"{API}/apps/{code}")
 
         assert_error(response, 404, "not_found")
-        assert response.json()["error"]["message"] == "No such app in this account."
+        assert response.json()["error"]["message"] == (
+            "No such app in this account: check the app code, or switch to the account that "
+            "owns it (X-Account header in the API)."
+        )
 
 
 class TestEdit:
