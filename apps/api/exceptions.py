@@ -63,7 +63,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
             headers["WWW-Authenticate"] = exc.auth_header
         if getattr(exc, "wait", None):
             headers["Retry-After"] = str(int(exc.wait))
-        code = next((c for cls, c in _CODES.items() if isinstance(exc, cls)), None)
+        code = getattr(exc, "api_code", None) or next(
+            (c for cls, c in _CODES.items() if isinstance(exc, cls)), None
+        )
         if isinstance(exc, exceptions.ValidationError):
             fields = _flatten(exc.detail)
             message = "Some fields are not valid: " + ", ".join(sorted(fields)) + "."

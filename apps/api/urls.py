@@ -11,4 +11,6 @@ urlpatterns = [
     path("", include("apps.scopes.api.urls")),
     path("", include("apps.catalog.api.urls")),
     path("", include("apps.moderation.api.urls")),
+    path("", include("apps.installations.api.urls")),
+    path("", include("apps.modules.api.urls")),
 ]

@@ -3,8 +3,12 @@
 Swapping is decided on day one because swapping later breaks ``migrate``. The models
 carry what the platform needs on top of DOT: an application can be suspended (its tokens
 are refused at once), access tokens are indexed on ``expires`` for the purge, and live
-refresh tokens are unique by checksum. The links to installations are added by the
-installation context.
+refresh tokens are unique by checksum.
+
+Grants and tokens are bound to the installation they were issued for (and access tokens
+to the member's membership), so each API request checks token, installation and the
+user's rights in one query, and a purge is ``WHERE installation_id = ...``. The links are
+``PROTECT``: an installation is removed only after its tokens are purged in batches.
 """
 
 from django.db import models
@@ -38,20 +42,57 @@ class Application(AbstractApplication):
         # DOT calls this on every bearer-token validation: the instant kill switch.
         return not self.is_suspended
 
+    def get_allowed_schemes(self) -> list[str]:
+        # Redirect URIs come from validated manifests, which allow http only for
+        # localhost; the browser may be sent back to them whatever the settings say.
+        return ["https", "http"]
+
+
+def _installation_fk() -> models.ForeignKey:
+    return models.ForeignKey(
+        "installations.Installation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
 
 class Grant(AbstractGrant):
+    """An authorization code, bound to the installation it was consented for.
+
+    A code is consumed, not deleted, when exchanged (``consumed_at``), so a replay is
+    recognised and every token issued from it (``token_family``) is revoked.
+    """
+
+    installation = _installation_fk()
+    token_family = models.UUIDField(null=True, blank=True)
+    consumed_at = models.DateTimeField(null=True, blank=True)
+
     class Meta(AbstractGrant.Meta):
         swappable = "OAUTH2_PROVIDER_GRANT_MODEL"
         indexes = [models.Index(fields=["expires"], name="oauth_grant_expires_idx")]
 
 
 class AccessToken(AbstractAccessToken):
+    installation = _installation_fk()
+    membership = models.ForeignKey(
+        "accounts.Membership",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The user's place in the installation's account; empty once removed.",
+    )
+
     class Meta(AbstractAccessToken.Meta):
         swappable = "OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL"
         indexes = [models.Index(fields=["expires"], name="oauth_accesstoken_expires_idx")]
 
 
 class RefreshToken(AbstractRefreshToken):
+    installation = _installation_fk()
+
     class Meta(AbstractRefreshToken.Meta):
         swappable = "OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL"
         indexes = [

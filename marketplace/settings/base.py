@@ -40,7 +40,9 @@ INSTALLED_APPS = [
     "apps.scopes",
     "apps.catalog",
     "apps.moderation",
+    "apps.installations",
     "apps.oauth",
+    "apps.modules",
     "apps.api",
     "console",
 ]
@@ -128,6 +130,10 @@ AUTH_PASSWORD_VALIDATORS = [
 # Key for keyed hashes of machine secrets (client secrets, API keys). Defaults to a value
 # derived from SECRET_KEY; set it separately so rotating SECRET_KEY keeps secrets valid.
 SECRET_PEPPER = env("SECRET_PEPPER", default="")
+# Keys that encrypt secret setting values at rest, newest first: values are encrypted with
+# the first and read with any. To rotate, put a new key first, keep the old ones, run
+# `manage.py rotate_encryption_keys`, then drop the old keys. Empty: derived from SECRET_KEY.
+ENCRYPTION_KEYS = env.list("ENCRYPTION_KEYS", default=[])
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("pt", "Português"), ("es", "Español")]
@@ -203,6 +209,9 @@ OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth.AccessToken"
 OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth.RefreshToken"
 OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth.IDToken"
 OAUTH2_PROVIDER = {
+    "SCOPES_BACKEND_CLASS": "apps.oauth.scopes.CatalogueScopes",
+    "OAUTH2_VALIDATOR_CLASS": "apps.oauth.validators.PlatformValidator",
+    # Public clients must use PKCE; confidential ones may (the validator decides per client).
     "PKCE_REQUIRED": True,
     "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,

@@ -37,6 +37,13 @@ def _require_secret(name: str, *, min_length: int, min_unique: int) -> str:
 
 SECRET_KEY = _require_secret("SECRET_KEY", min_length=50, min_unique=5)
 SECRET_PEPPER = _require_secret("SECRET_PEPPER", min_length=32, min_unique=5)
+ENCRYPTION_KEYS = env.list("ENCRYPTION_KEYS", default=[])
+if not ENCRYPTION_KEYS:
+    raise ImproperlyConfigured(
+        "ENCRYPTION_KEYS must list at least one key for secret setting values, newest first "
+        "(generate one with: python -c 'from cryptography.fernet import Fernet; "
+        "print(Fernet.generate_key().decode())')."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the host names this site answers to.")

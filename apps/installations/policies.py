@@ -1,0 +1,234 @@
+"""Pure rules of installations: setting values by type, consent splits, who may use an app.
+
+No ORM and no request here.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from apps.catalog.manifests.types import Setting
+from apps.scopes.policies import effective_scopes, scopes_exceeding
+
+# Limits of setting values: long enough for real use, short enough for a form field.
+STRING_MAX = 500
+TEXT_MAX = 10_000
+SECRET_MAX = 4_000
+NUMBER_ABS_MAX = Decimal("1e15")
+FILE_MAX_BYTES = 5 * 1024 * 1024
+FILE_EXTENSIONS = frozenset(
+    {"pdf", "png", "jpg", "jpeg", "webp", "gif", "txt", "csv", "json", "xml", "docx", "xlsx"}
+)
+MASK = "••••••••"
+
+
+class SettingInvalid(ValueError):
+    """A value a setting refuses; the message says what to enter instead."""
+
+
+@dataclass(frozen=True)
+class CleanValue:
+    """What to store for one setting: a plain ``value``, or a ``secret`` to encrypt, or
+    ``clear`` to remove the stored value."""
+
+    value: Any = None
+    secret: str | None = None
+    clear: bool = False
+
+
+def setting_value_clean(setting: Setting, raw: Any) -> CleanValue:
+    """Check ``raw`` against ``setting``'s type and return what to store.
+
+    ``None`` or an empty string means "no value" (refused when the setting is required,
+    except for secrets, where empty means "keep the stored secret": the caller decides).
+    Raises ``SettingInvalid`` with a message for the person filling the form.
+    """
+    empty = raw is None or (isinstance(raw, str) and raw.strip() == "")
+    kind = setting.type
+    if kind == "file":
+        raise SettingInvalid("Upload a file for this setting.")
+    if empty:
+        if setting.required and kind != "secret":
+            raise SettingInvalid("This setting is required.")
+        return CleanValue(clear=True)
+    if kind in ("string", "text"):
+        if not isinstance(raw, str):
+            raise SettingInvalid("Enter text.")
+        value = raw.strip() if kind == "string" else raw.replace("\r\n", "\n")
+        limit = STRING_MAX if kind == "string" else TEXT_MAX
+        if kind == "string" and "\n" in value:
+            raise SettingInvalid("Enter a single line.")
+        if len(value) > limit:
+            raise SettingInvalid(f"Use at most {limit} characters (this has {len(value)}).")
+        if "\x00" in value:
+            raise SettingInvalid("Remove the NUL character.")
+        return CleanValue(value=value)
+    if kind == "number":
+        return CleanValue(value=_number(raw))
+    if kind == "boolean":
+        return CleanValue(value=_boolean(raw))
+    if kind == "select":
+        allowed = [o.value for o in setting.options]
+        if not isinstance(raw, str) or raw not in allowed:
+            raise SettingInvalid(f"Choose one of: {', '.join(allowed)}.")
+        return CleanValue(value=raw)
+    if kind == "reference":
+        return CleanValue(value=_record_id(raw, setting.model or "record"))
+    if kind == "secret":
+        if not isinstance(raw, str):
+            raise SettingInvalid("Enter the secret as text.")
+        if raw == MASK:
+            raise SettingInvalid("Enter the new secret, or leave the field empty to keep it.")
+        if len(raw) > SECRET_MAX:
+            raise SettingInvalid(f"Use at most {SECRET_MAX} characters.")
+        if "\x00" in raw:
+            raise SettingInvalid("Remove the NUL character.")
+        return CleanValue(secret=raw)
+    raise SettingInvalid(f"Settings of type {kind!r} cannot be edited here.")
+
+
+def _number(raw: Any) -> int | float:
+    if isinstance(raw, bool):
+        raise SettingInvalid("Enter a number.")
+    if isinstance(raw, int | float):
+        number = Decimal(str(raw))
+    elif isinstance(raw, str):
+        try:
+            number = Decimal(raw.strip().replace(",", "."))
+        except InvalidOperation as exc:
+            raise SettingInvalid("Enter a number, e.g. 30 or 2.5.") from exc
+    else:
+        raise SettingInvalid("Enter a number.")
+    if not number.is_finite() or abs(number) >= NUMBER_ABS_MAX:
+        raise SettingInvalid("Enter a finite number below 10^15 in size.")
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def _boolean(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.strip().lower() in ("true", "on", "1", "yes"):
+        return True
+    if isinstance(raw, str) and raw.strip().lower() in ("false", "off", "0", "no"):
+        return False
+    raise SettingInvalid("Choose yes or no (true or false).")
+
+
+def _record_id(raw: Any, model: str) -> int:
+    if isinstance(raw, bool):
+        raise SettingInvalid(f"Enter the id of a {model} record.")
+    try:
+        value = int(str(raw).strip())
+    except ValueError as exc:
+        raise SettingInvalid(f"Enter the id of a {model} record (a whole number).") from exc
+    if value < 1:
+        raise SettingInvalid(f"Enter the id of a {model} record (a positive whole number).")
+    return value
+
+
+def setting_file_problem(*, name: str, size: int) -> str | None:
+    """Why an uploaded setting file is refused, or ``None``."""
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext not in FILE_EXTENSIONS:
+        return f"Upload one of these file types: {', '.join(sorted(FILE_EXTENSIONS))}."
+    if size > FILE_MAX_BYTES:
+        return f"The file is {size / 1024 / 1024:.1f} MB; upload at most 5 MB."
+    if size == 0:
+        return "The file is empty."
+    return None
+
+
+def secret_hint(secret: str) -> str:
+    """The last characters shown after the mask, only for secrets long enough to keep
+    most of themselves hidden."""
+    return secret[-4:] if len(secret) >= 16 else ""
+
+
+def secret_masked(hint: str) -> str:
+    return f"{MASK}{hint}" if hint else MASK
+
+
+@dataclass(frozen=True)
+class ConsentSplit:
+    """The scopes a consent screen shows: those granted before and those it asks anew."""
+
+    already_approved: tuple[str, ...]
+    new: tuple[str, ...]
+
+    @property
+    def asks_for_more(self) -> bool:
+        return bool(self.new)
+
+
+def consent_split(*, requested: Iterable[str], approved: Iterable[str] | None) -> ConsentSplit:
+    """Split ``requested`` by whether ``approved`` already covers each scope (model by
+    model, so ``crm:full`` covers ``crm.accounts:read``). No prior approval: all new."""
+    wanted = effective_scopes(requested)
+    if approved is None:
+        return ConsentSplit(already_approved=(), new=wanted)
+    before = list(approved)
+    exceeding = set(scopes_exceeding(wanted, before))
+    return ConsentSplit(
+        already_approved=tuple(s for s in wanted if s not in exceeding),
+        new=tuple(s for s in wanted if s in exceeding),
+    )
+
+
+def scopes_within(requested: Iterable[str], granted: Iterable[str]) -> bool:
+    """Whether ``granted`` allows everything ``requested`` asks."""
+    return not scopes_exceeding(list(requested), list(granted))
+
+
+def access_allows(
+    *,
+    is_admin: bool,
+    role_id: int | None,
+    group_ids: Iterable[int],
+    access_role_ids: Iterable[int],
+    access_group_ids: Iterable[int],
+) -> bool:
+    """Who may use an installed app: admins always; others through one of the allowed
+    roles or groups. No role or group selected means admins only."""
+    if is_admin:
+        return True
+    if role_id is not None and role_id in set(access_role_ids):
+        return True
+    return bool(set(group_ids) & set(access_group_ids))
+
+
+def settings_of_level(settings: Iterable[Setting], level: str) -> list[Setting]:
+    return [s for s in settings if s.level == level]
+
+
+def defaults_of(settings: Iterable[Setting]) -> Mapping[str, Any]:
+    return {s.key: s.default for s in settings if s.default is not None}
+
+
+def install_refusal(
+    *,
+    app_type: str,
+    app_status: str,
+    version_status: str,
+    own_account: bool,
+    via_link: bool,
+) -> str | None:
+    """Why a version cannot be installed on an account from where it is asked, as a
+    stable code; ``None`` when it can.
+
+    The developer's own account and install links take any version that is not rejected
+    (the developer tries it, or shares that exact version). Anyone else gets published
+    versions of public apps only.
+    """
+    from apps.catalog.policies import version_install_blocker
+
+    blocker = version_install_blocker(app_status=app_status, version_status=version_status)
+    if blocker:
+        return blocker
+    if own_account or via_link:
+        return None
+    if app_type != "public":
+        return "private_app"
+    if version_status != "published":
+        return "version_not_published"
+    return None

@@ -1,0 +1,252 @@
+"""Reads of installations, each scoped to the account (and member) asking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from apps.accounts.models import Account, Membership, User
+from apps.catalog.manifests.types import Setting
+from apps.catalog.models import App, AppVersion, VersionStatus
+from apps.catalog.policies import semver_key
+from apps.catalog.selectors import version_manifest
+from apps.core.errors import NotFound
+from apps.installations.models import (
+    LIVE_STATUSES,
+    Installation,
+    InstallationAccess,
+    InstallationEvent,
+    SettingValue,
+    UserAuthorization,
+    WebhookSubscription,
+)
+from apps.installations.policies import access_allows, secret_masked, settings_of_level
+
+
+def installation_list_for_account(*, account: Account) -> QuerySet[Installation]:
+    """Every installation of the account (active and being uninstalled), newest first,
+    with app, version and installer loaded."""
+    return (
+        Installation.objects.filter(account=account)
+        .select_related("app", "app__account", "version", "installed_by")
+        .order_by("app__name", "-installed_at")
+    )
+
+
+def installation_get(*, account: Account, installation_id: Any) -> Installation:
+    """One installation of ``account``; ``NotFound`` for anything else (outsiders learn
+    nothing)."""
+    try:
+        pk = int(installation_id)
+    except (TypeError, ValueError) as exc:
+        raise NotFound("No such installation on this account.") from exc
+    installation = installation_list_for_account(account=account).filter(pk=pk).first()
+    if installation is None:
+        raise NotFound("No such installation on this account.")
+    return installation
+
+
+def installation_live_for(*, account: Account, app: App) -> Installation | None:
+    """The account's live installation of ``app``, if any."""
+    return (
+        Installation.objects.filter(account=account, app=app, status__in=LIVE_STATUSES)
+        .select_related("version", "app")
+        .first()
+    )
+
+
+def installation_live_by_app_for_account(*, account: Account) -> dict[int, Installation]:
+    """The account's live installations keyed by app id (for "Installed" badges)."""
+    return {
+        i.app_id: i
+        for i in Installation.objects.filter(
+            account=account, status__in=LIVE_STATUSES
+        ).select_related("version")
+    }
+
+
+@dataclass(frozen=True)
+class Access:
+    role_ids: tuple[int, ...]
+    group_ids: tuple[int, ...]
+    role_names: tuple[str, ...]
+    group_names: tuple[str, ...]
+
+    @property
+    def admins_only(self) -> bool:
+        return not (self.role_ids or self.group_ids)
+
+
+def installation_access(*, installation: Installation) -> Access:
+    rules = list(
+        InstallationAccess.objects.filter(installation=installation)
+        .select_related("role", "group")
+        .order_by("role__name", "group__name")
+    )
+    roles = [r.role for r in rules if r.role is not None]
+    groups = [r.group for r in rules if r.group is not None]
+    return Access(
+        role_ids=tuple(r.pk for r in roles),
+        group_ids=tuple(g.pk for g in groups),
+        role_names=tuple(r.name for r in roles),
+        group_names=tuple(g.name for g in groups),
+    )
+
+
+def installation_member_may_use(*, installation: Installation, membership: Membership) -> bool:
+    """Whether ``membership``'s user may use the app installed by ``installation``."""
+    if membership.account_id != installation.account_id:
+        return False
+    access = installation_access(installation=installation)
+    return access_allows(
+        is_admin=membership.is_admin,
+        role_id=membership.role_id,
+        group_ids=membership.groups.values_list("pk", flat=True),
+        access_role_ids=access.role_ids,
+        access_group_ids=access.group_ids,
+    )
+
+
+@dataclass(frozen=True)
+class SettingField:
+    """One setting with its current value as a form or API shows it.
+
+    ``value`` is never a secret: secrets show ``masked`` (and ``is_set``) only.
+    """
+
+    setting: Setting
+    value: Any
+    is_set: bool
+    masked: str
+    file_name: str
+    file_size: int | None
+    file_url: str
+
+
+def installation_settings(
+    *, installation: Installation, level: str, user: User | None = None
+) -> list[SettingField]:
+    """The settings of one level declared by the installed version, with their values
+    (for ``user``'s own values at the user level). Defaults fill unset plain values."""
+    manifest = version_manifest(installation.version)
+    declared = settings_of_level(manifest.settings, level)
+    stored = {
+        v.key: v
+        for v in SettingValue.objects.filter(
+            installation=installation, user=user if level == "user" else None
+        )
+    }
+    fields = []
+    for setting in declared:
+        row = stored.get(setting.key)
+        if setting.type == "secret":
+            fields.append(
+                SettingField(
+                    setting=setting,
+                    value=None,
+                    is_set=row is not None and bool(row.secret),
+                    masked=secret_masked(row.secret_hint) if row is not None and row.secret else "",
+                    file_name="",
+                    file_size=None,
+                    file_url="",
+                )
+            )
+        elif setting.type == "file":
+            has_file = row is not None and bool(row.file)
+            fields.append(
+                SettingField(
+                    setting=setting,
+                    value=None,
+                    is_set=has_file,
+                    masked="",
+                    file_name=row.file_name if has_file and row is not None else "",
+                    file_size=row.file_size if has_file and row is not None else None,
+                    file_url="",
+                )
+            )
+        else:
+            fields.append(
+                SettingField(
+                    setting=setting,
+                    value=row.value if row is not None else setting.default,
+                    is_set=row is not None,
+                    masked="",
+                    file_name="",
+                    file_size=None,
+                    file_url="",
+                )
+            )
+    return fields
+
+
+def setting_file_get(*, installation: Installation, key: str, user: User | None) -> SettingValue:
+    """The stored file of a file setting, or ``NotFound``."""
+    row = SettingValue.objects.filter(installation=installation, key=key, user=user).first()
+    if row is None or not row.file:
+        raise NotFound("No file is stored for this setting.")
+    return row
+
+
+def installation_history(*, installation: Installation) -> QuerySet[InstallationEvent]:
+    return InstallationEvent.objects.filter(installation=installation).select_related("actor")
+
+
+def installation_webhooks(*, installation: Installation) -> QuerySet[WebhookSubscription]:
+    return WebhookSubscription.objects.filter(installation=installation)
+
+
+def installation_newer_versions(*, installation: Installation) -> list[AppVersion]:
+    """Published versions newer than the installed one, newest first."""
+    current = semver_key(installation.version.number)
+    versions = AppVersion.objects.filter(app_id=installation.app_id, status=VersionStatus.PUBLISHED)
+    newer = [v for v in versions if semver_key(v.number) > current]
+    return sorted(newer, key=lambda v: semver_key(v.number), reverse=True)
+
+
+def user_authorization_get(*, installation: Installation, user: User) -> UserAuthorization | None:
+    return UserAuthorization.objects.filter(installation=installation, user=user).first()
+
+
+@dataclass(frozen=True)
+class Embedding:
+    installation_id: int
+    app_name: str
+    app_code: str
+    version: str
+    id: str
+    location: str
+    code: str
+    url: str
+    title: str
+
+
+def embedding_list_for_member(*, membership: Membership) -> list[Embedding]:
+    """The embeddings of the apps installed on the member's account that the member may
+    use, from each installation's version manifest."""
+    installations = list(
+        Installation.objects.filter(account_id=membership.account_id, status__in=LIVE_STATUSES)
+        .filter(app__status="active")
+        .select_related("app", "version")
+    )
+    result = []
+    for installation in installations:
+        if not installation_member_may_use(installation=installation, membership=membership):
+            continue
+        manifest = version_manifest(installation.version)
+        for embedding in manifest.embeddings:
+            result.append(
+                Embedding(
+                    installation_id=installation.pk,
+                    app_name=installation.app.name,
+                    app_code=str(installation.app.code),
+                    version=installation.version.number,
+                    id=embedding.id,
+                    location=embedding.location,
+                    code=embedding.code,
+                    url=embedding.url,
+                    title=embedding.title,
+                )
+            )
+    return result

@@ -1,0 +1,81 @@
+"""The users module, as apps reach it with an OAuth token.
+
+``GET /api/v1/users/me``: the token's user (scope ``users`` or ``user.me``).
+``GET /api/v1/users``: the account's users (scope ``users`` and the user's own right to
+read the users module).
+"""
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts.models import Membership
+from apps.core.api import paginated_response
+from apps.modules.selectors import user_list_for_account
+from apps.oauth.resource import AppTokenAuthentication, InstallationScope
+
+
+class UserOutput(serializers.Serializer):
+    id = serializers.IntegerField(source="user.pk")
+    email = serializers.EmailField(source="user.email")
+    full_name = serializers.CharField(source="user.full_name")
+    is_active = serializers.BooleanField(source="user.is_active")
+    is_admin = serializers.BooleanField()
+    role = serializers.SerializerMethodField()
+    language = serializers.CharField(source="account.language")
+
+    def get_role(self, membership: Membership) -> str | None:
+        return membership.role.name if membership.role is not None else None
+
+
+class AppApi(APIView):
+    """Base of endpoints apps call with an access token: OAuth tokens only, never a
+    console session or an API key, checked by ``InstallationScope``."""
+
+    authentication_classes = [AppTokenAuthentication]
+    permission_classes = [InstallationScope]
+    required_model = "users.user"
+    required_level = "read"
+    self_only = False
+
+
+class UserMeApi(AppApi):
+    self_only = True
+
+    @extend_schema(
+        operation_id="users_me",
+        tags=["App API: users"],
+        responses={200: UserOutput, 401: OpenApiResponse(description="invalid_token")},
+        summary="The user the access token acts for",
+        description="Needs `users:read` or `user.me:read`.",
+    )
+    def get(self, request: Request) -> Response:
+        membership = request.auth.membership
+        membership.user = request.auth.user
+        membership.account = request.auth.installation.account
+        return Response(UserOutput(membership).data)
+
+
+class UserListApi(AppApi):
+    @extend_schema(
+        operation_id="users_list",
+        tags=["App API: users"],
+        responses={200: UserOutput(many=True)},
+        summary="The account's users",
+        description=(
+            "Needs `users:read` on the token and the installation, and the token user's own "
+            "read right on the users module."
+        ),
+    )
+    def get(self, request: Request, **kwargs: Any) -> Response:
+        account = request.auth.installation.account
+        return paginated_response(
+            request=request,
+            view=self,
+            queryset=user_list_for_account(account=account),
+            serializer=UserOutput,
+        )

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ModulesConfig(AppConfig):
+    name = "apps.modules"
+    label = "modules"
+    verbose_name = "Product modules"

@@ -1,0 +1,293 @@
+"""The OAuth validator: DOT's, bound to installations.
+
+- Authorize: redirect URIs are matched exactly against the manifest of the version in
+  play, and scopes must lie within what the installation grants (or what the version being
+  installed asks); the code carries the installation.
+- Token: a code is consumed once; a replay revokes every token issued from it. Tokens
+  carry the installation and the member's membership; their refresh is refused once the
+  installation, user or membership is gone, and narrowed to the installation's current
+  grant.
+- Resource: the token, its application, user, installation, account, membership and
+  role are loaded in one query, with whether the member's role or groups may use the app.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from oauth2_provider.models import (
+    get_access_token_model,
+    get_application_model,
+    get_grant_model,
+    get_refresh_token_model,
+)
+from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauthlib.oauth2.rfc6749 import errors
+
+from apps.accounts.models import Membership
+from apps.installations.models import InstallationAccess, InstallationStatus
+from apps.installations.policies import scopes_within
+from apps.oauth.context import current_context
+from apps.scopes.catalog import Level
+from apps.scopes.policies import UnknownScope, parse_scope
+
+AccessToken = get_access_token_model()
+RefreshToken = get_refresh_token_model()
+Grant = get_grant_model()
+Application = get_application_model()
+
+
+def _known(scopes: list[str]) -> bool:
+    try:
+        for scope in scopes:
+            parse_scope(scope)
+    except (UnknownScope, ValueError):
+        return False
+    return True
+
+
+def narrowed_scopes(original: list[str], granted: list[str]) -> list[str]:
+    """``original`` cut to what ``granted`` allows now: a scope no longer granted in full
+    keeps its read level when that is still granted, else it is dropped."""
+    result = []
+    for scope in original:
+        if scopes_within([scope], granted):
+            result.append(scope)
+            continue
+        try:
+            grant = parse_scope(scope)
+        except (UnknownScope, ValueError):
+            continue
+        if grant.level is Level.FULL and scopes_within([f"{grant.code}:read"], granted):
+            result.append(f"{grant.code}:read")
+    return result
+
+
+def token_query() -> Any:
+    """Access tokens with everything a request check needs, in one query."""
+    return AccessToken.objects.select_related(
+        "application",
+        "user",
+        "installation",
+        "installation__account",
+        "installation__app",
+        "membership",
+        "membership__role",
+    ).annotate(
+        role_may_use=Exists(
+            InstallationAccess.objects.filter(
+                installation_id=OuterRef("installation_id"),
+                role_id=OuterRef("membership__role_id"),
+            )
+        ),
+        group_may_use=Exists(
+            InstallationAccess.objects.filter(
+                installation_id=OuterRef("installation_id"),
+                group__memberships=OuterRef("membership_id"),
+            )
+        ),
+    )
+
+
+def member_may_use(*, installation_id: int, membership: Membership) -> bool:
+    """Whether the member may use the installation's app now (admins always)."""
+    if membership.is_admin:
+        return True
+    allowed = Q(group__memberships=membership)
+    if membership.role_id is not None:
+        allowed |= Q(role_id=membership.role_id)
+    return InstallationAccess.objects.filter(allowed, installation_id=installation_id).exists()
+
+
+class PlatformValidator(OAuth2Validator):
+    # --- authorize ------------------------------------------------------------------------
+
+    def validate_redirect_uri(
+        self, client_id: str, redirect_uri: str, request: Any, *args: Any, **kwargs: Any
+    ) -> bool:
+        context = current_context()
+        return context is not None and redirect_uri in context.redirect_uris
+
+    def get_default_redirect_uri(
+        self, client_id: str, request: Any, *args: Any, **kwargs: Any
+    ) -> Any:
+        context = current_context()
+        return context.redirect_uris[0] if context is not None and context.redirect_uris else None
+
+    def validate_scopes(
+        self,
+        client_id: str,
+        scopes: list[str],
+        client: Any,
+        request: Any,
+        *args: Any,
+        **kwargs: Any,
+    ) -> bool:
+        context = current_context()
+        if context is None or not scopes or not _known(scopes):
+            return False
+        return scopes_within(scopes, context.available_scopes)
+
+    def is_pkce_required(self, client_id: str, request: Any) -> bool:
+        client = getattr(request, "client", None)
+        if client is None:
+            client = Application.objects.filter(client_id=client_id).only("client_type").first()
+        # Public clients must prove possession with PKCE; confidential ones may.
+        return client is None or client.client_type == Application.CLIENT_PUBLIC
+
+    def _create_authorization_code(
+        self, request: Any, code: dict[str, str], expires: Any = None
+    ) -> Any:
+        context = current_context()
+        if context is None or context.installation is None:
+            raise errors.InvalidRequestError(
+                description="The authorization has no installation.", request=request
+            )
+        grant = super()._create_authorization_code(request, code, expires)
+        grant.installation = context.installation
+        grant.token_family = uuid.uuid4()
+        grant.save(update_fields=["installation", "token_family"])
+        return grant
+
+    # --- token: authorization code ----------------------------------------------------------
+
+    def validate_code(
+        self, client_id: str, code: str, client: Any, request: Any, *args: Any, **kwargs: Any
+    ) -> bool:
+        grant = (
+            Grant.objects.select_related("installation", "user")
+            .filter(code=code, application=client)
+            .first()
+        )
+        if grant is None:
+            return False
+        if grant.consumed_at is not None:
+            # A replayed code: whoever holds it, every token issued from it dies.
+            RefreshToken.revoke_family(grant.token_family)
+            return False
+        installation = grant.installation
+        if (
+            grant.is_expired()
+            or installation is None
+            or installation.status != InstallationStatus.ACTIVE
+            or not grant.user.is_active
+        ):
+            return False
+        request.scopes = grant.scope.split(" ")
+        request.user = grant.user
+        request.marketplace_grant = grant
+        return True
+
+    def invalidate_authorization_code(
+        self, client_id: str, code: str, request: Any, *args: Any, **kwargs: Any
+    ) -> None:
+        consumed = Grant.objects.filter(
+            code=code, application=request.client, consumed_at__isnull=True
+        ).update(consumed_at=timezone.now())
+        if not consumed:
+            # Lost a race with another exchange of the same code: both sets of tokens go.
+            grant = Grant.objects.filter(code=code, application=request.client).first()
+            if grant is not None:
+                RefreshToken.revoke_family(grant.token_family)
+            raise errors.InvalidGrantError(request=request)
+
+    # --- token: issuing ---------------------------------------------------------------------
+
+    def _installation_of(self, request: Any, source_refresh_token: Any) -> Any:
+        grant = getattr(request, "marketplace_grant", None)
+        if grant is not None:
+            return grant.installation
+        # On rotation DOT clears ``request.refresh_token_instance`` before issuing, and
+        # hands the previous refresh token in as the new access token's source.
+        previous = source_refresh_token or getattr(request, "refresh_token_instance", None)
+        return previous.installation if previous is not None else None
+
+    def _create_access_token(
+        self,
+        expires: datetime,
+        request: Any,
+        token: dict[str, Any],
+        source_refresh_token: Any = None,
+    ) -> Any:
+        installation = self._installation_of(request, source_refresh_token)
+        membership = (
+            Membership.objects.filter(user=request.user, account_id=installation.account_id).first()
+            if installation is not None
+            else None
+        )
+        access_token = AccessToken(
+            user=request.user,
+            scope=token["scope"],
+            expires=expires,
+            application=request.client,
+            source_refresh_token=source_refresh_token,
+            resource=getattr(request, "resource", []),
+            installation=installation,
+            membership=membership,
+        )
+        self._set_token_value(access_token, token["access_token"])
+        access_token.save()
+        return access_token
+
+    def _create_refresh_token(
+        self, request: Any, refresh_token_code: str, access_token: Any, previous_refresh_token: Any
+    ) -> Any:
+        if previous_refresh_token is not None:
+            family = previous_refresh_token.token_family
+        else:
+            grant = getattr(request, "marketplace_grant", None)
+            family = (
+                grant.token_family if grant is not None and grant.token_family else uuid.uuid4()
+            )
+        refresh_token = RefreshToken(
+            user=request.user,
+            application=request.client,
+            access_token=access_token,
+            token_family=family,
+            resource=getattr(request, "resource", []),
+            installation=access_token.installation,
+        )
+        self._set_token_value(refresh_token, refresh_token_code)
+        refresh_token.save()
+        return refresh_token
+
+    # --- token: refresh ---------------------------------------------------------------------
+
+    def validate_refresh_token(
+        self, refresh_token: str, client: Any, request: Any, *args: Any, **kwargs: Any
+    ) -> bool:
+        if not super().validate_refresh_token(refresh_token, client, request, *args, **kwargs):
+            return False
+        rt = request.refresh_token_instance
+        installation = rt.installation
+        if installation is None or installation.status != InstallationStatus.ACTIVE:
+            return False
+        if not rt.user.is_active or not installation.account.is_active:
+            return False
+        membership = Membership.objects.filter(
+            user=rt.user, account_id=installation.account_id
+        ).first()
+        return membership is not None and member_may_use(
+            installation_id=installation.pk, membership=membership
+        )
+
+    def get_original_scopes(
+        self, refresh_token: str, request: Any, *args: Any, **kwargs: Any
+    ) -> Any:
+        # oauthlib never re-validates scopes on refresh: cut them to the current grant.
+        original = super().get_original_scopes(refresh_token, request, *args, **kwargs)
+        if isinstance(original, str):
+            original = original.split()
+        installation = request.refresh_token_instance.installation
+        return narrowed_scopes(list(original), list(installation.granted_scopes))
+
+    # --- resource requests ------------------------------------------------------------------
+
+    def _load_access_token(self, token: str) -> Any:
+        checksum = hashlib.sha256(token.encode("utf-8")).hexdigest()
+        return token_query().filter(token_checksum=checksum).first()

@@ -1,0 +1,301 @@
+"""The authorization server's endpoints.
+
+``/oauth/authorize/`` is the one consent screen every install and authorization ends
+in: the marketplace's Install buttons and install links send the browser here, and so do
+apps that start the flow themselves. Token, revocation and metadata are DOT's; the
+introspection endpoint answers only about the calling client's own tokens.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from oauth2_provider.exceptions import OAuthToolkitError
+from oauth2_provider.http import OAuth2ResponseRedirect
+from oauth2_provider.models import get_access_token_model
+from oauth2_provider.views.mixins import OAuthLibMixin
+
+from apps.catalog.selectors import version_scope_lines
+from apps.core.errors import ApplicationError
+from apps.oauth.context import AuthorizationContext, authorization_context
+from apps.oauth.services import (
+    Refusal,
+    authorization_allow,
+    authorization_resolve,
+    consent_lines,
+    consent_needed,
+)
+from apps.scopes.policies import effective_scopes, scope_phrase
+
+# Query parameters of ours that ride along with the OAuth ones.
+ACCOUNT_PARAM = "account"
+VERSION_PARAM = "version"
+LINK_PARAM = "install_link"
+
+REFUSAL_STATUS = {
+    "unknown_client": 400,
+    "app_unavailable": 409,
+    "no_account": 403,
+    "not_member": 403,
+    "pick_account": 200,
+    "ask_admin": 403,
+    "no_access": 403,
+    "cannot_install": 409,
+    "link": 410,
+}
+
+
+def _query_without(request: HttpRequest, *names: str) -> str:
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+@method_decorator(never_cache, name="dispatch")
+class AuthorizeView(LoginRequiredMixin, OAuthLibMixin, View):
+    """GET shows the account picker or the consent screen (or goes straight back to the
+    app when no consent is needed); POST is the person's Allow or Cancel."""
+
+    template_name = "oauth2_provider/authorize.html"
+
+    def _resolve(self, request: HttpRequest) -> AuthorizationContext | Refusal:
+        params = request.GET
+        return authorization_resolve(
+            user=request.user,  # type: ignore[arg-type]
+            client_id=params.get("client_id", ""),
+            account_slug=params.get(ACCOUNT_PARAM, "").strip(),
+            version_number=params.get(VERSION_PARAM, "").strip(),
+            install_link_token=params.get(LINK_PARAM, "").strip(),
+        )
+
+    def _refusal(self, request: HttpRequest, refusal: Refusal) -> HttpResponse:
+        base = request.path + "?" + _query_without(request, ACCOUNT_PARAM)
+        choices = [
+            {
+                "membership": m,
+                "url": base + "&" + urlencode({ACCOUNT_PARAM: m.account.slug}),
+            }
+            for m in refusal.memberships
+        ]
+        return render(
+            request,
+            "oauth2_provider/refusal.html",
+            {"refusal": refusal, "app": refusal.app, "choices": choices},
+            status=REFUSAL_STATUS.get(refusal.kind, 400),
+        )
+
+    def _oauth_error(self, error: OAuthToolkitError) -> HttpResponse:
+        redirect, response = self.error_response(error)
+        if redirect:
+            return OAuth2ResponseRedirect(response["url"], ["https", "http"])
+        oauthlib_error = response["error"]
+        return render(
+            self.request,
+            "oauth2_provider/error.html",
+            {
+                "error": oauthlib_error.error,
+                "description": oauthlib_error.description,
+            },
+            status=400,
+        )
+
+    def _consent_page(
+        self,
+        request: HttpRequest,
+        context: AuthorizationContext,
+        scopes: list[str],
+        status: int = 200,
+        problem: str = "",
+    ) -> HttpResponse:
+        lines = consent_lines(context, scopes)
+        reasons = {s.scope: s.reason for s in version_scope_lines(version=context.version)}
+
+        def described(values: tuple[str, ...]) -> list[dict[str, str]]:
+            return [
+                {"scope": v, "phrase": scope_phrase(v), "reason": reasons.get(v, "")}
+                for v in values
+            ]
+
+        change_account = request.path + "?" + _query_without(request, ACCOUNT_PARAM)
+        return render(
+            request,
+            self.template_name,
+            {
+                "context": context,
+                "app": context.app,
+                "version": context.version,
+                "account": context.account,
+                "mode": context.mode.value,
+                "already_approved": described(lines["already_approved"]),
+                "new_scopes": described(lines["new"]),
+                "several_accounts": request.user.memberships.count() > 1,  # type: ignore[union-attr]
+                "change_account_url": change_account,
+                "problem": problem,
+            },
+            status=status,
+        )
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        resolved = self._resolve(request)
+        if isinstance(resolved, Refusal):
+            return self._refusal(request, resolved)
+        with authorization_context(resolved):
+            try:
+                scopes, credentials = self.validate_authorization_request(request)
+            except OAuthToolkitError as error:
+                return self._oauth_error(error)
+            scopes = list(effective_scopes(scopes))
+            if consent_needed(resolved, scopes):
+                return self._consent_page(request, resolved, scopes)
+            return self._issue(request, resolved, scopes, credentials)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        resolved = self._resolve(request)
+        if isinstance(resolved, Refusal):
+            return self._refusal(request, resolved)
+        with authorization_context(resolved):
+            try:
+                scopes, credentials = self.validate_authorization_request(request)
+            except OAuthToolkitError as error:
+                return self._oauth_error(error)
+            scopes = list(effective_scopes(scopes))
+            if request.POST.get("decision") != "allow":
+                return self._denied(credentials)
+            if (
+                request.POST.get("version_id") != str(resolved.version.pk)
+                or request.POST.get("mode") != resolved.mode.value
+            ):
+                return self._consent_page(
+                    request,
+                    resolved,
+                    scopes,
+                    status=409,
+                    problem="What this page asks changed since it was shown. Review it again.",
+                )
+            return self._issue(request, resolved, scopes, credentials, allow_writes=True)
+
+    def _denied(self, credentials: dict[str, Any]) -> HttpResponse:
+        """Cancel: back to the app's callback with ``error=user_denied``; nothing is
+        installed or granted."""
+        params = {"error": "user_denied", "error_description": "The user cancelled."}
+        if credentials.get("state"):
+            params["state"] = credentials["state"]
+        uri = credentials["redirect_uri"]
+        separator = "&" if "?" in uri else "?"
+        return OAuth2ResponseRedirect(uri + separator + urlencode(params), ["https", "http"])
+
+    def _issue(
+        self,
+        request: HttpRequest,
+        context: AuthorizationContext,
+        scopes: list[str],
+        credentials: dict[str, Any],
+        *,
+        allow_writes: bool = False,
+    ) -> HttpResponse:
+        try:
+            with transaction.atomic():
+                bound = context
+                if allow_writes:
+                    bound = authorization_allow(
+                        context=context,
+                        user=request.user,  # type: ignore[arg-type]
+                        requested=scopes,
+                    )
+                with authorization_context(bound):
+                    uri, _headers, _body, _status = self.create_authorization_response(
+                        request=request,
+                        scopes=" ".join(scopes),
+                        credentials=credentials,
+                        allow=True,
+                    )
+        except OAuthToolkitError as error:
+            return self._oauth_error(error)
+        except ApplicationError as exc:
+            return self._consent_page(request, context, scopes, status=409, problem=exc.message)
+        separator = "&" if "?" in uri else "?"
+        uri = uri + separator + urlencode({ACCOUNT_PARAM: context.account.slug})
+        return OAuth2ResponseRedirect(uri, ["https", "http"])
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class IntrospectView(OAuthLibMixin, View):
+    """RFC 7662 for the calling client's own access tokens only.
+
+    The client authenticates with its credentials (HTTP Basic or form). Any token of
+    another client, or none, is reported ``{"active": false}``.
+    """
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not self.authenticate_client(request):
+            response = JsonResponse(
+                {"error": "invalid_client", "error_description": "Authenticate as the app."},
+                status=401,
+            )
+            response["WWW-Authenticate"] = 'Basic realm="oauth"'
+            return response
+        client_id = self._client_id(request)
+        value = request.POST.get("token", "")
+        if not value:
+            return JsonResponse(
+                {"error": "invalid_request", "error_description": "Send the token to check."},
+                status=400,
+            )
+        checksum = hashlib.sha256(value.encode("utf-8")).hexdigest()
+        token = (
+            get_access_token_model()
+            .objects.select_related("application", "user", "installation__account")
+            .filter(token_checksum=checksum, application__client_id=client_id)
+            .first()
+        )
+        if token is None or not token.is_valid():
+            return JsonResponse({"active": False})
+        installation = token.installation
+        active = (
+            installation is not None
+            and installation.status == "active"
+            and not token.application.is_suspended
+            and token.user is not None
+            and token.user.is_active
+        )
+        if not active:
+            return JsonResponse({"active": False})
+        return JsonResponse(
+            {
+                "active": True,
+                "scope": token.scope,
+                "client_id": client_id,
+                "username": token.user.email,
+                "token_type": "Bearer",
+                "exp": int(calendar.timegm(token.expires.timetuple())),
+                "account": installation.account.slug,
+            }
+        )
+
+    @staticmethod
+    def _client_id(request: HttpRequest) -> str:
+        import base64
+        from urllib.parse import unquote_plus
+
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        if header.lower().startswith("basic "):
+            try:
+                decoded = base64.b64decode(header.split(" ", 1)[1]).decode("utf-8")
+            except (ValueError, UnicodeDecodeError):
+                return ""
+            return unquote_plus(decoded.partition(":")[0])
+        return request.POST.get("client_id", "")
