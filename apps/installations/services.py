@@ -14,6 +14,7 @@ from typing import IO, Any
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from apps.accounts.models import Account, Group, Membership, Role, User
@@ -333,7 +334,9 @@ def installation_access_set(
     return locked
 
 
-def _own(model: type[Role] | type[Group], account: Account, ids: Iterable[int], field: str) -> list:
+def _own(
+    model: type[Role] | type[Group], account: Account, ids: Iterable[int], field: str
+) -> list[Any]:
     wanted = set()
     for raw in ids:
         try:
@@ -463,7 +466,7 @@ def installation_settings_save(
         raise ValidationFailed("Some settings are not valid.", fields=errors)
     saved: list[SettingValue] = []
     changed: list[str] = []
-    old_files: list[File[Any]] = []
+    old_files: list[FieldFile] = []
     for key, clean in plans.items():
         row = stored.get(key)
         if clean.clear:
@@ -509,7 +512,7 @@ def installation_settings_save(
         changed.append(key)
     if old_files:
         storage_names = [(f.storage, f.name) for f in old_files]
-        transaction.on_commit(lambda: [s.delete(n) for s, n in storage_names])
+        transaction.on_commit(lambda: [store.delete(n) for store, n in storage_names])
     if changed:
         _event(
             locked,
