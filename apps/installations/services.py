@@ -511,8 +511,13 @@ def installation_settings_save(
         saved.append(row)
         changed.append(key)
     if old_files:
-        storage_names = [(f.storage, f.name) for f in old_files]
-        transaction.on_commit(lambda: [store.delete(n) for store, n in storage_names])
+        stored_names = [(f.storage, f.name) for f in old_files if f.name]
+
+        def remove_replaced() -> None:
+            for store, name in stored_names:
+                store.delete(name)
+
+        transaction.on_commit(remove_replaced)
     if changed:
         _event(
             locked,
