@@ -183,6 +183,27 @@ class PlatformValidator(OAuth2Validator):
         request.marketplace_grant = grant
         return True
 
+    def confirm_redirect_uri(
+        self,
+        client_id: str,
+        code: str,
+        redirect_uri: str,
+        client: Any,
+        request: Any,
+        *args: Any,
+        **kwargs: Any,
+    ) -> bool:
+        if not super().confirm_redirect_uri(
+            client_id, code, redirect_uri, client, request, *args, **kwargs
+        ):
+            # RFC 6749 §5.2: a code used with another redirect URI than the one it was
+            # issued for is ``invalid_grant`` (oauthlib would answer ``invalid_request``).
+            raise errors.InvalidGrantError(
+                description="The redirect_uri differs from the authorization request's.",
+                request=request,
+            )
+        return True
+
     def invalidate_authorization_code(
         self, client_id: str, code: str, request: Any, *args: Any, **kwargs: Any
     ) -> None:
