@@ -1,28 +1,39 @@
-"""Start the web server, a Celery worker and Celery beat together; Ctrl-C stops all three."""
+"""Start the web server, a Celery worker and Celery beat together, plus the example app
+(``examples/connector``) when its credentials file exists; Ctrl-C stops them all."""
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-COLORS = {"web": "\033[36m", "worker": "\033[33m", "beat": "\033[35m"}
+COLORS = {"web": "\033[36m", "worker": "\033[33m", "beat": "\033[35m", "example": "\033[32m"}
 RESET = "\033[0m"
 
 
 class Command(BaseCommand):
-    help = "Run web (runserver), a Celery worker and Celery beat in one terminal."
+    help = (
+        "Run web (runserver), a Celery worker, Celery beat and, when var/example-app.json "
+        "exists (manage.py demo writes it), the example app, in one terminal."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
         parser.add_argument("--concurrency", type=int, default=2, help="Worker processes.")
+        parser.add_argument(
+            "--no-example", action="store_true", help="Do not start the example app."
+        )
 
-    def handle(self, *args: Any, addrport: str, concurrency: int, **options: Any) -> None:
+    def handle(
+        self, *args: Any, addrport: str, concurrency: int, no_example: bool, **options: Any
+    ) -> None:
         python = sys.executable
         celery = [python, "-m", "celery", "-A", "marketplace"]
         commands = {
@@ -47,24 +58,41 @@ class Command(BaseCommand):
         }
         os.makedirs(os.path.dirname(settings.CELERY_BEAT_SCHEDULE_FILENAME), exist_ok=True)
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        example_file = example_config_path()
+        example_url = ""
+        if not no_example and example_file.exists():
+            commands["example"] = [python, "-m", "examples.connector"]
+            example_url = example_public_url(example_file)
         processes: dict[str, subprocess.Popen[str]] = {}
         for name, command in commands.items():
+            process_env = env
+            if name == "example":
+                # The connector talks to this server, wherever it listens.
+                process_env = {
+                    **env,
+                    "CONNECTOR_CONFIG": str(example_file),
+                    "CONNECTOR_MARKETPLACE_URL": f"http://{addrport}",
+                }
             processes[name] = subprocess.Popen(  # noqa: S603
                 command,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 text=True,
-                env=env,
+                env=process_env,
+                cwd=settings.BASE_DIR,
                 start_new_session=True,
             )
             threading.Thread(target=_pipe, args=(name, processes[name].stdout), daemon=True).start()
 
         broker = settings.CELERY_BROKER_URL.split("://", 1)[0]
+        example = (
+            f"Example app: {example_url}/ (the OAuth journey: see README)\n" if example_url else ""
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"\nConsole:  http://{addrport}/\nAPI docs: http://{addrport}/api/docs/\n"
-                f"Worker and beat are running on the {broker} broker. "
-                "Press Ctrl-C to stop all three.\n"
+                f"{example}Worker and beat are running on the {broker} broker. "
+                f"Press Ctrl-C to stop all {len(processes)}.\n"
             )
         )
 
@@ -77,15 +105,25 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
         exit_code = 0
+        example_reported = False
         while not stopping:
             for name, process in processes.items():
+                if name == "example":
+                    # An optional extra (its port may be taken): the marketplace runs on.
+                    if process.poll() is not None and not example_reported:
+                        self.stderr.write(
+                            f"The example app exited with code {process.returncode}; the "
+                            "marketplace keeps running."
+                        )
+                        example_reported = True
+                    continue
                 if process.poll() is not None:
                     self.stderr.write(f"{name} exited with code {process.returncode}; stopping.")
                     exit_code = process.returncode or 1
                     stopping = True
                     break
             time.sleep(0.5)
-        self.stdout.write("Stopping web, worker and beat...")
+        self.stdout.write(f"Stopping {', '.join(processes)}...")
         for name, process in processes.items():
             if process.poll() is None:
                 if name == "web":
@@ -102,6 +140,22 @@ class Command(BaseCommand):
                 os.killpg(process.pid, signal.SIGKILL)
         if exit_code:
             sys.exit(exit_code)
+
+
+def example_config_path() -> Path:
+    """The example app's credentials file: ``CONNECTOR_CONFIG`` when set, else
+    ``var/example-app.json`` (the rule ``examples/connector/config.py`` and the
+    ``demo_example_app`` command follow)."""
+    return Path(os.environ.get("CONNECTOR_CONFIG") or Path(settings.VAR_DIR) / "example-app.json")
+
+
+def example_public_url(path: Path) -> str:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        data = {}
+    url = data.get("public_url") if isinstance(data, dict) else None
+    return str(url or "http://localhost:8001").rstrip("/")
 
 
 def _pipe(name: str, stream: IO[str] | None) -> None:

@@ -1,0 +1,249 @@
+"""Register the Example Connector (``examples/connector``) as a demo app of devstudio and
+write its OAuth credentials where the connector reads them (``var/example-app.json``).
+
+- Example Connector (public, listed): 1.0.0 reviewed, approved and published, so Acme's
+  admin can install it from the catalog or from the connector's own "Connect" button;
+  1.1.0, which adds ``task:read``, approved but not published: the developer publishes it
+  when the walkthrough reaches the update, and installed accounts then update with a
+  re-consent that shows the new scope apart.
+
+Idempotent: an existing app is left as it is. The raw client secret exists only when it
+is made, so when the credentials file is missing (or names another client) the secret is
+rotated and the file written again. ``demo`` runs this after ``demo_catalog``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from apps.accounts.models import Account, User
+from apps.catalog.models import App, AppType
+from apps.catalog.services import (
+    By,
+    app_create,
+    app_credentials_rotate,
+    app_list_in_catalog,
+    app_listing_update,
+    version_create,
+    version_publish,
+    version_submit,
+)
+from apps.moderation.policies import CHECKLIST_KEYS
+from apps.moderation.services import review_approve, review_claim
+
+ACCOUNT = "devstudio"
+DEVELOPER = "dev@devstudio.test"
+MODERATOR = "moderator@platform.test"
+NAME = "Example Connector"
+MARKETPLACE_URL = "http://127.0.0.1:8000"
+# The connector runs on this host name: the redirect URI must match the manifest exactly.
+CONNECTOR_URL = "http://localhost:8001"
+
+SCOPES = [
+    {
+        "code": "users",
+        "level": "read",
+        "reason": "Shows who is connected and lists your colleagues, to match them with "
+        "people in the connected service.",
+    },
+    {
+        "code": "crm.accounts",
+        "level": "read",
+        "reason": "Links each customer to its record in the connected service.",
+    },
+]
+TASK_SCOPE = {
+    "code": "task",
+    "level": "read",
+    "reason": "Shows the tasks of each customer next to its record in the connected service.",
+}
+
+
+def manifest(number: str, scopes: list[dict[str, str]]) -> dict[str, Any]:
+    return {
+        "manifest_version": 1,
+        "version": number,
+        "authorization": "account",
+        "redirect_uris": [f"{CONNECTOR_URL}/oauth/callback"],
+        "scopes": scopes,
+        "webhooks": [
+            {
+                "id": "user-updated",
+                "event": "users.user.updated",
+                "url": f"{CONNECTOR_URL}/hooks/users",
+            }
+        ],
+        "embeddings": [
+            {
+                "id": "menu",
+                "location": "main_menu",
+                "code": "connector.home",
+                "url": f"{CONNECTOR_URL}/embed",
+                "title": "Example Connector",
+            }
+        ],
+        "settings": [
+            {
+                "key": "workspace",
+                "level": "app",
+                "type": "string",
+                "label": "Workspace name",
+                "help": "The workspace of the connected service this account syncs with.",
+                "required": True,
+            },
+            {
+                "key": "api_token",
+                "level": "app",
+                "type": "secret",
+                "label": "Connected service API token",
+                "help": "Stored encrypted; shown masked.",
+            },
+            {
+                "key": "sync_interval",
+                "level": "app",
+                "type": "select",
+                "label": "Sync every",
+                "default": "hour",
+                "options": [
+                    {"value": "15min", "label": "15 minutes"},
+                    {"value": "hour", "label": "Hour"},
+                    {"value": "day", "label": "Day"},
+                ],
+            },
+            {
+                "key": "notify_me",
+                "level": "user",
+                "type": "boolean",
+                "label": "E-mail me when a sync fails",
+                "default": False,
+            },
+        ],
+    }
+
+
+def credentials_path() -> Path:
+    """Where the connector reads its credentials: ``CONNECTOR_CONFIG`` when set, else
+    ``var/example-app.json`` (the same rule as ``examples/connector/config.py``)."""
+    return Path(os.environ.get("CONNECTOR_CONFIG") or Path(settings.VAR_DIR) / "example-app.json")
+
+
+class Command(BaseCommand):
+    help = "Register the Example Connector demo app and write var/example-app.json (idempotent)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even with DEBUG off. Never on a real deployment.",
+        )
+
+    @transaction.atomic
+    def handle(self, *args: Any, force: bool, **options: Any) -> None:
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "Refusing to create demo apps while DEBUG is off. Use --force on a throwaway "
+                "database."
+            )
+        account = Account.objects.filter(slug=ACCOUNT).first()
+        developer = User.objects.filter(email=DEVELOPER).first()
+        moderator = User.objects.filter(email=MODERATOR).first()
+        if account is None or developer is None or moderator is None:
+            raise CommandError(
+                f"The {ACCOUNT} account, {DEVELOPER} and {MODERATOR} are missing: run "
+                "`manage.py demo`, which creates them and then the demo apps."
+            )
+        path = credentials_path()
+        app = App.objects.filter(account=account, name=NAME).first()
+        if app is None:
+            app, secret = self._create(account, By.user_(developer), moderator)
+            what = "public, listed: 1.0.0 published, 1.1.0 (adds task:read) approved, unpublished"
+        elif _written_for(path, app.oauth_application.client_id):
+            self._report(app, "exists, left as it is", path)
+            return
+        else:
+            secret = app_credentials_rotate(app=app)
+            what = "exists; its client secret was rotated because the credentials file was missing"
+        client_id = app.oauth_application.client_id
+        # Written once the data is committed: a rolled-back run leaves no orphan secret.
+        transaction.on_commit(lambda: _write(path, client_id, secret))
+        self._report(app, what, path)
+
+    def _create(self, account: Account, dev: By, moderator: User) -> tuple[App, str]:
+        app, secret = app_create(account=account, name=NAME, type=AppType.PUBLIC, by=dev)
+        app_listing_update(
+            app=app,
+            summary="The example third-party app: installs through OAuth and calls the API.",
+            description=(
+                "Example Connector is the small app in examples/connector of the marketplace "
+                "repository. It starts the OAuth authorization itself (or accepts an install "
+                "from the catalog), exchanges the code, calls the users API, refreshes and "
+                "revokes its tokens. Read it next to docs/oauth.md."
+            ),
+            support_email="support@devstudio.test",
+            support_url="https://devstudio.example.com/connector/help",
+        )
+        first = version_create(
+            app=app,
+            raw=json.dumps(manifest("1.0.0", SCOPES), indent=2),
+            changelog="First release: connects, shows the user and the account's users.",
+            by=dev,
+        )
+        version_submit(version=first, by=dev)
+        review_claim(version=first, moderator=moderator)
+        review_approve(
+            version=first, moderator=moderator, checklist=dict.fromkeys(CHECKLIST_KEYS, True)
+        )
+        version_publish(version=first, by=dev)
+        app_list_in_catalog(app=app)
+        second = version_create(
+            app=app,
+            raw=json.dumps(manifest("1.1.0", [*SCOPES, TASK_SCOPE]), indent=2),
+            changelog="Shows each customer's tasks (asks to view tasks).",
+            by=dev,
+        )
+        version_submit(version=second, by=dev)
+        review_claim(version=second, moderator=moderator)
+        review_approve(
+            version=second, moderator=moderator, checklist=dict.fromkeys(CHECKLIST_KEYS, True)
+        )
+        return app, secret
+
+    def _report(self, app: App, what: str, path: Path) -> None:
+        self.stdout.write(f"Example app of {ACCOUNT}:")
+        self.stdout.write(f"  {app.name:<17} {what}")
+        self.stdout.write(f"  credentials in {path} (client {app.oauth_application.client_id})")
+
+
+def _written_for(path: Path, client_id: str) -> bool:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (
+        isinstance(data, dict)
+        and data.get("client_id") == client_id
+        and bool(data.get("client_secret"))
+    )
+
+
+def _write(path: Path, client_id: str, secret: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {
+        "marketplace_url": MARKETPLACE_URL,
+        "client_id": client_id,
+        "client_secret": secret,
+        "public_url": CONNECTOR_URL,
+    }
+    temporary = path.with_name(path.name + ".tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=2)
+        handle.write("\n")
+    os.replace(temporary, path)
