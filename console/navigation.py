@@ -28,6 +28,10 @@ def is_developer(request: HttpRequest) -> bool:
     return bool(membership and membership.is_developer)
 
 
+def is_member(request: HttpRequest) -> bool:
+    return getattr(request, "membership", None) is not None
+
+
 def is_account_admin(request: HttpRequest) -> bool:
     membership = getattr(request, "membership", None)
     return bool(membership and membership.is_admin)
@@ -137,7 +141,9 @@ DEVELOPER.add("API reference", "api-docs")
 ACCOUNT_ADMIN.add("Members", "console:accounts:member-list")
 ACCOUNT_ADMIN.add("Roles & groups", "console:accounts:role-list")
 ACCOUNT_ADMIN.add("API keys", "console:accounts:api_key-list")
+ACCOUNT_ADMIN.add("Installed apps", "console:installations:installation-list")
 PLATFORM.add("System status", "console:system:status")
 PLATFORM.add("Django admin", "admin:index")
 MODERATION.add("Review queue", "console:moderation:review-list")
 MARKETPLACE.add("Browse apps", "console:marketplace:app-list")
+MARKETPLACE.add("Apps", "console:installations:my_app-list", visible=is_member)

@@ -11,5 +11,6 @@ urlpatterns = [
     path("developer/", include("console.developer.urls")),
     path("system/", include("console.system.urls")),
     path("moderation/", include("console.moderation.urls")),
+    path("apps/", include("console.installations.urls")),
     path("", include("console.marketplace.urls")),
 ]

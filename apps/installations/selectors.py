@@ -205,6 +205,33 @@ def installation_newer_versions(*, installation: Installation) -> list[AppVersio
     return sorted(newer, key=lambda v: semver_key(v.number), reverse=True)
 
 
+def installation_updates_for_account(*, account: Account) -> dict[int, AppVersion]:
+    """For each active installation of ``account`` with a newer published version, that
+    newest version, keyed by installation id. Two queries whatever the number of
+    installations (for "update available" badges on a list)."""
+    installations = list(
+        Installation.objects.filter(account=account, status__in=LIVE_STATUSES).select_related(
+            "version"
+        )
+    )
+    newest: dict[int, AppVersion] = {}
+    published = AppVersion.objects.filter(
+        app_id__in={i.app_id for i in installations}, status=VersionStatus.PUBLISHED
+    )
+    for version in published:
+        best = newest.get(version.app_id)
+        if best is None or semver_key(version.number) > semver_key(best.number):
+            newest[version.app_id] = version
+    result = {}
+    for installation in installations:
+        candidate = newest.get(installation.app_id)
+        if candidate is not None and semver_key(candidate.number) > semver_key(
+            installation.version.number
+        ):
+            result[installation.pk] = candidate
+    return result
+
+
 def user_authorization_get(*, installation: Installation, user: User) -> UserAuthorization | None:
     return UserAuthorization.objects.filter(installation=installation, user=user).first()
 

@@ -1,0 +1,324 @@
+"""Serializers of the installations API: what the endpoints answer, and their JSON inputs.
+
+An installation reads the rows ``installation_details_load`` prefetched (access rules,
+webhook subscriptions, the app's published versions), so a page of installations costs
+the same number of queries whatever its length. Secret setting values never reach a
+serializer: settings come from ``installation_settings``, which masks them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Prefetch
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field, inline_serializer
+from rest_framework import serializers
+
+from apps.catalog.models import AppVersion, VersionStatus
+from apps.catalog.policies import semver_key
+from apps.installations.models import Installation, InstallationAccess, InstallationEvent
+from apps.installations.selectors import SettingField
+from apps.installations.services import UpdatePlan
+from apps.scopes.policies import UnknownScope, parse_scope, scope_phrase
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+def installation_details_load(installations: Iterable[Installation]) -> None:
+    """Prefetch, for every installation given, what its output shows: three queries for
+    any number of installations."""
+    from django.db.models import prefetch_related_objects
+
+    prefetch_related_objects(
+        list(installations),
+        Prefetch(
+            "access_rules",
+            queryset=InstallationAccess.objects.select_related("role", "group").order_by(
+                "role__name", "group__name", "pk"
+            ),
+        ),
+        "webhook_subscriptions",
+        Prefetch(
+            "app__versions",
+            queryset=AppVersion.objects.filter(status=VersionStatus.PUBLISHED),
+            to_attr="published_versions",
+        ),
+    )
+
+
+def scope_line(scope: str) -> dict[str, str]:
+    """A granted scope with its consent phrase (the scope itself when the catalog no
+    longer knows it)."""
+    try:
+        phrase = scope_phrase(parse_scope(scope))
+    except UnknownScope:
+        phrase = scope
+    return {"scope": scope, "phrase": phrase}
+
+
+def update_available(installation: Installation) -> AppVersion | None:
+    """The newest published version above the installed one (from the prefetch)."""
+    current = semver_key(installation.version.number)
+    published = getattr(installation.app, "published_versions", None)
+    if published is None:
+        published = list(installation.app.versions.filter(status=VersionStatus.PUBLISHED))
+    newer = [v for v in published if semver_key(v.number) > current]
+    return max(newer, key=lambda v: semver_key(v.number), default=None)
+
+
+# --- installations ---------------------------------------------------------------------------
+
+
+class GrantedScopeOutput(serializers.Serializer):
+    scope = serializers.CharField(help_text="`code:level`, e.g. `crm.accounts:read`.")
+    phrase = serializers.CharField(help_text="The scope in plain words, as on consent screens.")
+
+
+class AccessEntryOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class InstallationAccessOutput(serializers.Serializer):
+    roles = AccessEntryOutput(many=True)
+    groups = AccessEntryOutput(many=True)
+    admins_only = serializers.BooleanField(
+        help_text="No role or group chosen: only the account's admins may use the app."
+    )
+
+
+def access_data(rules: Iterable[InstallationAccess]) -> dict[str, Any]:
+    rules = list(rules)
+    roles = [{"id": r.role.pk, "name": r.role.name} for r in rules if r.role is not None]
+    groups = [{"id": r.group.pk, "name": r.group.name} for r in rules if r.group is not None]
+    return {"roles": roles, "groups": groups, "admins_only": not (roles or groups)}
+
+
+class InstallationAppOutput(serializers.Serializer):
+    code = serializers.UUIDField()
+    name = serializers.CharField()
+    publisher = inline_serializer(
+        "InstallationPublisher",
+        fields={"name": serializers.CharField(), "domain": serializers.CharField()},
+    )
+
+
+class InstallationWebhookOutput(serializers.Serializer):
+    id = serializers.CharField(source="webhook_id")
+    event = serializers.CharField()
+    url = serializers.URLField()
+
+
+class InstallationEmbeddingOutput(serializers.Serializer):
+    id = serializers.CharField()
+    location = serializers.CharField()
+    code = serializers.CharField()
+    url = serializers.URLField()
+    title = serializers.CharField()
+
+
+class InstallationVersionOutput(serializers.Serializer):
+    number = serializers.CharField()
+    changelog = serializers.CharField()
+
+
+class InstallationOutput(serializers.ModelSerializer):
+    app = serializers.SerializerMethodField()
+    version = serializers.CharField(source="version.number")
+    # A plain string in the schema: an enum would clash with other ``status`` fields.
+    status = serializers.CharField(
+        help_text="`active`; `uninstalling` (tokens refused, its data being removed)."
+    )
+    granted_scopes = serializers.SerializerMethodField()
+    installed_by = serializers.EmailField(
+        source="installed_by.email", default=None, allow_null=True
+    )
+    access = serializers.SerializerMethodField()
+    webhooks = InstallationWebhookOutput(source="webhook_subscriptions", many=True)
+    embeddings = serializers.SerializerMethodField()
+    update_available = serializers.SerializerMethodField(
+        help_text="The newest published version above the installed one, or null."
+    )
+
+    class Meta:
+        model = Installation
+        fields = [
+            "id",
+            "app",
+            "version",
+            "status",
+            "granted_scopes",
+            "installed_by",
+            "installed_at",
+            "uninstall_requested_at",
+            "access",
+            "webhooks",
+            "embeddings",
+            "update_available",
+        ]
+
+    @classmethod
+    def many_init(cls, *args: Any, **kwargs: Any) -> serializers.ListSerializer:
+        # A page of installations: their details in three queries, not three per row.
+        if args and args[0] is not None:
+            installation_details_load(args[0])
+        return super().many_init(*args, **kwargs)
+
+    @extend_schema_field(InstallationAppOutput)
+    def get_app(self, installation: Installation) -> dict[str, Any]:
+        app = installation.app
+        return {
+            "code": app.code,
+            "name": app.name,
+            "publisher": {"name": app.account.name, "domain": app.account.slug},
+        }
+
+    @extend_schema_field(GrantedScopeOutput(many=True))
+    def get_granted_scopes(self, installation: Installation) -> list[dict[str, str]]:
+        return [scope_line(s) for s in installation.granted_scopes]
+
+    @extend_schema_field(InstallationAccessOutput)
+    def get_access(self, installation: Installation) -> dict[str, Any]:
+        return access_data(installation.access_rules.all())
+
+    @extend_schema_field(InstallationEmbeddingOutput(many=True))
+    def get_embeddings(self, installation: Installation) -> list[dict[str, Any]]:
+        # The manifest as stored was valid when stored; read it as is so an installation
+        # stays readable when the scope catalog shrank since.
+        embeddings = installation.version.manifest.get("embeddings") or []
+        keys = ("id", "location", "code", "url", "title")
+        return [{k: e.get(k, "") for k in keys} for e in embeddings if isinstance(e, dict)]
+
+    @extend_schema_field(InstallationVersionOutput(allow_null=True))
+    def get_update_available(self, installation: Installation) -> dict[str, str] | None:
+        version = update_available(installation)
+        if version is None:
+            return None
+        return {"number": version.number, "changelog": version.changelog}
+
+
+class InstallationAccessInput(serializers.Serializer):
+    roles = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), help_text="Ids of the account's roles."
+    )
+    groups = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), help_text="Ids of the account's groups."
+    )
+
+
+class InstallationEventOutput(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_label", help_text="An e-mail or an API key.")
+    at = serializers.DateTimeField(source="created_at")
+    detail = serializers.DictField(help_text="What changed; its keys depend on `kind`.")
+
+    class Meta:
+        model = InstallationEvent
+        fields = ["id", "kind", "actor", "at", "detail"]
+
+
+# --- updates ---------------------------------------------------------------------------------
+
+
+class InstallationUpdatePlanOutput(serializers.Serializer):
+    version = InstallationVersionOutput()
+    scopes_before = serializers.ListField(child=serializers.CharField())
+    scopes_after = serializers.ListField(child=serializers.CharField())
+    added = serializers.ListField(
+        child=serializers.CharField(), help_text="Scopes new or raised to full."
+    )
+    removed = serializers.ListField(
+        child=serializers.CharField(), help_text="Scopes dropped or lowered to read."
+    )
+    needs_consent = serializers.BooleanField(
+        help_text="The new version asks for more: send `consent: true` to update."
+    )
+    exceeding = serializers.ListField(
+        child=serializers.CharField(), help_text="What the current grant does not cover."
+    )
+
+
+def plan_data(plan: UpdatePlan) -> dict[str, Any]:
+    return {
+        "version": {"number": plan.version.number, "changelog": plan.version.changelog},
+        "scopes_before": list(plan.scopes_before),
+        "scopes_after": list(plan.scopes_after),
+        "added": list(plan.added),
+        "removed": list(plan.removed),
+        "needs_consent": plan.needs_consent,
+        "exceeding": list(plan.exceeding),
+    }
+
+
+class InstallationUpdateInput(serializers.Serializer):
+    version = serializers.CharField(max_length=64, help_text="The version number, e.g. 1.1.0.")
+    consent = serializers.BooleanField(
+        default=False,
+        help_text="The admin saw the new scopes and agrees; needed when the version asks "
+        "for more than the installation granted.",
+    )
+
+
+# --- settings --------------------------------------------------------------------------------
+
+
+class InstallationSettingOptionOutput(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+
+
+class InstallationSettingFileOutput(serializers.Serializer):
+    name = serializers.CharField()
+    size = serializers.IntegerField(allow_null=True)
+    url = serializers.URLField(help_text="Download it here, with the same credentials.")
+
+
+class InstallationSettingOutput(serializers.Serializer):
+    key = serializers.CharField()
+    type = serializers.CharField(
+        help_text="string, text, number, boolean, select, reference, secret or file."
+    )
+    label = serializers.CharField()
+    help = serializers.CharField()
+    required = serializers.BooleanField()
+    options = InstallationSettingOptionOutput(many=True, help_text="The choices of a select.")
+    value = serializers.JSONField(
+        allow_null=True,
+        help_text="The value (the default when unset). Never a secret: a secret shows "
+        '`{"is_set": true, "masked": "••••••••abcd"}`. Null for files.',
+    )
+    is_set = serializers.BooleanField(help_text="A value, secret or file is stored.")
+    file = InstallationSettingFileOutput(
+        allow_null=True, help_text="The stored file of a file setting."
+    )
+
+
+def setting_data(field: SettingField, *, file_url: str) -> dict[str, Any]:
+    """One setting as the API shows it; ``file_url`` is where its file downloads."""
+    setting = field.setting
+    value: Any = field.value
+    if setting.type == "secret":
+        value = {"is_set": field.is_set, "masked": field.masked}
+    file = None
+    if setting.type == "file" and field.is_set:
+        file = {"name": field.file_name, "size": field.file_size, "url": file_url}
+    return {
+        "key": setting.key,
+        "type": setting.type,
+        "label": setting.label,
+        "help": setting.help,
+        "required": setting.required,
+        "options": [{"value": o.value, "label": o.label} for o in setting.options],
+        "value": None if setting.type == "file" else value,
+        "is_set": field.is_set,
+        "file": file,
+    }
+
+
+def file_path(installation: Installation, key: str, user_ref: str | None) -> str:
+    if user_ref is None:
+        return reverse("api:installations:installation-setting_file", args=[installation.pk, key])
+    return reverse(
+        "api:installations:installation-user_setting_file", args=[installation.pk, user_ref, key]
+    )

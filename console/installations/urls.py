@@ -1,0 +1,53 @@
+from django.urls import path
+
+from console.installations import views
+
+app_name = "installations"
+
+INSTALLED = "installed/<int:installation_id>/"
+
+urlpatterns = [
+    # every member: the apps they may use, and their own settings
+    path("", views.MyAppListView.as_view(), name="my_app-list"),
+    path("<int:installation_id>/settings/", views.MySettingsView.as_view(), name="my_app-settings"),
+    path(
+        "<int:installation_id>/settings/files/<str:key>/",
+        views.MySettingFileView.as_view(),
+        name="my_app-file",
+    ),
+    # account admins
+    path("installed/", views.InstallationListView.as_view(), name="installation-list"),
+    path(INSTALLED, views.InstallationDetailView.as_view(), name="installation-detail"),
+    path(f"{INSTALLED}access/", views.InstallationAccessView.as_view(), name="installation-access"),
+    path(
+        f"{INSTALLED}settings/",
+        views.InstallationSettingsView.as_view(),
+        name="installation-settings",
+    ),
+    path(
+        f"{INSTALLED}settings/files/<str:key>/",
+        views.InstallationFileView.as_view(),
+        name="installation-file",
+    ),
+    path(
+        f"{INSTALLED}settings/user/",
+        views.InstallationUserPickView.as_view(),
+        name="installation-user_pick",
+    ),
+    path(
+        f"{INSTALLED}settings/user/<int:user_id>/",
+        views.InstallationUserSettingsView.as_view(),
+        name="installation-user_settings",
+    ),
+    path(
+        f"{INSTALLED}settings/user/<int:user_id>/files/<str:key>/",
+        views.InstallationUserFileView.as_view(),
+        name="installation-user_file",
+    ),
+    path(f"{INSTALLED}update/", views.InstallationUpdateView.as_view(), name="installation-update"),
+    path(
+        f"{INSTALLED}uninstall/",
+        views.InstallationUninstallView.as_view(),
+        name="installation-uninstall",
+    ),
+]
