@@ -55,7 +55,21 @@ def test_every_signed_in_user_sees_the_marketplace(member):
 
     sections = {s.key: s for s in navigation_for(request)}
 
+    assert [link.label for link in sections["marketplace"].links] == ["Browse apps", "Apps"]
+
+
+def test_someone_without_an_account_has_no_apps_to_use(moderator):
+    sections = {s.key: s for s in navigation_for(make_request(moderator))}
+
     assert [link.label for link in sections["marketplace"].links] == ["Browse apps"]
+
+
+def test_account_admins_see_installed_apps(admin):
+    request = make_request(admin, admin.memberships.get(), path="/apps/installed/3/")
+
+    [section] = navigation_for(request, [navigation.ACCOUNT_ADMIN])
+
+    assert [link.label for link in section.links if link.active] == ["Installed apps"]
 
 
 def test_anonymous_is_offered_only_the_marketplace(db):
