@@ -43,6 +43,7 @@ def secure_env(tmp_path) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="marketplace.settings.production",
         SECRET_KEY=secrets.token_urlsafe(64),
         SECRET_PEPPER=secrets.token_urlsafe(48),
+        ENCRYPTION_KEYS=secrets.token_urlsafe(32),
         ALLOWED_HOSTS="market.example.com",
         DATABASE_URL=f"sqlite:///{tmp_path}/x.sqlite3",
         CELERY_FILESYSTEM_DIR=str(tmp_path / "broker"),
@@ -83,6 +84,15 @@ def test_missing_secret_key_is_refused(secure_env, value):
 
     assert result.returncode != 0
     assert "ImproperlyConfigured: SECRET_KEY is not set" in result.stderr
+
+
+def test_missing_encryption_keys_are_refused(secure_env):
+    del secure_env["ENCRYPTION_KEYS"]
+
+    result = check_deploy(secure_env)
+
+    assert result.returncode != 0
+    assert "ENCRYPTION_KEYS must list at least one key" in result.stderr
 
 
 @pytest.mark.parametrize(

@@ -66,6 +66,8 @@ def test_schema_lists_every_endpoint(schema):
         f"{API}/moderation/versions/{{version_id}}/release",
         f"{API}/moderation/versions/{{version_id}}/approve",
         f"{API}/moderation/versions/{{version_id}}/reject",
+        f"{API}/users/me",
+        f"{API}/users",
     }
     assert set(schema["paths"][f"{API}/api-keys"]) == {"get", "post"}
     assert set(schema["paths"][f"{API}/apps/{{code}}"]) == {"get", "patch", "delete"}
