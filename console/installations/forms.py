@@ -57,7 +57,7 @@ def clear_field_name(key: str) -> str:
 class SettingsForm(forms.Form):
     """One field per declared setting of a level (plus a "remove" box per file).
 
-    ``values()``, ``files()`` and ``clear_files()`` give what
+    ``setting_values()``, ``setting_files()`` and ``clear_files()`` give what
     ``installation_settings_save`` takes; ``add_service_error`` puts its refusal on the
     fields. A secret is never put back into the page: its field is always empty.
     """
@@ -140,7 +140,7 @@ class SettingsForm(forms.Form):
             parts.append("PDF, image or office file, at most 5 MB.")
         return " ".join(parts)
 
-    def values(self) -> dict[str, Any]:
+    def setting_values(self) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key, item in self.by_key.items():
             kind = item.setting.type
@@ -153,7 +153,7 @@ class SettingsForm(forms.Form):
                 result[key] = raw if raw is not None else ""
         return result
 
-    def files(self) -> dict[str, UploadedFile]:
+    def setting_files(self) -> dict[str, UploadedFile]:
         result = {}
         for key, item in self.by_key.items():
             if item.setting.type == "file":
@@ -166,7 +166,7 @@ class SettingsForm(forms.Form):
         return [
             key
             for key in self.by_key
-            if self.cleaned_data.get(clear_field_name(key)) and key not in self.files()
+            if self.cleaned_data.get(clear_field_name(key)) and key not in self.setting_files()
         ]
 
     def add_service_error(self, exc: ApplicationError) -> None:

@@ -347,8 +347,8 @@ class SettingsPage:
                     installation=self.installation,
                     level=self.level,
                     user=self.user,
-                    values=form.values(),
-                    files=form.files(),
+                    values=form.setting_values(),
+                    files=form.setting_files(),
                     clear_files=form.clear_files(),
                     by=By.user_(self.request.user),  # type: ignore[arg-type]
                     membership=self.membership,
