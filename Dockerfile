@@ -21,6 +21,7 @@ COPY static ./static
 # collectstatic needs settings that load; these throwaway values never reach a container.
 RUN SECRET_KEY=build-only-$(python -c "import secrets; print(secrets.token_urlsafe(64))") \
     SECRET_PEPPER=build-only-$(python -c "import secrets; print(secrets.token_urlsafe(32))") \
+    ENCRYPTION_KEYS=build-only-$(python -c "import secrets; print(secrets.token_urlsafe(32))") \
     ALLOWED_HOSTS=build.invalid \
     python manage.py collectstatic --noinput \
     && mkdir -p /app/var/media && chown -R app:app /app/var
