@@ -58,6 +58,13 @@ def browser():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+@pytest.fixture(autouse=True)
+def _connector_credentials_elsewhere(monkeypatch, tmp_path):
+    """The demo command writes the Example Connector's credentials for ``serve``; a journey's
+    throwaway database must not overwrite the ones of the developer's own demo."""
+    monkeypatch.setenv("CONNECTOR_CONFIG", str(tmp_path / "example-app.json"))
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url)

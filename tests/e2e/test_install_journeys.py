@@ -74,6 +74,10 @@ def browser_as(browser, live_server):
         context.close()
 
 
+def _nav(page: Page):
+    return page.get_by_role("navigation", name="Sections")
+
+
 def _sign_in_form(page: Page, email: str) -> None:
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
@@ -176,6 +180,15 @@ def test_an_admin_installs_an_app_from_the_catalog_with_consent(demo, browser_as
         "invoice-updated"
     ]
     assert Grant.objects.filter(installation=installation, user__email=ADMIN).count() == 1
+
+    # Back in the console, the Installed apps page lists it.
+    admin.goto("/")
+    _nav(admin).get_by_role("link", name="Installed apps").click()
+    row = admin.locator("#installation-list").get_by_role("row").filter(has_text="Invoicer")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Dev Studio")
+    expect(row).to_contain_text("1.0.0")
+    expect(row).to_contain_text(f"by {ADMIN}")
 
 
 def test_cancel_on_the_consent_screen_installs_nothing(demo, browser_as):
@@ -320,35 +333,17 @@ def invoicer_installed_with_update(demo):
     return invoicer
 
 
-def test_an_admin_updates_to_a_version_that_asks_for_more(
-    invoicer_installed_with_update, browser_as
-):
-    invoicer = invoicer_installed_with_update
-    admin = browser_as(ADMIN)
-    _app_answers(admin, INVOICER_HOST)
-
-    admin.goto(
-        _authorize_path(invoicer, redirect_uri=INVOICER_CALLBACK, state="u-1", version="1.1.0")
-    )
-    consent = admin.locator("#consent")
-    expect(consent.get_by_role("heading", name="Update Invoicer on Acme Corp?")).to_be_visible()
-    expect(consent.locator("dl.facts")).to_contain_text("1.1.0 (installed: 1.0.0)")
-    new = consent.locator("#consent-new")
-    expect(consent.get_by_role("heading", name="New: it asks to")).to_be_visible()
+def _expect_update_split(new, approved) -> None:
+    """Invoicer 1.1.0 against the installed 1.0.0: two new scopes, two already approved."""
     expect(new.locator("li")).to_have_count(2)
     expect(new).to_contain_text("crm.deals:read")
-    expect(new).to_contain_text("Why: Turns won deals into invoices.")
     expect(new).to_contain_text("task:full")
-    approved = consent.locator("#consent-approved")
-    expect(consent.get_by_role("heading", name="Already approved")).to_be_visible()
     expect(approved.locator("li")).to_have_count(2)
     expect(approved).to_contain_text("crm.accounts:read")
     expect(approved).to_contain_text("fin.invoices:full")
-    admin.get_by_role("button", name="Allow and Update").click()
 
-    params = _wait_for_callback(admin, INVOICER_CALLBACK)
-    assert (params["state"], params["account"]) == ("u-1", "acme")
-    assert "code" in params
+
+def _assert_invoicer_updated(invoicer: App) -> None:
     installation = Installation.objects.select_related("version").get(
         account=_acme(), app=invoicer, status=InstallationStatus.ACTIVE
     )
@@ -364,6 +359,66 @@ def test_an_admin_updates_to_a_version_that_asks_for_more(
         "deal-updated",
         "invoice-updated",
     ]
+
+
+def test_an_admin_updates_from_the_console_to_a_version_that_asks_for_more(
+    invoicer_installed_with_update, browser_as
+):
+    invoicer = invoicer_installed_with_update
+    admin = browser_as(ADMIN)
+
+    _nav(admin).get_by_role("link", name="Installed apps").click()
+    row = admin.locator("#installation-list").get_by_role("row").filter(has_text="Invoicer")
+    expect(row.locator(".update-available")).to_have_text("Update available: 1.1.0")
+    row.get_by_role("link", name="Invoicer").click()
+    admin.get_by_role("link", name="Update to 1.1.0").click()
+
+    expect(admin.get_by_role("heading", name="Update Invoicer", exact=True)).to_be_visible()
+    expect(admin.get_by_role("heading", name="New: asks for more")).to_be_visible()
+    expect(admin.get_by_role("heading", name="Already approved")).to_be_visible()
+    _expect_update_split(admin.locator("#scopes-new"), admin.locator("#scopes-approved"))
+    expect(admin.locator("#scopes-removed")).to_have_count(0)
+
+    # Without agreeing to the new access, nothing changes.
+    admin.get_by_role("button", name="Update to 1.1.0").click()
+    expect(admin.locator("#consent-field")).to_contain_text(
+        "Agree to the new access to update, or cancel."
+    )
+    installation = Installation.objects.select_related("version").get(app=invoicer)
+    assert installation.version.number == "1.0.0"
+    assert installation.granted_scopes == INVOICER_V1_SCOPES
+    assert list(installation.events.values_list("kind", flat=True)) == ["installed"]
+
+    admin.get_by_label("I have read the new access it asks for").check()
+    admin.get_by_role("button", name="Update to 1.1.0").click()
+    expect(admin.locator(".messages")).to_contain_text("is updated to version 1.1.0")
+    expect(admin.get_by_role("link", name="Update to 1.1.0")).to_have_count(0)
+    _assert_invoicer_updated(invoicer)
+
+
+def test_an_app_sends_the_admin_to_consent_to_an_update_that_asks_for_more(
+    invoicer_installed_with_update, browser_as
+):
+    invoicer = invoicer_installed_with_update
+    admin = browser_as(ADMIN)
+    _app_answers(admin, INVOICER_HOST)
+
+    admin.goto(
+        _authorize_path(invoicer, redirect_uri=INVOICER_CALLBACK, state="u-1", version="1.1.0")
+    )
+    consent = admin.locator("#consent")
+    expect(consent.get_by_role("heading", name="Update Invoicer on Acme Corp?")).to_be_visible()
+    expect(consent.locator("dl.facts")).to_contain_text("1.1.0 (installed: 1.0.0)")
+    expect(consent.get_by_role("heading", name="New: it asks to")).to_be_visible()
+    expect(consent.get_by_role("heading", name="Already approved")).to_be_visible()
+    _expect_update_split(consent.locator("#consent-new"), consent.locator("#consent-approved"))
+    expect(consent.locator("#consent-new")).to_contain_text("Why: Turns won deals into invoices.")
+    admin.get_by_role("button", name="Allow and Update").click()
+
+    params = _wait_for_callback(admin, INVOICER_CALLBACK)
+    assert (params["state"], params["account"]) == ("u-1", "acme")
+    assert "code" in params
+    _assert_invoicer_updated(invoicer)
 
 
 def test_a_visitor_signs_in_and_lands_on_the_same_consent_step(demo, browser_as, live_server):
