@@ -123,7 +123,8 @@ class Command(BaseCommand):
                     stopping = True
                     break
             time.sleep(0.5)
-        self.stdout.write(f"Stopping {', '.join(processes)}...")
+        names = list(processes)
+        self.stdout.write(f"Stopping {', '.join(names[:-1])} and {names[-1]}...")
         for name, process in processes.items():
             if process.poll() is None:
                 if name == "web":

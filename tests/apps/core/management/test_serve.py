@@ -1,4 +1,5 @@
-"""`manage.py serve` (what `make run` starts): web, worker and beat together."""
+"""`manage.py serve` (what `make run` starts): web, worker and beat together, and the
+example app as a fourth process when its credentials file exists."""
 
 import json
 import os
@@ -33,7 +34,7 @@ def _get(url: str) -> tuple[int, dict]:
         return 0, {}
 
 
-def test_serve_runs_web_worker_and_beat_and_ctrl_c_stops_all_three():
+def test_serve_runs_web_worker_and_beat_and_ctrl_c_stops_all_three(tmp_path):
     purge_broker()
     port = _free_port()
     log = tempfile.NamedTemporaryFile(prefix="serve-", suffix=".log", delete=False)  # noqa: SIM115
@@ -44,6 +45,8 @@ def test_serve_runs_web_worker_and_beat_and_ctrl_c_stops_all_three():
         "JOBS_SWEEP_SECONDS": "1",
         "DEBUG": "1",
         "PYTHONUNBUFFERED": "1",
+        # No credentials file: no example app, whatever var/ of this checkout holds.
+        "CONNECTOR_CONFIG": str(tmp_path / "absent.json"),
     }
     proc = subprocess.Popen(
         [sys.executable, "manage.py", "serve", f"127.0.0.1:{port}", "--concurrency=1"],
@@ -77,3 +80,71 @@ def test_serve_runs_web_worker_and_beat_and_ctrl_c_stops_all_three():
     assert "Stopping web, worker and beat" in output, output
     time.sleep(0.5)
     assert _get(f"http://127.0.0.1:{port}/healthz")[0] == 0
+
+
+def _text(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.read().decode()
+    except OSError:
+        return ""
+
+
+def test_serve_starts_the_example_app_when_its_credentials_exist(tmp_path):
+    purge_broker()
+    port, example_port = _free_port(), _free_port()
+    credentials = tmp_path / "example-app.json"
+    credentials.write_text(
+        json.dumps(
+            {
+                "client_id": "demo-client",
+                "client_secret": "demo-secret-not-printed-0123456789",
+                "public_url": f"http://localhost:{example_port}",
+            }
+        )
+    )
+    log = tmp_path / "serve.log"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "marketplace.settings.test",
+        "DATABASE_URL": database_url_for_subprocess(),
+        "DEBUG": "1",
+        "PYTHONUNBUFFERED": "1",
+        "CONNECTOR_CONFIG": str(credentials),
+        "CONNECTOR_PORT": str(example_port),
+    }
+    with log.open("w") as output:
+        proc = subprocess.Popen(
+            [sys.executable, "manage.py", "serve", f"127.0.0.1:{port}", "--concurrency=1"],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_for(
+                lambda: _text(f"http://localhost:{example_port}/healthz") == "ok",
+                timeout=60,
+                what="the example app",
+            )
+            wait_for(
+                lambda: _get(f"http://127.0.0.1:{port}/healthz")[0] == 200,
+                timeout=60,
+                what="the web server",
+            )
+            # The connector talks to this server, not to the address in its file.
+            home = _text(f"http://localhost:{example_port}/")
+            assert f"<code>http://127.0.0.1:{port}</code>" in home
+        finally:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                raise
+    text = log.read_text(errors="replace")
+    assert f"Example app: http://localhost:{example_port}/" in text, text
+    assert "Stopping web, worker, beat and example" in text, text
+    assert "demo-secret-not-printed-0123456789" not in text
+    time.sleep(0.5)
+    assert _text(f"http://localhost:{example_port}/healthz") == ""
