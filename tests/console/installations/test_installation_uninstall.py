@@ -1,0 +1,90 @@
+"""Uninstalling: a confirmation, then the installation is marked uninstalling and its
+tokens are refused at once."""
+
+import pytest
+
+from apps.installations.models import InstallationStatus
+from tests.console.conftest import login_url
+from tests.console.installations.conftest import snapshot, url
+from tests.factories.catalog import make_app_with_secret, make_version
+from tests.factories.oauth import allow, api_get, authorize_url, callback_params, exchange
+
+pytestmark = pytest.mark.django_db
+
+
+class TestAccess:
+    @pytest.mark.parametrize("method", ["get", "post"])
+    def test_anonymous_signs_in_first(self, client_for, installation, method):
+        before = snapshot(installation)
+        target = url("installation-uninstall", installation)
+
+        response = getattr(client_for(None), method)(target)
+
+        assert response.status_code == 302
+        assert response.url == login_url(target)
+        assert snapshot(installation) == before
+
+    @pytest.mark.parametrize("method", ["get", "post"])
+    def test_an_outsider_gets_404(self, client_for, outsider, installation, method):
+        before = snapshot(installation)
+
+        target = url("installation-uninstall", installation)
+
+        response = getattr(client_for(outsider), method)(target)
+
+        assert response.status_code == 404
+        assert snapshot(installation) == before
+
+    @pytest.mark.parametrize("method", ["get", "post"])
+    def test_a_member_without_admin_gets_403(self, client_for, member, installation, method):
+        before = snapshot(installation)
+
+        target = url("installation-uninstall", installation)
+
+        response = getattr(client_for(member), method)(target)
+
+        assert response.status_code == 403
+        assert snapshot(installation) == before
+
+
+def test_the_confirmation_says_what_happens(client_for, admin, installation):
+    html = client_for(admin).get(url("installation-uninstall", installation)).content.decode()
+
+    assert "stops working at once" in html
+    assert snapshot(installation)["installation"][0] == InstallationStatus.ACTIVE
+
+
+def test_uninstalling_refuses_the_apps_tokens_at_once(client_for, admin, account, other_account):
+    app, secret = make_app_with_secret(account=other_account, name="Invoicer")
+    make_version(
+        app=app,
+        status="published",
+        scopes=[{"code": "users", "level": "read", "reason": "Lists your colleagues."}],
+        webhooks=[],
+    )
+    browser = client_for(admin)
+    params = callback_params(allow(browser, authorize_url(app.oauth_application.client_id)))
+    token = exchange(app.oauth_application.client_id, secret, params["code"]).json()["access_token"]
+    assert api_get("/api/v1/users/me", token).status_code == 200
+    installation = app.installations.get(account=account)
+
+    response = browser.post(url("installation-uninstall", installation), follow=True)
+
+    installation.refresh_from_db()
+    assert installation.status == InstallationStatus.UNINSTALLING
+    assert installation.uninstall_requested_by == admin
+    html = response.content.decode()
+    assert "Its tokens stop working now" in html
+    assert 'id="installation-uninstalling"' in html
+    assert api_get("/api/v1/users/me", token).status_code == 401
+
+
+def test_a_second_uninstall_changes_nothing(client_for, admin, installation):
+    client = client_for(admin)
+    client.post(url("installation-uninstall", installation))
+    before = snapshot(installation)
+
+    response = client.post(url("installation-uninstall", installation))
+
+    assert response.status_code == 302
+    assert snapshot(installation) == before
