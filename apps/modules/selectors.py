@@ -6,9 +6,10 @@ from apps.accounts.models import Account, Membership
 
 
 def user_list_for_account(*, account: Account) -> QuerySet[Membership]:
-    """The account's members with their user and role, by e-mail (one query per page)."""
+    """The account's members with their user, role and account, by e-mail (one query per
+    page)."""
     return (
         Membership.objects.filter(account=account)
-        .select_related("user", "role")
+        .select_related("user", "role", "account")
         .order_by("user__email", "pk")
     )
