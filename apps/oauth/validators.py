@@ -42,6 +42,21 @@ Grant = get_grant_model()
 Application = get_application_model()
 
 
+class GrantRefused(errors.InvalidGrantError):
+    """``invalid_grant`` raised while tokens are being saved: oauthlib has left its error
+    handling by then, and DOT answers with the error's own headers, so they carry the
+    token endpoint's JSON content type and no-store."""
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {
+            **super().headers,
+            "Content-Type": "application/json",
+            "Cache-Control": "no-store",
+            "Pragma": "no-cache",
+        }
+
+
 def _known(scopes: list[str]) -> bool:
     try:
         for scope in scopes:
@@ -215,9 +230,29 @@ class PlatformValidator(OAuth2Validator):
             grant = Grant.objects.filter(code=code, application=request.client).first()
             if grant is not None:
                 RefreshToken.revoke_family(grant.token_family)
-            raise errors.InvalidGrantError(request=request)
+            raise GrantRefused(request=request)
 
     # --- token: issuing ---------------------------------------------------------------------
+
+    def _save_bearer_token(
+        self, token: dict[str, Any], request: Any, *args: Any, **kwargs: Any
+    ) -> Any:
+        # Runs inside DOT's transaction. Two refreshes of one token at once both pass
+        # validation; the first to lock the row rotates it, the other must not fall into
+        # DOT's grace-period path (which hands back the winner's access token by its
+        # plaintext, empty under hashed storage, and ends in a 500): it is refused.
+        previous = getattr(request, "refresh_token_instance", None)
+        if request.grant_type == "refresh_token" and previous is not None:
+            live = (
+                RefreshToken.objects.select_for_update()
+                .filter(pk=previous.pk, revoked__isnull=True)
+                .exists()
+            )
+            if not live:
+                raise GrantRefused(
+                    description="The refresh token was already used.", request=request
+                )
+        return super()._save_bearer_token(token, request, *args, **kwargs)
 
     def _installation_of(self, request: Any, source_refresh_token: Any) -> Any:
         grant = getattr(request, "marketplace_grant", None)

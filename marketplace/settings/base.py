@@ -306,7 +306,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # oauthlib's DEBUG lines carry authorization codes: never below INFO, whatever
+        # LOG_LEVEL says.
+        "oauthlib": {"level": "INFO"},
+    },
 }
 
 # --- Scope catalog (apps.scopes) -----------------------------------------------------------

@@ -32,7 +32,7 @@ def published(other_account, admin):
 
 
 def test_install_exchange_call_refresh(client_for, admin, account, published):
-    app, secret, version = published
+    app, secret, _version = published
     client_id = app.oauth_application.client_id
     verifier, challenge = pkce_pair()
     browser = client_for(admin)
@@ -72,5 +72,9 @@ def test_cancel_sends_user_denied(client_for, admin, account, published):
     app, _secret, _version = published
     response = allow(client_for(admin), authorize_url(app.oauth_application.client_id), "cancel")
     params = callback_params(response)
-    assert params == {"error": "user_denied", "error_description": "The user cancelled.", "state": "s-123"}
+    assert params == {
+        "error": "user_denied",
+        "error_description": "The user cancelled.",
+        "state": "s-123",
+    }
     assert not Installation.objects.exists()
