@@ -11,13 +11,14 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 PYTEST_ARGS ?=
 
-.PHONY: help run test lint format worker beat migrate demo install install-test clean
+.PHONY: help run test lint format worker beat example migrate demo install install-test clean
 
 help:
-	@echo "make run     install, migrate, load demo data, start web + worker + beat"
+	@echo "make run     install, migrate, load demo data, start web + worker + beat + the example app"
 	@echo "make test    install test extras and run the whole suite"
 	@echo "make lint    ruff, the import contracts between contexts, mypy (strict on services, selectors, policies, tasks)"
 	@echo "make worker  a Celery worker alone;  make beat: Celery beat alone"
+	@echo "make example the example third-party app alone (examples/connector, http://localhost:8001)"
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required: install it and retry."; exit 1; }
@@ -50,6 +51,9 @@ worker: install
 beat: install
 	@mkdir -p var
 	$(BIN)/celery -A marketplace beat --loglevel=INFO --schedule var/celerybeat-schedule
+
+example: install
+	$(BIN)/python -m examples.connector
 
 test: install-test
 	DATABASE_URL=sqlite://:memory: $(MANAGE) makemigrations --check --dry-run --settings=marketplace.settings.test
