@@ -54,6 +54,7 @@ from console.developer.app_forms import InstallLinkForm, VersionForm
 from console.developer.app_views import AppMixin
 from console.diffs import manifest_diff_shown
 from console.forms import form_add_application_error
+from console.installations.links import install_action
 
 
 def version_url(version: AppVersion, name: str = "version-detail") -> str:
@@ -293,8 +294,8 @@ class VersionHideView(_VersionMoveView):
 
 
 class VersionInstallView(VersionMixin, View):
-    """What installing this version on the developer's own account would do. The install
-    step itself (consent and the OAuth grant) arrives with installations."""
+    """What installing this version on the developer's own account would do; the button
+    opens the consent screen for exactly this version (any status but rejected)."""
 
     template_name = "console/developer/version_install.html"
 
@@ -313,6 +314,14 @@ class VersionInstallView(VersionMixin, View):
             "version": self.version,
             "refusal": refusal,
             "scope_lines": [] if refusal else version_scope_lines(version=self.version),
+            "install": None
+            if refusal
+            else install_action(
+                membership=self.membership,
+                app=self.app,
+                version=self.version,
+                offer_other_version=True,
+            ),
         }
         return render(request, self.template_name, context, status=409 if refusal else 200)
 

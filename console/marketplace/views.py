@@ -1,9 +1,10 @@
 """The public marketplace: the catalog of apps anyone may browse, an app's page, what
 installing it would mean, and the page an install link opens.
 
-The catalog is open to anonymous visitors; installing (here: the preview of what would be
-installed, and where) needs a signed-in user. The consent and OAuth steps come with
-installations.
+The catalog is open to anonymous visitors; installing needs a signed-in user: the preview
+shows what would be installed and where, and its button opens the consent screen at
+``/oauth/authorize/`` for that exact version (or install link). An app already installed
+on the current account says so and offers its page and, when newer, the update.
 """
 
 from typing import Any
@@ -27,6 +28,7 @@ from apps.catalog.selectors import (
 from apps.catalog.services import LinkGone, install_link_resolve
 from apps.core.errors import NotFound
 from console.access import access_errors
+from console.installations.links import install_action
 from console.marketplace.changelists import SORTS, catalog_changelist
 
 
@@ -81,12 +83,15 @@ class AppDetailView(TemplateView):
             "banners": list(app.banners.all()),
             "scope_lines": version_scope_lines(version=version),
             "versions": catalog_versions(app=app),
+            "install": install_action(
+                membership=getattr(self.request, "membership", None), app=app, version=version
+            ),
         }
 
 
 class AppInstallView(LoginRequiredMixin, TemplateView):
     """What installing the app's latest published version would mean, and into which
-    account. Installing itself arrives with installations."""
+    account; its button opens the consent screen."""
 
     template_name = "console/marketplace/app_install.html"
 
@@ -96,6 +101,9 @@ class AppInstallView(LoginRequiredMixin, TemplateView):
             "app": app,
             "version": version,
             "scope_lines": version_scope_lines(version=version),
+            "install": install_action(
+                membership=getattr(self.request, "membership", None), app=app, version=version
+            ),
         }
 
 
@@ -132,6 +140,13 @@ class InstallLinkDetailView(LoginRequiredMixin, View):
                     "version": version,
                     "scope_lines": version_scope_lines(version=version),
                     "hide_logo": not _viewer_sees_logo(version.app, request.user),
+                    "install": install_action(
+                        membership=getattr(request, "membership", None),
+                        app=version.app,
+                        version=version,
+                        install_link_token=token,
+                        offer_other_version=True,
+                    ),
                 },
             )
         # The token is in the URL: keep it out of Referer headers to other sites.

@@ -2,13 +2,16 @@
 the private and public lifecycles through the pages, and the self-install preview."""
 
 import json
+from urllib.parse import urlencode
 
 import pytest
 import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
+from django.utils.html import escape
 
+from apps.accounts.models import Membership
 from apps.catalog.models import App, AppStatus, AppVersion, InstallLink, VersionEvent
 from apps.catalog.policies import Actor
 from apps.catalog.services import (
@@ -739,7 +742,7 @@ class TestMoves:
 
 
 class TestInstall:
-    def test_shows_what_will_be_installed_and_that_the_step_comes_later(
+    def test_shows_what_will_be_installed_and_asks_a_non_admin_to_ask_an_admin(
         self, client_for, developer, draft
     ):
         response = client_for(developer).get(version_url("version-install", draft.app, "1.0.0"))
@@ -750,7 +753,30 @@ class TestInstall:
         assert 'id="install-preview"' in html
         assert "View CRM accounts, companies and contacts" in html
         assert "Why: Shows the customer on invoices." in html
-        assert "the consent screen and the OAuth grant — arrives with installations" in html
+        assert "ask an admin of Acme Corp to install it." in html
+        assert 'id="install-button"' not in html
+
+    def test_an_admin_developer_goes_to_the_consent_screen_for_this_version(
+        self, client_for, developer, draft
+    ):
+        Membership.objects.filter(user=developer).update(is_admin=True)
+
+        html = (
+            client_for(developer)
+            .get(version_url("version-install", draft.app, "1.0.0"))
+            .content.decode()
+        )
+
+        consent = "/oauth/authorize/?" + urlencode(
+            {
+                "client_id": draft.app.oauth_application.client_id,
+                "response_type": "code",
+                "redirect_uri": "https://invoicer.example.com/oauth/callback",
+                "account": "acme",
+                "version": "1.0.0",
+            }
+        )
+        assert f'id="install-button" href="{escape(consent)}">Install</a>' in html
 
     def test_an_inactive_app_cannot_be_installed(self, client_for, developer, app, draft):
         app_deactivate(app=app)

@@ -1,9 +1,11 @@
 """An app's catalog page, and the install page its button leads to."""
 
 import uuid
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from apps.catalog.models import App
 from apps.catalog.services import (
@@ -32,6 +34,21 @@ def detail_url(app) -> str:
 
 def install_url(app) -> str:
     return reverse("console:marketplace:app-install", kwargs={"code": app.code})
+
+
+def consent_url(app, account_slug: str, version: str = "1.0.0") -> str:
+    """The consent screen for ``version`` on the account, as the page's button links it
+    (HTML-escaped)."""
+    query = urlencode(
+        {
+            "client_id": app.oauth_application.client_id,
+            "response_type": "code",
+            "redirect_uri": "https://invoicer.example.com/oauth/callback",
+            "account": account_slug,
+            "version": version,
+        }
+    )
+    return escape(f"/oauth/authorize/?{query}")
 
 
 def snapshot() -> list:
@@ -201,10 +218,7 @@ class TestInstallContent:
         assert (
             "It would be installed into <strong>Acme Corp</strong>, where you are an admin." in html
         )
-        assert "the consent screen and the OAuth authorization step are not available yet" in html
-        assert (
-            '<button type="button" class="button button--primary" disabled>Install</button>' in html
-        )
+        assert f'id="install-button" href="{consent_url(listed, "acme")}">Install</a>' in html
         # The preview: scopes in plain words with reasons, where it appears, its settings.
         assert "Why: Shows the customer on invoices." in html
         assert 'Invoicer <code class="muted">main_menu</code>' in html
@@ -219,6 +233,7 @@ class TestInstallContent:
 
         assert "It would be installed into <strong>Globex</strong>, where you are an admin." in html
         assert "switch account in the header" in html
+        assert consent_url(listed, "globex") in html
 
     @pytest.mark.parametrize("persona", ["member", "developer"])
     def test_a_non_admin_is_told_to_ask_an_admin(self, client_for, request, persona, listed):
@@ -228,8 +243,75 @@ class TestInstallContent:
 
         assert "ask an admin of Acme Corp to install it." in html
         assert "where you are an admin" not in html
+        assert 'id="install-button"' not in html
 
     def test_someone_without_an_account_is_told_so(self, client_for, moderator, listed):
         html = client_for(moderator).get(install_url(listed)).content.decode()
 
         assert "You do not belong to any account yet, so there is nowhere to install it." in html
+
+
+class TestInstalledApp:
+    """An app installed on the current account says so and offers its page and the
+    update instead of Install."""
+
+    @pytest.fixture
+    def installed(self, account, admin, other_account):
+        from apps.catalog.services import By
+        from apps.installations.services import installation_install
+
+        app = make_catalog_app(account=other_account, name="Timesheets")
+        installation = installation_install(
+            account=account,
+            version=app.versions.get(),
+            by=By.user_(admin),
+            membership=admin.memberships.get(),
+        )
+        return app, installation
+
+    def test_the_app_page_says_which_version_is_installed(self, client_for, admin, installed):
+        app, installation = installed
+        manage = reverse(
+            "console:installations:installation-detail",
+            kwargs={"installation_id": installation.pk},
+        )
+
+        html = client_for(admin).get(detail_url(app)).content.decode()
+
+        assert "Installed: version 1.0.0" in html
+        assert f'id="manage-button" href="{manage}">Manage</a>' in html
+        assert 'id="install-button"' not in html
+        assert 'id="update-button"' not in html
+
+    def test_a_newer_version_offers_the_update(self, client_for, admin, installed):
+        app, installation = installed
+        make_version(app=app, number="1.1.0", status="published")
+        update = reverse(
+            "console:installations:installation-update",
+            kwargs={"installation_id": installation.pk},
+        )
+
+        for page in (detail_url(app), install_url(app)):
+            html = client_for(admin).get(page).content.decode()
+            assert f'id="update-button" href="{update}">Update</a>' in html
+
+    def test_a_member_learns_it_is_installed_without_admin_links(
+        self, client_for, member, installed
+    ):
+        app, _installation = installed
+
+        html = client_for(member).get(install_url(app)).content.decode()
+
+        assert "Version <code>1.0.0</code> is installed on <strong>Acme Corp</strong>." in html
+        assert 'id="manage-button"' not in html
+        assert 'id="install-button"' not in html
+
+    def test_the_installed_app_in_another_account_does_not_count(
+        self, client_for, outsider, installed
+    ):
+        app, _installation = installed
+
+        html = client_for(outsider).get(detail_url(app)).content.decode()
+
+        assert 'id="install-button"' in html
+        assert "Installed: version" not in html

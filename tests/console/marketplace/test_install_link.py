@@ -2,10 +2,12 @@
 the account it would go into; unknown tokens 404, revoked or expired links 410."""
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from apps.catalog.models import InstallLink
 from apps.catalog.services import app_deactivate, app_logo_set, install_link_revoke
@@ -96,7 +98,16 @@ class TestValidLink:
         assert (
             "It would be installed into <strong>Acme Corp</strong>, where you are an admin." in html
         )
-        assert "the consent screen and the OAuth authorization step are not available yet" in html
+        consent = "/oauth/authorize/?" + urlencode(
+            {
+                "client_id": install_link.version.app.oauth_application.client_id,
+                "response_type": "code",
+                "redirect_uri": "https://invoicer.example.com/oauth/callback",
+                "account": "acme",
+                "install_link": raw,
+            }
+        )
+        assert f'id="install-button" href="{escape(consent)}">Install</a>' in html
 
     def test_an_admin_of_another_account_installs_into_theirs(self, client_for, outsider, link):
         _link, raw = link
@@ -104,6 +115,7 @@ class TestValidLink:
         html = client_for(outsider).get(link_url(raw)).content.decode()
 
         assert "It would be installed into <strong>Globex</strong>, where you are an admin." in html
+        assert escape("&account=globex&install_link=") in html
 
     @pytest.mark.parametrize("persona", ["member", "developer", "other_developer"])
     def test_a_non_admin_is_told_to_ask_an_admin(self, client_for, request, persona, link):
