@@ -21,7 +21,7 @@ from oauth2_provider.models import get_access_token_model, get_refresh_token_mod
 from apps.accounts.models import Membership
 from apps.catalog.services import By
 from apps.installations.models import Installation
-from apps.installations.services import installation_access_set
+from apps.installations.services import installation_access_set, installation_uninstall
 from tests.factories.accounts import PASSWORD
 from tests.factories.catalog import make_app_with_secret, make_version
 
@@ -282,3 +282,26 @@ def test_a_member_without_the_users_right_sees_the_403_body(
     assert 'id="me-status">200<' in page.text
     assert 'id="users-status">403<' in page.text
     assert "insufficient_rights" in page.text
+
+
+def test_after_an_uninstall_the_calls_get_401_and_the_refresh_fails(connector, admin, account):
+    process, app = connector
+    browser = requests.Session()
+    login = browser.get(process.url + "/connect")
+    page = press(browser, sign_in(browser, login, admin.email))
+    assert connected_as(page, "admin@acme.test")
+    installation_uninstall(
+        installation=Installation.objects.get(account=account, app=app),
+        by=By.user_(admin),
+        membership=Membership.objects.get(user=admin, account=account),
+    )
+
+    again = browser.get(process.url + "/")  # "Call the API again"
+    assert 'id="me-status">401<' in again.text
+    assert 'id="users-status">401<' in again.text
+    assert "The app was uninstalled from this account" in again.text
+
+    refused = button(process, browser, again.text, "/refresh")
+    assert "The refresh token no longer works" in refused.text
+    assert 'id="connect"' in refused.text
+    assert not process.token_file.exists()
