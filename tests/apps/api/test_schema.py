@@ -68,6 +68,16 @@ def test_schema_lists_every_endpoint(schema):
         f"{API}/moderation/versions/{{version_id}}/reject",
         f"{API}/users/me",
         f"{API}/users",
+        f"{API}/installations",
+        f"{API}/installations/{{installation_id}}",
+        f"{API}/installations/{{installation_id}}/uninstall",
+        f"{API}/installations/{{installation_id}}/access",
+        f"{API}/installations/{{installation_id}}/update",
+        f"{API}/installations/{{installation_id}}/history",
+        f"{API}/installations/{{installation_id}}/settings",
+        f"{API}/installations/{{installation_id}}/settings/{{key}}/file",
+        f"{API}/installations/{{installation_id}}/users/{{user_ref}}/settings",
+        f"{API}/installations/{{installation_id}}/users/{{user_ref}}/settings/{{key}}/file",
     }
     assert set(schema["paths"][f"{API}/api-keys"]) == {"get", "post"}
     assert set(schema["paths"][f"{API}/apps/{{code}}"]) == {"get", "patch", "delete"}
