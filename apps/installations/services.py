@@ -454,14 +454,15 @@ def installation_settings_save(
         if setting is not None and setting.required and key not in files:
             errors.setdefault(key, []).append("This setting is required; upload another file.")
     for key, setting in declared.items():
-        if (
-            setting.required
-            and setting.type not in ("secret", "file")
-            and key not in values
-            and key not in stored
-            and setting.default is None
-        ):
-            errors.setdefault(key, []).append("This setting is required.")
+        # A required setting with nothing stored must come with this save: a secret left
+        # out is as missing as a plain value, and a file as missing as both.
+        given = key in files if setting.type == "file" else key in values
+        if setting.required and not given and key not in stored and setting.default is None:
+            errors.setdefault(key, []).append(
+                "This setting is required; upload a file."
+                if setting.type == "file"
+                else "This setting is required."
+            )
     if errors:
         raise ValidationFailed("Some settings are not valid.", fields=errors)
     saved: list[SettingValue] = []
