@@ -7,7 +7,7 @@ installations service's, which names the setting a problem belongs to.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
@@ -38,8 +38,10 @@ class AccessForm(forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
-        self.fields["roles"].choices = [(str(r.pk), r.name) for r in roles]
-        self.fields["groups"].choices = [(str(g.pk), g.name) for g in groups]
+        cast(forms.ChoiceField, self.fields["roles"]).choices = [(str(r.pk), r.name) for r in roles]
+        cast(forms.ChoiceField, self.fields["groups"]).choices = [
+            (str(g.pk), g.name) for g in groups
+        ]
         if not roles:
             self.fields["roles"].help_text = "This account has no roles."
         if not groups:
@@ -190,7 +192,8 @@ class UpdateForm(forms.Form):
     def __init__(self, *args: Any, versions: list[AppVersion], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.versions = {v.number: v for v in versions}
-        self.fields["version"].choices = [(v.number, v.number) for v in versions]
+        field = cast(forms.ChoiceField, self.fields["version"])
+        field.choices = [(v.number, v.number) for v in versions]
 
     def chosen(self) -> AppVersion:
         return self.versions[self.cleaned_data["version"]]

@@ -15,7 +15,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied as HttpPermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseNotAllowed,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
@@ -137,6 +144,7 @@ class InstallationMixin(AccountAdminRequiredMixin):
 
     installation: Installation
     requires_active = True
+    request: HttpRequest
 
     def setup_installation(self, installation_id: Any) -> HttpResponse | None:
         with access_errors():
@@ -165,7 +173,7 @@ class InstallationMixin(AccountAdminRequiredMixin):
         raise NotImplementedError
 
     def submit(self, **kwargs: Any) -> HttpResponse:
-        raise Http404
+        return HttpResponseNotAllowed(["GET", "HEAD"])
 
 
 class InstallationListView(AccountAdminRequiredMixin, View):
@@ -391,6 +399,7 @@ class MemberTargetMixin(InstallationMixin):
     """An admin's page about one member's own values (``user_id`` in the URL)."""
 
     target: Membership
+    kwargs: dict[str, Any]
 
     def setup_installation(self, installation_id: Any) -> HttpResponse | None:
         response = super().setup_installation(installation_id)
@@ -472,7 +481,7 @@ class InstallationFileView(InstallationMixin, View):
 
     requires_active = False
 
-    def show(self, key: str = "", **kwargs: Any) -> HttpResponse:
+    def show(self, key: str = "", **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
         return file_response(self.installation, key, None)
 
 
@@ -481,7 +490,7 @@ class InstallationUserFileView(MemberTargetMixin, View):
 
     requires_active = False
 
-    def show(self, key: str = "", **kwargs: Any) -> HttpResponse:
+    def show(self, key: str = "", **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
         return file_response(self.installation, key, self.target.user)
 
 
@@ -633,6 +642,7 @@ class MyAppMixin(MemberRequiredMixin):
     being uninstalled) is a 404; one the member has no access to a 403."""
 
     installation: Installation
+    request: HttpRequest
 
     def load(self, installation_id: Any) -> Installation:
         with access_errors():
@@ -678,6 +688,6 @@ class MySettingsView(MyAppMixin, View):
 class MySettingFileView(MyAppMixin, View):
     """Download one of the member's own setting files."""
 
-    def get(self, request: HttpRequest, installation_id: int, key: str) -> HttpResponse:
+    def get(self, request: HttpRequest, installation_id: int, key: str) -> HttpResponseBase:
         self.load(installation_id)
         return file_response(self.installation, key, request.user)  # type: ignore[arg-type]

@@ -120,3 +120,10 @@ def test_a_member_of_another_account_is_not_pickable(
     )
 
     assert response.status_code == 404
+
+
+def test_post_is_not_allowed_and_changes_nothing(client_for, admin, installation):
+    before = snapshot(installation)
+
+    assert client_for(admin).post(url("installation-detail", installation)).status_code == 405
+    assert snapshot(installation) == before
