@@ -3,20 +3,23 @@ data that ``make run`` loads.
 
 An admin installs Invoicer from the catalog through the consent screen, or cancels it; a
 member authorizes a user-level app once and is sent straight back the next time; an admin
-updates an installation to a version that asks for more; a visitor who is not signed in
-signs in and lands on the same consent step.
+updates an installation to a version that asks for more, from the console's Update page or
+through the consent screen an app sends them to; a visitor who is not signed in signs in
+and lands on the same consent step.
 
 The app itself lies outside these tests: requests to its host are answered by the browser
 with a small page (``page.route``), and the journeys read the callback address it got.
 """
 
 import io
+import json
+from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
 from django.core.management import call_command
 from oauth2_provider.models import get_grant_model
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from apps.accounts.management.commands.demo import DEMO_PASSWORD
 from apps.accounts.models import Account, Membership, Role, User
@@ -84,28 +87,65 @@ def _sign_in_form(page: Page, email: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
-def _app_answers(page: Page, host: str) -> list[str]:
-    """Answer every request to the app at ``host`` with a small page of its own; returns
-    the list the requested addresses are appended to."""
-    seen: list[str] = []
+REDIRECTS = (301, 302, 303, 307, 308)
+APP_PAGE = "<!doctype html><title>App</title><h1 id='app-callback'>Back in the app</h1>"
 
-    def answer(route) -> None:
-        seen.append(route.request.url)
-        route.fulfill(
-            status=200,
-            content_type="text/html",
-            body="<!doctype html><title>App</title><h1 id='app-callback'>Back in the app</h1>",
+
+@dataclass
+class AppStub:
+    """What the browser exchanged with the app's host and with the authorize step."""
+
+    requested: list[str] = field(default_factory=list)
+    # (method, status) of each answer of the authorize step, as the server gave it
+    authorize: list[tuple[str, int]] = field(default_factory=list)
+
+
+def _app_answers(page: Page, host: str) -> AppStub:
+    """Answer every request to the app at ``host`` with a small page of its own.
+
+    Playwright never routes the target of a redirect, and the authorize step answers with
+    one. So its answers are fetched as they are (and noted): one that sends the browser to
+    ``host`` becomes a page that goes there (a navigation of its own, which is routed); any
+    other is handed to the browser unchanged.
+    """
+    stub = AppStub()
+
+    def app(route: Route) -> None:
+        stub.requested.append(route.request.url)
+        route.fulfill(status=200, content_type="text/html", body=APP_PAGE)
+
+    def authorize(route: Route) -> None:
+        response = route.fetch(max_redirects=0)
+        stub.authorize.append((route.request.method, response.status))
+        location = response.headers.get("location", "")
+        if response.status in REDIRECTS and urlparse(location).hostname == host:
+            route.fulfill(
+                status=200,
+                content_type="text/html",
+                body=f"<!doctype html><script>location.replace({json.dumps(location)})</script>",
+            )
+        else:
+            route.fulfill(response=response)
+
+    page.route(f"https://{host}/**", app)
+    page.route("**/oauth/authorize/**", authorize)
+    return stub
+
+
+def _query(url: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlparse(url).query).items()}
+
+
+def _wait_for_callback(page: Page, callback: str, state: str | None = None) -> dict[str, str]:
+    """Wait until the browser is at the app's ``callback`` (with ``state``, when the page
+    may still show an earlier callback); its query parameters."""
+    page.wait_for_url(
+        lambda url: (
+            url.startswith(callback + "?") and (state is None or _query(url).get("state") == state)
         )
-
-    page.route(f"https://{host}/**", answer)
-    return seen
-
-
-def _wait_for_callback(page: Page, callback: str) -> dict[str, str]:
-    """Wait until the browser is at the app's ``callback``; its query parameters."""
-    page.wait_for_url(lambda url: url.startswith(callback + "?"))
+    )
     expect(page.locator("#app-callback")).to_be_visible()
-    return {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}
+    return _query(page.url)
 
 
 def _authorize_path(app: App, **params: str) -> str:
@@ -148,25 +188,32 @@ def _expect_invoicer_consent(page: Page) -> None:
     expect(consent.locator("#consent-approved")).to_have_count(0)
 
 
-def test_an_admin_installs_an_app_from_the_catalog_with_consent(demo, browser_as):
-    admin = browser_as(ADMIN)
-    seen = _app_answers(admin, INVOICER_HOST)
-    invoicer = _invoicer()
-
-    admin.goto("/marketplace/")
+def _install_from_catalog(admin: Page) -> None:
+    """Marketplace > Invoicer > Install > the preview's Install: the consent screen."""
+    _nav(admin).get_by_role("link", name="Browse apps").click()
     admin.get_by_role("link", name="Invoicer").first.click()
     admin.locator("#install-button").click()
     expect(admin.locator("#install-preview")).to_contain_text("Invoicer 1.0.0")
-    admin.goto(_authorize_path(invoicer, redirect_uri=INVOICER_CALLBACK, state="from-catalog"))
+    target = admin.locator("#install-target")
+    expect(target).to_contain_text("It would be installed into Acme Corp")
+    target.get_by_role("link", name="Install", exact=True).click()
 
+
+def test_an_admin_installs_an_app_from_the_catalog_with_consent(demo, browser_as):
+    admin = browser_as(ADMIN)
+    stub = _app_answers(admin, INVOICER_HOST)
+    invoicer = _invoicer()
+
+    _install_from_catalog(admin)
     _expect_invoicer_consent(admin)
     admin.get_by_role("button", name="Allow and Install").click()
 
+    # An install the marketplace starts sends no state; the app learns the account.
     params = _wait_for_callback(admin, INVOICER_CALLBACK)
-    assert set(params) == {"code", "state", "iss", "account"}
-    assert params["state"] == "from-catalog"
+    assert set(params) == {"code", "iss", "account"}
     assert params["account"] == "acme"
-    assert len(seen) == 1
+    assert len(stub.requested) == 1
+    assert stub.authorize == [("GET", 200), ("POST", 302)]
 
     installation = Installation.objects.select_related("version", "installed_by").get(
         account=_acme(), app=invoicer
@@ -181,7 +228,7 @@ def test_an_admin_installs_an_app_from_the_catalog_with_consent(demo, browser_as
     ]
     assert Grant.objects.filter(installation=installation, user__email=ADMIN).count() == 1
 
-    # Back in the console, the Installed apps page lists it.
+    # Back in the console, the Installed apps page lists it, and the catalog says so.
     admin.goto("/")
     _nav(admin).get_by_role("link", name="Installed apps").click()
     row = admin.locator("#installation-list").get_by_role("row").filter(has_text="Invoicer")
@@ -189,23 +236,24 @@ def test_an_admin_installs_an_app_from_the_catalog_with_consent(demo, browser_as
     expect(row).to_contain_text("Dev Studio")
     expect(row).to_contain_text("1.0.0")
     expect(row).to_contain_text(f"by {ADMIN}")
+    _nav(admin).get_by_role("link", name="Browse apps").click()
+    admin.get_by_role("link", name="Invoicer").first.click()
+    expect(admin.locator("#installed-badge")).to_have_text("Installed: version 1.0.0")
+    expect(admin.locator("#install-button")).to_have_count(0)
 
 
 def test_cancel_on_the_consent_screen_installs_nothing(demo, browser_as):
     admin = browser_as(ADMIN)
-    _app_answers(admin, INVOICER_HOST)
+    stub = _app_answers(admin, INVOICER_HOST)
     invoicer = _invoicer()
 
-    admin.goto(_authorize_path(invoicer, redirect_uri=INVOICER_CALLBACK, state="s-cancel"))
+    _install_from_catalog(admin)
     _expect_invoicer_consent(admin)
     admin.get_by_role("button", name="Cancel").click()
 
     params = _wait_for_callback(admin, INVOICER_CALLBACK)
-    assert params == {
-        "error": "user_denied",
-        "error_description": "The user cancelled.",
-        "state": "s-cancel",
-    }
+    assert params == {"error": "user_denied", "error_description": "The user cancelled."}
+    assert stub.authorize == [("GET", 200), ("POST", 302)]
     assert not Installation.objects.filter(app=invoicer).exists()
     assert not InstallationEvent.objects.exists()
     assert not Grant.objects.exists()
@@ -250,11 +298,11 @@ def user_level_app(demo):
     return app, secret
 
 
-def test_a_member_authorizes_a_user_level_app_once(user_level_app, browser_as, live_server):
+def test_a_member_authorizes_a_user_level_app_once(user_level_app, browser_as):
     app, secret = user_level_app
     installation = Installation.objects.get(app=app, account=_acme())
     sales = browser_as(SALES)
-    _app_answers(sales, NOTES_HOST)
+    stub = _app_answers(sales, NOTES_HOST)
     verifier, challenge = pkce_pair()
     url = _authorize_path(
         app,
@@ -277,9 +325,12 @@ def test_a_member_authorizes_a_user_level_app_once(user_level_app, browser_as, l
 
     params = _wait_for_callback(sales, NOTES_CALLBACK)
     assert (params["state"], params["account"]) == ("n-1", "acme")
+    assert stub.authorize == [("GET", 200), ("POST", 302)]
     record = UserAuthorization.objects.get(installation=installation)
     assert record.user.email == SALES
     assert sorted(record.scopes) == ["crm.deals:read", "user.me:read"]
+
+    first_code = params["code"]
 
     # The app exchanges the code; the token acts for the member who authorized it.
     tokens = exchange(
@@ -294,16 +345,13 @@ def test_a_member_authorizes_a_user_level_app_once(user_level_app, browser_as, l
     assert me.status_code == 200, me.content
     assert me.json()["email"] == SALES
 
-    # The next time, the authorize step sends the member straight back with a code.
-    with sales.expect_response(lambda r: "/oauth/authorize/" in r.url) as authorize:
-        sales.evaluate(
-            "url => window.location.assign(url)",
-            live_server.url + url.replace("state=n-1", "state=n-2"),
-        )
-    assert authorize.value.status == 302
-    params = _wait_for_callback(sales, NOTES_CALLBACK)
-    assert params["state"] == "n-2"
-    assert "code" in params
+    # The next time the app sends the member, the authorize step sends them straight back
+    # with a new code: no consent screen.
+    stub.authorize.clear()
+    sales.goto(url.replace("state=n-1", "state=n-2"))
+    params = _wait_for_callback(sales, NOTES_CALLBACK, state="n-2")
+    assert stub.authorize == [("GET", 302)]
+    assert params["code"] != first_code
     assert UserAuthorization.objects.filter(installation=installation).count() == 1
     assert list(installation.events.values_list("kind", flat=True)) == [
         "installed",
