@@ -8,6 +8,7 @@
 """
 
 import os
+import tempfile
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -24,6 +25,13 @@ from tests.factories.accounts import PASSWORD
 hypothesis_settings.register_profile("ci", derandomize=True, database=None)
 hypothesis_settings.register_profile("explore")
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# The demo data writes the Example Connector's credentials where the connector reads them;
+# a test run must never overwrite a developer's own var/example-app.json.
+os.environ.setdefault(
+    "CONNECTOR_CONFIG",
+    os.path.join(tempfile.gettempdir(), f"marketplace-tests-{os.getpid()}", "example-app.json"),
+)
 
 
 @pytest.fixture(autouse=True)

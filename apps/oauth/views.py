@@ -157,6 +157,12 @@ class AuthorizeView(LoginRequiredMixin, OAuthLibMixin, View):
             except OAuthToolkitError as error:
                 return self._oauth_error(error)
             scopes = list(effective_scopes(scopes))
+            if credentials.get("code_challenge_method") == "plain":
+                return self._back_with_error(
+                    credentials,
+                    "invalid_request",
+                    'Unsupported "plain" code_challenge_method; use "S256".',
+                )
             if consent_needed(resolved, scopes):
                 return self._consent_page(request, resolved, scopes)
             return self._issue(request, resolved, scopes, credentials)
@@ -189,7 +195,13 @@ class AuthorizeView(LoginRequiredMixin, OAuthLibMixin, View):
     def _denied(self, credentials: dict[str, Any]) -> HttpResponse:
         """Cancel: back to the app's callback with ``error=user_denied``; nothing is
         installed or granted."""
-        params = {"error": "user_denied", "error_description": "The user cancelled."}
+        return self._back_with_error(credentials, "user_denied", "The user cancelled.")
+
+    def _back_with_error(
+        self, credentials: dict[str, Any], error: str, description: str
+    ) -> HttpResponse:
+        """Back to the app's (validated) callback with an error and the ``state``."""
+        params = {"error": error, "error_description": description}
         if credentials.get("state"):
             params["state"] = credentials["state"]
         uri = credentials["redirect_uri"]

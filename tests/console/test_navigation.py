@@ -55,7 +55,7 @@ def test_every_signed_in_user_sees_the_marketplace(member):
 
     sections = {s.key: s for s in navigation_for(request)}
 
-    assert [link.label for link in sections["marketplace"].links] == ["Browse apps", "Apps"]
+    assert [link.label for link in sections["marketplace"].links] == ["Browse apps", "My apps"]
 
 
 def test_someone_without_an_account_has_no_apps_to_use(moderator):

@@ -13,7 +13,6 @@ from tests.apps.oauth.conftest import code_for, install, publish, tokens_for
 from tests.factories import MembershipFactory
 from tests.factories.oauth import (
     REDIRECT_URI,
-    allow,
     api_get,
     authorize_url,
     callback_params,
@@ -155,8 +154,10 @@ def test_a_public_client_with_pkce_gets_tokens_without_a_secret(client_for, admi
 def test_plain_pkce_is_refused_and_nothing_is_installed(client_for, admin, published):
     verifier, _challenge = pkce_pair()
     url = authorize_url(published.client_id, code_challenge=verifier, code_challenge_method="plain")
-    params = callback_params(allow(client_for(admin), url))
+    # refused before any consent screen is shown
+    params = callback_params(client_for(admin).get(url))
     assert params["error"] == "invalid_request"
+    assert params["state"] == "s-123"
     assert "code" not in params
     assert not Installation.objects.exists()
     assert not Grant.objects.exists()
