@@ -232,3 +232,40 @@ def install_refusal(
     if version_status != "published":
         return "version_not_published"
     return None
+
+
+# Embedding locations that need no record, so an installed app can be opened on its own.
+STANDALONE_LOCATIONS = frozenset({"main_menu", "dashboard.widget", "settings.page"})
+
+
+def embedding_launch_url(
+    url: str,
+    *,
+    protocol: str,
+    domain: str,
+    language: str,
+    code: str,
+    embedding_id: str,
+    app_code: str,
+    version: str,
+    record_id: int | None = None,
+) -> str:
+    """The embedding's page with the launch context an embedded app receives: protocol,
+    account domain, interface language, the embedding's code and id, the app code and
+    the version number (and the record's id on record cards)."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    query += [
+        ("protocol", protocol),
+        ("domain", domain),
+        ("lang", language),
+        ("code", code),
+        ("embedding_id", embedding_id),
+        ("app", app_code),
+        ("version", version),
+    ]
+    if record_id is not None:
+        query.append(("record_id", str(record_id)))
+    return urlunsplit(parts._replace(query=urlencode(query)))

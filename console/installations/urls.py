@@ -15,6 +15,11 @@ urlpatterns = [
         views.MySettingFileView.as_view(),
         name="my_app-file",
     ),
+    path(
+        "<int:installation_id>/open/<str:embedding_id>/",
+        views.MyAppOpenView.as_view(),
+        name="my_app-open",
+    ),
     # account admins
     path("installed/", views.InstallationListView.as_view(), name="installation-list"),
     path(INSTALLED, views.InstallationDetailView.as_view(), name="installation-detail"),

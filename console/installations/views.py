@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied as HttpPermissionDenied
@@ -38,7 +39,12 @@ from apps.catalog.selectors import version_manifest
 from apps.catalog.services import By
 from apps.core.errors import ApplicationError, Conflict, NotFound
 from apps.installations.models import Installation, InstallationEvent
-from apps.installations.policies import consent_split, settings_of_level
+from apps.installations.policies import (
+    STANDALONE_LOCATIONS,
+    consent_split,
+    embedding_launch_url,
+    settings_of_level,
+)
 from apps.installations.selectors import (
     installation_access,
     installation_get,
@@ -634,7 +640,11 @@ class MyAppListView(MemberRequiredMixin, View):
                     "show_logo": logo_visible(installation, self.membership.account),
                 }
             )
-        return render(request, "console/installations/my_app_list.html", {"rows": rows})
+        return render(
+            request,
+            "console/installations/my_app_list.html",
+            {"rows": rows, "standalone": STANDALONE_LOCATIONS},
+        )
 
 
 class MyAppMixin(MemberRequiredMixin):
@@ -691,3 +701,35 @@ class MySettingFileView(MyAppMixin, View):
     def get(self, request: HttpRequest, installation_id: int, key: str) -> HttpResponseBase:
         self.load(installation_id)
         return file_response(self.installation, key, request.user)  # type: ignore[arg-type]
+
+
+class MyAppOpenView(MyAppMixin, View):
+    """An installed app's page opened inside the console: its embedding (one that needs
+    no record) in a frame, with the launch context in the frame's address."""
+
+    def get(self, request: HttpRequest, installation_id: int, embedding_id: str) -> HttpResponse:
+        installation = self.load(installation_id)
+        if installation.app.status != "active":
+            raise Http404(f"“{installation.app.name}” is not available at the moment.")
+        manifest = manifest_or_none(installation)
+        embedding = next(
+            (e for e in (manifest.embeddings if manifest else ()) if e.id == embedding_id), None
+        )
+        if embedding is None or embedding.location not in STANDALONE_LOCATIONS:
+            raise Http404("The app has no page to open here.")
+        account = self.membership.account
+        src = embedding_launch_url(
+            embedding.url,
+            protocol=request.scheme or "https",
+            domain=f"{account.slug}.{settings.PRODUCT_DOMAIN}",
+            language=account.language,
+            code=embedding.code,
+            embedding_id=embedding.id,
+            app_code=str(installation.app.code),
+            version=installation.version.number,
+        )
+        return render(
+            request,
+            "console/installations/my_app_open.html",
+            {"installation": installation, "embedding": embedding, "src": src},
+        )

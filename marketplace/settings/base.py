@@ -134,6 +134,9 @@ SECRET_PEPPER = env("SECRET_PEPPER", default="")
 # the first and read with any. To rotate, put a new key first, keep the old ones, run
 # `manage.py rotate_encryption_keys`, then drop the old keys. Empty: derived from SECRET_KEY.
 ENCRYPTION_KEYS = env.list("ENCRYPTION_KEYS", default=[])
+# The host product's domain: an account is reached at <slug>.<PRODUCT_DOMAIN>, which is
+# the domain embedded apps receive at launch.
+PRODUCT_DOMAIN = env("PRODUCT_DOMAIN", default="localhost")
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("pt", "Português"), ("es", "Español")]

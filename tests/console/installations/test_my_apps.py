@@ -56,7 +56,14 @@ class TestList:
 
         html = response.content.decode()
         assert [r["installation"] for r in response.context["rows"]] == [open_to_sales]
-        assert 'Invoicer <code class="muted">main_menu</code>' in html
+        assert 'Invoicer</a> <code class="muted">main_menu</code>' in html
+        assert (
+            reverse(
+                "console:installations:my_app-open",
+                kwargs={"installation_id": open_to_sales.pk, "embedding_id": "menu"},
+            )
+            in html
+        )
         assert settings_url(open_to_sales) in html
 
     def test_an_admin_always_sees_installed_apps(self, client_for, admin, installation):

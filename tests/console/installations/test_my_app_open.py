@@ -1,0 +1,84 @@
+"""Opening an installed app's page inside the console, with the launch context."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.urls import reverse
+
+from apps.catalog.services import app_deactivate
+from apps.installations.models import InstallationAccess
+from apps.installations.services import installation_uninstall
+from tests.console.conftest import login_url
+from tests.factories.catalog import by
+
+pytestmark = pytest.mark.django_db
+
+
+def open_url(installation, embedding_id: str = "menu") -> str:
+    return reverse(
+        "console:installations:my_app-open",
+        kwargs={"installation_id": installation.pk, "embedding_id": embedding_id},
+    )
+
+
+@pytest.fixture
+def open_to_sales(installation, sales_role):
+    InstallationAccess.objects.create(installation=installation, role=sales_role)
+    return installation
+
+
+def test_anonymous_signs_in_first(client_for, installation):
+    response = client_for(None).get(open_url(installation))
+    assert response.status_code == 302
+    assert response.url == login_url(open_url(installation))
+
+
+def test_an_outsider_gets_404(client_for, outsider, open_to_sales):
+    assert client_for(outsider).get(open_url(open_to_sales)).status_code == 404
+
+
+def test_a_member_without_access_is_refused(client_for, member, installation):
+    assert client_for(member).get(open_url(installation)).status_code == 403
+
+
+def test_a_member_with_access_gets_the_frame_with_the_launch_context(
+    client_for, member, account, open_to_sales
+):
+    response = client_for(member).get(open_url(open_to_sales))
+
+    assert response.status_code == 200
+    src = response.context["src"]
+    parts = urlsplit(src)
+    assert (
+        f"{parts.scheme}://{parts.netloc}{parts.path}" == "https://invoicer.example.com/embed/home"
+    )
+    assert {k: v[0] for k, v in parse_qs(parts.query).items()} == {
+        "protocol": "http",
+        "domain": "acme.localhost",
+        "lang": account.language,
+        "code": "app.home",
+        "embedding_id": "menu",
+        "app": str(open_to_sales.app.code),
+        "version": open_to_sales.version.number,
+    }
+    assert 'id="embedded-app"' in response.content.decode()
+
+
+def test_an_unknown_embedding_is_404(client_for, admin, installation):
+    assert client_for(admin).get(open_url(installation, "nope")).status_code == 404
+
+
+def test_an_uninstalling_app_is_404(client_for, admin, installation):
+    from apps.accounts.models import Membership
+
+    installation_uninstall(
+        installation=installation,
+        by=by(admin),
+        membership=Membership.objects.get(user=admin, account=installation.account),
+    )
+    assert client_for(admin).get(open_url(installation)).status_code == 404
+
+
+def test_an_app_deactivated_by_its_developer_is_not_opened(client_for, admin, installation):
+    app_deactivate(app=installation.app)
+    assert client_for(admin).get(open_url(installation)).status_code == 404
