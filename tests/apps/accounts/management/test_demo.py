@@ -110,11 +110,12 @@ def test_demo_apps_belong_to_devstudio_in_the_states_the_journeys_need():
         app.name: app
         for app in App.objects.filter(account__slug="devstudio").prefetch_related("versions")
     }
-    assert set(apps) == {"Invoicer", "Team Timesheets", "Helpdesk Bridge"}
+    assert set(apps) == {"Invoicer", "Team Timesheets", "Helpdesk Bridge", "Example Connector"}
     assert {name: (a.type, a.status) for name, a in apps.items()} == {
         "Invoicer": ("public", "active"),
         "Team Timesheets": ("private", "active"),
         "Helpdesk Bridge": ("public", "active"),
+        "Example Connector": ("public", "active"),
     }
     assert {
         name: sorted((v.number, v.status) for v in a.versions.all()) for name, a in apps.items()
@@ -122,6 +123,7 @@ def test_demo_apps_belong_to_devstudio_in_the_states_the_journeys_need():
         "Invoicer": [("1.0.0", "published"), ("1.1.0", "submitted")],
         "Team Timesheets": [("1.0.0", "published")],
         "Helpdesk Bridge": [("1.0.0", "draft")],
+        "Example Connector": [("1.0.0", "published"), ("1.1.0", "approved")],
     }
     assert all(a.created_by.email == "dev@devstudio.test" for a in apps.values())
 
@@ -130,7 +132,10 @@ def test_demo_apps_belong_to_devstudio_in_the_states_the_journeys_need():
 def test_the_catalog_shows_invoicer_with_its_listing():
     call_command("demo", force=True)
 
-    assert [(a.name, a.published_number) for a in catalog_app_list()] == [("Invoicer", "1.0.0")]
+    assert [(a.name, a.published_number) for a in catalog_app_list()] == [
+        ("Example Connector", "1.0.0"),
+        ("Invoicer", "1.0.0"),
+    ]
     invoicer = App.objects.get(name="Invoicer")
     assert invoicer.summary
     assert invoicer.description
