@@ -256,8 +256,14 @@ def consent_needed(context: AuthorizationContext, requested: list[str]) -> bool:
 
 
 def consent_lines(context: AuthorizationContext, requested: list[str]) -> dict[str, Any]:
-    """The scopes the consent screen lists, split into already approved and new."""
-    split = consent_split(requested=requested, approved=context.approved_scopes)
+    """The scopes the consent screen lists, split into already approved and new.
+
+    An install or an update grants the installation everything the version asks, whatever
+    this request's ``scope`` says, so the admin is shown all of it; an authorization of an
+    installed app shows what ``requested`` asks.
+    """
+    shown = list(requested) if context.mode is Mode.AUTHORIZE else list(context.available_scopes)
+    split = consent_split(requested=shown, approved=context.approved_scopes)
     return {"already_approved": split.already_approved, "new": split.new}
 
 

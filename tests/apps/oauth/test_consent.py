@@ -236,3 +236,65 @@ def test_a_stale_consent_form_is_shown_again(client_for, admin, account, publish
     assert "changed since it was shown" in response.content.decode()
     assert not Installation.objects.exists()
     assert code_for(browser, url)["account"] == "acme"
+
+
+# --- what the consent page shows is what Allow grants ---------------------------------------
+
+
+def test_an_install_lists_every_scope_it_grants_whatever_the_request_asks(
+    client_for, admin, account, published
+):
+    browser = client_for(admin)
+    url = authorize_url(published.client_id, scope="users:read")
+
+    page = browser.get(url)
+
+    assert page.status_code == 200
+    assert page.context["mode"] == "install"
+    shown = {line["scope"] for line in page.context["new_scopes"]}
+    html = page.content.decode()
+    assert "fin.invoices:full" in html
+    assert "code" in callback_params(allow(browser, url))
+    installation = Installation.objects.get(account=account)
+    assert set(installation.granted_scopes) == shown
+    assert shown == {"users:read", "crm.accounts:read", "fin.invoices:full"}
+
+
+def test_an_update_lists_every_scope_it_adds_whatever_the_request_asks(
+    client_for, admin, account, published
+):
+    installation = install(published, account=account, admin=admin)
+    grown = [*SCOPES, {"code": "crm.deals", "level": "read", "reason": "Deals too."}]
+    make_version(app=published.app, number="1.1.0", status="published", scopes=grown)
+    browser = client_for(admin)
+    url = authorize_url(published.client_id, version="1.1.0", scope="users:read")
+
+    page = browser.get(url)
+
+    assert page.context["mode"] == "update"
+    assert [line["scope"] for line in page.context["new_scopes"]] == ["crm.deals:read"]
+    assert "crm.deals:read" in page.content.decode()
+    assert "code" in callback_params(allow(browser, url))
+    installation.refresh_from_db()
+    assert "crm.deals:read" in installation.granted_scopes
+
+
+def test_the_consent_page_refuses_to_be_framed(client_for, admin, published):
+    page = client_for(admin).get(authorize_url(published.client_id))
+    assert page.status_code == 200
+    assert page["X-Frame-Options"] == "DENY"
+
+
+def test_an_allow_without_the_csrf_token_installs_nothing(admin, account, published):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(admin)
+    url = authorize_url(published.client_id)
+    assert browser.get(url).status_code == 200
+
+    forged = browser.post(
+        url, {"decision": "allow", "version_id": published.version.pk, "mode": "install"}
+    )
+
+    assert forged.status_code == 403
+    assert not Installation.objects.exists()
+    assert not Grant.objects.exists()
