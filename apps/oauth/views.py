@@ -23,12 +23,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.http import OAuth2ResponseRedirect
-from oauth2_provider.models import get_access_token_model
 from oauth2_provider.views.mixins import OAuthLibMixin
 
 from apps.catalog.selectors import version_scope_lines
 from apps.core.errors import ApplicationError
 from apps.oauth.context import AuthorizationContext, authorization_context
+from apps.oauth.resource import token_problem
 from apps.oauth.services import (
     Refusal,
     authorization_allow,
@@ -36,6 +36,7 @@ from apps.oauth.services import (
     consent_lines,
     consent_needed,
 )
+from apps.oauth.validators import token_query
 from apps.scopes.policies import effective_scopes, scope_phrase
 
 # Query parameters of ours that ride along with the OAuth ones.
@@ -269,23 +270,13 @@ class IntrospectView(OAuthLibMixin, View):
             )
         checksum = hashlib.sha256(value.encode("utf-8")).hexdigest()
         token = (
-            get_access_token_model()
-            .objects.select_related("application", "user", "installation__account")
-            .filter(token_checksum=checksum, application__client_id=client_id)
-            .first()
+            token_query().filter(token_checksum=checksum, application__client_id=client_id).first()
         )
-        if token is None or not token.is_valid():
+        # Active exactly when the API would accept it: the same checks as a resource
+        # request (installation, account, user, membership and access), not fewer.
+        if token is None or not token.is_valid() or token_problem(token) is not None:
             return JsonResponse({"active": False})
         installation = token.installation
-        active = (
-            installation is not None
-            and installation.status == "active"
-            and not token.application.is_suspended
-            and token.user is not None
-            and token.user.is_active
-        )
-        if not active:
-            return JsonResponse({"active": False})
         return JsonResponse(
             {
                 "active": True,

@@ -468,3 +468,36 @@ def test_introspection_of_a_token_of_an_uninstalled_app_is_inactive(
     )
     response = _introspect(tokens["access_token"], (published.client_id, published.secret))
     assert response.json() == {"active": False}
+
+
+def _remove_member(admin, member, account, installation) -> None:
+    Membership.objects.filter(user=member, account=account).delete()
+
+
+def _lose_access(admin, member, account, installation) -> None:
+    installation_access_set(
+        installation=installation,
+        role_ids=[],
+        group_ids=[],
+        by=By.user_(admin),
+        membership=Membership.objects.get(user=admin, account=account),
+    )
+
+
+def _deactivate_account(admin, member, account, installation) -> None:
+    account.is_active = False
+    account.save(update_fields=["is_active"])
+
+
+@pytest.mark.parametrize("change", [_remove_member, _lose_access, _deactivate_account])
+def test_introspection_is_inactive_whenever_the_api_refuses_the_token(
+    admin, member, account, published, member_tokens, change
+):
+    installation, tokens = member_tokens
+    auth = (published.client_id, published.secret)
+    assert _introspect(tokens["access_token"], auth).json()["active"] is True
+
+    change(admin, member, account, installation)
+
+    assert api_get(ME, tokens["access_token"]).status_code == 401
+    assert _introspect(tokens["access_token"], auth).json() == {"active": False}
