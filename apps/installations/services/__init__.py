@@ -1,0 +1,32 @@
+"""Writes of installations: install, update, uninstall, access, settings, user consent.
+
+Every service either does all it says or raises ``ApplicationError`` having written
+nothing. Status changes are compare-and-set updates on the old status, so two admins
+acting at once get one success and one ``Conflict``.
+"""
+
+from apps.installations.services.access import installation_access_set
+from apps.installations.services.consent import user_authorization_record
+from apps.installations.services.installs import (
+    REFUSALS,
+    UpdatePlan,
+    installation_check_installable,
+    installation_install,
+    installation_uninstall,
+    installation_update,
+    installation_update_plan,
+)
+from apps.installations.services.settings import installation_settings_save
+
+__all__ = [
+    "REFUSALS",
+    "UpdatePlan",
+    "installation_access_set",
+    "installation_check_installable",
+    "installation_install",
+    "installation_settings_save",
+    "installation_uninstall",
+    "installation_update",
+    "installation_update_plan",
+    "user_authorization_record",
+]

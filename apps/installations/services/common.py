@@ -1,0 +1,31 @@
+"""Helpers shared by the installations services: the history event, the active-row lock."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from apps.catalog.services import By
+from apps.core.errors import Conflict
+from apps.installations.models import Installation, InstallationEvent, InstallationStatus
+
+
+def _event(
+    installation: Installation, kind: str, by: By, detail: Mapping[str, Any] | None = None
+) -> None:
+    InstallationEvent.objects.create(
+        installation=installation,
+        kind=kind,
+        actor=by.user,
+        actor_label=by.label,
+        detail=dict(detail or {}),
+    )
+
+
+def _require_active(installation: Installation) -> Installation:
+    locked = Installation.objects.select_for_update().filter(pk=installation.pk).first()
+    if locked is None or locked.status != InstallationStatus.ACTIVE:
+        raise Conflict(
+            "The app is being uninstalled; its settings cannot change.", code="not_active"
+        )
+    return locked

@@ -1,0 +1,32 @@
+"""A user's consent to a user-level app."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from apps.accounts.models import User
+from apps.catalog.services import By
+from apps.installations.models import Installation, InstallationEvent, UserAuthorization
+from apps.installations.services.common import _event
+from apps.scopes.policies import effective_scopes
+
+
+@transaction.atomic
+def user_authorization_record(
+    *, installation: Installation, user: User, scopes: Iterable[str], by: By
+) -> UserAuthorization:
+    """Record that ``user`` consented to the installation's app with ``scopes`` (a
+    user-level app). Widens an earlier record; never narrows it."""
+    wanted = list(effective_scopes(scopes))
+    record, created = UserAuthorization.objects.select_for_update().get_or_create(
+        installation=installation, user=user, defaults={"scopes": wanted}
+    )
+    if not created:
+        merged = list(effective_scopes([*record.scopes, *wanted]))
+        if merged != record.scopes:
+            record.scopes = merged
+            record.save(update_fields=["scopes", "updated_at"])
+    _event(installation, InstallationEvent.Kind.USER_AUTHORIZED, by, {"scopes": wanted})
+    return record

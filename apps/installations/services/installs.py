@@ -1,0 +1,261 @@
+"""Install, update (plan, then update with consent), uninstall; webhook subscriptions
+follow the manifest of the installed version."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from apps.accounts.models import Account, Membership
+from apps.catalog.manifests.types import Manifest
+from apps.catalog.models import AppVersion, InstallLink
+from apps.catalog.policies import semver_key
+from apps.catalog.selectors import version_manifest
+from apps.catalog.services import By
+from apps.core.errors import Conflict, PermissionDenied, ValidationFailed
+from apps.installations.models import (
+    Installation,
+    InstallationEvent,
+    InstallationStatus,
+    WebhookSubscription,
+)
+from apps.installations.policies import install_refusal
+from apps.installations.services.common import _event
+from apps.scopes.policies import effective_scopes, scope_diff
+
+REFUSALS = {
+    "app_inactive": "The app “{app}” is not active, so it cannot be installed now.",
+    "version_not_installable": "Version {number} of “{app}” was rejected and cannot be installed.",
+    "private_app": (
+        "“{app}” is a private app: it can be installed only through an install link from its "
+        "developer."
+    ),
+    "version_not_published": "Version {number} of “{app}” is not published.",
+}
+
+
+def installation_check_installable(
+    *, account: Account, version: AppVersion, install_link: InstallLink | None = None
+) -> None:
+    """Refuse (``Conflict`` with a stable code) a version that cannot be installed on
+    ``account`` from where it is asked."""
+    app = version.app
+    code = install_refusal(
+        app_type=app.type,
+        app_status=app.status,
+        version_status=version.status,
+        own_account=app.account_id == account.pk,
+        via_link=install_link is not None and install_link.version_id == version.pk,
+    )
+    if code:
+        raise Conflict(REFUSALS[code].format(app=app.name, number=version.number), code=code)
+
+
+def _sync_webhooks(installation: Installation, manifest: Manifest) -> dict[str, list[str]]:
+    """Make the installation's subscriptions match ``manifest``'s webhooks, by id.
+
+    Returns what changed (ids added, removed, changed). Safe to run twice.
+    """
+    wanted = {w.id: w for w in manifest.webhooks}
+    current = {s.webhook_id: s for s in installation.webhook_subscriptions.all()}
+    removed = sorted(current.keys() - wanted.keys())
+    if removed:
+        WebhookSubscription.objects.filter(
+            installation=installation, webhook_id__in=removed
+        ).delete()
+    added, changed = [], []
+    for webhook_id, hook in sorted(wanted.items()):
+        existing = current.get(webhook_id)
+        if existing is None:
+            WebhookSubscription.objects.create(
+                installation=installation, webhook_id=webhook_id, event=hook.event, url=hook.url
+            )
+            added.append(webhook_id)
+        elif (existing.event, existing.url) != (hook.event, hook.url):
+            existing.event, existing.url = hook.event, hook.url
+            existing.save(update_fields=["event", "url", "updated_at"])
+            changed.append(webhook_id)
+    return {"added": added, "removed": removed, "changed": changed}
+
+
+@transaction.atomic
+def installation_install(
+    *,
+    account: Account,
+    version: AppVersion,
+    by: By,
+    membership: Membership | None,
+    install_link: InstallLink | None = None,
+) -> Installation:
+    """Install ``version`` on ``account``, granting its effective scopes.
+
+    Only an admin of the account may install. Registers the manifest's webhooks as the
+    installation's subscriptions. Raises ``PermissionDenied``, ``Conflict``
+    (``already_installed`` or why the version cannot be installed here).
+    """
+    if membership is None or membership.account_id != account.pk or not membership.is_admin:
+        raise PermissionDenied(
+            f"Only an admin of {account.name} can install apps. Ask an admin to install it."
+        )
+    installation_check_installable(account=account, version=version, install_link=install_link)
+    manifest = version_manifest(version)
+    try:
+        with transaction.atomic():
+            installation = Installation.objects.create(
+                account=account,
+                app=version.app,
+                version=version,
+                granted_scopes=list(effective_scopes(version.effective_scopes)),
+                installed_by=by.user,
+                installed_at=timezone.now(),
+                install_link=install_link,
+            )
+    except IntegrityError as exc:
+        raise Conflict(
+            f"“{version.app.name}” is already installed on {account.name}. Update the "
+            "installation instead.",
+            code="already_installed",
+        ) from exc
+    hooks = _sync_webhooks(installation, manifest)
+    _event(
+        installation,
+        InstallationEvent.Kind.INSTALLED,
+        by,
+        {
+            "version": version.number,
+            "scopes": installation.granted_scopes,
+            "webhooks": hooks["added"],
+            "via_link": install_link.display_prefix if install_link else "",
+        },
+    )
+    return installation
+
+
+@dataclass(frozen=True)
+class UpdatePlan:
+    """What updating an installation to ``version`` would do, for the re-consent page."""
+
+    version: AppVersion
+    scopes_before: tuple[str, ...]
+    scopes_after: tuple[str, ...]
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    needs_consent: bool
+    exceeding: tuple[str, ...]
+
+
+def installation_update_plan(*, installation: Installation, version: AppVersion) -> UpdatePlan:
+    """Compare the installation's grant with ``version``'s scopes."""
+    before = tuple(installation.granted_scopes)
+    after = effective_scopes(version.effective_scopes)
+    diff = scope_diff(before, after)
+    return UpdatePlan(
+        version=version,
+        scopes_before=before,
+        scopes_after=after,
+        added=diff.added + tuple(f"{c.code}:{c.new}" for c in diff.raised),
+        removed=diff.removed + tuple(f"{c.code}:{c.old}" for c in diff.lowered),
+        needs_consent=diff.needs_consent,
+        exceeding=diff.exceeding,
+    )
+
+
+@transaction.atomic
+def installation_update(
+    *,
+    installation: Installation,
+    version: AppVersion,
+    by: By,
+    membership: Membership | None,
+    consent: bool,
+    install_link: InstallLink | None = None,
+) -> Installation:
+    """Move an installation to another version of its app.
+
+    When the new version asks for more than the installation granted, the admin must
+    have seen the scope diff and agreed (``consent=True``), else ``Conflict``
+    (``consent_required``). Narrowing applies at once. Webhook subscriptions follow the
+    new manifest; settings values, access and files are kept.
+    """
+    if membership is None or membership.account_id != installation.account_id:
+        raise PermissionDenied("Only an admin of this account can update its apps.")
+    if not membership.is_admin:
+        raise PermissionDenied("Only an admin of this account can update its apps.")
+    if version.app_id != installation.app_id:
+        raise ValidationFailed(
+            "That version belongs to another app.", fields={"version": ["Not a version of it."]}
+        )
+    locked = Installation.objects.select_for_update().filter(pk=installation.pk).first()
+    if locked is None or locked.status != InstallationStatus.ACTIVE:
+        raise Conflict("The app is being uninstalled; it cannot be updated.", code="not_active")
+    if locked.version_id == version.pk:
+        raise Conflict(f"Version {version.number} is already installed.", code="already_on_version")
+    if install_link is None and semver_key(version.number) <= semver_key(locked.version.number):
+        raise ValidationFailed(
+            "Choose a newer version.",
+            fields={
+                "version": [f"Version {locked.version.number} is installed; pick a newer one."]
+            },
+        )
+    installation_check_installable(
+        account=locked.account, version=version, install_link=install_link
+    )
+    plan = installation_update_plan(installation=locked, version=version)
+    if plan.needs_consent and not consent:
+        raise Conflict(
+            "The new version asks for more access: "
+            + ", ".join(plan.exceeding)
+            + ". Review the new scopes and agree to update.",
+            code="consent_required",
+            extra={"new_scopes": list(plan.exceeding)},
+        )
+    from_number = locked.version.number
+    manifest = version_manifest(version)
+    locked.version = version
+    locked.granted_scopes = list(plan.scopes_after)
+    locked.scopes_revision = F("scopes_revision") + 1
+    locked.save(update_fields=["version", "granted_scopes", "scopes_revision", "updated_at"])
+    locked.refresh_from_db()
+    hooks = _sync_webhooks(locked, manifest)
+    _event(
+        locked,
+        InstallationEvent.Kind.UPDATED,
+        by,
+        {
+            "from": from_number,
+            "to": version.number,
+            "scopes_added": list(plan.added),
+            "scopes_removed": list(plan.removed),
+            "webhooks": hooks,
+        },
+    )
+    return locked
+
+
+@transaction.atomic
+def installation_uninstall(
+    *, installation: Installation, by: By, membership: Membership | None
+) -> Installation:
+    """Mark the installation uninstalling: from this moment every token of it is refused
+    and nothing can change it. The cascade that removes its data runs as a job."""
+    if membership is None or membership.account_id != installation.account_id:
+        raise PermissionDenied("Only an admin of this account can uninstall its apps.")
+    if not membership.is_admin:
+        raise PermissionDenied("Only an admin of this account can uninstall its apps.")
+    now = timezone.now()
+    updated = Installation.objects.filter(
+        pk=installation.pk, status=InstallationStatus.ACTIVE
+    ).update(
+        status=InstallationStatus.UNINSTALLING,
+        uninstall_requested_at=now,
+        uninstall_requested_by=by.user,
+        updated_at=now,
+    )
+    if not updated:
+        raise Conflict("The app is already being uninstalled.", code="not_active")
+    installation.refresh_from_db()
+    _event(installation, InstallationEvent.Kind.UNINSTALL_REQUESTED, by)
+    return installation

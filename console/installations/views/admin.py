@@ -1,0 +1,248 @@
+"""The account admin's pages of installed apps: list, one installed app, who may use it,
+update, uninstall."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views import View
+
+from apps.accounts.selectors import (
+    group_list_for_account,
+    member_list_for_account,
+    role_list_for_account,
+)
+from apps.core.errors import ApplicationError, Conflict
+from apps.installations.policies import consent_split, settings_of_level
+from apps.installations.selectors import (
+    installation_access,
+    installation_history,
+    installation_list_for_account,
+    installation_newer_versions,
+    installation_updates_for_account,
+    installation_webhooks,
+)
+from apps.installations.services import (
+    installation_access_set,
+    installation_uninstall,
+    installation_update,
+    installation_update_plan,
+)
+from console.access import AccountAdminRequiredMixin
+from console.diffs import manifest_diff_shown
+from console.installations.forms import AccessForm, UpdateForm
+from console.installations.views.common import (
+    InstallationMixin,
+    event_line,
+    installation_url,
+    logo_visible,
+    manifest_or_none,
+    scope_rows,
+)
+
+
+class InstallationListView(AccountAdminRequiredMixin, View):
+    """The account's installed apps, with the ones that have a newer version marked."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        installations = list(installation_list_for_account(account=self.account))
+        updates = installation_updates_for_account(account=self.account)
+        rows = [
+            {
+                "installation": i,
+                "update": updates.get(i.pk),
+                "show_logo": logo_visible(i, self.account),
+            }
+            for i in installations
+        ]
+        return render(request, "console/installations/installation_list.html", {"rows": rows})
+
+
+class InstallationDetailView(InstallationMixin, View):
+    """One installed app: what it may do, where it appears, who uses it, what happened."""
+
+    requires_active = False
+
+    def show(self, **kwargs: Any) -> HttpResponse:
+        installation = self.installation
+        manifest = manifest_or_none(installation)
+        user_settings = bool(manifest and settings_of_level(manifest.settings, "user"))
+        app_settings = bool(manifest and settings_of_level(manifest.settings, "app"))
+        context = {
+            "installation": installation,
+            "app": installation.app,
+            "manifest": manifest,
+            "scopes": scope_rows(installation.granted_scopes),
+            "webhooks": list(installation_webhooks(installation=installation)),
+            "access": installation_access(installation=installation),
+            "history": [
+                {"event": e, "line": event_line(e)}
+                for e in installation_history(installation=installation)
+            ],
+            "newer": installation_newer_versions(installation=installation)
+            if installation.is_active
+            else [],
+            "app_settings": app_settings,
+            "user_settings": user_settings,
+            "members": list(member_list_for_account(account=self.account).order_by("user__email"))
+            if user_settings and installation.is_active
+            else [],
+            "show_logo": logo_visible(installation, self.account),
+        }
+        return render(self.request, "console/installations/installation_detail.html", context)
+
+
+class InstallationAccessView(InstallationMixin, View):
+    """Which roles and groups may use the app; none selected means admins only."""
+
+    template_name = "console/installations/installation_access.html"
+
+    def form(self, data: Any = None) -> AccessForm:
+        return AccessForm(
+            data,
+            roles=list(role_list_for_account(account=self.account).order_by("name")),
+            groups=list(group_list_for_account(account=self.account).order_by("name")),
+            access=installation_access(installation=self.installation),
+        )
+
+    def show(self, form: AccessForm | None = None, **kwargs: Any) -> HttpResponse:
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "installation": self.installation,
+                "app": self.installation.app,
+                "form": form or self.form(),
+            },
+        )
+
+    def submit(self, **kwargs: Any) -> HttpResponse:
+        form = self.form(self.request.POST)
+        if form.is_valid():
+            try:
+                installation_access_set(
+                    installation=self.installation,
+                    role_ids=[int(pk) for pk in form.cleaned_data["roles"]],
+                    group_ids=[int(pk) for pk in form.cleaned_data["groups"]],
+                    by=self.by(),
+                    membership=self.membership,
+                )
+            except ApplicationError as exc:
+                for name, problems in exc.fields.items():
+                    for problem in problems:
+                        form.add_error(name if name in form.fields else None, problem)
+                if not exc.fields:
+                    form.add_error(None, exc.message)
+            else:
+                access = installation_access(installation=self.installation)
+                who = (
+                    "admins only"
+                    if access.admins_only
+                    else ", ".join([*access.role_names, *access.group_names]) + " and admins"
+                )
+                messages.success(
+                    self.request, f"“{self.installation.app.name}” can now be used by {who}."
+                )
+                return redirect(installation_url(self.installation))
+        return self.show(form=form)
+
+
+class InstallationUpdateView(InstallationMixin, View):
+    """Move the installation to a newer published version; re-consent when it asks for
+    more access than was granted."""
+
+    template_name = "console/installations/installation_update.html"
+
+    def show(
+        self, form: UpdateForm | None = None, status: int = 200, **kwargs: Any
+    ) -> HttpResponse:
+        installation = self.installation
+        versions = installation_newer_versions(installation=installation)
+        if form is None:
+            wanted = self.request.GET.get("version", "")
+            initial = wanted if any(v.number == wanted for v in versions) else ""
+            if not initial and versions:
+                initial = versions[0].number
+            form = UpdateForm(initial={"version": initial}, versions=versions)
+            target = next((v for v in versions if v.number == initial), None)
+        else:
+            number = form.data.get("version", "")
+            target = next((v for v in versions if v.number == number), None)
+        context: dict[str, Any] = {
+            "installation": installation,
+            "app": installation.app,
+            "versions": versions,
+            "form": form,
+            "target": target,
+        }
+        if target is not None:
+            plan = installation_update_plan(installation=installation, version=target)
+            split = consent_split(requested=plan.scopes_after, approved=plan.scopes_before)
+            shown = manifest_diff_shown(version=target, against=installation.version)
+            context.update(
+                plan=plan,
+                approved=scope_rows(split.already_approved),
+                new_scopes=scope_rows(split.new),
+                removed=scope_rows(plan.removed),
+                diff=shown["diff"],
+                diff_error=shown["error"],
+            )
+        return render(self.request, self.template_name, context, status=status)
+
+    def submit(self, **kwargs: Any) -> HttpResponse:
+        versions = installation_newer_versions(installation=self.installation)
+        form = UpdateForm(self.request.POST, versions=versions)
+        if not form.is_valid():
+            return self.show(form=form)
+        version = form.chosen()
+        try:
+            updated = installation_update(
+                installation=self.installation,
+                version=version,
+                by=self.by(),
+                membership=self.membership,
+                consent=form.cleaned_data["consent"],
+            )
+        except ApplicationError as exc:
+            if exc.code == "consent_required":
+                form.add_error("consent", "Agree to the new access to update, or cancel.")
+            else:
+                for name, problems in exc.fields.items():
+                    for problem in problems:
+                        form.add_error(name if name in form.fields else None, problem)
+                if not exc.fields:
+                    form.add_error(None, exc.message)
+            return self.show(form=form)
+        messages.success(
+            self.request, f"“{updated.app.name}” is updated to version {updated.version.number}."
+        )
+        return redirect(installation_url(updated))
+
+
+class InstallationUninstallView(InstallationMixin, View):
+    """GET: the confirmation page; POST: uninstall (tokens refused at once)."""
+
+    def show(self, **kwargs: Any) -> HttpResponse:
+        return render(
+            self.request,
+            "console/installations/installation_uninstall.html",
+            {"installation": self.installation, "app": self.installation.app},
+        )
+
+    def submit(self, **kwargs: Any) -> HttpResponse:
+        try:
+            installation_uninstall(
+                installation=self.installation, by=self.by(), membership=self.membership
+            )
+        except Conflict as exc:
+            messages.info(self.request, exc.message)
+        else:
+            messages.success(
+                self.request,
+                f"“{self.installation.app.name}” is being uninstalled. Its tokens stop working "
+                "now; its settings, files, webhooks and access rules are removed next.",
+            )
+        return redirect(installation_url(self.installation))

@@ -1,0 +1,258 @@
+"""What the installed-app pages share: the admin's and the member's mixins, the
+settings form page, file downloads, scope and history wording."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied as HttpPermissionDenied
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseNotAllowed,
+)
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from apps.accounts.models import Account, Membership, User
+from apps.catalog.manifests.types import Manifest
+from apps.catalog.selectors import version_manifest
+from apps.catalog.services import By
+from apps.core.errors import ApplicationError, Conflict, NotFound
+from apps.installations.models import Installation, InstallationEvent
+from apps.installations.selectors import installation_get, installation_settings, setting_file_get
+from apps.installations.services import installation_settings_save
+from apps.scopes.policies import UnknownScope, scope_phrase
+from console.access import AccountAdminRequiredMixin, access_errors
+from console.installations.forms import SettingsForm, clear_field_name, setting_field_name
+
+
+def installation_url(
+    installation: Installation, name: str = "installation-detail", **kw: Any
+) -> str:
+    return reverse(
+        f"console:installations:{name}", kwargs={"installation_id": installation.pk, **kw}
+    )
+
+
+def scope_rows(scopes: Any) -> list[dict[str, str]]:
+    """Scopes as ``{scope, phrase}``; a scope the catalog no longer knows keeps its code."""
+    rows = []
+    for scope in scopes:
+        try:
+            phrase = scope_phrase(scope)
+        except (UnknownScope, KeyError, ValueError):
+            phrase = scope
+        rows.append({"scope": scope, "phrase": phrase})
+    return rows
+
+
+def logo_visible(installation: Installation, account: Account) -> bool:
+    """Whether the account's members may load the app's logo without a query per row:
+    the app is in the public catalog, or the account develops it. Otherwise the page
+    shows the app's initial rather than a broken image."""
+    app = installation.app
+    if not app.logo:
+        return False
+    if app.account_id == account.pk:
+        return True
+    return app.type == "public" and app.is_listed and app.status == "active"
+
+
+def event_line(event: InstallationEvent) -> str:
+    """One history entry in words (never a secret: settings events carry keys only)."""
+    detail = event.detail or {}
+    kind = event.kind
+    if kind == InstallationEvent.Kind.INSTALLED:
+        return f"Installed version {detail.get('version', '')}."
+    if kind == InstallationEvent.Kind.UPDATED:
+        text = f"Updated from {detail.get('from', '')} to {detail.get('to', '')}."
+        if detail.get("scopes_added"):
+            text += " New access: " + ", ".join(detail["scopes_added"]) + "."
+        if detail.get("scopes_removed"):
+            text += " Access removed: " + ", ".join(detail["scopes_removed"]) + "."
+        return text
+    if kind == InstallationEvent.Kind.ACCESS_CHANGED:
+        after = detail.get("after") or {}
+        names = [*after.get("roles", []), *after.get("groups", [])]
+        return "Access set to " + (", ".join(names) if names else "admins only") + "."
+    if kind == InstallationEvent.Kind.SETTINGS_CHANGED:
+        who = f" of {detail['user']}" if detail.get("user") else ""
+        level = "User" if detail.get("level") == "user" else "App"
+        return f"{level} settings{who} changed: " + ", ".join(detail.get("keys", [])) + "."
+    if kind == InstallationEvent.Kind.USER_AUTHORIZED:
+        return "Authorized the app for themselves."
+    if kind == InstallationEvent.Kind.UNINSTALL_REQUESTED:
+        return "Uninstall requested: tokens refused, data removal pending."
+    return event.get_kind_display()
+
+
+def manifest_or_none(installation: Installation) -> Manifest | None:
+    try:
+        return version_manifest(installation.version)
+    except NotFound:
+        return None
+
+
+class InstallationMixin(AccountAdminRequiredMixin):
+    """An installation of the current account, for its admins. ``requires_active``: the
+    page changes the installation, so while it is being uninstalled it sends the admin
+    back to the installed app page, which says why."""
+
+    installation: Installation
+    requires_active = True
+    request: HttpRequest
+
+    def setup_installation(self, installation_id: Any) -> HttpResponse | None:
+        with access_errors():
+            self.installation = installation_get(
+                account=self.account, installation_id=installation_id
+            )
+        if self.requires_active and not self.installation.is_active:
+            messages.warning(
+                self.request,
+                f"“{self.installation.app.name}” is being uninstalled: nothing about it can "
+                "change any more.",
+            )
+            return redirect(installation_url(self.installation))
+        return None
+
+    def by(self) -> By:
+        return By.user_(self.request.user)  # type: ignore[arg-type]
+
+    def get(self, request: HttpRequest, installation_id: int, **kwargs: Any) -> HttpResponse:
+        return self.setup_installation(installation_id) or self.show(**kwargs)
+
+    def post(self, request: HttpRequest, installation_id: int, **kwargs: Any) -> HttpResponse:
+        return self.setup_installation(installation_id) or self.submit(**kwargs)
+
+    def show(self, **kwargs: Any) -> HttpResponse:
+        raise NotImplementedError
+
+    def submit(self, **kwargs: Any) -> HttpResponse:
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+
+
+class SettingsPage:
+    """The settings form of one level for one person, shown and saved the same way on
+    the admin's and the member's pages."""
+
+    template_name = "console/installations/installation_settings.html"
+
+    def __init__(
+        self,
+        *,
+        request: HttpRequest,
+        installation: Installation,
+        level: str,
+        user: User | None,
+        membership: Membership,
+        back_url: str,
+        file_url_name: str,
+        file_url_kwargs: dict[str, Any],
+        extra: dict[str, Any],
+    ) -> None:
+        self.request = request
+        self.installation = installation
+        self.level = level
+        self.user = user
+        self.membership = membership
+        self.back_url = back_url
+        self.file_url_name = file_url_name
+        self.file_url_kwargs = file_url_kwargs
+        self.extra = extra
+
+    def form(self, data: Any = None, files: Any = None) -> SettingsForm:
+        with access_errors():
+            fields = installation_settings(
+                installation=self.installation, level=self.level, user=self.user
+            )
+        return SettingsForm(data, files, setting_fields=fields)
+
+    def render(self, form: SettingsForm | None = None, status: int = 200) -> HttpResponse:
+        form = form or self.form()
+        rows = []
+        for item in form.setting_fields:
+            key = item.setting.key
+            clear_name = clear_field_name(key)
+            rows.append(
+                {
+                    "item": item,
+                    "field": form[setting_field_name(key)],
+                    "clear": form[clear_name] if clear_name in form.fields else None,
+                    "file_url": reverse(
+                        self.file_url_name, kwargs={**self.file_url_kwargs, "key": key}
+                    )
+                    if item.setting.type == "file" and item.is_set
+                    else "",
+                }
+            )
+        context = {
+            "installation": self.installation,
+            "app": self.installation.app,
+            "form": form,
+            "rows": rows,
+            "level": self.level,
+            "back_url": self.back_url,
+            **self.extra,
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+    def save(self) -> HttpResponse:
+        form = self.form(self.request.POST, self.request.FILES)
+        if form.is_valid():
+            try:
+                installation_settings_save(
+                    installation=self.installation,
+                    level=self.level,
+                    user=self.user,
+                    values=form.setting_values(),
+                    files=form.setting_files(),
+                    clear_files=form.clear_files(),
+                    by=By.user_(self.request.user),  # type: ignore[arg-type]
+                    membership=self.membership,
+                )
+            except Conflict as exc:
+                messages.error(self.request, exc.message)
+                return redirect(self.back_url)
+            except ApplicationError as exc:
+                form.add_service_error(exc)
+            else:
+                messages.success(self.request, "Settings saved.")
+                return redirect(self.request.path)
+        return self.render(form)
+
+
+def file_response(installation: Installation, key: str, user: User | None) -> FileResponse:
+    """The stored file of a file setting, as an attachment under the name it was
+    uploaded with; 404 when none is stored."""
+    with access_errors():
+        row = setting_file_get(installation=installation, key=key, user=user)
+    try:
+        handle = row.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("The file is missing from storage.") from exc
+    response = FileResponse(handle, as_attachment=True, filename=row.file_name or "file")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class MemberRequiredMixin(LoginRequiredMixin):
+    """A member of the current account (``request.membership``)."""
+
+    membership: Membership
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        membership = getattr(request, "membership", None)
+        if membership is None:
+            raise HttpPermissionDenied("You do not belong to any account yet.")
+        self.membership = membership
+        return super().dispatch(request, *args, **kwargs)

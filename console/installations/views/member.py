@@ -1,0 +1,152 @@
+"""Every member's own apps: the ones they may use, their user-level settings, and an
+app's page opened in the console."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied as HttpPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
+from django.urls import reverse
+from django.views import View
+
+from apps.installations.models import Installation
+from apps.installations.policies import (
+    STANDALONE_LOCATIONS,
+    embedding_launch_url,
+    settings_of_level,
+)
+from apps.installations.selectors import (
+    installation_get,
+    installation_list_for_account,
+    installation_member_may_use,
+)
+from console.access import access_errors
+from console.installations.views.common import (
+    MemberRequiredMixin,
+    SettingsPage,
+    file_response,
+    logo_visible,
+    manifest_or_none,
+)
+
+
+class MyAppListView(MemberRequiredMixin, View):
+    """The apps installed on the account that the member may use, where they appear,
+    and a link to the member's own settings where the app has any."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        rows = []
+        for installation in installation_list_for_account(account=self.membership.account):
+            if not installation.is_active or installation.app.status != "active":
+                continue
+            if not installation_member_may_use(
+                installation=installation, membership=self.membership
+            ):
+                continue
+            manifest = manifest_or_none(installation)
+            rows.append(
+                {
+                    "installation": installation,
+                    "embeddings": list(manifest.embeddings) if manifest else [],
+                    "user_settings": bool(
+                        manifest and settings_of_level(manifest.settings, "user")
+                    ),
+                    "show_logo": logo_visible(installation, self.membership.account),
+                }
+            )
+        return render(
+            request,
+            "console/installations/my_app_list.html",
+            {"rows": rows, "standalone": STANDALONE_LOCATIONS},
+        )
+
+
+class MyAppMixin(MemberRequiredMixin):
+    """One app the member may use on the current account: another account's (or one
+    being uninstalled) is a 404; one the member has no access to a 403."""
+
+    installation: Installation
+    request: HttpRequest
+
+    def load(self, installation_id: Any) -> Installation:
+        with access_errors():
+            installation = installation_get(
+                account=self.membership.account, installation_id=installation_id
+            )
+        if not installation.is_active:
+            raise Http404("This app is being uninstalled.")
+        if not installation_member_may_use(installation=installation, membership=self.membership):
+            raise HttpPermissionDenied(
+                f"You have no access to “{installation.app.name}”. Ask an admin of "
+                f"{self.membership.account.name} for it."
+            )
+        self.installation = installation
+        return installation
+
+    def page(self) -> SettingsPage:
+        return SettingsPage(
+            request=self.request,
+            installation=self.installation,
+            level="user",
+            user=self.request.user,  # type: ignore[arg-type]
+            membership=self.membership,
+            back_url=reverse("console:installations:my_app-list"),
+            file_url_name="console:installations:my_app-file",
+            file_url_kwargs={"installation_id": self.installation.pk},
+            extra={"admin_view": False},
+        )
+
+
+class MySettingsView(MyAppMixin, View):
+    """The member's own user-level settings of one app."""
+
+    def get(self, request: HttpRequest, installation_id: int) -> HttpResponse:
+        self.load(installation_id)
+        return self.page().render()
+
+    def post(self, request: HttpRequest, installation_id: int) -> HttpResponse:
+        self.load(installation_id)
+        return self.page().save()
+
+
+class MySettingFileView(MyAppMixin, View):
+    """Download one of the member's own setting files."""
+
+    def get(self, request: HttpRequest, installation_id: int, key: str) -> HttpResponseBase:
+        self.load(installation_id)
+        return file_response(self.installation, key, request.user)  # type: ignore[arg-type]
+
+
+class MyAppOpenView(MyAppMixin, View):
+    """An installed app's page opened inside the console: its embedding (one that needs
+    no record) in a frame, with the launch context in the frame's address."""
+
+    def get(self, request: HttpRequest, installation_id: int, embedding_id: str) -> HttpResponse:
+        installation = self.load(installation_id)
+        if installation.app.status != "active":
+            raise Http404(f"“{installation.app.name}” is not available at the moment.")
+        manifest = manifest_or_none(installation)
+        embedding = next(
+            (e for e in (manifest.embeddings if manifest else ()) if e.id == embedding_id), None
+        )
+        if embedding is None or embedding.location not in STANDALONE_LOCATIONS:
+            raise Http404("The app has no page to open here.")
+        account = self.membership.account
+        src = embedding_launch_url(
+            embedding.url,
+            protocol=request.scheme or "https",
+            domain=f"{account.slug}.{settings.PRODUCT_DOMAIN}",
+            language=account.language,
+            code=embedding.code,
+            embedding_id=embedding.id,
+            app_code=str(installation.app.code),
+            version=installation.version.number,
+        )
+        return render(
+            request,
+            "console/installations/my_app_open.html",
+            {"installation": installation, "embedding": embedding, "src": src},
+        )
