@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from http.cookies import SimpleCookie
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 import requests
 
@@ -92,7 +92,14 @@ class ConnectorApp:
                 '<p><a href="/">Back</a></p>',
                 status=502,
             )
-        headers = [("Content-Type", response.content_type), ("Cache-Control", "no-store")]
+        headers = [
+            ("Content-Type", response.content_type),
+            ("Cache-Control", "no-store"),
+            ("X-Content-Type-Options", "nosniff"),
+            # The callback's address carries the code: never send it on as a Referer.
+            ("Referrer-Policy", "no-referrer"),
+            ("Content-Security-Policy", f"frame-ancestors {self._frame_ancestors(environ)}"),
+        ]
         headers += response.headers or []
         if new_cookie:
             headers.append(("Set-Cookie", f"{COOKIE}={sid}; Path=/; HttpOnly; SameSite=Lax"))
@@ -101,6 +108,14 @@ class ConnectorApp:
         status = HTTPStatus(response.status)
         start_response(f"{status.value} {status.phrase}", headers)
         return [body]
+
+    def _frame_ancestors(self, environ: dict[str, Any]) -> str:
+        """Only the embedded page may be framed, and only by the marketplace; the others
+        (with their Refresh and Disconnect buttons) by nobody, against clickjacking."""
+        if environ.get("PATH_INFO") == "/embed":
+            parts = urlsplit(self.config.marketplace_url)
+            return f"{parts.scheme}://{parts.netloc}"
+        return "'none'"
 
     def _session(self, environ: dict[str, Any]) -> tuple[str, bool]:
         cookie = SimpleCookie(environ.get("HTTP_COOKIE", ""))
@@ -208,11 +223,46 @@ class ConnectorApp:
                 '<a href="/connect">Start again</a>.</p>',
                 status=400,
             )
+        # The callback's ``account`` is only a query parameter: anyone can send the browser
+        # here with their own code and another account's slug. The account a token acts on
+        # is the one the marketplace names for it.
+        try:
+            confirmed = self._token_account(body)
+        except OAuthFailure as failure:
+            confirmed, problem = "", f"{failure.error} {failure.description}".strip()
+        else:
+            problem = "" if confirmed else "the token is not active"
+        if not confirmed or (account and account != confirmed):
+            self._revoke(body)
+            detail = (
+                f"The callback names the account <code>{_e(account)}</code>, but the code was "
+                f"issued for <code>{_e(confirmed)}</code>."
+                if confirmed
+                else f"The marketplace did not confirm the token ({_e(problem)})."
+            )
+            return self.page(
+                "Authorization not recognised",
+                f"<p>{detail} The tokens were revoked and nothing was kept.</p>"
+                '<p><a href="/connect">Start again</a></p>',
+                status=400,
+            )
+        account = confirmed
         with self.tokens.lock:
             self.tokens.save(Connection.from_token_response(body, account=account))
         log.info("connected to account %s (scope %s)", account, body.get("scope", ""))
         self.notices[sid] = "Connected." if pending else "Installed from the marketplace."
         return redirect("/")
+
+    def _token_account(self, body: dict[str, Any]) -> str:
+        """The account the marketplace says a new access token acts on ("" if inactive)."""
+        info = self.client.introspect(str(body.get("access_token", "")))
+        return str(info.get("account") or "") if info.get("active") is True else ""
+
+    def _revoke(self, body: dict[str, Any]) -> None:
+        if body.get("refresh_token"):
+            self.client.revoke(str(body["refresh_token"]), "refresh_token")
+        if body.get("access_token"):
+            self.client.revoke(str(body["access_token"]), "access_token")
 
     def refresh(self, sid: str) -> Response:
         with self.tokens.lock:

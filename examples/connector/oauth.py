@@ -174,6 +174,20 @@ class MarketplaceClient:
         )
         return response.status_code
 
+    def introspect(self, access_token: str) -> dict[str, Any]:
+        """What the marketplace says about one of our access tokens (RFC 7662, credentials
+        with HTTP Basic): ``active``, ``account``, ``username``, ``scope``, ``exp``."""
+        response = self.http.post(
+            self.config.endpoint("/oauth/introspect/"),
+            data={"token": access_token},
+            auth=(self.config.client_id, self.config.client_secret),
+            timeout=TIMEOUT,
+        )
+        body = _json(response)
+        if response.status_code != 200 or not isinstance(body, dict):
+            raise _failure(response.status_code, body)
+        return body
+
     def api_get(self, path: str, access_token: str) -> ApiAnswer:
         response = self.http.get(
             self.config.endpoint(path),

@@ -20,6 +20,8 @@ class Marketplace:
     def __init__(self):
         self.calls = []
         self.refusal = None
+        self.introspected = []  # apart from ``calls``: every exchange is followed by one
+        self.token_account = "acme"  # the account the marketplace issued the code for
 
     def exchange(self, code, verifier):
         self.calls.append(("exchange", code, verifier))
@@ -32,6 +34,12 @@ class Marketplace:
             "scope": "users:read",
             "token_type": "Bearer",
         }
+
+    def introspect(self, access_token):
+        self.introspected.append(access_token)
+        if not self.token_account:
+            return {"active": False}
+        return {"active": True, "account": self.token_account, "scope": "users:read"}
 
     def refresh(self, refresh_token):
         self.calls.append(("refresh", refresh_token))
@@ -262,3 +270,42 @@ def test_webhook_deliveries_are_listed(app):
     list(app(environ, lambda status, headers: statuses.append(status)))
     assert statuses == ["204 No Content"]
     assert "users.user.updated" in call(app, "GET", "/")[2]
+
+
+# --- the account comes from the marketplace, never from the callback's query ----------------
+
+
+def test_the_account_is_confirmed_by_introspection(app, marketplace, tmp_path):
+    call(app, "GET", "/oauth/callback", query={"code": "c2"})
+    assert marketplace.introspected == ["access-1234567890"]
+    assert json.loads((tmp_path / "tokens.json").read_text())["account"] == "acme"
+
+
+def test_a_callback_naming_another_account_than_the_codes_is_refused(app, marketplace, tmp_path):
+    # someone's own code (for globex), sent to the connector as if it were acme's
+    marketplace.token_account = "globex"
+    status, _, page = call(app, "GET", "/oauth/callback", query={"code": "c2", "account": "acme"})
+    assert status == 400
+    assert "issued for <code>globex</code>" in page
+    assert not (tmp_path / "tokens.json").exists()
+    assert ("revoke", "refresh-1234567890", "refresh_token") in marketplace.calls
+    assert ("revoke", "access-1234567890", "access_token") in marketplace.calls
+
+
+def test_a_token_the_marketplace_does_not_confirm_is_not_kept(app, marketplace, tmp_path):
+    marketplace.token_account = ""
+    status, _, page = call(app, "GET", "/oauth/callback", query={"code": "c2", "account": "acme"})
+    assert status == 400
+    assert "did not confirm" in page
+    assert not (tmp_path / "tokens.json").exists()
+
+
+# --- framing ---------------------------------------------------------------------------------
+
+
+def test_only_the_embedded_page_may_be_framed_and_only_by_the_marketplace(app):
+    _, headers, _ = call(app, "GET", "/")
+    assert headers["Content-Security-Policy"] == "frame-ancestors 'none'"
+    assert headers["Referrer-Policy"] == "no-referrer"
+    _, headers, _ = call(app, "GET", "/embed", query={"app": "x"})
+    assert headers["Content-Security-Policy"] == "frame-ancestors http://127.0.0.1:8000"
