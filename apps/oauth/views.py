@@ -24,6 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.http import OAuth2ResponseRedirect
 from oauth2_provider.views.mixins import OAuthLibMixin
+from oauthlib.common import Request as OauthlibRequest
 
 from apps.catalog.selectors import version_scope_lines
 from apps.core.errors import ApplicationError
@@ -254,14 +255,14 @@ class IntrospectView(OAuthLibMixin, View):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not self.authenticate_client(request):
+        client_id = self._authenticated_client_id(request)
+        if not client_id:
             response = JsonResponse(
                 {"error": "invalid_client", "error_description": "Authenticate as the app."},
                 status=401,
             )
             response["WWW-Authenticate"] = 'Basic realm="oauth"'
             return response
-        client_id = self._client_id(request)
         value = request.POST.get("token", "")
         if not value:
             return JsonResponse(
@@ -289,16 +290,17 @@ class IntrospectView(OAuthLibMixin, View):
             }
         )
 
-    @staticmethod
-    def _client_id(request: HttpRequest) -> str:
-        import base64
-        from urllib.parse import unquote_plus
+    def _authenticated_client_id(self, request: HttpRequest) -> str:
+        """The client_id of the client whose credentials were verified, or "".
 
-        header = request.META.get("HTTP_AUTHORIZATION", "")
-        if header.lower().startswith("basic "):
-            try:
-                decoded = base64.b64decode(header.split(" ", 1)[1]).decode("utf-8")
-            except (ValueError, UnicodeDecodeError):
-                return ""
-            return unquote_plus(decoded.partition(":")[0])
-        return request.POST.get("client_id", "")
+        Taken from the client the validator authenticated, never re-read from the request:
+        a failing Basic header naming another app followed by the caller's own credentials
+        in the body authenticates the caller, not the app the header names.
+        """
+        core = self.get_oauthlib_core()
+        uri, http_method, body, headers = core._extract_params(request)
+        oauth_request = OauthlibRequest(uri, http_method, body, headers)
+        if not core.server.request_validator.authenticate_client(oauth_request):
+            return ""
+        client = getattr(oauth_request, "client", None)
+        return str(client.client_id) if client is not None else ""

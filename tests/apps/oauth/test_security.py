@@ -501,3 +501,29 @@ def test_introspection_is_inactive_whenever_the_api_refuses_the_token(
 
     assert api_get(ME, tokens["access_token"]).status_code == 401
     assert _introspect(tokens["access_token"], auth).json() == {"active": False}
+
+
+def test_introspection_answers_for_the_client_that_authenticated_not_the_one_named(
+    client_for, admin, account, published, developer_account
+):
+    import base64
+
+    from django.test import Client
+
+    other = publish(developer_account, name="Other app")
+    install(published, account=account, admin=admin)
+    install(other, account=account, admin=admin)
+    victims = tokens_for(client_for(admin), published)
+    # a wrong Basic header naming the victim app, and the caller's own credentials in the body
+    basic = base64.b64encode(f"{published.client_id}:wrong".encode()).decode()
+    response = Client().post(
+        "/oauth/introspect/",
+        {
+            "token": victims["access_token"],
+            "client_id": other.client_id,
+            "client_secret": other.secret,
+        },
+        HTTP_AUTHORIZATION=f"Basic {basic}",
+    )
+    assert response.status_code == 200
+    assert response.json() == {"active": False}
