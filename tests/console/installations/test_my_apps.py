@@ -1,4 +1,4 @@
-"""Every member's Apps page: the installed apps they may use, where they appear, and
+"""Every member's My apps page: the installed apps they may use, where they appear, and
 their own settings."""
 
 import io
@@ -65,6 +65,14 @@ class TestList:
             in html
         )
         assert settings_url(open_to_sales) in html
+
+    def test_the_page_is_named_like_its_sidebar_item(self, client_for, member, open_to_sales):
+        html = client_for(member).get(LIST).content.decode()
+
+        assert '<h1 class="page-header__title">My apps</h1>' in html
+        assert '<li aria-current="page">My apps</li>' in html
+        own_settings = client_for(member).get(settings_url(open_to_sales)).content.decode()
+        assert f'<a href="{LIST}">My apps</a>' in own_settings
 
     def test_an_admin_always_sees_installed_apps(self, client_for, admin, installation):
         assert [r["installation"] for r in client_for(admin).get(LIST).context["rows"]] == [
