@@ -347,7 +347,10 @@ class ConnectorApp:
             f'value="{csrf}"><button id="refresh">Refresh the token</button></form>'
             f'<form method="post" action="/disconnect"><input type="hidden" name="csrf" '
             f'value="{csrf}"><button id="disconnect">Disconnect</button></form>'
+            '<a class="button" href="/connect" id="reconnect">Connect as another user</a>'
             "</div>"
+            "<p class='hint'>The connector holds one connection at a time: connecting as "
+            "another user (or to another account) replaces this one.</p>"
             + _answer_html("GET /api/v1/users/me", me, "me")
             + _answer_html("GET /api/v1/users", users, "users")
         )
@@ -435,6 +438,7 @@ border-radius:6px;background:#fff;color:#1d4ed8;text-decoration:none;cursor:poin
 .primary{{background:#2563eb;color:#fff}} .notice{{background:#eff6ff;padding:.5rem .75rem}}
 .status{{font-size:.85rem;padding:.1rem .4rem;border-radius:4px}}
 .ok{{background:#dcfce7}} .refused{{background:#fee2e2}} footer{{color:#6b7280;margin-top:2rem}}
+.hint{{color:#6b7280;font-size:.9rem}}
 </style></head>
 <body><h1>{_e(title)}</h1>{content}
 <footer>Marketplace: <code>{_e(config.marketplace_url)}</code> ·

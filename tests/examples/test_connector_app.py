@@ -162,6 +162,13 @@ def test_home_shows_the_user_the_refusal_and_no_token_in_full(app, marketplace):
     assert "secret-abcdefghijkl" not in page
 
 
+def test_a_connected_home_offers_to_connect_as_another_user(app, marketplace):
+    call(app, "GET", "/oauth/callback", query={"code": "c2", "account": "acme"})
+    _, _, page = call(app, "GET", "/")
+    assert '<a class="button" href="/connect" id="reconnect">Connect as another user</a>' in page
+    assert "replaces this one" in page
+
+
 def test_a_state_not_started_here_is_refused_and_nothing_is_exchanged(app, marketplace, tmp_path):
     params = start(app, sid="a" * 40)
     # another browser brings that state back
