@@ -21,7 +21,7 @@ from apps.accounts.models import AccessLevel
 from apps.accounts.policies import effective_rights, rights_allow
 from apps.core.errors import PermissionDenied
 from apps.installations.models import InstallationStatus
-from apps.oauth.validators import token_query
+from apps.oauth.validators import token_get, token_query
 from apps.scopes.catalog import Level, get_catalog
 from apps.scopes.policies import scopes_allow, scopes_needed_for
 
@@ -68,7 +68,7 @@ class AppTokenAuthentication(authentication.BaseAuthentication):
         if keyword.lower() != "bearer" or not value or value.startswith("mpk_"):
             return None
         checksum = hashlib.sha256(value.encode("utf-8")).hexdigest()
-        token = token_query().filter(token_checksum=checksum).first()
+        token = token_get(token_query().filter(token_checksum=checksum))
         if token is None:
             raise InvalidToken(
                 "The access token is unknown or was revoked. Send the user through the "

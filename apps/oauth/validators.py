@@ -84,13 +84,16 @@ def narrowed_scopes(original: list[str], granted: list[str]) -> list[str]:
 
 
 def token_query() -> Any:
-    """Access tokens with everything a request check needs, in one query."""
+    """Access tokens with everything a request check needs, in one query.
+
+    Look one up with ``token_get``: the checksum is unique, so no ``ORDER BY`` is
+    compiled or run (compiling this query is most of its cost; see docs/performance.md).
+    """
     return AccessToken.objects.select_related(
         "application",
         "user",
         "installation",
         "installation__account",
-        "installation__app",
         "membership",
         "membership__role",
     ).annotate(
@@ -107,6 +110,11 @@ def token_query() -> Any:
             )
         ),
     )
+
+
+def token_get(queryset: Any) -> Any:
+    """The one token ``queryset`` (filtered on the unique checksum) finds, or ``None``."""
+    return next(iter(queryset.order_by()[:1]), None)
 
 
 def member_may_use(*, installation_id: int, membership: Membership) -> bool:
@@ -346,4 +354,4 @@ class PlatformValidator(OAuth2Validator):
 
     def _load_access_token(self, token: str) -> Any:
         checksum = hashlib.sha256(token.encode("utf-8")).hexdigest()
-        return token_query().filter(token_checksum=checksum).first()
+        return token_get(token_query().filter(token_checksum=checksum))

@@ -21,6 +21,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
+from oauth2_provider import views as dot
 from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.http import OAuth2ResponseRedirect
 from oauth2_provider.views.mixins import OAuthLibMixin
@@ -37,7 +38,7 @@ from apps.oauth.services import (
     consent_lines,
     consent_needed,
 )
-from apps.oauth.validators import token_query
+from apps.oauth.validators import token_get, token_query
 from apps.scopes.policies import effective_scopes, scope_phrase
 
 # Query parameters of ours that ride along with the OAuth ones.
@@ -244,6 +245,32 @@ class AuthorizeView(LoginRequiredMixin, OAuthLibMixin, View):
         return OAuth2ResponseRedirect(uri, ["https", "http"])
 
 
+GRANT_TYPES = frozenset({"authorization_code", "refresh_token"})
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class TokenView(dot.TokenView):
+    """DOT's token endpoint for the two grants apps use: the authorization code and the
+    refresh token. Any other grant type (client credentials, device code, password) is
+    refused before it reaches oauthlib."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        grant_type = request.POST.get("grant_type", "")
+        if grant_type not in GRANT_TYPES:
+            response = JsonResponse(
+                {
+                    "error": "unsupported_grant_type",
+                    "error_description": (
+                        "Use grant_type=authorization_code or grant_type=refresh_token."
+                    ),
+                },
+                status=400,
+            )
+            response["Cache-Control"] = "no-store"
+            return response
+        return super().post(request, *args, **kwargs)
+
+
 @method_decorator(csrf_exempt, name="dispatch")
 class IntrospectView(OAuthLibMixin, View):
     """RFC 7662 for the calling client's own access tokens only.
@@ -270,8 +297,8 @@ class IntrospectView(OAuthLibMixin, View):
                 status=400,
             )
         checksum = hashlib.sha256(value.encode("utf-8")).hexdigest()
-        token = (
-            token_query().filter(token_checksum=checksum, application__client_id=client_id).first()
+        token = token_get(
+            token_query().filter(token_checksum=checksum, application__client_id=client_id)
         )
         # Active exactly when the API would accept it: the same checks as a resource
         # request (installation, account, user, membership and access), not fewer.

@@ -236,6 +236,9 @@ OAUTH2_PROVIDER = {
     "REQUEST_APPROVAL_PROMPT": "force",
     "CLIENT_SECRET_HASHER": "hmac_sha256_pepper",
     "CLEAR_EXPIRED_TOKENS_BATCH_SIZE": 2000,
+    # What the RFC 8414 metadata advertises: exactly what the token endpoint accepts.
+    "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token"],
 }
 
 # --- Celery --------------------------------------------------------------------------------

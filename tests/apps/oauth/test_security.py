@@ -527,3 +527,37 @@ def test_introspection_answers_for_the_client_that_authenticated_not_the_one_nam
     )
     assert response.status_code == 200
     assert response.json() == {"active": False}
+
+
+@pytest.mark.parametrize(
+    "grant_type",
+    [
+        "client_credentials",
+        "password",
+        "urn:ietf:params:oauth:grant-type:device_code",
+        "implicit",
+        "",
+    ],
+)
+def test_grant_types_other_than_code_and_refresh_are_refused(published, grant_type):
+    from urllib.parse import urlencode
+
+    from django.test import Client
+
+    response = Client().post(
+        "/oauth/token/",
+        urlencode(
+            {
+                "grant_type": grant_type,
+                "client_id": published.client_id,
+                "client_secret": published.secret,
+                "username": "admin@acme.test",
+                "password": "x",
+                "device_code": "abc",
+            }
+        ),
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == "unsupported_grant_type"
+    assert not AccessToken.objects.exists()
