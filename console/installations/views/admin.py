@@ -15,6 +15,7 @@ from apps.accounts.selectors import (
     member_list_for_account,
     role_list_for_account,
 )
+from apps.catalog.selectors import version_scope_lines
 from apps.core.errors import ApplicationError, Conflict
 from apps.installations.policies import consent_split, settings_of_level
 from apps.installations.selectors import (
@@ -182,10 +183,11 @@ class InstallationUpdateView(InstallationMixin, View):
             plan = installation_update_plan(installation=installation, version=target)
             split = consent_split(requested=plan.scopes_after, approved=plan.scopes_before)
             shown = manifest_diff_shown(version=target, against=installation.version)
+            reasons = {line.scope: line.reason for line in version_scope_lines(version=target)}
             context.update(
                 plan=plan,
-                approved=scope_rows(split.already_approved),
-                new_scopes=scope_rows(split.new),
+                approved=scope_rows(split.already_approved, reasons),
+                new_scopes=scope_rows(split.new, reasons),
                 removed=scope_rows(plan.removed),
                 diff=shown["diff"],
                 diff_error=shown["error"],

@@ -40,15 +40,16 @@ def installation_url(
     )
 
 
-def scope_rows(scopes: Any) -> list[dict[str, str]]:
-    """Scopes as ``{scope, phrase}``; a scope the catalog no longer knows keeps its code."""
+def scope_rows(scopes: Any, reasons: dict[str, str] | None = None) -> list[dict[str, str]]:
+    """Scopes as ``{scope, phrase, reason}``; a scope the catalog no longer knows keeps
+    its code. ``reasons`` maps scopes to the developer's reason for asking."""
     rows = []
     for scope in scopes:
         try:
             phrase = scope_phrase(scope)
         except (UnknownScope, KeyError, ValueError):
             phrase = scope
-        rows.append({"scope": scope, "phrase": phrase})
+        rows.append({"scope": scope, "phrase": phrase, "reason": (reasons or {}).get(scope, "")})
     return rows
 
 

@@ -79,6 +79,9 @@ def test_the_page_splits_new_and_approved_scopes(client_for, admin, installation
     html = response.content.decode()
     assert 'id="consent-field"' in html
     assert 'id="scopes-new"' in html
+    reason = next(s["reason"] for s in MORE_SCOPES if s["code"] == "task")
+    assert response.context["new_scopes"][0]["reason"] == reason
+    assert f"Why: {reason}" in html
 
 
 def test_without_consent_nothing_changes(client_for, admin, installation, wider):
