@@ -59,6 +59,12 @@ REFUSAL_STATUS = {
 }
 
 
+def consent_stamp(version: Any) -> str:
+    """What the consent form carries to prove the person saw this version as it is now:
+    its id and when it last changed (a draft edited meanwhile no longer matches)."""
+    return f"{version.pk}:{int(version.updated_at.timestamp() * 1_000_000)}"
+
+
 def _query_without(request: HttpRequest, *names: str) -> str:
     params = request.GET.copy()
     for name in names:
@@ -141,6 +147,7 @@ class AuthorizeView(LoginRequiredMixin, OAuthLibMixin, View):
                 "version": context.version,
                 "account": context.account,
                 "mode": context.mode.value,
+                "version_stamp": consent_stamp(context.version),
                 "already_approved": described(lines["already_approved"]),
                 "new_scopes": described(lines["new"]),
                 "several_accounts": request.user.memberships.count() > 1,  # type: ignore[union-attr]
@@ -183,7 +190,7 @@ class AuthorizeView(LoginRequiredMixin, OAuthLibMixin, View):
             if request.POST.get("decision") != "allow":
                 return self._denied(credentials)
             if (
-                request.POST.get("version_id") != str(resolved.version.pk)
+                request.POST.get("version_id") != consent_stamp(resolved.version)
                 or request.POST.get("mode") != resolved.mode.value
             ):
                 return self._consent_page(

@@ -47,7 +47,7 @@ def allow(client: Client, url: str, decision: str = "allow") -> Any:
         url,
         {
             "decision": decision,
-            "version_id": page.context["version"].pk,
+            "version_id": page.context["version_stamp"],
             "mode": page.context["mode"],
         },
     )

@@ -238,6 +238,38 @@ def test_a_stale_consent_form_is_shown_again(client_for, admin, account, publish
     assert code_for(browser, url)["account"] == "acme"
 
 
+def test_a_draft_edited_after_the_consent_page_was_shown_is_not_installed(
+    client_for, admin, account, developer_account
+):
+    """On the developer's own account a draft can be installed; if it is edited between
+    the consent page and Allow, the admin must see it again."""
+    from apps.catalog.services import version_update
+    from tests.factories.catalog import by, make_app_with_secret, make_version, manifest_text
+
+    app, _secret = make_app_with_secret(account=account, name="Own app", type="private")
+    draft = make_version(app=app, status="draft")
+    browser = client_for(admin)
+    url = authorize_url(app.oauth_application.client_id)
+    page = browser.get(url)
+    assert page.status_code == 200
+    stamp = page.context["version_stamp"]
+    version_update(
+        version=draft,
+        raw=manifest_text(
+            "1.0.0",
+            scopes=[{"code": "users", "level": "full", "reason": "Manages users."}],
+            webhooks=[],
+        ),
+        by=by(admin),
+    )
+
+    response = browser.post(url, {"decision": "allow", "version_id": stamp, "mode": "install"})
+
+    assert response.status_code == 409
+    assert not Installation.objects.exists()
+    assert [line["scope"] for line in response.context["new_scopes"]] == ["users:full"]
+
+
 # --- what the consent page shows is what Allow grants ---------------------------------------
 
 
