@@ -98,10 +98,19 @@ class AuthorizeView(LoginRequiredMixin, OAuthLibMixin, View):
             }
             for m in refusal.memberships
         ]
+        several = (
+            refusal.kind in ("ask_admin", "no_access", "cannot_install")
+            and request.user.memberships.filter(account__is_active=True).count() > 1  # type: ignore[union-attr]
+        )
         return render(
             request,
             "oauth2_provider/refusal.html",
-            {"refusal": refusal, "app": refusal.app, "choices": choices},
+            {
+                "refusal": refusal,
+                "app": refusal.app,
+                "choices": choices,
+                "change_account_url": base if several else "",
+            },
             status=REFUSAL_STATUS.get(refusal.kind, 400),
         )
 

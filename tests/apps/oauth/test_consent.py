@@ -330,3 +330,28 @@ def test_an_allow_without_the_csrf_token_installs_nothing(admin, account, publis
     assert forged.status_code == 403
     assert not Installation.objects.exists()
     assert not Grant.objects.exists()
+
+
+def test_a_member_of_several_accounts_told_to_ask_an_admin_can_use_another_account(
+    client_for, member, other_account, published
+):
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(account=other_account, user=member, is_admin=True)
+    url = authorize_url(published.client_id, account="acme")
+
+    response = client_for(member).get(url)
+
+    assert response.status_code == 403
+    assert response.context["refusal"].kind == "ask_admin"
+    link = response.context["change_account_url"]
+    assert "account=" not in link
+    assert 'id="refusal-change-account"' in response.content.decode()
+    picker = client_for(member).get(link)
+    assert picker.context["refusal"].kind == "pick_account"
+    assert not Installation.objects.exists()
+
+
+def test_the_consent_page_has_a_single_page_heading(client_for, admin, published):
+    html = client_for(admin).get(authorize_url(published.client_id)).content.decode()
+    assert html.count("<h1") == 1
