@@ -118,6 +118,13 @@ def manifest(number: str, scopes: list[dict[str, str]]) -> dict[str, Any]:
                 ],
             },
             {
+                "key": "letterhead",
+                "level": "app",
+                "type": "file",
+                "label": "Letterhead (PDF or image)",
+                "help": "Printed at the top of exported reports.",
+            },
+            {
                 "key": "notify_me",
                 "level": "user",
                 "type": "boolean",
