@@ -59,7 +59,7 @@ def clear_field_name(key: str) -> str:
 class SettingsForm(forms.Form):
     """One field per declared setting of a level (plus a "remove" box per file).
 
-    ``setting_values()``, ``setting_files()`` and ``clear_files()`` give what
+    ``setting_values()``, ``setting_files()`` and ``clear_keys()`` give what
     ``installation_settings_save`` takes; ``add_service_error`` puts its refusal on the
     fields. A secret is never put back into the page: its field is always empty.
     """
@@ -78,6 +78,10 @@ class SettingsForm(forms.Form):
             if setting.type == "file" and item.is_set:
                 self.fields[clear_field_name(setting.key)] = forms.BooleanField(
                     required=False, label=f"Remove the current file of “{setting.label}”"
+                )
+            elif setting.type == "secret" and item.is_set and not setting.required:
+                self.fields[clear_field_name(setting.key)] = forms.BooleanField(
+                    required=False, label=f"Remove the stored “{setting.label}”"
                 )
 
     @staticmethod
@@ -164,7 +168,9 @@ class SettingsForm(forms.Form):
                     result[key] = upload
         return result
 
-    def clear_files(self) -> list[str]:
+    def clear_keys(self) -> list[str]:
+        """File and secret settings whose stored value the person chose to remove (a
+        file uploaded in the same save replaces it instead)."""
         return [
             key
             for key in self.by_key

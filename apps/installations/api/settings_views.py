@@ -180,7 +180,7 @@ def _save(
         user=user,
         values=values,
         files=files,
-        clear_files=clear,
+        clear=clear,
         by=acting_by(request),
         membership=acting_membership(ctx),
     )

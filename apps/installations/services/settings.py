@@ -33,7 +33,7 @@ def installation_settings_save(
     user: User | None,
     values: Mapping[str, Any],
     files: Mapping[str, IO[bytes]] | None = None,
-    clear_files: Iterable[str] = (),
+    clear: Iterable[str] = (),
     by: By,
     membership: Membership | None,
 ) -> list[SettingValue]:
@@ -42,8 +42,8 @@ def installation_settings_save(
 
     ``values`` maps keys to raw values; keys left out keep their value. An empty secret
     keeps the stored secret. ``files`` maps file-setting keys to uploads (type and size
-    checked); ``clear_files`` removes stored files. Every problem is reported at once,
-    under ``fields`` by key, and nothing is saved then.
+    checked); ``clear`` removes the stored files or secrets of those keys. Every problem
+    is reported at once, under ``fields`` by key, and nothing is saved then.
     """
     if membership is None or membership.account_id != installation.account_id:
         raise NotFound("No such installation.")
@@ -69,7 +69,8 @@ def installation_settings_save(
     declared = {s.key: s for s in settings_of_level(manifest.settings, level)}
     files = dict(files or {})
     errors: dict[str, list[str]] = {}
-    for key in [*values.keys(), *files.keys(), *clear_files]:
+    clear = list(clear)
+    for key in [*values.keys(), *files.keys(), *clear]:
         if key not in declared:
             errors.setdefault(key, []).append(f"The app has no {level}-level setting “{key}”.")
     stored = {
@@ -109,10 +110,20 @@ def installation_settings_save(
         problem = setting_file_problem(name=name, size=size)
         if problem:
             errors.setdefault(key, []).append(problem)
-    for key in clear_files:
+    for key in clear:
         setting = declared.get(key)
-        if setting is not None and setting.required and key not in files:
-            errors.setdefault(key, []).append("This setting is required; upload another file.")
+        if setting is None:
+            continue
+        if setting.type not in ("file", "secret"):
+            errors.setdefault(key, []).append("Empty the field to remove its value.")
+        elif setting.type == "secret" and key in plans:
+            errors.setdefault(key, []).append("Enter a new secret or remove it, not both.")
+        elif setting.required and key not in files and key not in plans:
+            errors.setdefault(key, []).append(
+                "This setting is required; upload another file."
+                if setting.type == "file"
+                else "This setting is required; enter a new secret instead."
+            )
     for key, setting in declared.items():
         # A required setting with nothing stored must come with this save: a secret left
         # out is as missing as a plain value, and a file as missing as both.
@@ -152,9 +163,9 @@ def installation_settings_save(
         row.save()
         saved.append(row)
         changed.append(key)
-    for key in clear_files:
+    for key in clear:
         row = stored.get(key)
-        if row is not None and key not in files:
+        if row is not None and key not in files and key not in plans:
             if row.file:
                 old_files.append(row.file)
             row.delete()

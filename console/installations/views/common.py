@@ -214,7 +214,7 @@ class SettingsPage:
                     user=self.user,
                     values=form.setting_values(),
                     files=form.setting_files(),
-                    clear_files=form.clear_files(),
+                    clear=form.clear_keys(),
                     by=By.user_(self.request.user),  # type: ignore[arg-type]
                     membership=self.membership,
                 )

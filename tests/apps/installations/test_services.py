@@ -475,16 +475,14 @@ def test_access_set_by_a_member_is_refused(installed, member, sales_role):
 # --- settings -------------------------------------------------------------------------------
 
 
-def _save(
-    installed, admin, account, values=None, files=None, clear_files=(), level="app", user=None
-):
+def _save(installed, admin, account, values=None, files=None, clear=(), level="app", user=None):
     return installation_settings_save(
         installation=installed,
         level=level,
         user=user,
         values=values or {},
         files=files,
-        clear_files=clear_files,
+        clear=clear,
         by=By.user_(admin),
         membership=admin_of(admin, account),
     )
@@ -610,7 +608,7 @@ def test_settings_files_are_checked_and_replaced_after_commit(
     assert default_storage.exists(second.file.name)
 
     with django_capture_on_commit_callbacks(execute=True):
-        _save(installed, admin, account, clear_files=["contract"])
+        _save(installed, admin, account, clear=["contract"])
     assert not SettingValue.objects.filter(key="contract").exists()
     assert not default_storage.exists(second.file.name)
 
@@ -717,3 +715,38 @@ def test_one_active_installation_per_account_and_app(installed, version, account
     installed.save(update_fields=["status"])
     Installation.objects.create(**duplicate)
     assert Installation.objects.filter(status=InstallationStatus.ACTIVE).count() == 1
+
+
+# --- removing a stored secret ---------------------------------------------------------------
+
+
+def test_clear_of_a_required_secret_is_refused(installed, admin, account):
+    from apps.installations.models import SettingValue
+
+    _save(installed, admin, account, values={"company_name": "Acme", "api_key": "k" * 24})
+    before = SettingValue.objects.get(installation=installed, key="api_key").secret
+
+    with pytest.raises(ValidationFailed) as refused:
+        _save(installed, admin, account, clear=["api_key"])
+
+    assert "enter a new secret instead" in refused.value.fields["api_key"][0]
+    assert SettingValue.objects.get(installation=installed, key="api_key").secret == before
+
+
+def test_clear_and_a_new_secret_together_are_refused(installed, admin, account):
+    from apps.installations.models import SettingValue
+
+    _save(installed, admin, account, values={"company_name": "Acme", "api_key": "k" * 24})
+    before = SettingValue.objects.get(installation=installed, key="api_key").secret
+
+    with pytest.raises(ValidationFailed) as refused:
+        _save(installed, admin, account, values={"api_key": "x" * 24}, clear=["api_key"])
+
+    assert "not both" in refused.value.fields["api_key"][0]
+    assert SettingValue.objects.get(installation=installed, key="api_key").secret == before
+
+
+def test_clear_on_a_plain_setting_is_refused(installed, admin, account):
+    with pytest.raises(ValidationFailed) as refused:
+        _save(installed, admin, account, values={"company_name": "Acme"}, clear=["notes"])
+    assert "Empty the field" in refused.value.fields["notes"][0]

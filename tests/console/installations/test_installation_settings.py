@@ -179,6 +179,18 @@ def test_an_empty_secret_keeps_the_stored_one(client_for, admin, installation):
     assert stored(installation)["api_token"].secret == kept
 
 
+def test_an_optional_secret_can_be_removed(client_for, admin, installation):
+    client = client_for(admin)
+    post(client, installation, api_token=SECRET)
+    page = client.get(url("installation-settings", installation)).content.decode()
+    assert 'name="setting-api_token-clear"' in page
+    assert SECRET not in page
+
+    client.post(url("installation-settings", installation), {"setting-api_token-clear": "on"})
+
+    assert "api_token" not in stored(installation)
+
+
 def test_a_file_downloads_for_admins_and_can_be_removed(client_for, admin, member, installation):
     client = client_for(admin)
     client.post(
