@@ -226,7 +226,18 @@ class SettingsPage:
             else:
                 messages.success(self.request, "Settings saved.")
                 return redirect(self.request.path)
+        self._ask_secrets_again(form)
         return self.render(form)
+
+    @staticmethod
+    def _ask_secrets_again(form: SettingsForm) -> None:
+        """Nothing was saved and a secret is never sent back to the browser: say so next
+        to each secret that was typed, so it is not lost unnoticed."""
+        for key, item in form.by_key.items():
+            name = setting_field_name(key)
+            typed = form.data.get(name, "")
+            if item.setting.type == "secret" and typed and name not in form.errors:
+                form.add_error(name, "Nothing was saved: type the secret again.")
 
 
 def file_response(installation: Installation, key: str, user: User | None) -> FileResponse:

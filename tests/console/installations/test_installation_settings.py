@@ -167,6 +167,9 @@ def test_a_secret_is_never_sent_back_even_with_errors(client_for, admin, install
     assert response.status_code == 200
     assert SECRET not in html
     assert not SettingValue.objects.filter(installation=installation).exists()
+    assert response.context["form"].errors["setting-api_token"] == [
+        "Nothing was saved: type the secret again."
+    ]
 
 
 def test_an_empty_secret_keeps_the_stored_one(client_for, admin, installation):
