@@ -20,6 +20,7 @@ from apps.installations.policies import (
 )
 from apps.installations.selectors import (
     installation_get,
+    installation_ids_usable_by,
     installation_list_for_account,
     installation_member_may_use,
 )
@@ -39,12 +40,11 @@ class MyAppListView(MemberRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         rows = []
+        usable = installation_ids_usable_by(membership=self.membership)
         for installation in installation_list_for_account(account=self.membership.account):
             if not installation.is_active or installation.app.status != "active":
                 continue
-            if not installation_member_may_use(
-                installation=installation, membership=self.membership
-            ):
+            if installation.pk not in usable:
                 continue
             manifest = manifest_or_none(installation)
             rows.append(

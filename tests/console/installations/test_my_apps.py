@@ -185,3 +185,44 @@ def test_a_member_downloads_only_their_own_file(client_for, member, admin, other
     )
     assert client_for(admin).get(admin_url).status_code == 200
     assert client_for(member).get(admin_url).status_code == 403
+
+
+def test_the_list_costs_the_same_queries_for_one_app_and_several(
+    client_for, member, sales_role, other_account, django_assert_max_num_queries
+):
+    from apps.accounts.models import Membership
+    from apps.catalog.services import By
+    from apps.installations.services import installation_install
+    from tests.factories.catalog import make_app, make_version
+
+    admin_membership = Membership.objects.filter(account=sales_role.account, is_admin=True).first()
+    if admin_membership is None:
+        from tests.factories import MembershipFactory, UserFactory
+
+        admin_membership = MembershipFactory(
+            account=sales_role.account, user=UserFactory(email="boss@acme.test"), is_admin=True
+        )
+
+    def install_one(name: str) -> None:
+        app = make_app(account=other_account, name=name)
+        version = make_version(app=app, status="published")
+        installation = installation_install(
+            account=sales_role.account,
+            version=version,
+            by=By.user_(admin_membership.user),
+            membership=admin_membership,
+        )
+        InstallationAccess.objects.create(installation=installation, role=sales_role)
+
+    client = client_for(member)
+    install_one("App 0")
+    client.get(LIST)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        assert len(client.get(LIST).context["rows"]) == 1
+    for i in range(1, 6):
+        install_one(f"App {i}")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert len(client.get(LIST).context["rows"]) == 6
