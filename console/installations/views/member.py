@@ -4,6 +4,7 @@ app's page opened in the console."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as HttpPermissionDenied
@@ -134,6 +135,10 @@ class MyAppOpenView(MyAppMixin, View):
         )
         if embedding is None or embedding.location not in STANDALONE_LOCATIONS:
             raise Http404("The app has no page to open here.")
+        if _same_origin(embedding.url, request):
+            # Framed with scripts and its own origin allowed, a page of the marketplace's
+            # own origin could reach out of its sandbox.
+            raise Http404("An app's page cannot be served from the marketplace's own address.")
         account = self.membership.account
         src = embedding_launch_url(
             embedding.url,
@@ -150,3 +155,20 @@ class MyAppOpenView(MyAppMixin, View):
             "console/installations/my_app_open.html",
             {"installation": installation, "embedding": embedding, "src": src},
         )
+
+
+def _same_origin(url: str, request: HttpRequest) -> bool:
+    """Whether ``url`` has the scheme, host and port this request came in on."""
+    parts = urlsplit(url)
+    default_port = {"http": 80, "https": 443}
+    try:
+        port = parts.port or default_port.get(parts.scheme)
+    except ValueError:
+        return False
+    host, _, request_port = request.get_host().partition(":")
+    ours = (
+        request.scheme,
+        host.lower(),
+        int(request_port) if request_port else default_port.get(request.scheme or ""),
+    )
+    return (parts.scheme, (parts.hostname or "").lower(), port) == ours

@@ -82,3 +82,38 @@ def test_an_uninstalling_app_is_404(client_for, admin, installation):
 def test_an_app_deactivated_by_its_developer_is_not_opened(client_for, admin, installation):
     app_deactivate(app=installation.app)
     assert client_for(admin).get(open_url(installation)).status_code == 404
+
+
+def test_a_page_on_the_marketplaces_own_origin_is_not_framed(
+    client_for, admin, account, other_account
+):
+    from apps.accounts.models import Membership
+    from apps.installations.services import installation_install
+    from tests.factories.catalog import make_app, make_version
+
+    app = make_app(account=other_account, name="Same origin")
+    version = make_version(
+        app=app,
+        status="published",
+        embeddings=[
+            {
+                "id": "menu",
+                "location": "main_menu",
+                "code": "home",
+                "url": "https://testserver/admin/",
+                "title": "Same origin",
+            }
+        ],
+    )
+    installation = installation_install(
+        account=account,
+        version=version,
+        by=by(admin),
+        membership=Membership.objects.get(user=admin, account=account),
+    )
+
+    response = client_for(admin).get(open_url(installation), secure=True)
+
+    assert response.status_code == 404
+    # the same page is framed for a marketplace on another origin (here: plain http)
+    assert client_for(admin).get(open_url(installation)).status_code == 200
