@@ -65,6 +65,13 @@ def consent_stamp(version: Any) -> str:
     return f"{version.pk}:{int(version.updated_at.timestamp() * 1_000_000)}"
 
 
+def _several_accounts(request: HttpRequest) -> bool:
+    """Whether the signed-in user belongs to more than one active account."""
+    return bool(
+        request.user.memberships.filter(account__is_active=True)[1:2].exists()  # type: ignore[union-attr]
+    )
+
+
 def _query_without(request: HttpRequest, *names: str) -> str:
     params = request.GET.copy()
     for name in names:
@@ -98,9 +105,8 @@ class AuthorizeView(LoginRequiredMixin, OAuthLibMixin, View):
             }
             for m in refusal.memberships
         ]
-        several = (
-            refusal.kind in ("ask_admin", "no_access", "cannot_install")
-            and request.user.memberships.filter(account__is_active=True).count() > 1  # type: ignore[union-attr]
+        several = refusal.kind in ("ask_admin", "no_access", "cannot_install") and (
+            _several_accounts(request)
         )
         return render(
             request,
@@ -159,7 +165,7 @@ class AuthorizeView(LoginRequiredMixin, OAuthLibMixin, View):
                 "version_stamp": consent_stamp(context.version),
                 "already_approved": described(lines["already_approved"]),
                 "new_scopes": described(lines["new"]),
-                "several_accounts": request.user.memberships.count() > 1,  # type: ignore[union-attr]
+                "several_accounts": _several_accounts(request),
                 "change_account_url": change_account,
                 "problem": problem,
             },
