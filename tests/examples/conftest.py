@@ -3,9 +3,3 @@
 ``example_app`` marks the tests that start the connector as a real process against the
 live server (a few seconds each): ``pytest -m "not example_app"`` leaves them out.
 """
-
-
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "example_app: starts examples/connector as a process against the live server"
-    )
