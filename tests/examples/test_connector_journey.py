@@ -66,11 +66,18 @@ class Connector:
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )
+        try:
+            self._wait_ready()
+        except BaseException:
+            self.stop()  # never leave a half-started connector behind
+            raise
+
+    def _wait_ready(self):
         deadline = time.monotonic() + 15
         while True:
             try:
                 if requests.get(self.url + "/healthz", timeout=1).text == "ok":
-                    break
+                    return
             except requests.ConnectionError:
                 pass
             assert self.process.poll() is None, self.log.read_text()
