@@ -180,23 +180,6 @@ def scopes_within(requested: Iterable[str], granted: Iterable[str]) -> bool:
     return not scopes_exceeding(list(requested), list(granted))
 
 
-def access_allows(
-    *,
-    is_admin: bool,
-    role_id: int | None,
-    group_ids: Iterable[int],
-    access_role_ids: Iterable[int],
-    access_group_ids: Iterable[int],
-) -> bool:
-    """Who may use an installed app: admins always; others through one of the allowed
-    roles or groups. No role or group selected means admins only."""
-    if is_admin:
-        return True
-    if role_id is not None and role_id in set(access_role_ids):
-        return True
-    return bool(set(group_ids) & set(access_group_ids))
-
-
 def settings_of_level(settings: Iterable[Setting], level: str) -> list[Setting]:
     return [s for s in settings if s.level == level]
 

@@ -22,7 +22,7 @@ from apps.installations.models import (
     UserAuthorization,
     WebhookSubscription,
 )
-from apps.installations.policies import access_allows, secret_masked, settings_of_level
+from apps.installations.policies import secret_masked, settings_of_level
 
 
 def installation_list_for_account(*, account: Account) -> QuerySet[Installation]:
@@ -95,18 +95,25 @@ def installation_access(*, installation: Installation) -> Access:
     )
 
 
+def _rules_admitting(membership: Membership) -> Q:
+    """Access rules that let ``membership``'s user in: their role's, or a group's of
+    theirs."""
+    allowed = Q(group__memberships=membership)
+    if membership.role_id is not None:
+        allowed |= Q(role_id=membership.role_id)
+    return allowed
+
+
 def installation_member_may_use(*, installation: Installation, membership: Membership) -> bool:
-    """Whether ``membership``'s user may use the app installed by ``installation``."""
+    """Whether ``membership``'s user may use the app installed by ``installation``:
+    admins always; others through one of the allowed roles or groups (one query)."""
     if membership.account_id != installation.account_id:
         return False
-    access = installation_access(installation=installation)
-    return access_allows(
-        is_admin=membership.is_admin,
-        role_id=membership.role_id,
-        group_ids=membership.groups.values_list("pk", flat=True),
-        access_role_ids=access.role_ids,
-        access_group_ids=access.group_ids,
-    )
+    if membership.is_admin:
+        return True
+    return InstallationAccess.objects.filter(
+        _rules_admitting(membership), installation_id=installation.pk
+    ).exists()
 
 
 def installation_ids_usable_by(*, membership: Membership) -> set[int]:
@@ -115,11 +122,10 @@ def installation_ids_usable_by(*, membership: Membership) -> set[int]:
     installations = Installation.objects.filter(account_id=membership.account_id)
     if membership.is_admin:
         return set(installations.values_list("pk", flat=True))
-    allowed = Q(group__memberships=membership)
-    if membership.role_id is not None:
-        allowed |= Q(role_id=membership.role_id)
     return set(
-        InstallationAccess.objects.filter(allowed, installation__in=installations)
+        InstallationAccess.objects.filter(
+            _rules_admitting(membership), installation__in=installations
+        )
         .values_list("installation_id", flat=True)
         .distinct()
     )

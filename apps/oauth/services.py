@@ -23,7 +23,11 @@ from apps.catalog.services import By, install_link_resolve
 from apps.core.errors import ApplicationError, NotFound
 from apps.installations.models import Installation
 from apps.installations.policies import consent_split, install_refusal, scopes_within
-from apps.installations.selectors import installation_live_for, user_authorization_get
+from apps.installations.selectors import (
+    installation_live_for,
+    installation_member_may_use,
+    user_authorization_get,
+)
 from apps.installations.services import (
     REFUSALS,
     installation_install,
@@ -31,7 +35,6 @@ from apps.installations.services import (
     user_authorization_record,
 )
 from apps.oauth.context import AuthorizationContext, Mode
-from apps.oauth.validators import member_may_use
 from apps.scopes.policies import effective_scopes
 
 Application = get_application_model()
@@ -199,7 +202,7 @@ def authorization_resolve(
                 app=app,
                 admins=_admins(chosen),
             )
-    elif not member_may_use(installation_id=live.pk, membership=chosen):  # type: ignore[union-attr]
+    elif not installation_member_may_use(installation=live, membership=chosen):  # type: ignore[arg-type]
         return Refusal(
             "no_access",
             f"“{app.name}” is installed on {account.name}, but not for your role or groups. "

@@ -18,7 +18,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from oauth2_provider.models import (
     get_access_token_model,
@@ -32,6 +32,7 @@ from oauthlib.oauth2.rfc6749 import errors
 from apps.accounts.models import Membership
 from apps.installations.models import InstallationAccess, InstallationStatus
 from apps.installations.policies import scopes_within
+from apps.installations.selectors import installation_member_may_use
 from apps.oauth.context import current_context
 from apps.scopes.catalog import Level
 from apps.scopes.policies import UnknownScope, parse_scope
@@ -115,16 +116,6 @@ def token_query() -> Any:
 def token_get(queryset: Any) -> Any:
     """The one token ``queryset`` (filtered on the unique checksum) finds, or ``None``."""
     return next(iter(queryset.order_by()[:1]), None)
-
-
-def member_may_use(*, installation_id: int, membership: Membership) -> bool:
-    """Whether the member may use the installation's app now (admins always)."""
-    if membership.is_admin:
-        return True
-    allowed = Q(group__memberships=membership)
-    if membership.role_id is not None:
-        allowed |= Q(role_id=membership.role_id)
-    return InstallationAccess.objects.filter(allowed, installation_id=installation_id).exists()
 
 
 class PlatformValidator(OAuth2Validator):
@@ -336,8 +327,8 @@ class PlatformValidator(OAuth2Validator):
         membership = Membership.objects.filter(
             user=rt.user, account_id=installation.account_id
         ).first()
-        return membership is not None and member_may_use(
-            installation_id=installation.pk, membership=membership
+        return membership is not None and installation_member_may_use(
+            installation=installation, membership=membership
         )
 
     def get_original_scopes(

@@ -9,9 +9,9 @@ from django.db import transaction
 
 from apps.accounts.models import Account, Group, Membership, Role
 from apps.catalog.services import By
-from apps.core.errors import PermissionDenied, ValidationFailed
+from apps.core.errors import ValidationFailed
 from apps.installations.models import Installation, InstallationAccess, InstallationEvent
-from apps.installations.services.common import _event, _require_active
+from apps.installations.services.common import _event, _require_active, _require_admin
 
 
 @transaction.atomic
@@ -27,10 +27,11 @@ def installation_access_set(
 
     Members who lose access lose the use of their tokens from the next request.
     """
-    if membership is None or membership.account_id != installation.account_id:
-        raise PermissionDenied("Only an admin of this account can change who uses its apps.")
-    if not membership.is_admin:
-        raise PermissionDenied("Only an admin of this account can change who uses its apps.")
+    _require_admin(
+        membership,
+        account_id=installation.account_id,
+        refusal="Only an admin of this account can change who uses its apps.",
+    )
     locked = _require_active(installation)
     roles = _own(Role, locked.account, role_ids, "roles")
     groups = _own(Group, locked.account, group_ids, "groups")

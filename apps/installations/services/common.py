@@ -1,13 +1,21 @@
-"""Helpers shared by the installations services: the history event, the active-row lock."""
+"""Helpers shared by the installations services: the admin check, the history event,
+the active-row lock."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+from apps.accounts.models import Membership
 from apps.catalog.services import By
-from apps.core.errors import Conflict
+from apps.core.errors import Conflict, PermissionDenied
 from apps.installations.models import Installation, InstallationEvent, InstallationStatus
+
+
+def _require_admin(membership: Membership | None, *, account_id: int, refusal: str) -> None:
+    """Refuse (``PermissionDenied`` with ``refusal``) anyone but an admin of the account."""
+    if membership is None or membership.account_id != account_id or not membership.is_admin:
+        raise PermissionDenied(refusal)
 
 
 def _event(

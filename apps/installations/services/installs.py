@@ -15,7 +15,7 @@ from apps.catalog.models import AppVersion, InstallLink
 from apps.catalog.policies import semver_key
 from apps.catalog.selectors import version_manifest
 from apps.catalog.services import By
-from apps.core.errors import Conflict, PermissionDenied, ValidationFailed
+from apps.core.errors import Conflict, ValidationFailed
 from apps.installations.models import (
     Installation,
     InstallationEvent,
@@ -23,7 +23,7 @@ from apps.installations.models import (
     WebhookSubscription,
 )
 from apps.installations.policies import install_refusal
-from apps.installations.services.common import _event
+from apps.installations.services.common import _event, _require_admin
 from apps.scopes.policies import effective_scopes, scope_diff
 
 REFUSALS = {
@@ -96,10 +96,11 @@ def installation_install(
     installation's subscriptions. Raises ``PermissionDenied``, ``Conflict``
     (``already_installed`` or why the version cannot be installed here).
     """
-    if membership is None or membership.account_id != account.pk or not membership.is_admin:
-        raise PermissionDenied(
-            f"Only an admin of {account.name} can install apps. Ask an admin to install it."
-        )
+    _require_admin(
+        membership,
+        account_id=account.pk,
+        refusal=f"Only an admin of {account.name} can install apps. Ask an admin to install it.",
+    )
     installation_check_installable(account=account, version=version, install_link=install_link)
     manifest = version_manifest(version)
     try:
@@ -180,10 +181,11 @@ def installation_update(
     (``consent_required``). Narrowing applies at once. Webhook subscriptions follow the
     new manifest; settings values, access and files are kept.
     """
-    if membership is None or membership.account_id != installation.account_id:
-        raise PermissionDenied("Only an admin of this account can update its apps.")
-    if not membership.is_admin:
-        raise PermissionDenied("Only an admin of this account can update its apps.")
+    _require_admin(
+        membership,
+        account_id=installation.account_id,
+        refusal="Only an admin of this account can update its apps.",
+    )
     if version.app_id != installation.app_id:
         raise ValidationFailed(
             "That version belongs to another app.", fields={"version": ["Not a version of it."]}
@@ -241,10 +243,11 @@ def installation_uninstall(
 ) -> Installation:
     """Mark the installation uninstalling: from this moment every token of it is refused
     and nothing can change it. The cascade that removes its data runs as a job."""
-    if membership is None or membership.account_id != installation.account_id:
-        raise PermissionDenied("Only an admin of this account can uninstall its apps.")
-    if not membership.is_admin:
-        raise PermissionDenied("Only an admin of this account can uninstall its apps.")
+    _require_admin(
+        membership,
+        account_id=installation.account_id,
+        refusal="Only an admin of this account can uninstall its apps.",
+    )
     now = timezone.now()
     updated = Installation.objects.filter(
         pk=installation.pk, status=InstallationStatus.ACTIVE

@@ -14,7 +14,6 @@ from apps.installations.policies import (
     TEXT_MAX,
     CleanValue,
     SettingInvalid,
-    access_allows,
     consent_split,
     install_refusal,
     scopes_within,
@@ -165,31 +164,6 @@ def test_scopes_within():
     assert scopes_within([], [])
     assert not scopes_within(["crm.accounts:full"], ["crm:read"])
     assert not scopes_within(["users:read"], ["user.me:read"])
-
-
-@pytest.mark.parametrize(
-    ("is_admin", "role_id", "group_ids", "roles", "groups", "allowed"),
-    [
-        (True, None, [], [], [], True),
-        (False, 1, [], [], [], False),  # no rule: admins only
-        (False, 1, [], [1], [], True),
-        (False, 2, [], [1], [], False),
-        (False, None, [5], [], [5], True),
-        (False, None, [5, 6], [1], [7], False),
-        (False, None, [], [1], [5], False),
-    ],
-)
-def test_access_allows(is_admin, role_id, group_ids, roles, groups, allowed):
-    assert (
-        access_allows(
-            is_admin=is_admin,
-            role_id=role_id,
-            group_ids=group_ids,
-            access_role_ids=roles,
-            access_group_ids=groups,
-        )
-        is allowed
-    )
 
 
 @pytest.mark.parametrize(

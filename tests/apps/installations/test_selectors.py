@@ -12,6 +12,7 @@ from apps.installations.selectors import (
     installation_access,
     installation_get,
     installation_history,
+    installation_ids_usable_by,
     installation_list_for_account,
     installation_live_for,
     installation_member_may_use,
@@ -163,3 +164,41 @@ def test_history_newer_versions_and_user_authorization(installed, app, member):
         "installed",
         "user_authorized",
     ]
+
+
+@pytest.mark.parametrize(
+    ("is_admin", "role_id", "group_ids", "roles", "groups", "allowed"),
+    [
+        (True, None, [], [], [], True),
+        (False, 1, [], [], [], False),  # no rule: admins only
+        (False, 1, [], [1], [], True),
+        (False, 2, [], [1], [], False),
+        (False, None, [5], [], [5], True),
+        (False, None, [5, 6], [1], [7], False),
+        (False, None, [], [1], [5], False),
+    ],
+)
+def test_member_may_use_table(
+    installed, account, is_admin, role_id, group_ids, roles, groups, allowed
+):
+    """Admins always; others through an allowed role or one of their groups; no rule means
+    admins only. Numbers stand for distinct roles and groups of the account."""
+    from apps.installations.models import InstallationAccess
+    from tests.factories import RoleFactory, UserFactory
+
+    role_of = {n: RoleFactory(account=account, name=f"Role {n}") for n in {1, 2}}
+    group_of = {n: GroupFactory(account=account, name=f"Group {n}") for n in {5, 6, 7}}
+    membership = MembershipFactory(
+        account=account,
+        user=UserFactory(email="table@acme.test"),
+        is_admin=is_admin,
+        role=role_of.get(role_id),
+    )
+    membership.groups.set([group_of[n] for n in group_ids])
+    InstallationAccess.objects.bulk_create(
+        [InstallationAccess(installation=installed, role=role_of[n]) for n in roles]
+        + [InstallationAccess(installation=installed, group=group_of[n]) for n in groups]
+    )
+
+    assert installation_member_may_use(installation=installed, membership=membership) is allowed
+    assert (installed.pk in installation_ids_usable_by(membership=membership)) is allowed
