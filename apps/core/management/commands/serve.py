@@ -14,6 +14,8 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from apps.core.example_app import example_config_path
+
 COLORS = {"web": "\033[36m", "worker": "\033[33m", "beat": "\033[35m", "example": "\033[32m"}
 RESET = "\033[0m"
 
@@ -141,13 +143,6 @@ class Command(BaseCommand):
                 os.killpg(process.pid, signal.SIGKILL)
         if exit_code:
             sys.exit(exit_code)
-
-
-def example_config_path() -> Path:
-    """The example app's credentials file: ``CONNECTOR_CONFIG`` when set, else
-    ``var/example-app.json`` (the rule ``examples/connector/config.py`` and the
-    ``demo_example_app`` command follow)."""
-    return Path(os.environ.get("CONNECTOR_CONFIG") or Path(settings.VAR_DIR) / "example-app.json")
 
 
 def example_public_url(path: Path) -> str:

@@ -19,8 +19,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from apps.accounts.models import Account, User
@@ -35,12 +34,9 @@ from apps.catalog.services import (
     version_publish,
     version_submit,
 )
-from apps.moderation.policies import CHECKLIST_KEYS
-from apps.moderation.services import review_approve, review_claim
+from apps.core.example_app import example_config_path
+from apps.moderation.demo import ACCOUNT, demo_approve, demo_people
 
-ACCOUNT = "devstudio"
-DEVELOPER = "dev@devstudio.test"
-MODERATOR = "moderator@platform.test"
 NAME = "Example Connector"
 MARKETPLACE_URL = "http://127.0.0.1:8000"
 # The connector runs on this host name: the redirect URI must match the manifest exactly.
@@ -135,12 +131,6 @@ def manifest(number: str, scopes: list[dict[str, str]]) -> dict[str, Any]:
     }
 
 
-def credentials_path() -> Path:
-    """Where the connector reads its credentials: ``CONNECTOR_CONFIG`` when set, else
-    ``var/example-app.json`` (the same rule as ``examples/connector/config.py``)."""
-    return Path(os.environ.get("CONNECTOR_CONFIG") or Path(settings.VAR_DIR) / "example-app.json")
-
-
 class Command(BaseCommand):
     help = "Register the Example Connector demo app and write var/example-app.json (idempotent)."
 
@@ -153,20 +143,8 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args: Any, force: bool, **options: Any) -> None:
-        if not settings.DEBUG and not force:
-            raise CommandError(
-                "Refusing to create demo apps while DEBUG is off. Use --force on a throwaway "
-                "database."
-            )
-        account = Account.objects.filter(slug=ACCOUNT).first()
-        developer = User.objects.filter(email=DEVELOPER).first()
-        moderator = User.objects.filter(email=MODERATOR).first()
-        if account is None or developer is None or moderator is None:
-            raise CommandError(
-                f"The {ACCOUNT} account, {DEVELOPER} and {MODERATOR} are missing: run "
-                "`manage.py demo`, which creates them and then the demo apps."
-            )
-        path = credentials_path()
+        account, developer, moderator = demo_people(force=force)
+        path = example_config_path()
         app = App.objects.filter(account=account, name=NAME).first()
         if app is None:
             app, secret = self._create(account, By.user_(developer), moderator)
@@ -203,10 +181,7 @@ class Command(BaseCommand):
             by=dev,
         )
         version_submit(version=first, by=dev)
-        review_claim(version=first, moderator=moderator)
-        review_approve(
-            version=first, moderator=moderator, checklist=dict.fromkeys(CHECKLIST_KEYS, True)
-        )
+        demo_approve(version=first, moderator=moderator)
         version_publish(version=first, by=dev)
         app_list_in_catalog(app=app)
         second = version_create(
@@ -216,10 +191,7 @@ class Command(BaseCommand):
             by=dev,
         )
         version_submit(version=second, by=dev)
-        review_claim(version=second, moderator=moderator)
-        review_approve(
-            version=second, moderator=moderator, checklist=dict.fromkeys(CHECKLIST_KEYS, True)
-        )
+        demo_approve(version=second, moderator=moderator)
         return app, secret
 
     def _report(self, app: App, what: str, path: Path) -> None:

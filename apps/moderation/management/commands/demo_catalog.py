@@ -17,8 +17,7 @@ import io
 import json
 from typing import Any
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from PIL import Image, ImageDraw
 
@@ -35,12 +34,7 @@ from apps.catalog.services import (
     version_publish,
     version_submit,
 )
-from apps.moderation.policies import CHECKLIST_KEYS
-from apps.moderation.services import review_approve, review_claim
-
-ACCOUNT = "devstudio"
-DEVELOPER = "dev@devstudio.test"
-MODERATOR = "moderator@platform.test"
+from apps.moderation.demo import ACCOUNT, DEVELOPER, demo_approve, demo_people
 
 
 def _scope(code: str, level: str, reason: str) -> dict[str, str]:
@@ -179,19 +173,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args: Any, force: bool, **options: Any) -> None:
-        if not settings.DEBUG and not force:
-            raise CommandError(
-                "Refusing to create demo apps while DEBUG is off. Use --force on a throwaway "
-                "database."
-            )
-        account = Account.objects.filter(slug=ACCOUNT).first()
-        developer = User.objects.filter(email=DEVELOPER).first()
-        moderator = User.objects.filter(email=MODERATOR).first()
-        if account is None or developer is None or moderator is None:
-            raise CommandError(
-                f"The {ACCOUNT} account, {DEVELOPER} and {MODERATOR} are missing: run "
-                "`manage.py demo`, which creates them and then the demo apps."
-            )
+        account, developer, moderator = demo_people(force=force)
         dev = By.user_(developer)
         lines = [
             self._invoicer(account, dev, moderator),
@@ -228,10 +210,7 @@ class Command(BaseCommand):
         )
         version_submit(version=first, by=dev)
         # Reviewed the way a moderator does it in the queue, so the review record exists.
-        review_claim(version=first, moderator=moderator)
-        review_approve(
-            version=first, moderator=moderator, checklist=dict.fromkeys(CHECKLIST_KEYS, True)
-        )
+        demo_approve(version=first, moderator=moderator)
         version_publish(version=first, by=dev)
         app_list_in_catalog(app=app)
         second = version_create(
