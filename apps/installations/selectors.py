@@ -12,7 +12,7 @@ from apps.catalog.manifests.types import Setting
 from apps.catalog.models import App, AppVersion, VersionStatus
 from apps.catalog.policies import semver_key
 from apps.catalog.selectors import version_manifest
-from apps.core.errors import NotFound
+from apps.core.errors import NotFound, ValidationFailed
 from apps.installations.models import (
     LIVE_STATUSES,
     Installation,
@@ -252,6 +252,30 @@ def installation_updates_for_account(*, account: Account) -> dict[int, AppVersio
         ):
             result[installation.pk] = candidate
     return result
+
+
+def installation_update_target(*, installation: Installation, number: Any) -> AppVersion:
+    """The version of the installed app to update to, refused under ``version`` when it
+    is unknown, not published (outside the developer's own account) or not newer."""
+    if not isinstance(number, str) or not number.strip():
+        raise ValidationFailed(
+            "Name the version to update to.", fields={"version": ["Give a version number."]}
+        )
+    number = number.strip()
+    unknown = ValidationFailed(
+        f"“{installation.app.name}” has no published version {number}.",
+        fields={"version": [f"No published version {number}."]},
+    )
+    version = AppVersion.objects.filter(app_id=installation.app_id, number=number).first()
+    own_app = installation.app.account_id == installation.account_id
+    if version is None or (version.status != VersionStatus.PUBLISHED and not own_app):
+        raise unknown
+    if semver_key(version.number) <= semver_key(installation.version.number):
+        raise ValidationFailed(
+            f"Version {installation.version.number} is installed; choose a newer one.",
+            fields={"version": [f"Version {number} is not newer than the installed one."]},
+        )
+    return version
 
 
 def user_authorization_get(*, installation: Installation, user: User) -> UserAuthorization | None:

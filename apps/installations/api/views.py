@@ -20,11 +20,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.api.context import acting_context, require_admin
 from apps.catalog.api.serializers import PAGE_PARAMETERS, page_of
-from apps.catalog.models import AppVersion, VersionStatus
-from apps.catalog.policies import semver_key
-from apps.catalog.selectors import version_get
 from apps.core.api import paginated_response, query_choice
-from apps.core.errors import Conflict, NotFound, ValidationFailed
 from apps.installations.api import serializers as out
 from apps.installations.api.common import (
     acting_by,
@@ -37,6 +33,7 @@ from apps.installations.selectors import (
     installation_access,
     installation_history,
     installation_list_for_account,
+    installation_update_target,
 )
 from apps.installations.services import (
     installation_access_set,
@@ -195,33 +192,6 @@ class InstallationAccessApi(APIView):
         return Response(_access_body(installation))
 
 
-def _target_version(installation: Installation, number: Any) -> AppVersion:
-    """The version of the installed app to update to, refused under ``version`` when it
-    is unknown, not published (outside the developer's own account) or not newer."""
-    if not isinstance(number, str) or not number.strip():
-        raise ValidationFailed(
-            "Name the version to update to.", fields={"version": ["Give a version number."]}
-        )
-    number = number.strip()
-    unknown = ValidationFailed(
-        f"“{installation.app.name}” has no published version {number}.",
-        fields={"version": [f"No published version {number}."]},
-    )
-    try:
-        version = version_get(app=installation.app, number=number)
-    except NotFound as exc:
-        raise unknown from exc
-    own_app = installation.app.account_id == installation.account_id
-    if version.status != VersionStatus.PUBLISHED and not own_app:
-        raise unknown
-    if semver_key(version.number) <= semver_key(installation.version.number):
-        raise ValidationFailed(
-            f"Version {installation.version.number} is installed; choose a newer one.",
-            fields={"version": [f"Version {number} is not newer than the installed one."]},
-        )
-    return version
-
-
 class InstallationUpdateApi(APIView):
     @extend_schema(
         operation_id="installations_update_plan",
@@ -234,7 +204,9 @@ class InstallationUpdateApi(APIView):
     )
     def get(self, request: Request, installation_id: int) -> Response:
         _ctx, installation = admin_installation(request, installation_id)
-        version = _target_version(installation, request.query_params.get("version"))
+        version = installation_update_target(
+            installation=installation, number=request.query_params.get("version")
+        )
         installation_check_installable(account=installation.account, version=version)
         plan = installation_update_plan(installation=installation, version=version)
         return Response(out.plan_data(plan))
@@ -256,24 +228,16 @@ class InstallationUpdateApi(APIView):
         ctx, installation = admin_installation(request, installation_id)
         data = out.InstallationUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        version = _target_version(installation, data.validated_data["version"])
-        try:
-            installation_update(
-                installation=installation,
-                version=version,
-                by=acting_by(request),
-                membership=acting_membership(ctx),
-                consent=data.validated_data["consent"],
-            )
-        except Conflict as exc:
-            if exc.code != "consent_required":
-                raise
-            new = ", ".join(exc.extra.get("new_scopes", []))
-            raise Conflict(
-                exc.message,
-                code=exc.code,
-                fields={"consent": [f"Version {version.number} also asks for: {new}."]},
-            ) from exc
+        version = installation_update_target(
+            installation=installation, number=data.validated_data["version"]
+        )
+        installation_update(
+            installation=installation,
+            version=version,
+            by=acting_by(request),
+            membership=acting_membership(ctx),
+            consent=data.validated_data["consent"],
+        )
         return Response(installation_body(request, ctx, installation.pk))
 
 

@@ -212,6 +212,9 @@ def installation_update(
             + ", ".join(plan.exceeding)
             + ". Review the new scopes and agree to update.",
             code="consent_required",
+            fields={
+                "consent": [f"Version {version.number} also asks for: {', '.join(plan.exceeding)}."]
+            },
             extra={"new_scopes": list(plan.exceeding)},
         )
     from_number = locked.version.number
