@@ -30,6 +30,7 @@ from apps.installations.services import (
 )
 from tests.factories import AccountFactory, GroupFactory, MembershipFactory, RoleFactory
 from tests.factories.catalog import make_app, make_install_link, make_version
+from tests.factories.installations import make_installation
 
 pytestmark = pytest.mark.django_db
 
@@ -78,9 +79,7 @@ def version(app):
 
 @pytest.fixture
 def installed(version, account, admin):
-    return installation_install(
-        account=account, version=version, by=By.user_(admin), membership=admin_of(admin, account)
-    )
+    return make_installation(account=account, version=version, by_user=admin)
 
 
 # --- install --------------------------------------------------------------------------------

@@ -12,8 +12,9 @@ from apps.accounts.models import Account, Membership, User
 from apps.catalog.models import App, AppVersion
 from apps.catalog.services import By
 from apps.installations.models import Installation
-from apps.installations.services import installation_access_set, installation_install
+from apps.installations.services import installation_access_set
 from tests.factories.catalog import make_app_with_secret, make_version
+from tests.factories.installations import make_installation
 from tests.factories.oauth import allow, authorize_url, callback_params, exchange, pkce_pair
 
 SCOPES = [
@@ -64,13 +65,10 @@ def install(
     version: AppVersion | None = None,
 ) -> Installation:
     """Install through the services, as the console's Install button ends up doing."""
-    membership = Membership.objects.get(user=admin, account=account)
-    installation = installation_install(
-        account=account,
-        version=version or published.version,
-        by=By.user_(admin),
-        membership=membership,
+    installation = make_installation(
+        account=account, version=version or published.version, by_user=admin
     )
+    membership = Membership.objects.get(user=admin, account=account)
     if roles or groups:
         installation_access_set(
             installation=installation,

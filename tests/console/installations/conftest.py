@@ -4,16 +4,14 @@ installed on ``account`` through the installations service."""
 import pytest
 from django.urls import reverse
 
-from apps.accounts.models import Membership
-from apps.catalog.services import By
 from apps.installations.models import (
     Installation,
     InstallationAccess,
     InstallationEvent,
     SettingValue,
 )
-from apps.installations.services import installation_install
 from tests.factories import make_app, make_version
+from tests.factories.installations import make_installation
 
 SETTINGS = [
     {"key": "company_name", "level": "app", "type": "string", "label": "Company name"},
@@ -44,10 +42,7 @@ SECRET = "sk_live_0123456789abcdefWXYZ"
 
 
 def install(*, account, version, admin_user) -> Installation:
-    membership = Membership.objects.get(account=account, user=admin_user)
-    return installation_install(
-        account=account, version=version, by=By.user_(admin_user), membership=membership
-    )
+    return make_installation(account=account, version=version, by_user=admin_user)
 
 
 @pytest.fixture
