@@ -17,6 +17,7 @@ from apps.catalog.models import AppVersion
 from apps.core.errors import ApplicationError
 from apps.installations.policies import STRING_MAX
 from apps.installations.selectors import Access, SettingField
+from console.forms import form_add_application_error
 
 
 class AccessForm(forms.Form):
@@ -178,14 +179,12 @@ class SettingsForm(forms.Form):
         ]
 
     def add_service_error(self, exc: ApplicationError) -> None:
-        """Each problem under the setting it names; the rest above the form."""
-        for key, messages in exc.fields.items():
-            name = setting_field_name(key)
-            target = name if name in self.fields else None
-            for message in messages:
-                self.add_error(target, message)
-        if not exc.fields:
-            self.add_error(None, exc.message)
+        """Each problem under the setting it names (the service names settings by key);
+        the rest above the form."""
+        by_field = {setting_field_name(key): problems for key, problems in exc.fields.items()}
+        form_add_application_error(
+            self, type(exc)(exc.message, code=exc.code, fields=by_field, extra=exc.extra)
+        )
 
 
 class UpdateForm(forms.Form):

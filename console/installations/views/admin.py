@@ -34,6 +34,7 @@ from apps.installations.services import (
 )
 from console.access import AccountAdminRequiredMixin
 from console.diffs import manifest_diff_shown
+from console.forms import form_add_application_error
 from console.installations.forms import AccessForm, UpdateForm
 from console.installations.views.common import (
     InstallationMixin,
@@ -132,11 +133,7 @@ class InstallationAccessView(InstallationMixin, View):
                     membership=self.membership,
                 )
             except ApplicationError as exc:
-                for name, problems in exc.fields.items():
-                    for problem in problems:
-                        form.add_error(name if name in form.fields else None, problem)
-                if not exc.fields:
-                    form.add_error(None, exc.message)
+                form_add_application_error(form, exc)
             else:
                 access = installation_access(installation=self.installation)
                 who = (
@@ -212,11 +209,7 @@ class InstallationUpdateView(InstallationMixin, View):
             if exc.code == "consent_required":
                 form.add_error("consent", "Agree to the new access to update, or cancel.")
             else:
-                for name, problems in exc.fields.items():
-                    for problem in problems:
-                        form.add_error(name if name in form.fields else None, problem)
-                if not exc.fields:
-                    form.add_error(None, exc.message)
+                form_add_application_error(form, exc)
             return self.show(form=form)
         messages.success(
             self.request, f"“{updated.app.name}” is updated to version {updated.version.number}."
