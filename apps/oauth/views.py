@@ -172,7 +172,11 @@ class AuthorizeView(LoginRequiredMixin, OAuthLibMixin, View):
             status=status,
         )
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def _validated(
+        self, request: HttpRequest
+    ) -> tuple[AuthorizationContext, list[str], dict[str, Any]] | HttpResponse:
+        """The resolved context and oauthlib's checks of the request (client, redirect URI,
+        scopes, PKCE), or the page or redirect that refuses it."""
         resolved = self._resolve(request)
         if isinstance(resolved, Refusal):
             return self._refusal(request, resolved)
@@ -181,41 +185,42 @@ class AuthorizeView(LoginRequiredMixin, OAuthLibMixin, View):
                 scopes, credentials = self.validate_authorization_request(request)
             except OAuthToolkitError as error:
                 return self._oauth_error(error)
-            scopes = list(effective_scopes(scopes))
-            if credentials.get("code_challenge_method") == "plain":
-                return self._back_with_error(
-                    credentials,
-                    "invalid_request",
-                    'Unsupported "plain" code_challenge_method; use "S256".',
-                )
-            if consent_needed(resolved, scopes):
-                return self._consent_page(request, resolved, scopes)
-            return self._issue(request, resolved, scopes, credentials)
+        return resolved, list(effective_scopes(scopes)), credentials
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        validated = self._validated(request)
+        if isinstance(validated, HttpResponse):
+            return validated
+        resolved, scopes, credentials = validated
+        if credentials.get("code_challenge_method") == "plain":
+            return self._back_with_error(
+                credentials,
+                "invalid_request",
+                'Unsupported "plain" code_challenge_method; use "S256".',
+            )
+        if consent_needed(resolved, scopes):
+            return self._consent_page(request, resolved, scopes)
+        return self._issue(request, resolved, scopes, credentials)
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        resolved = self._resolve(request)
-        if isinstance(resolved, Refusal):
-            return self._refusal(request, resolved)
-        with authorization_context(resolved):
-            try:
-                scopes, credentials = self.validate_authorization_request(request)
-            except OAuthToolkitError as error:
-                return self._oauth_error(error)
-            scopes = list(effective_scopes(scopes))
-            if request.POST.get("decision") != "allow":
-                return self._denied(credentials)
-            if (
-                request.POST.get("version_id") != consent_stamp(resolved.version)
-                or request.POST.get("mode") != resolved.mode.value
-            ):
-                return self._consent_page(
-                    request,
-                    resolved,
-                    scopes,
-                    status=409,
-                    problem="What this page asks changed since it was shown. Review it again.",
-                )
-            return self._issue(request, resolved, scopes, credentials, allow_writes=True)
+        validated = self._validated(request)
+        if isinstance(validated, HttpResponse):
+            return validated
+        resolved, scopes, credentials = validated
+        if request.POST.get("decision") != "allow":
+            return self._denied(credentials)
+        if (
+            request.POST.get("version_id") != consent_stamp(resolved.version)
+            or request.POST.get("mode") != resolved.mode.value
+        ):
+            return self._consent_page(
+                request,
+                resolved,
+                scopes,
+                status=409,
+                problem="What this page asks changed since it was shown. Review it again.",
+            )
+        return self._issue(request, resolved, scopes, credentials, allow_writes=True)
 
     def _denied(self, credentials: dict[str, Any]) -> HttpResponse:
         """Cancel: back to the app's callback with ``error=user_denied``; nothing is
