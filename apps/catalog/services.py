@@ -49,6 +49,8 @@ from apps.catalog.policies import (
 )
 from apps.core.crypto import keyed_digest
 from apps.core.errors import ApplicationError, Conflict, NotFound, ValidationFailed
+from apps.jobs.kinds import APP_DELETE, VERSION_ROLLOUT
+from apps.jobs.services import job_create
 
 INSTALL_LINK_DEFAULT_DAYS = 7
 INSTALL_LINK_MAX_DAYS = 90
@@ -337,21 +339,32 @@ def app_unlist(*, app: App) -> App:
 
 
 @transaction.atomic
-def app_delete(*, app: App) -> App:
-    """Start deleting an app: at once it is unlisted, cannot be installed, and its OAuth
-    client is suspended so every token is refused. The cascade over the accounts that
-    installed it is the lifecycle's app-deletion job. Idempotent."""
-    App.objects.filter(pk=app.pk).exclude(status=AppStatus.DELETING).update(
-        status=AppStatus.DELETING,
-        is_listed=False,
-        deleting_at=timezone.now(),
-        updated_at=timezone.now(),
+def app_delete(*, app: App, by: By | None = None) -> App:
+    """Start deleting an app: at once it is unlisted, cannot be installed, its install
+    links are revoked and its OAuth client is suspended so every token is refused.
+
+    The first call also queues the app-deletion job (``lifecycle.app_delete``), which
+    removes the app from every account that installed it, one at a time, and then the
+    app itself. Idempotent: deleting an app being deleted changes nothing and queues
+    nothing.
+    """
+    now = timezone.now()
+    started = (
+        App.objects.filter(pk=app.pk)
+        .exclude(status=AppStatus.DELETING)
+        .update(status=AppStatus.DELETING, is_listed=False, deleting_at=now, updated_at=now)
     )
     _set_suspended(app, True)
-    InstallLink.objects.filter(version__app=app, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
+    InstallLink.objects.filter(version__app=app, revoked_at__isnull=True).update(revoked_at=now)
     app.refresh_from_db()
+    if started:
+        job_create(
+            kind=APP_DELETE,
+            payload={"app_id": app.pk},
+            target=app.name,
+            account=app.account,
+            created_by=by.user if by else None,
+        )
     return app
 
 
@@ -646,7 +659,24 @@ def version_transition(
     )
     for name, value in fields.items():
         setattr(version, name, value)
+    if target == VersionStatus.PUBLISHED:
+        _queue_rollout(version, by)
     return version
+
+
+def _queue_rollout(version: AppVersion, by: By) -> None:
+    """Queue the rollout of a newly published version (``lifecycle.version_rollout``)
+    when some installation of the app is on another version: it updates those whose
+    grant covers the new scopes and asks the others' admins for approval."""
+    if not version.app.installations.exclude(version=version).exists():
+        return
+    job_create(
+        kind=VERSION_ROLLOUT,
+        payload={"version_id": version.pk},
+        target=f"{version.app.name} {version.number}",
+        account=version.app.account,
+        created_by=by.user,
+    )
 
 
 def version_submit(*, version: AppVersion, by: By) -> AppVersion:

@@ -70,6 +70,21 @@ class Installation(TimeStampedModel):
     uninstall_requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    pinned_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set while an admin keeps the installation on its version: no automatic "
+        "updates when the developer publishes a new one.",
+    )
+    pending_version = models.ForeignKey(
+        "catalog.AppVersion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="A published version the installation was not moved to automatically "
+        "because it asks for more access: the update needs an admin's approval.",
+    )
 
     class Meta:
         ordering = ["app__name", "pk"]
@@ -88,6 +103,10 @@ class Installation(TimeStampedModel):
     @property
     def is_active(self) -> bool:
         return self.status == InstallationStatus.ACTIVE
+
+    @property
+    def is_pinned(self) -> bool:
+        return self.pinned_at is not None
 
 
 class InstallationAccess(models.Model):
@@ -231,6 +250,9 @@ class InstallationEvent(models.Model):
         SETTINGS_CHANGED = "settings_changed", "Settings changed"
         USER_AUTHORIZED = "user_authorized", "User authorized"
         UNINSTALL_REQUESTED = "uninstall_requested", "Uninstall requested"
+        PINNED = "pinned", "Pinned to its version"
+        UNPINNED = "unpinned", "Unpinned"
+        UPDATE_NEEDS_APPROVAL = "update_needs_approval", "Update needs approval"
 
     installation = models.ForeignKey(Installation, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)

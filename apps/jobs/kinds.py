@@ -14,6 +14,13 @@ from apps.jobs.registry import ChunkResult, JobKind, job_kind_register
 from apps.jobs.services import job_create
 
 DIAGNOSTIC = "system.diagnostic"
+
+# Kinds registered by ``apps.lifecycle``. The services whose change makes such a job
+# necessary (uninstall, app deletion, publishing a version) sit below it and create the
+# job by name, in their own transaction: the job row is their outbox.
+INSTALLATION_UNINSTALL = "lifecycle.installation_uninstall"
+APP_DELETE = "lifecycle.app_delete"
+VERSION_ROLLOUT = "lifecycle.version_rollout"
 DIAGNOSTIC_MAX_STEPS = 100
 DIAGNOSTIC_MAX_STEP_SECONDS = 5.0
 DIAGNOSTIC_DEFAULT_STEPS = 5

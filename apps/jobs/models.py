@@ -81,6 +81,9 @@ class Heartbeat(models.Model):
 
     name = models.CharField(max_length=64, primary_key=True)
     last_seen_at = models.DateTimeField()
+    detail = models.JSONField(
+        default=dict, blank=True, help_text="What the last run did, for the status page."
+    )
 
     def __str__(self) -> str:
         return f"{self.name} at {self.last_seen_at:%Y-%m-%d %H:%M:%S}"

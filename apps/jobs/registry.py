@@ -7,7 +7,7 @@ off by a crash runs again from the last recorded progress.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from apps.jobs.models import Job
@@ -15,10 +15,15 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ChunkResult:
+    """The progress after a chunk. ``payload``, when given, replaces the job's payload:
+    a kind keeps its cursor and running tallies there, written together with the
+    progress, so a chunk that runs again resumes from what was recorded."""
+
     done: int
     total: int | None
     finished: bool
     message: str = ""
+    payload: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

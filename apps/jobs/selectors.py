@@ -22,6 +22,16 @@ def job_get_for_account(*, account: Account, job_id: int) -> Job:
     return job
 
 
+def job_latest_for(*, account_id: int, kind: str, key: str, value: int) -> Job | None:
+    """The newest job of ``kind`` in the account whose payload has ``key`` = ``value``
+    (e.g. the deletion job of app 7: ``kind=APP_DELETE, key="app_id", value=7``)."""
+    return (
+        Job.objects.filter(account_id=account_id, kind=kind, **{f"payload__{key}": value})
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
 def job_list_for_staff() -> QuerySet[Job]:
     return Job.objects.select_related("account", "created_by")
 

@@ -143,11 +143,13 @@ def job_run(*, job_id: int) -> str:
             last_error=f"{type(exc).__name__}: {exc}"[:4000],
         )
         return "failed"
-    progress = {
+    progress: dict[str, Any] = {
         "progress_done": result.done,
         "progress_total": result.total,
         "message": result.message[:300],
     }
+    if result.payload is not None:
+        progress["payload"] = result.payload
     if result.finished:
         _release(
             job_id,

@@ -373,7 +373,7 @@ class AppDeleteView(AppMixin, View):
         form = AppDeleteForm(request.POST, app_name=self.app.name)
         if not form.is_valid():
             return render(request, self.template_name, {"app": self.app, "form": form})
-        app_delete(app=self.app)
+        app_delete(app=self.app, by=self.by())
         messages.success(
             request,
             f"“{self.app.name}” is being deleted: it is hidden, cannot be installed and its "

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "apps.moderation",
     "apps.installations",
     "apps.oauth",
+    "apps.lifecycle",
     "apps.modules",
     "apps.api",
     "console",
@@ -279,8 +281,6 @@ CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 30
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 if not CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < CELERY_VISIBILITY_TIMEOUT:
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured(
         "Celery limits must satisfy CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < "
         "CELERY_VISIBILITY_TIMEOUT, or a running task is redelivered to a second worker."
@@ -290,11 +290,17 @@ CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 JOBS_SWEEP_SECONDS = env.int("JOBS_SWEEP_SECONDS", default=30)
+LIFECYCLE_PURGE_EVERY_SECONDS = env.int("LIFECYCLE_PURGE_EVERY_SECONDS", default=600)
 CELERY_BEAT_SCHEDULE = {
     "jobs-sweep": {
         "task": "jobs.sweep",
         "schedule": timedelta(seconds=JOBS_SWEEP_SECONDS),
         "options": {"expires": 60},
+    },
+    "lifecycle-tokens-purge": {
+        "task": "lifecycle.tokens_purge",
+        "schedule": timedelta(seconds=LIFECYCLE_PURGE_EVERY_SECONDS),
+        "options": {"expires": LIFECYCLE_PURGE_EVERY_SECONDS},
     },
 }
 
@@ -305,6 +311,19 @@ JOBS_LEASE_SECONDS = env.int("JOBS_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMI
 # A job whose last progress is older than this and that holds no lease gets a new wake-up.
 JOBS_STALE_SECONDS = env.int("JOBS_STALE_SECONDS", default=60)
 JOBS_MAX_TRANSIENT_RETRIES = 5
+
+# --- Lifecycle jobs (apps.lifecycle) -------------------------------------------------------
+# One chunk of an uninstall, app deletion or rollout works this long before it records its
+# progress and hands over to the next message; far below the task soft time limit.
+LIFECYCLE_CHUNK_SECONDS = env.float("LIFECYCLE_CHUNK_SECONDS", default=10.0)
+# The periodic token purge stops after this long; the next run goes on.
+LIFECYCLE_PURGE_SECONDS = env.float("LIFECYCLE_PURGE_SECONDS", default=90.0)
+LIFECYCLE_PURGE_BATCH_SIZE = env.int("LIFECYCLE_PURGE_BATCH_SIZE", default=5000)
+if max(LIFECYCLE_CHUNK_SECONDS, LIFECYCLE_PURGE_SECONDS) >= CELERY_TASK_SOFT_TIME_LIMIT / 2:
+    raise ImproperlyConfigured(
+        "LIFECYCLE_CHUNK_SECONDS and LIFECYCLE_PURGE_SECONDS must stay below half of "
+        "CELERY_TASK_SOFT_TIME_LIMIT, so a chunk finishes long before the worker stops it."
+    )
 
 LOGGING = {
     "version": 1,

@@ -9,9 +9,13 @@ from apps.installations.services.access import installation_access_set
 from apps.installations.services.consent import user_authorization_record
 from apps.installations.services.installs import (
     REFUSALS,
+    ROLLOUT_BY,
+    RolloutOutcome,
     UpdatePlan,
     installation_check_installable,
     installation_install,
+    installation_pin,
+    installation_rollout,
     installation_uninstall,
     installation_update,
     installation_update_plan,
@@ -20,10 +24,14 @@ from apps.installations.services.settings import installation_settings_save
 
 __all__ = [
     "REFUSALS",
+    "ROLLOUT_BY",
+    "RolloutOutcome",
     "UpdatePlan",
     "installation_access_set",
     "installation_check_installable",
     "installation_install",
+    "installation_pin",
+    "installation_rollout",
     "installation_settings_save",
     "installation_uninstall",
     "installation_update",

@@ -30,10 +30,11 @@ def _event(
     )
 
 
-def _require_active(installation: Installation) -> Installation:
+def _require_active(
+    installation: Installation,
+    refusal: str = "The app is being uninstalled; its settings cannot change.",
+) -> Installation:
     locked = Installation.objects.select_for_update().filter(pk=installation.pk).first()
     if locked is None or locked.status != InstallationStatus.ACTIVE:
-        raise Conflict(
-            "The app is being uninstalled; its settings cannot change.", code="not_active"
-        )
+        raise Conflict(refusal, code="not_active")
     return locked

@@ -4,6 +4,7 @@ follow the manifest of the installed version."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Account, Membership
 from apps.catalog.manifests.types import Manifest
-from apps.catalog.models import AppVersion, InstallLink
+from apps.catalog.models import AppVersion, InstallLink, VersionStatus
 from apps.catalog.policies import semver_key
 from apps.catalog.selectors import version_manifest
 from apps.catalog.services import By
@@ -23,7 +24,9 @@ from apps.installations.models import (
     WebhookSubscription,
 )
 from apps.installations.policies import install_refusal
-from apps.installations.services.common import _event, _require_admin
+from apps.installations.services.common import _event, _require_active, _require_admin
+from apps.jobs.kinds import INSTALLATION_UNINSTALL
+from apps.jobs.services import job_create
 from apps.scopes.policies import effective_scopes, scope_diff
 
 REFUSALS = {
@@ -217,12 +220,32 @@ def installation_update(
             },
             extra={"new_scopes": list(plan.exceeding)},
         )
+    return _move_to_version(locked, version, plan, by)
+
+
+def _move_to_version(
+    locked: Installation, version: AppVersion, plan: UpdatePlan, by: By, *, automatic: bool = False
+) -> Installation:
+    """Move a locked, active installation to ``version`` with ``plan``'s grant: webhook
+    subscriptions follow the new manifest (by id); settings, access and files stay; a
+    pending approval for this version or an older one is settled."""
     from_number = locked.version.number
     manifest = version_manifest(version)
+    pending = locked.pending_version
+    if pending is not None and semver_key(pending.number) <= semver_key(version.number):
+        locked.pending_version = None
     locked.version = version
     locked.granted_scopes = list(plan.scopes_after)
     locked.scopes_revision = F("scopes_revision") + 1
-    locked.save(update_fields=["version", "granted_scopes", "scopes_revision", "updated_at"])
+    locked.save(
+        update_fields=[
+            "version",
+            "granted_scopes",
+            "scopes_revision",
+            "pending_version",
+            "updated_at",
+        ]
+    )
     locked.refresh_from_db()
     hooks = _sync_webhooks(locked, manifest)
     _event(
@@ -235,7 +258,90 @@ def installation_update(
             "scopes_added": list(plan.added),
             "scopes_removed": list(plan.removed),
             "webhooks": hooks,
+            "automatic": automatic,
         },
+    )
+    return locked
+
+
+class RolloutOutcome(StrEnum):
+    UPDATED = "updated"
+    NEEDS_APPROVAL = "needs_approval"
+    SKIPPED = "skipped"
+
+
+ROLLOUT_BY = By(user=None, label="Automatic update")
+
+
+@transaction.atomic
+def installation_rollout(*, installation_id: int, version: AppVersion) -> RolloutOutcome:
+    """Bring one installation to a newly published ``version`` without an admin.
+
+    When the installation's grant already covers what ``version`` asks for, it is
+    updated at once (as ``installation_update`` would, recorded as an automatic update).
+    Otherwise it stays where it is and is marked "update needs approval" for its admins
+    (``pending_version``), once per version. Skipped: an installation that is gone, not
+    active, pinned, or already on ``version`` or a newer one; or a ``version`` that is no
+    longer published. Idempotent: running it twice gives the same end state.
+    """
+    locked = (
+        Installation.objects.select_for_update(of=("self",))
+        .select_related("version", "pending_version")
+        .filter(pk=installation_id, app_id=version.app_id)
+        .first()
+    )
+    if (
+        locked is None
+        or locked.status != InstallationStatus.ACTIVE
+        or locked.is_pinned
+        or semver_key(locked.version.number) >= semver_key(version.number)
+        or not AppVersion.objects.filter(pk=version.pk, status=VersionStatus.PUBLISHED).exists()
+    ):
+        return RolloutOutcome.SKIPPED
+    plan = installation_update_plan(installation=locked, version=version)
+    if not plan.needs_consent:
+        _move_to_version(locked, version, plan, ROLLOUT_BY, automatic=True)
+        return RolloutOutcome.UPDATED
+    pending = locked.pending_version
+    if pending is not None and semver_key(pending.number) >= semver_key(version.number):
+        return RolloutOutcome.NEEDS_APPROVAL
+    locked.pending_version = version
+    locked.save(update_fields=["pending_version", "updated_at"])
+    _event(
+        locked,
+        InstallationEvent.Kind.UPDATE_NEEDS_APPROVAL,
+        ROLLOUT_BY,
+        {"to": version.number, "new_scopes": list(plan.exceeding)},
+    )
+    return RolloutOutcome.NEEDS_APPROVAL
+
+
+@transaction.atomic
+def installation_pin(
+    *, installation: Installation, pinned: bool, by: By, membership: Membership | None
+) -> Installation:
+    """Pin an installation to its version (no automatic updates) or unpin it.
+
+    Only an admin of the account may. Idempotent: pinning a pinned installation changes
+    nothing and records nothing. Raises ``PermissionDenied``, ``Conflict`` (``not_active``).
+    """
+    _require_admin(
+        membership,
+        account_id=installation.account_id,
+        refusal="Only an admin of this account can pin or unpin its apps.",
+    )
+    locked = _require_active(
+        installation, "The app is being uninstalled; it cannot be pinned or unpinned."
+    )
+    if locked.is_pinned == pinned:
+        return locked
+    locked.pinned_at = timezone.now() if pinned else None
+    locked.save(update_fields=["pinned_at", "updated_at"])
+    _event(
+        locked,
+        InstallationEvent.Kind.PINNED if pinned else InstallationEvent.Kind.UNPINNED,
+        by,
+        {"version": locked.version.number},
     )
     return locked
 
@@ -244,8 +350,10 @@ def installation_update(
 def installation_uninstall(
     *, installation: Installation, by: By, membership: Membership | None
 ) -> Installation:
-    """Mark the installation uninstalling: from this moment every token of it is refused
-    and nothing can change it. The cascade that removes its data runs as a job."""
+    """Mark the installation uninstalling: from this moment every token of it is refused,
+    the app is no longer embedded and nothing can change it. Queues the uninstall job
+    (``lifecycle.installation_uninstall``) that removes its data, in the same transaction.
+    Raises ``PermissionDenied``, ``Conflict`` (``not_active``)."""
     _require_admin(
         membership,
         account_id=installation.account_id,
@@ -264,4 +372,11 @@ def installation_uninstall(
         raise Conflict("The app is already being uninstalled.", code="not_active")
     installation.refresh_from_db()
     _event(installation, InstallationEvent.Kind.UNINSTALL_REQUESTED, by)
+    job_create(
+        kind=INSTALLATION_UNINSTALL,
+        payload={"installation_id": installation.pk},
+        target=f"{installation.app.name} on {installation.account.name}",
+        account=installation.account,
+        created_by=by.user,
+    )
     return installation

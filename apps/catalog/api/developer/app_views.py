@@ -205,7 +205,7 @@ class AppDetailApi(APIView):
     )
     def delete(self, request: Request, code: str) -> Response:
         ctx, app = _app(request, code)
-        app = app_delete(app=app)
+        app = app_delete(app=app, by=acting_by(request))
         return Response(_app_body(request, ctx, app), status=status.HTTP_202_ACCEPTED)
 
 

@@ -1,0 +1,140 @@
+"""The lifecycle job kinds: uninstall one installation, delete an app across accounts,
+roll a published version out. Each chunk works for at most ``LIFECYCLE_CHUNK_SECONDS``
+and records where it got to; see ``README.md``."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from apps.catalog.models import App, AppVersion
+from apps.installations.models import Installation
+from apps.jobs.kinds import APP_DELETE, INSTALLATION_UNINSTALL, VERSION_ROLLOUT
+from apps.jobs.models import Job
+from apps.jobs.registry import ChunkResult, JobKind, job_kind_register
+from apps.lifecycle.services.batches import Deadline
+from apps.lifecycle.services.cascade import (
+    UNINSTALL_STEPS,
+    app_remove,
+    installation_mark_uninstalling,
+    installation_purge,
+)
+from apps.lifecycle.services.rollout import rollout_total, version_rollout_run
+
+
+def _deadline() -> Deadline:
+    return Deadline(settings.LIFECYCLE_CHUNK_SECONDS)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _uninstall_chunk(job: Job) -> ChunkResult:
+    total = len(UNINSTALL_STEPS)
+    done = installation_purge(
+        installation_id=int(job.payload["installation_id"]),
+        start=min(job.progress_done, total),
+        deadline=_deadline(),
+    )
+    if done >= total:
+        return ChunkResult(
+            done=total,
+            total=total,
+            finished=True,
+            message="Uninstalled: the app's tokens, settings, files, webhooks and access "
+            "rules are removed from this account.",
+        )
+    return ChunkResult(
+        done=done, total=total, finished=False, message=f"Removing {UNINSTALL_STEPS[done].label}…"
+    )
+
+
+def _app_delete_chunk(job: Job) -> ChunkResult:
+    """One account at a time: the next installation of the app (in id order) goes through
+    the whole uninstall cascade before the one after it starts."""
+    app_id = int(job.payload["app_id"])
+    deadline = _deadline()
+    installations = Installation.objects.filter(app_id=app_id)
+    total = job.progress_total
+    if total is None:
+        total = installations.count()
+    step = int(job.payload.get("step", 0))
+    payload = dict(job.payload)
+    while not deadline.passed():
+        current = installations.order_by("pk").values_list("pk", flat=True).first()
+        if current is None:
+            break
+        if int(payload.get("installation_id", 0)) != current:
+            payload["installation_id"], step = current, 0
+        installation_mark_uninstalling(installation_id=current)
+        step = installation_purge(installation_id=current, start=step, deadline=deadline)
+        payload["step"] = step
+        if step < len(UNINSTALL_STEPS):
+            break
+    remaining = installations.count()
+    done = max(0, total - remaining)
+    if remaining:
+        return ChunkResult(
+            done=done,
+            total=total,
+            finished=False,
+            message=f"Removed from {done} of {_plural(total, 'account')}.",
+            payload=payload,
+        )
+    if not deadline.passed() and app_remove(app_id=app_id, deadline=deadline):
+        return ChunkResult(
+            done=total,
+            total=total,
+            finished=True,
+            message=f"Deleted: removed from {_plural(total, 'account')}, then the app's "
+            "tokens, OAuth client, versions, install links and listing files.",
+            payload=payload,
+        )
+    return ChunkResult(
+        done=total,
+        total=total,
+        finished=False,
+        message=f"Removed from all {_plural(total, 'account')}; deleting the app's tokens, "
+        "client, versions and files…",
+        payload=payload,
+    )
+
+
+def _rollout_chunk(job: Job) -> ChunkResult:
+    version = AppVersion.objects.select_related("app").filter(pk=job.payload["version_id"]).first()
+    if version is None or App.objects.filter(pk=version.app_id, status="deleting").exists():
+        return ChunkResult(
+            done=job.progress_done,
+            total=job.progress_total,
+            finished=True,
+            message="Stopped: the version or its app is being deleted.",
+        )
+    total = job.progress_total
+    if total is None:
+        total = rollout_total(version=version)
+    progress = version_rollout_run(
+        version=version,
+        cursor=int(job.payload.get("cursor", 0)),
+        counts=dict(job.payload.get("counts", {})),
+        deadline=_deadline(),
+    )
+    counts = progress.counts
+    done = sum(counts.values())
+    summary = (
+        f"{counts['updated']} updated, {counts['needs_approval']} need an admin's approval, "
+        f"{counts['skipped']} skipped (pinned, newer or uninstalled)."
+    )
+    return ChunkResult(
+        done=done if not progress.finished else max(done, total),
+        total=max(total, done),
+        finished=progress.finished,
+        message=f"{done} of {_plural(max(total, done), 'installation')}: {summary}",
+        payload={**job.payload, "cursor": progress.cursor, "counts": counts},
+    )
+
+
+job_kind_register(
+    JobKind(name=INSTALLATION_UNINSTALL, label="Uninstall", run_chunk=_uninstall_chunk)
+)
+job_kind_register(JobKind(name=APP_DELETE, label="App deletion", run_chunk=_app_delete_chunk))
+job_kind_register(JobKind(name=VERSION_ROLLOUT, label="Version rollout", run_chunk=_rollout_chunk))

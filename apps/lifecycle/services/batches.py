@@ -1,0 +1,118 @@
+"""Deleting rows in bounded batches, each in its own short transaction.
+
+A cascade never loads a whole table into memory, never holds a lock for long and never
+goes through Django's deletion collector (which SELECTs every row and runs one UPDATE per
+``SET_NULL`` relation). Each batch picks at most ``batch_size`` ids, clears the
+pointers other rows hold to them, and deletes them by id. On PostgreSQL the pick is
+``FOR UPDATE SKIP LOCKED``, so two workers purging the same rows split them instead of
+waiting on each other. Every function is idempotent: run it again and it deletes what
+is left, which may be nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, models, transaction
+
+BATCH_SIZE = 2000
+
+
+@dataclass(frozen=True)
+class Pointer:
+    """A nullable column of ``model`` that points at the rows being deleted."""
+
+    model: type[models.Model]
+    column: str
+
+
+class Deadline:
+    """A time budget: work stops between batches once it is spent."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.at = None if seconds is None else time.monotonic() + seconds
+
+    def passed(self) -> bool:
+        return self.at is not None and time.monotonic() >= self.at
+
+
+NO_DEADLINE = Deadline(None)
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def delete_ids(model: type[models.Model], ids: Sequence[int]) -> int:
+    """``DELETE ... WHERE pk IN (ids)`` in one statement, without the collector."""
+    if not ids:
+        return 0
+    meta = model._meta
+    placeholders = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {_quote(meta.db_table)} WHERE {_quote(meta.pk.column)} "  # noqa: S608
+            f"IN ({placeholders})",
+            list(ids),
+        )
+        return int(max(cursor.rowcount, 0))
+
+
+def _pick(queryset: models.QuerySet[Any], batch_size: int) -> list[int]:
+    queryset = queryset.order_by()
+    if connection.features.has_select_for_update_skip_locked:
+        queryset = queryset.select_for_update(skip_locked=True, of=("self",))
+    return list(queryset.values_list("pk", flat=True)[:batch_size])
+
+
+def delete_batch(
+    queryset: models.QuerySet[Any],
+    *,
+    pointers: Iterable[Pointer] = (),
+    before_delete: Callable[[list[int]], None] | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> int:
+    """Delete one batch of ``queryset``'s rows in one short transaction.
+
+    ``pointers`` are set to NULL where they point at the batch first, and
+    ``before_delete`` sees the ids (to remove files from storage, say). Returns how many
+    rows it deleted: fewer than ``batch_size`` means nothing is left.
+    """
+    with transaction.atomic():
+        ids = _pick(queryset, batch_size)
+        if not ids:
+            return 0
+        for pointer in pointers:
+            pointer.model._base_manager.filter(**{f"{pointer.column}__in": ids}).update(
+                **{pointer.column: None}
+            )
+        if before_delete is not None:
+            before_delete(ids)
+        delete_ids(queryset.model, ids)
+        return len(ids)
+
+
+def delete_all(
+    queryset: models.QuerySet[Any],
+    *,
+    pointers: Iterable[Pointer] = (),
+    before_delete: Callable[[list[int]], None] | None = None,
+    batch_size: int = BATCH_SIZE,
+    deadline: Deadline = NO_DEADLINE,
+) -> tuple[int, bool]:
+    """Delete ``queryset``'s rows batch after batch until none is left or ``deadline``
+    passes. Returns (rows deleted, whether none is left)."""
+    pointers = tuple(pointers)
+    deleted = 0
+    while True:
+        count = delete_batch(
+            queryset, pointers=pointers, before_delete=before_delete, batch_size=batch_size
+        )
+        deleted += count
+        if count < batch_size:
+            return deleted, True
+        if deadline.passed():
+            return deleted, False

@@ -1,0 +1,187 @@
+"""The uninstall cascade of one installation, and the end of an app's deletion.
+
+Both run inside lifecycle jobs, in steps. Every step deletes with a filter ("what is
+left of this installation"), in batches with short transactions, so a step cut off by a
+crash or a time budget runs again and finishes the job; a step that already ran deletes
+nothing. Files leave storage before their rows, so a crash in between leaves rows whose
+files are already gone (deleting a missing file is not an error), never orphan files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.files.storage import default_storage
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.catalog.models import App, AppBanner, AppStatus, AppVersion, InstallLink, VersionEvent
+from apps.installations.models import (
+    Installation,
+    InstallationAccess,
+    InstallationEvent,
+    InstallationStatus,
+    SettingValue,
+    UserAuthorization,
+    WebhookSubscription,
+)
+from apps.lifecycle.services.batches import NO_DEADLINE, Deadline, delete_all, delete_ids
+from apps.lifecycle.services.tokens import tokens_delete
+from apps.moderation.models import Review
+from apps.oauth.models import Application
+
+logger = logging.getLogger(__name__)
+
+
+def _delete_setting_files(ids: list[int]) -> None:
+    for name in (
+        SettingValue.objects.filter(pk__in=ids).exclude(file="").values_list("file", flat=True)
+    ):
+        default_storage.delete(name)
+
+
+def _remove_folder(path: str) -> None:
+    """Remove an emptied folder of the file storage, where the storage has folders."""
+    try:
+        folder = default_storage.path(path)
+    except NotImplementedError:
+        return
+    with contextlib.suppress(OSError):
+        os.rmdir(folder)
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    label: str
+    run: Callable[[int, Deadline], bool]
+
+
+def _rows(model: type[models.Model], **where: object) -> Callable[[int, Deadline], bool]:
+    def run(installation_id: int, deadline: Deadline) -> bool:
+        queryset = model._default_manager.filter(installation_id=installation_id, **where)
+        return delete_all(queryset, deadline=deadline)[1]
+
+    return run
+
+
+def _tokens(installation_id: int, deadline: Deadline) -> bool:
+    return tokens_delete(Q(installation_id=installation_id), deadline=deadline).complete
+
+
+def _setting_files(installation_id: int, deadline: Deadline) -> bool:
+    queryset = SettingValue.objects.filter(installation_id=installation_id).exclude(file="")
+    complete = delete_all(queryset, before_delete=_delete_setting_files, deadline=deadline)[1]
+    if complete:
+        uid = Installation.objects.filter(pk=installation_id).values_list("uid", flat=True).first()
+        if uid is not None:
+            _remove_folder(f"settings/{uid}")
+    return complete
+
+
+def _installation_row(installation_id: int, deadline: Deadline) -> bool:
+    """Delete the installation itself, with its history; tokens issued in the last
+    instant (a code exchange racing the uninstall) go with it."""
+    with transaction.atomic():
+        tokens_delete(Q(installation_id=installation_id))
+        delete_all(InstallationEvent.objects.filter(installation_id=installation_id))
+        ids = list(
+            Installation.objects.filter(
+                pk=installation_id, status=InstallationStatus.UNINSTALLING
+            ).values_list("pk", flat=True)
+        )
+        delete_ids(Installation, ids)
+    return True
+
+
+UNINSTALL_STEPS: tuple[Step, ...] = (
+    Step("tokens", "the app's authorization codes, access and refresh tokens", _tokens),
+    Step("authorizations", "users' authorizations", _rows(UserAuthorization)),
+    Step("files", "setting files", _setting_files),
+    Step("settings", "app and user settings", _rows(SettingValue)),
+    Step("webhooks", "webhook subscriptions", _rows(WebhookSubscription)),
+    Step("access", "role and group access", _rows(InstallationAccess)),
+    Step("installation", "the installation and its history", _installation_row),
+)
+
+
+def installation_mark_uninstalling(*, installation_id: int) -> bool:
+    """Move an active installation to ``uninstalling`` (compare-and-set), refusing its
+    tokens from then on; used when the app itself is being deleted. Returns whether the
+    installation is (now) uninstalling."""
+    now = timezone.now()
+    Installation.objects.filter(pk=installation_id, status=InstallationStatus.ACTIVE).update(
+        status=InstallationStatus.UNINSTALLING, uninstall_requested_at=now, updated_at=now
+    )
+    return Installation.objects.filter(
+        pk=installation_id, status=InstallationStatus.UNINSTALLING
+    ).exists()
+
+
+def installation_purge(
+    *, installation_id: int, start: int = 0, deadline: Deadline = NO_DEADLINE
+) -> int:
+    """Run the uninstall cascade of one installation that is being uninstalled, from
+    step ``start``; returns how many steps are complete (``len(UNINSTALL_STEPS)`` when
+    the installation is gone).
+
+    Deletes, in this order: its grants and tokens; users' authorizations; setting files
+    (from storage) and setting values, app-level and per user; webhook subscriptions;
+    role and group access; its history and the installation row. Stops between batches
+    when ``deadline`` passes. Touches only rows of this installation. Idempotent; an
+    installation that is not being uninstalled (or is gone) is left alone.
+    """
+    exists = Installation.objects.filter(pk=installation_id)
+    if not exists.exists():
+        return len(UNINSTALL_STEPS)
+    if not exists.filter(status=InstallationStatus.UNINSTALLING).exists():
+        raise ValueError(f"Installation {installation_id} is not being uninstalled.")
+    done = start
+    for step in UNINSTALL_STEPS[start:]:
+        if not step.run(installation_id, deadline):
+            return done
+        done += 1
+        if deadline.passed() and done < len(UNINSTALL_STEPS):
+            return done
+    return done
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        if name:
+            default_storage.delete(name)
+
+
+def app_remove(*, app_id: int, deadline: Deadline = NO_DEADLINE) -> bool:
+    """The end of an app's deletion, once no installation of it is left: delete the
+    app's remaining grants and tokens (for all users), its listing files, install
+    links, versions (with their history and reviews), the app and its OAuth client.
+    Returns whether the app is gone. Idempotent; refuses an app that is not being
+    deleted or still has installations."""
+    app = App.objects.filter(pk=app_id).first()
+    if app is None:
+        return True
+    if app.status != AppStatus.DELETING:
+        raise ValueError(f"App {app_id} is not being deleted.")
+    if Installation.objects.filter(app_id=app_id).exists():
+        raise ValueError(f"App {app_id} still has installations.")
+    application_id = app.oauth_application_id
+    if not tokens_delete(Q(application_id=application_id), deadline=deadline).complete:
+        return False
+    banners = list(AppBanner.objects.filter(app_id=app_id).values_list("image", flat=True))
+    _delete_files([app.logo.name, *banners])
+    versions = AppVersion.objects.filter(app_id=app_id)
+    with transaction.atomic():
+        delete_all(InstallLink.objects.filter(version__in=versions))
+        delete_all(VersionEvent.objects.filter(version__in=versions))
+        delete_all(Review.objects.filter(version__in=versions))
+        delete_all(versions)
+        delete_all(AppBanner.objects.filter(app_id=app_id))
+        delete_ids(App, [app_id])
+        Application.objects.filter(pk=application_id).delete()
+    return True
