@@ -1,0 +1,1 @@
+"""Lifecycle services: batched deletes, the cascades, the rollout and the token purge."""
