@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.db.models import Q
@@ -31,8 +32,11 @@ class TransientJobError(Exception):
     """Raise from a chunk to say: try again later, nothing is wrong with the job itself."""
 
 
+# A chunk stopped by the task's soft time limit did not fail on its own account (the
+# database was slow, say): it runs again from its recorded progress, with backoff.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     TransientJobError,
+    SoftTimeLimitExceeded,
     OperationalError,
     InterfaceError,
     ConnectionError,

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import OperationalError
 from django.utils import timezone
 
@@ -32,6 +33,21 @@ def _flaky(job: Job) -> ChunkResult:
 job_kind_register(JobKind(name="test.counter", label="Counter", run_chunk=_counter))
 job_kind_register(JobKind(name="test.boom", label="Boom", run_chunk=_boom))
 job_kind_register(JobKind(name="test.flaky", label="Flaky", run_chunk=_flaky))
+
+
+def _slow(job: Job) -> ChunkResult:
+    raise SoftTimeLimitExceeded()
+
+
+def _cursor(job: Job) -> ChunkResult:
+    cursor = int(job.payload.get("cursor", 0)) + 1
+    return ChunkResult(
+        done=cursor, total=3, finished=cursor >= 3, payload={**job.payload, "cursor": cursor}
+    )
+
+
+job_kind_register(JobKind(name="test.slow", label="Slow", run_chunk=_slow))
+job_kind_register(JobKind(name="test.cursor", label="Cursor", run_chunk=_cursor))
 
 
 @pytest.fixture
@@ -177,6 +193,23 @@ def test_a_transient_error_is_retried_with_backoff_then_gives_up(db, sent, setti
     job.refresh_from_db()
     assert job.state == Job.State.FAILED
     assert job.last_error.startswith("Gave up after 3 attempts.")
+
+
+def test_a_chunk_stopped_by_the_soft_time_limit_is_retried_not_failed(db, sent):
+    job = Job.objects.create(kind="test.slow")
+    assert job_run(job_id=job.pk) == "retrying"
+    job.refresh_from_db()
+    assert (job.state, job.attempts) == (Job.State.RUNNING, 1)
+    assert job.last_error.startswith("SoftTimeLimitExceeded")
+
+
+def test_a_chunk_records_its_payload_with_its_progress(db, sent):
+    job = Job.objects.create(kind="test.cursor", payload={"keep": "me"})
+    outcomes = [job_run(job_id=job.pk) for _ in range(3)]
+    job.refresh_from_db()
+    assert outcomes == ["continued", "continued", "succeeded"]
+    assert job.payload == {"keep": "me", "cursor": 3}
+    assert (job.progress_done, job.progress_total) == (3, 3)
 
 
 def test_retry_resumes_a_failed_job_from_its_progress(db, sent, django_capture_on_commit_callbacks):
