@@ -1,0 +1,207 @@
+"""``installation_pin``: an admin (or an API key) keeps an installation on its version;
+members and outsiders are refused with nothing changed; pinning twice records once; an
+installation being uninstalled cannot be pinned."""
+
+import pytest
+
+from apps.accounts.models import Membership
+from apps.catalog.services import By
+from apps.core.errors import Conflict, PermissionDenied
+from apps.installations.models import InstallationEvent
+from apps.installations.services import (
+    RolloutOutcome,
+    installation_pin,
+    installation_rollout,
+    installation_uninstall,
+    installation_update,
+)
+from tests.factories import AccountFactory
+from tests.factories.catalog import make_app, make_version
+from tests.factories.installations import make_installation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def app():
+    return make_app(account=AccountFactory(slug="devstudio", name="Dev Studio"))
+
+
+@pytest.fixture
+def installation(app, account, admin):
+    version = make_version(app=app, number="1.0.0", status="published")
+    return make_installation(account=account, version=version, by_user=admin)
+
+
+def _membership(account, user):
+    return Membership.objects.get(account=account, user=user)
+
+
+def _api_key(account):
+    return Membership(account=account, user=None, is_admin=True)
+
+
+def _state(installation) -> tuple:
+    installation.refresh_from_db()
+    return (
+        installation.pinned_at,
+        installation.updated_at,
+        list(installation.events.values_list("pk", "kind")),
+    )
+
+
+def _pin(installation, user, account, pinned=True):
+    return installation_pin(
+        installation=installation,
+        pinned=pinned,
+        by=By.user_(user),
+        membership=_membership(account, user),
+    )
+
+
+def test_an_admin_pins_and_unpins(installation, account, admin):
+    pinned = _pin(installation, admin, account)
+
+    assert pinned.is_pinned
+    event = installation.events.get(kind=InstallationEvent.Kind.PINNED)
+    assert (event.actor, event.actor_label, event.detail) == (
+        admin,
+        "admin@acme.test",
+        {"version": "1.0.0"},
+    )
+
+    unpinned = _pin(installation, admin, account, pinned=False)
+
+    assert not unpinned.is_pinned
+    installation.refresh_from_db()
+    assert installation.pinned_at is None
+    assert list(installation.events.values_list("kind", flat=True)) == [
+        InstallationEvent.Kind.INSTALLED,
+        InstallationEvent.Kind.PINNED,
+        InstallationEvent.Kind.UNPINNED,
+    ]
+
+
+def test_an_api_key_may_pin(installation, account):
+    installation_pin(
+        installation=installation,
+        pinned=True,
+        by=By(user=None, label="API key mpk_test"),
+        membership=_api_key(account),
+    )
+
+    installation.refresh_from_db()
+    assert installation.is_pinned
+    event = installation.events.get(kind=InstallationEvent.Kind.PINNED)
+    assert (event.actor, event.actor_label) == (None, "API key mpk_test")
+
+
+def test_pinning_twice_records_once(installation, account, admin):
+    _pin(installation, admin, account)
+    after_first = _state(installation)
+
+    again = _pin(installation, admin, account)
+
+    assert again.is_pinned
+    assert _state(installation) == after_first
+
+
+def test_unpinning_an_unpinned_installation_changes_nothing(installation, account, admin):
+    before = _state(installation)
+
+    _pin(installation, admin, account, pinned=False)
+
+    assert _state(installation) == before
+
+
+@pytest.mark.parametrize("pinned", [True, False])
+def test_a_member_is_refused(installation, account, admin, member, pinned):
+    if not pinned:
+        _pin(installation, admin, account)
+    before = _state(installation)
+
+    with pytest.raises(PermissionDenied):
+        _pin(installation, member, account, pinned=pinned)
+
+    assert _state(installation) == before
+
+
+@pytest.mark.parametrize("pinned", [True, False])
+def test_an_outsider_is_refused(installation, other_account, outsider, account, admin, pinned):
+    if not pinned:
+        _pin(installation, admin, account)
+    before = _state(installation)
+
+    with pytest.raises(PermissionDenied):
+        installation_pin(
+            installation=installation,
+            pinned=pinned,
+            by=By.user_(outsider),
+            membership=_membership(other_account, outsider),
+        )
+    with pytest.raises(PermissionDenied):
+        installation_pin(
+            installation=installation,
+            pinned=pinned,
+            by=By(user=None, label="API key of Globex"),
+            membership=_api_key(other_account),
+        )
+
+    assert _state(installation) == before
+
+
+def test_no_membership_is_refused(installation):
+    before = _state(installation)
+
+    with pytest.raises(PermissionDenied):
+        installation_pin(
+            installation=installation, pinned=True, by=By(user=None, label="x"), membership=None
+        )
+
+    assert _state(installation) == before
+
+
+def test_an_uninstalling_installation_cannot_be_pinned(installation, account, admin):
+    installation_uninstall(
+        installation=installation, by=By.user_(admin), membership=_membership(account, admin)
+    )
+    before = _state(installation)
+
+    with pytest.raises(Conflict) as refused:
+        _pin(installation, admin, account)
+
+    assert refused.value.code == "not_active"
+    assert _state(installation) == before
+
+
+def test_pinned_keeps_automatic_updates_away_but_not_an_admins(installation, app, account, admin):
+    _pin(installation, admin, account)
+    newer = make_version(app=app, number="1.1.0", status="published")
+
+    assert installation_rollout(installation_id=installation.pk, version=newer) == (
+        RolloutOutcome.SKIPPED
+    )
+    installation.refresh_from_db()
+    assert installation.version.number == "1.0.0"
+
+    installation_update(
+        installation=installation,
+        version=newer,
+        by=By.user_(admin),
+        membership=_membership(account, admin),
+        consent=False,
+    )
+
+    installation.refresh_from_db()
+    assert installation.version == newer
+    assert installation.is_pinned
+
+
+def test_unpinned_the_next_rollout_updates_again(installation, app, account, admin):
+    _pin(installation, admin, account)
+    newer = make_version(app=app, number="1.1.0", status="published")
+    _pin(installation, admin, account, pinned=False)
+
+    assert installation_rollout(installation_id=installation.pk, version=newer) == (
+        RolloutOutcome.UPDATED
+    )
