@@ -23,14 +23,18 @@ from apps.installations.models import (
     WebhookSubscription,
 )
 from apps.installations.policies import secret_masked, settings_of_level
+from apps.jobs.kinds import INSTALLATION_UNINSTALL
+from apps.jobs.models import Job
+from apps.jobs.selectors import job_latest_for
+from apps.scopes.policies import effective_scopes, scope_diff
 
 
 def installation_list_for_account(*, account: Account) -> QuerySet[Installation]:
     """Every installation of the account (active and being uninstalled), newest first,
-    with app, version and installer loaded."""
+    with app, version, installer and the version waiting for approval loaded."""
     return (
         Installation.objects.filter(account=account)
-        .select_related("app", "app__account", "version", "installed_by")
+        .select_related("app", "app__account", "version", "installed_by", "pending_version")
         .order_by("app__name", "-installed_at")
     )
 
@@ -252,6 +256,57 @@ def installation_updates_for_account(*, account: Account) -> dict[int, AppVersio
         ):
             result[installation.pk] = candidate
     return result
+
+
+@dataclass(frozen=True)
+class PendingUpdate:
+    """A published version the rollout did not install because it asks for more access
+    than the installation's grant: ``new_scopes`` are what the admin would approve."""
+
+    version: AppVersion
+    new_scopes: tuple[str, ...]
+
+
+def installation_pending_update(*, installation: Installation) -> PendingUpdate | None:
+    """The update of an active installation waiting for an admin's approval, or ``None``
+    (nothing waits, the installation is being uninstalled, or the version was withdrawn).
+    No query when ``pending_version`` is loaded."""
+    pending = installation.pending_version
+    if (
+        pending is None
+        or not installation.is_active
+        or pending.status != VersionStatus.PUBLISHED
+        or semver_key(pending.number) <= semver_key(installation.version.number)
+    ):
+        return None
+    diff = scope_diff(installation.granted_scopes, effective_scopes(pending.effective_scopes))
+    return PendingUpdate(version=pending, new_scopes=diff.exceeding)
+
+
+def installation_uninstall_job(*, installation: Installation) -> Job | None:
+    """The job removing an installation's data after its uninstall, if any."""
+    return job_latest_for(
+        account_id=installation.account_id,
+        kind=INSTALLATION_UNINSTALL,
+        key="installation_id",
+        value=installation.pk,
+    )
+
+
+def installation_uninstall_jobs_for_account(*, account: Account) -> dict[int, Job]:
+    """The newest uninstall job of each installation of ``account`` being uninstalled,
+    keyed by installation id (two queries whatever their number, for a list)."""
+    uninstalling = list(
+        Installation.objects.filter(account=account)
+        .exclude(status__in=LIVE_STATUSES)
+        .values_list("pk", flat=True)
+    )
+    if not uninstalling:
+        return {}
+    jobs = Job.objects.filter(
+        account=account, kind=INSTALLATION_UNINSTALL, payload__installation_id__in=uninstalling
+    ).order_by("created_at", "pk")
+    return {int(job.payload["installation_id"]): job for job in jobs}
 
 
 def installation_update_target(*, installation: Installation, number: Any) -> AppVersion:

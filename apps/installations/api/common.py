@@ -50,11 +50,18 @@ def admin_installation(
     return ctx, installation_get(account=ctx.account, installation_id=installation_id)
 
 
-def installation_body(request: Request, ctx: ActingContext, installation_id: int) -> Any:
+def installation_body(
+    request: Request,
+    ctx: ActingContext,
+    installation_id: int,
+    *,
+    serializer: type[InstallationOutput] = InstallationOutput,
+    **context: Any,
+) -> Any:
     """The installation as the API shows it, read again so status and version are current."""
     fresh = installation_get(account=ctx.account, installation_id=installation_id)
     installation_details_load([fresh])
-    return InstallationOutput(fresh, context={"request": request}).data
+    return serializer(fresh, context={"request": request, **context}).data
 
 
 def user_settings_target(

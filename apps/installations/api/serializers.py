@@ -19,8 +19,9 @@ from rest_framework import serializers
 from apps.catalog.models import AppVersion, VersionStatus
 from apps.catalog.policies import semver_key
 from apps.installations.models import Installation, InstallationAccess, InstallationEvent
-from apps.installations.selectors import SettingField
+from apps.installations.selectors import SettingField, installation_pending_update
 from apps.installations.services import UpdatePlan
+from apps.jobs.models import Job
 from apps.scopes.policies import UnknownScope, parse_scope, scope_phrase
 
 # --- loading ---------------------------------------------------------------------------------
@@ -124,6 +125,15 @@ class InstallationVersionOutput(serializers.Serializer):
     changelog = serializers.CharField()
 
 
+class InstallationPendingUpdateOutput(serializers.Serializer):
+    version = serializers.CharField(help_text="The version waiting, e.g. 1.1.0.")
+    new_scopes = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="What it asks beyond the installation's grant: approve them by updating "
+        "with `consent: true`.",
+    )
+
+
 class InstallationOutput(serializers.ModelSerializer):
     app = serializers.SerializerMethodField()
     version = serializers.CharField(source="version.number")
@@ -141,6 +151,15 @@ class InstallationOutput(serializers.ModelSerializer):
     update_available = serializers.SerializerMethodField(
         help_text="The newest published version above the installed one, or null."
     )
+    pinned = serializers.BooleanField(
+        source="is_pinned",
+        help_text="Kept on its version: new versions are not installed automatically "
+        "(an admin can still update by hand).",
+    )
+    pending_update = serializers.SerializerMethodField(
+        help_text="A published version not installed automatically because it asks for more "
+        "access, or null."
+    )
 
     class Meta:
         model = Installation
@@ -157,6 +176,9 @@ class InstallationOutput(serializers.ModelSerializer):
             "webhooks",
             "embeddings",
             "update_available",
+            "pinned",
+            "pinned_at",
+            "pending_update",
         ]
 
     @classmethod
@@ -197,6 +219,44 @@ class InstallationOutput(serializers.ModelSerializer):
         if version is None:
             return None
         return {"number": version.number, "changelog": version.changelog}
+
+    @extend_schema_field(InstallationPendingUpdateOutput(allow_null=True))
+    def get_pending_update(self, installation: Installation) -> dict[str, Any] | None:
+        pending = installation_pending_update(installation=installation)
+        if pending is None:
+            return None
+        return {"version": pending.version.number, "new_scopes": list(pending.new_scopes)}
+
+
+class InstallationJobOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    state = serializers.CharField(help_text="pending, running, succeeded or failed.")
+    url = serializers.CharField(help_text="Follow its progress here (`GET /api/v1/jobs/{id}`).")
+
+
+def job_data(job: Job) -> dict[str, Any]:
+    return {
+        "id": job.pk,
+        "state": job.state,
+        "url": reverse("api:jobs:job-detail", kwargs={"job_id": job.pk}),
+    }
+
+
+class InstallationUninstallOutput(InstallationOutput):
+    """The installation just marked uninstalling, with the job (``context["job"]``) that
+    removes its data."""
+
+    job = serializers.SerializerMethodField(
+        help_text="The background job removing the app's data from the account."
+    )
+
+    class Meta(InstallationOutput.Meta):
+        fields = [*InstallationOutput.Meta.fields, "job"]
+
+    @extend_schema_field(InstallationJobOutput(allow_null=True))
+    def get_job(self, installation: Installation) -> dict[str, Any] | None:
+        job = self.context.get("job")
+        return job_data(job) if job is not None else None
 
 
 class InstallationAccessInput(serializers.Serializer):

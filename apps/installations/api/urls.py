@@ -15,6 +15,8 @@ urlpatterns = [
         views.InstallationUninstallApi.as_view(),
         name="installation-uninstall",
     ),
+    path(f"{ONE}/pin", views.InstallationPinApi.as_view(), name="installation-pin"),
+    path(f"{ONE}/unpin", views.InstallationUnpinApi.as_view(), name="installation-unpin"),
     path(f"{ONE}/access", views.InstallationAccessApi.as_view(), name="installation-access"),
     path(f"{ONE}/update", views.InstallationUpdateApi.as_view(), name="installation-update"),
     path(f"{ONE}/history", views.InstallationHistoryApi.as_view(), name="installation-history"),

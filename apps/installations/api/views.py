@@ -1,4 +1,5 @@
-"""Installations API: the account's installed apps, uninstall, access, updates, history.
+"""Installations API: the account's installed apps, uninstall, access, updates, pinning,
+history.
 
 Who may call: an admin of the acting account (session; ``X-Account`` picks the account)
 or an API key of the account. Members without admin get 403; an installation of another
@@ -33,11 +34,13 @@ from apps.installations.selectors import (
     installation_access,
     installation_history,
     installation_list_for_account,
+    installation_uninstall_job,
     installation_update_target,
 )
 from apps.installations.services import (
     installation_access_set,
     installation_check_installable,
+    installation_pin,
     installation_uninstall,
     installation_update,
     installation_update_plan,
@@ -79,7 +82,10 @@ INSTALLATION_EXAMPLE = {
             "title": "Invoicer",
         }
     ],
-    "update_available": {"number": "1.1.0", "changelog": "Recurring invoices."},
+    "update_available": {"number": "1.2.0", "changelog": "Recurring invoices."},
+    "pinned": False,
+    "pinned_at": None,
+    "pending_update": {"version": "1.2.0", "new_scopes": ["users:read"]},
 }
 
 
@@ -126,10 +132,11 @@ class InstallationUninstallApi(APIView):
         summary="Uninstall the app",
         description="The installation becomes `uninstalling` at once: every token of the app "
         "for this account is refused from the next request, and its settings, files, "
-        "webhooks and access rules are removed in the background. 409 `not_active` when it "
-        "is already being uninstalled.",
+        "webhooks and access rules are removed in the background by the job in `job` "
+        "(follow its progress at `job.url`). 409 `not_active` when it is already being "
+        "uninstalled.",
         request=None,
-        responses=out.InstallationOutput,
+        responses=out.InstallationUninstallOutput,
         tags=TAGS,
     )
     def post(self, request: Request, installation_id: int) -> Response:
@@ -137,7 +144,63 @@ class InstallationUninstallApi(APIView):
         installation_uninstall(
             installation=installation, by=acting_by(request), membership=acting_membership(ctx)
         )
+        return Response(
+            installation_body(
+                request,
+                ctx,
+                installation.pk,
+                serializer=out.InstallationUninstallOutput,
+                job=installation_uninstall_job(installation=installation),
+            )
+        )
+
+
+class _InstallationPinApi(APIView):
+    pinned: bool
+
+    def post(self, request: Request, installation_id: int) -> Response:
+        ctx, installation = admin_installation(request, installation_id)
+        installation_pin(
+            installation=installation,
+            pinned=self.pinned,
+            by=acting_by(request),
+            membership=acting_membership(ctx),
+        )
         return Response(installation_body(request, ctx, installation.pk))
+
+
+class InstallationPinApi(_InstallationPinApi):
+    pinned = True
+
+    @extend_schema(
+        operation_id="installations_pin",
+        summary="Keep the app on its version",
+        description="New versions the developer publishes are no longer installed "
+        "automatically; an admin can still update by hand. Pinning a pinned installation "
+        "changes nothing. 409 `not_active` while it is being uninstalled.",
+        request=None,
+        responses=out.InstallationOutput,
+        tags=TAGS,
+    )
+    def post(self, request: Request, installation_id: int) -> Response:
+        return super().post(request, installation_id)
+
+
+class InstallationUnpinApi(_InstallationPinApi):
+    pinned = False
+
+    @extend_schema(
+        operation_id="installations_unpin",
+        summary="Let new versions install automatically again",
+        description="The next published version whose access the installation's grant "
+        "covers is installed automatically; one asking for more waits for an admin's "
+        "approval (`pending_update`). 409 `not_active` while it is being uninstalled.",
+        request=None,
+        responses=out.InstallationOutput,
+        tags=TAGS,
+    )
+    def post(self, request: Request, installation_id: int) -> Response:
+        return super().post(request, installation_id)
 
 
 def _access_body(installation: Installation) -> dict[str, Any]:

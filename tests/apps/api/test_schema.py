@@ -71,6 +71,8 @@ def test_schema_lists_every_endpoint(schema):
         f"{API}/installations",
         f"{API}/installations/{{installation_id}}",
         f"{API}/installations/{{installation_id}}/uninstall",
+        f"{API}/installations/{{installation_id}}/pin",
+        f"{API}/installations/{{installation_id}}/unpin",
         f"{API}/installations/{{installation_id}}/access",
         f"{API}/installations/{{installation_id}}/update",
         f"{API}/installations/{{installation_id}}/history",

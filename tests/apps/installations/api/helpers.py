@@ -14,6 +14,7 @@ from apps.installations.models import (
     UserAuthorization,
     WebhookSubscription,
 )
+from apps.jobs.models import Job
 from tests.apps.api.helpers import API, api_client
 
 
@@ -44,6 +45,8 @@ def snapshot() -> dict[str, Any]:
                 "granted_scopes",
                 "scopes_revision",
                 "uninstall_requested_at",
+                "pinned_at",
+                "pending_version_id",
                 "updated_at",
             )
         ),
@@ -67,6 +70,7 @@ def snapshot() -> dict[str, Any]:
             UserAuthorization.objects.order_by("pk").values_list("pk", "scopes")
         ),
         "tokens": list(get_access_token_model().objects.order_by("pk").values_list("pk")),
+        "jobs": list(Job.objects.order_by("pk").values_list("pk", "state")),
     }
 
 

@@ -45,6 +45,8 @@ def _json(data: dict) -> Callable[[], dict[str, Any]]:
 ADMIN_ENDPOINTS = [
     Endpoint("installation-detail", "get", ""),
     Endpoint("installation-uninstall", "post", "/uninstall"),
+    Endpoint("installation-pin", "post", "/pin"),
+    Endpoint("installation-unpin", "post", "/unpin"),
     Endpoint("installation-access", "get", "/access"),
     Endpoint("installation-access", "put", "/access", _json({"roles": [], "groups": []})),
     Endpoint("installation-settings", "get", "/settings"),
