@@ -51,16 +51,29 @@ def _uninstall_chunk(job: Job) -> ChunkResult:
 
 def _app_delete_chunk(job: Job) -> ChunkResult:
     """One account at a time: the next installation of the app (in id order) goes through
-    the whole uninstall cascade before the one after it starts."""
+    the whole uninstall cascade before the one after it starts.
+
+    The first chunk only counts the accounts, so the total is on the job row before
+    anything is deleted (a failed first chunk records nothing, and a recount after it
+    would miss the accounts already done). Every later chunk does at least one step of
+    an account, or of the app's removal, however small its time budget.
+    """
     app_id = int(job.payload["app_id"])
-    deadline = _deadline()
     installations = Installation.objects.filter(app_id=app_id)
     total = job.progress_total
     if total is None:
         total = installations.count()
+        return ChunkResult(
+            done=0,
+            total=total,
+            finished=False,
+            message=f"Removed from 0 of {_plural(total, 'account')}.",
+        )
+    deadline = _deadline()
     step = int(job.payload.get("step", 0))
     payload = dict(job.payload)
-    while not deadline.passed():
+    worked = False
+    while not (worked and deadline.passed()):
         current = installations.order_by("pk").values_list("pk", flat=True).first()
         if current is None:
             break
@@ -69,6 +82,7 @@ def _app_delete_chunk(job: Job) -> ChunkResult:
         installation_mark_uninstalling(installation_id=current)
         step = installation_purge(installation_id=current, start=step, deadline=deadline)
         payload["step"] = step
+        worked = True
         if step < len(UNINSTALL_STEPS):
             break
     remaining = installations.count()
@@ -81,7 +95,7 @@ def _app_delete_chunk(job: Job) -> ChunkResult:
             message=f"Removed from {done} of {_plural(total, 'account')}.",
             payload=payload,
         )
-    if not deadline.passed() and app_remove(app_id=app_id, deadline=deadline):
+    if not (worked and deadline.passed()) and app_remove(app_id=app_id, deadline=deadline):
         return ChunkResult(
             done=total,
             total=total,

@@ -159,8 +159,9 @@ def _delete_files(names: list[str]) -> None:
 
 def app_remove(*, app_id: int, deadline: Deadline = NO_DEADLINE) -> bool:
     """The end of an app's deletion, once no installation of it is left: delete the
-    app's remaining grants and tokens (for all users), its listing files, install
-    links, versions (with their history and reviews), the app and its OAuth client.
+    app's remaining grants and tokens (for all users), its listing files and their
+    folder, install links, versions (with their history and reviews), the app and its
+    OAuth client.
     Returns whether the app is gone. Idempotent; refuses an app that is not being
     deleted or still has installations."""
     app = App.objects.filter(pk=app_id).first()
@@ -175,6 +176,7 @@ def app_remove(*, app_id: int, deadline: Deadline = NO_DEADLINE) -> bool:
         return False
     banners = list(AppBanner.objects.filter(app_id=app_id).values_list("image", flat=True))
     _delete_files([app.logo.name, *banners])
+    _remove_folder(f"listing/{app.code}")
     versions = AppVersion.objects.filter(app_id=app_id)
     with transaction.atomic():
         delete_all(InstallLink.objects.filter(version__in=versions))
