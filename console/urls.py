@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("console.accounts.urls")),
     path("developer/", include("console.developer.urls")),
     path("system/", include("console.system.urls")),
+    path("jobs/", include("console.jobs.urls")),
     path("moderation/", include("console.moderation.urls")),
     path("apps/", include("console.installations.urls")),
     path("", include("console.marketplace.urls")),

@@ -1,14 +1,33 @@
-"""Reads of job rows, scoped to who asks."""
+"""Reads of job rows, scoped to who asks.
 
-from datetime import timedelta
+Who sees which job of an account (``job_list_visible_to``):
+
+- its admins: every job of the account;
+- members with the developer right: the account's app deletions and version rollouts,
+  which their own work (deleting an app, publishing a version) starts;
+- whoever started a job: that job;
+- anyone else: nothing (a job they ask for is ``NotFound``).
+
+An account API key acts as the account and sees every job (``job_list_for_account``).
+Platform staff see every job on the System status pages (``job_list_for_staff``).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from apps.accounts.models import Account
-from apps.core.errors import NotFound
+from apps.accounts.models import Account, Membership
+from apps.core.errors import NotFound, PermissionDenied
+from apps.jobs.kinds import APP_DELETE, VERSION_ROLLOUT
 from apps.jobs.models import Heartbeat, Job
+
+# The kinds a developer's own work starts: they follow them without being an admin.
+DEVELOPER_KINDS = (APP_DELETE, VERSION_ROLLOUT)
 
 
 def job_list_for_account(*, account: Account) -> QuerySet[Job]:
@@ -29,6 +48,80 @@ def job_latest_for(*, account_id: int, kind: str, key: str, value: int) -> Job |
         Job.objects.filter(account_id=account_id, kind=kind, **{f"payload__{key}": value})
         .order_by("-created_at", "-id")
         .first()
+    )
+
+
+def job_list_visible_to(*, membership: Membership) -> QuerySet[Job]:
+    """The jobs of ``membership``'s account its holder may see (the rules in the module
+    docstring), newest first, with their creator joined."""
+    jobs = Job.objects.filter(account_id=membership.account_id)
+    if not membership.is_admin:
+        rule = Q(created_by_id=membership.user_id)
+        if membership.is_developer:
+            rule |= Q(kind__in=DEVELOPER_KINDS)
+        jobs = jobs.filter(rule)
+    return jobs.select_related("created_by").order_by("-created_at", "-id")
+
+
+def job_get_visible_to(*, membership: Membership, job_id: int) -> Job:
+    """One job ``membership`` may see; ``NotFound`` for any other, so nobody learns
+    whether a job they may not see exists."""
+    job = job_list_visible_to(membership=membership).filter(pk=job_id).first()
+    if job is None:
+        raise NotFound("No such job in this account.")
+    return job
+
+
+def job_may_retry(*, membership: Membership, job: Job) -> bool:
+    """Whether ``membership`` may send ``job`` (of its account) back to the queue: its
+    admins may retry any job, members with the developer right the developer kinds.
+    Starting a job alone does not give the right to retry it."""
+    if job.account_id != membership.account_id:
+        return False
+    return membership.is_admin or (membership.is_developer and job.kind in DEVELOPER_KINDS)
+
+
+def job_get_for_retry(*, membership: Membership, job_id: int) -> Job:
+    """A job ``membership`` may retry. ``NotFound`` when it may not even see it,
+    ``PermissionDenied`` when it sees it without the right to retry it. Whether the job
+    is failed is for ``job_retry`` to decide."""
+    job = job_get_visible_to(membership=membership, job_id=job_id)
+    if not job_may_retry(membership=membership, job=job):
+        raise PermissionDenied(
+            "Only an admin of this account can retry this job"
+            + (
+                "; members with the developer right can retry app deletions and rollouts."
+                if job.kind in DEVELOPER_KINDS
+                else "."
+            )
+        )
+    return job
+
+
+def job_latest_by_payload(
+    *, account_id: int, kind: str, key: str, values: Iterable[int]
+) -> dict[int, Job]:
+    """The newest job of ``kind`` in the account for each payload ``key`` in ``values``
+    (e.g. the deletion job of each app of a page), in one query."""
+    wanted = sorted(set(values))
+    if not wanted:
+        return {}
+    jobs = Job.objects.filter(
+        account_id=account_id, kind=kind, **{f"payload__{key}__in": wanted}
+    ).order_by("-created_at", "-id")
+    latest: dict[int, Job] = {}
+    for job in jobs:
+        latest.setdefault(int(job.payload[key]), job)
+    return latest
+
+
+def job_list_app_deletions(*, account: Account) -> QuerySet[Job]:
+    """The account's app deletions that have not finished well (running, waiting or
+    failed), newest first: what the developer's app list shows above the apps."""
+    return (
+        Job.objects.filter(account=account, kind=APP_DELETE)
+        .exclude(state=Job.State.SUCCEEDED)
+        .order_by("-created_at", "-id")
     )
 
 
@@ -56,3 +149,31 @@ def sweeper_status() -> dict[str, object]:
         "alive": age <= 3 * interval + timedelta(seconds=5),
         "interval": interval,
     }
+
+
+@dataclass(frozen=True)
+class HeartbeatStatus:
+    """When a periodic task last ran, what it recorded, and whether it is late: not
+    seen for three of its intervals (or never)."""
+
+    name: str
+    interval: timedelta
+    last_seen_at: datetime | None
+    detail: dict[str, Any]
+
+    @property
+    def late(self) -> bool:
+        if self.last_seen_at is None:
+            return True
+        return timezone.now() - self.last_seen_at > 3 * self.interval
+
+
+def heartbeat_status(*, name: str, interval: timedelta) -> HeartbeatStatus:
+    """The ``name`` heartbeat of a task that runs every ``interval``."""
+    beat = Heartbeat.objects.filter(name=name).first()
+    if beat is None:
+        return HeartbeatStatus(name=name, interval=interval, last_seen_at=None, detail={})
+    detail = beat.detail if isinstance(beat.detail, dict) else {}
+    return HeartbeatStatus(
+        name=name, interval=interval, last_seen_at=beat.last_seen_at, detail=detail
+    )

@@ -38,6 +38,9 @@ from apps.catalog.services import (
     app_unlist,
 )
 from apps.core.errors import ApplicationError
+from apps.jobs.kinds import APP_DELETE
+from apps.jobs.models import Job
+from apps.jobs.selectors import job_latest_for, job_list_app_deletions
 from console.access import DeveloperRequiredMixin, access_errors
 from console.changelist import ChangeList
 from console.developer.app_forms import (
@@ -58,6 +61,13 @@ def deleting_message(app: App) -> str:
 
 def app_url(app: App) -> str:
     return reverse("console:developer:app-detail", kwargs={"code": app.code})
+
+
+def app_deletion_job(app: App) -> Job | None:
+    """The job deleting ``app``, if it is being deleted."""
+    if app.status != AppStatus.DELETING:
+        return None
+    return job_latest_for(account_id=app.account_id, kind=APP_DELETE, key="app_id", value=app.pk)
 
 
 class _LoadApp:
@@ -91,7 +101,11 @@ class AppListView(DeveloperRequiredMixin, View):
     template_name = "console/developer/app_list.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, self.template_name, {"cl": self._changelist()})
+        context = {
+            "cl": self._changelist(),
+            "deletions": list(job_list_app_deletions(account=self.account)),
+        }
+        return render(request, self.template_name, context)
 
     def post(self, request: HttpRequest) -> HttpResponse:
         cl = self._changelist()
@@ -169,7 +183,11 @@ class AppDetailView(AppMixin, View):
         return render(
             request,
             self.template_name,
-            {"app": self.app, "versions": list(version_list_for_app(app=self.app))},
+            {
+                "app": self.app,
+                "versions": list(version_list_for_app(app=self.app)),
+                "deletion_job": app_deletion_job(self.app),
+            },
         )
 
 
@@ -361,7 +379,8 @@ class AppUnlistView(_AppActionView):
 
 
 class AppDeleteView(AppMixin, View):
-    """GET: a confirmation that asks for the app's name; POST: start the deletion."""
+    """GET: a confirmation that asks for the app's name; POST: start the deletion and go
+    to its job's page, where the developer watches it remove the app account by account."""
 
     template_name = "console/developer/app_delete.html"
 
@@ -379,4 +398,7 @@ class AppDeleteView(AppMixin, View):
             f"“{self.app.name}” is being deleted: it is hidden, cannot be installed and its "
             "tokens are refused. Removing it from every account finishes in the background.",
         )
-        return redirect(app_url(self.app))
+        job = app_deletion_job(self.app)
+        if job is None:
+            return redirect(app_url(self.app))
+        return redirect("console:jobs:job-detail", job_id=job.pk)

@@ -49,6 +49,8 @@ from apps.catalog.services import (
     version_withdraw,
 )
 from apps.core.errors import ApplicationError
+from apps.jobs.kinds import VERSION_ROLLOUT
+from apps.jobs.selectors import job_latest_for
 from console.access import access_errors
 from console.developer.app_forms import InstallLinkForm, VersionForm
 from console.developer.app_views import AppMixin
@@ -211,6 +213,12 @@ class VersionDetailView(VersionMixin, View):
             "history": list(version_history(version=version)),
             "links": list(install_link_list_for_version(version=version)),
             "now": timezone.now(),
+            "rollout_job": job_latest_for(
+                account_id=self.app.account_id,
+                kind=VERSION_ROLLOUT,
+                key="version_id",
+                value=version.pk,
+            ),
         }
         return render(request, self.template_name, context)
 

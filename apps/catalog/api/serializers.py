@@ -23,6 +23,9 @@ from apps.catalog.policies import (
 )
 from apps.catalog.selectors import ScopeLine
 from apps.catalog.services import INSTALL_LINK_MAX_DAYS, LISTING_FIELDS
+from apps.jobs.api.serializers import JobRefOutput, job_ref
+from apps.jobs.kinds import APP_DELETE, VERSION_ROLLOUT
+from apps.jobs.selectors import job_latest_for
 
 # --- helpers ---------------------------------------------------------------------------------
 
@@ -108,6 +111,10 @@ class AppOutput(serializers.ModelSerializer):
     listing_problems = serializers.SerializerMethodField(
         help_text="What stops the app from being listed in the catalog, per field."
     )
+    deletion_job = serializers.SerializerMethodField(
+        help_text="While the app is `deleting`: the job removing it from every account "
+        "(progress in accounts). Null otherwise."
+    )
 
     class Meta:
         model = App
@@ -132,10 +139,22 @@ class AppOutput(serializers.ModelSerializer):
             "created_at",
             "updated_at",
             "deleting_at",
+            "deletion_job",
         ]
 
     def get_logo_url(self, app: App) -> str | None:
         return logo_url(self.context, app)
+
+    @extend_schema_field(JobRefOutput(allow_null=True))
+    def get_deletion_job(self, app: App) -> dict[str, Any] | None:
+        # A list passes the page's deletion jobs, read in one query, as ``deletion_jobs``.
+        if app.status != AppStatus.DELETING:
+            return None
+        jobs = self.context.get("deletion_jobs")
+        if jobs is not None:
+            return job_ref(jobs.get(app.pk), self.context)
+        job = job_latest_for(account_id=app.account_id, kind=APP_DELETE, key="app_id", value=app.pk)
+        return job_ref(job, self.context)
 
     @extend_schema_field(serializers.DictField(child=serializers.ListField()))
     def get_listing_problems(self, app: App) -> dict[str, list[str]]:
@@ -234,6 +253,11 @@ class VersionOutput(VersionListOutput):
     actions = serializers.SerializerMethodField(
         help_text="What you can do with this version now: edit, submit, withdraw, publish, hide."
     )
+    rollout_job = serializers.SerializerMethodField(
+        help_text="Once the version is published over installations of other versions: the "
+        "job updating them or flagging them for approval (progress in installations). Null "
+        "when there is none."
+    )
 
     class Meta(VersionListOutput.Meta):
         fields = [
@@ -246,6 +270,7 @@ class VersionOutput(VersionListOutput):
             "effective_scopes",
             "rejection_reason",
             "actions",
+            "rollout_job",
             "created_by",
             "created_at",
             "updated_at",
@@ -261,6 +286,16 @@ class VersionOutput(VersionListOutput):
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_actions(self, version: AppVersion) -> list[str]:
         return developer_actions(version)
+
+    @extend_schema_field(JobRefOutput(allow_null=True))
+    def get_rollout_job(self, version: AppVersion) -> dict[str, Any] | None:
+        job = job_latest_for(
+            account_id=version.app.account_id,
+            kind=VERSION_ROLLOUT,
+            key="version_id",
+            value=version.pk,
+        )
+        return job_ref(job, self.context)
 
 
 class VersionChangelogInput(serializers.Serializer):

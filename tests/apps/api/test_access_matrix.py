@@ -51,9 +51,13 @@ KEY_DETAIL = Endpoint("api_key-detail", "get", "/api-keys/{key}", object_level=T
 KEY_REVOKE = Endpoint(
     "api_key-revoke", "post", "/api-keys/{key}/revoke", object_level=True, writes=True
 )
-JOB_LIST = Endpoint("job-list", "get", "/jobs")
-JOB_DETAIL = Endpoint("job-detail", "get", "/jobs/{job}", object_level=True)
-JOB_RETRY = Endpoint("job-retry", "post", "/jobs/{job}/retry", object_level=True, writes=True)
+# Jobs are not admin-only: members see some jobs by kind and creator
+# (tests/apps/jobs/api/test_jobs_api.py holds that matrix).
+JOB_LIST = Endpoint("job-list", "get", "/jobs", admin_only=False)
+JOB_DETAIL = Endpoint("job-detail", "get", "/jobs/{job}", object_level=True, admin_only=False)
+JOB_RETRY = Endpoint(
+    "job-retry", "post", "/jobs/{job}/retry", object_level=True, writes=True, admin_only=False
+)
 
 ENDPOINTS = [
     ROOT,

@@ -11,10 +11,14 @@ from oauth2_provider.models import get_application_model
 
 from apps.catalog.models import App, AppBanner, AppStatus, AppVersion, InstallLink, VersionEvent
 from apps.catalog.services import app_banner_add, app_delete, app_logo_set
+from apps.jobs.kinds import APP_DELETE
+from apps.jobs.models import Job
+from apps.jobs.services import job_run
 from tests.console.conftest import login_url
 from tests.factories import MembershipFactory, UserFactory
 from tests.factories.catalog import (
     banner_file,
+    by,
     image_file,
     logo_file,
     make_app,
@@ -313,8 +317,9 @@ class TestList:
             response = client.get(LIST)
 
         assert response.context["cl"].count == rows
-        # session, user, current membership, switcher's memberships, COUNT, the page.
-        assert len(captured) == 6, [q["sql"] for q in captured]
+        # session, user, current membership, switcher's memberships, COUNT, the page, the
+        # account's app deletions under way.
+        assert len(captured) == 7, [q["sql"] for q in captured]
 
 
 class TestBulkActivation:
@@ -950,11 +955,19 @@ class TestDelete:
             url("app-delete", listed_app), {"confirm_name": "Invoicer"}, follow=True
         )
 
-        assert response.redirect_chain == [(url("app-detail", listed_app), 302)]
+        job = Job.objects.get(kind=APP_DELETE)
+        assert job.payload == {"app_id": listed_app.pk}
+        job_page = reverse("console:jobs:job-detail", kwargs={"job_id": job.pk})
+        # The developer lands on the deletion job's page and watches it there.
+        assert response.redirect_chain == [(job_page, 302)]
         html = response.content.decode()
         assert "“Invoicer” is being deleted" in html
+        assert "App deletion: Invoicer" in html
+        assert 'hx-trigger="every 2s"' in html
+        html = client.get(url("app-detail", listed_app)).content.decode()
         assert 'data-status="deleting">Deleting</span>' in html
         assert 'id="app-deleting"' in html
+        assert f'href="{job_page}"' in html
         assert url("app-edit", listed_app) not in html
         listed_app.refresh_from_db()
         assert listed_app.status == AppStatus.DELETING
@@ -973,3 +986,76 @@ class TestDelete:
         # Still shown in the list, as deleting.
         rows = client.get(LIST).context["cl"].rows
         assert [(row.name, row.status) for row in rows] == [("Invoicer", "deleting")]
+
+
+class TestDeletionProgress:
+    """A deleting app shows its deletion job's progress on its page and in the list."""
+
+    @pytest.fixture
+    def deleting(self, app, developer):
+        app_delete(app=app, by=by(developer))
+        return app, Job.objects.get(kind=APP_DELETE, payload__app_id=app.pk)
+
+    def test_the_app_page_shows_the_progress_and_links_to_the_job(
+        self, client_for, developer, deleting
+    ):
+        app, job = deleting
+        Job.objects.filter(pk=job.pk).update(
+            state=Job.State.RUNNING, progress_done=40, progress_total=200
+        )
+
+        html = client_for(developer).get(url("app-detail", app)).content.decode()
+
+        assert "Deleting… 40 of 200 accounts" in html
+        job_page = reverse("console:jobs:job-detail", kwargs={"job_id": job.pk})
+        assert f'<a href="{job_page}">Follow the job #{job.pk}</a>' in html
+
+    def test_a_failed_deletion_links_to_its_error(self, client_for, developer, deleting):
+        app, job = deleting
+        Job.objects.filter(pk=job.pk).update(
+            state=Job.State.FAILED, progress_done=3, progress_total=10, last_error="boom"
+        )
+
+        html = client_for(developer).get(url("app-detail", app)).content.decode()
+
+        assert "Deleting… stopped at 3 of 10 accounts." in html
+        assert "See the error and retry" in html
+
+    def test_the_list_shows_deletions_under_way(self, client_for, developer, account, deleting):
+        _app, job = deleting
+        kept = make_app(account=account, name="Kept", type="private")
+        Job.objects.filter(pk=job.pk).update(
+            state=Job.State.RUNNING, progress_done=1, progress_total=4
+        )
+
+        response = client_for(developer).get(LIST)
+
+        assert response.context["deletions"] == [job]
+        html = response.content.decode()
+        assert 'id="app-deletions"' in html
+        assert "<strong>Invoicer</strong>" in html
+        assert "Deleting… 1 of 4 accounts" in html
+        assert "<strong>Kept</strong>" not in html
+        assert [row.name for row in response.context["cl"].rows] == ["Invoicer", "Kept"]
+        assert kept.status == AppStatus.ACTIVE
+
+    def test_a_finished_deletion_leaves_the_list(self, client_for, developer, deleting):
+        app, job = deleting
+        for _ in range(50):
+            if job_run(job_id=job.pk) in ("succeeded", "failed"):
+                break
+        job.refresh_from_db()
+        assert job.state == Job.State.SUCCEEDED
+        assert not App.objects.filter(pk=app.pk).exists()
+        client = client_for(developer)
+
+        response = client.get(LIST)
+
+        assert response.context["deletions"] == []
+        assert 'id="app-deletions"' not in response.content.decode()
+        # Its job's page says what happened and leads back to the list.
+        page = client.get(reverse("console:jobs:job-detail", kwargs={"job_id": job.pk}))
+        html = page.content.decode()
+        assert "Deleted: removed from 0 accounts" in html
+        assert f'<a class="button button--primary" id="job-next" href="{LIST}">' in html
+        assert "hx-trigger" not in html

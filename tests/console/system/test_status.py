@@ -128,9 +128,10 @@ class TestJobsChangelist:
             make_job(account=account, created_by=staff, target=f"job {n}")
         client = client_for(staff)
 
-        # session, user, current membership, heartbeat, database check, COUNT, the page
-        # (account and creator joined), kind choices: the same for 3 rows and for 60.
-        with django_assert_max_num_queries(8):
+        # session, user, current membership, sweeper and purge heartbeats, database check,
+        # COUNT, the page (account and creator joined), kind choices: the same for 3 rows
+        # and for 60.
+        with django_assert_max_num_queries(9):
             response = client.get(URL)
 
         assert response.context["cl"].count == rows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 from typing import Any, ClassVar
 
@@ -17,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.api.context import ActingContext
 from apps.catalog.api import serializers as out
 from apps.catalog.api.developer.common import (
     _app,
@@ -25,7 +27,7 @@ from apps.catalog.api.developer.common import (
     acting_by,
     developer_context,
 )
-from apps.catalog.models import AppStatus, AppType
+from apps.catalog.models import App, AppStatus, AppType
 from apps.catalog.selectors import (
     app_get_for_developer,
     app_list_for_developer,
@@ -48,6 +50,8 @@ from apps.catalog.services import (
 )
 from apps.core.api import paginated_response, query_choice
 from apps.core.errors import ValidationFailed
+from apps.jobs.kinds import APP_DELETE
+from apps.jobs.selectors import job_latest_by_payload
 
 # --- apps ------------------------------------------------------------------------------------
 
@@ -72,7 +76,24 @@ APP_EXAMPLE = {
     "created_at": "2026-03-01T09:30:00Z",
     "updated_at": "2026-03-01T09:30:00Z",
     "deleting_at": None,
+    "deletion_job": None,
 }
+
+
+def _app_page(request: Request, ctx: ActingContext) -> Any:
+    """A serializer for one page of apps that reads the deletion jobs of the page's
+    deleting apps in one query, whatever the page size."""
+
+    def make(page: Sequence[App], many: bool = True) -> out.AppOutput:
+        jobs = job_latest_by_payload(
+            account_id=ctx.account.pk,
+            kind=APP_DELETE,
+            key="app_id",
+            values=[app.pk for app in page if app.status == AppStatus.DELETING],
+        )
+        return out.AppOutput(page, many=many, context={"request": request, "deletion_jobs": jobs})
+
+    return make
 
 
 class AppListApi(APIView):
@@ -105,7 +126,7 @@ class AppListApi(APIView):
             request=request,
             view=self,
             queryset=qs,
-            serializer=partial(out.AppOutput, context={"request": request}),  # type: ignore[arg-type]
+            serializer=_app_page(request, ctx),
         )
 
     @extend_schema(
@@ -197,8 +218,9 @@ class AppDetailApi(APIView):
         summary="Delete the app",
         description="At once the app is unlisted, cannot be installed and its tokens are "
         "refused; its status becomes `deleting` and nothing can change it any more. Removing "
-        "it from the accounts that installed it is a background job. Deleting twice changes "
-        "nothing.",
+        "it from the accounts that installed it is a background job: the answer's "
+        "`deletion_job` gives its progress (accounts done of the total) and the URL to follow "
+        "it at. Deleting twice changes nothing.",
         request=None,
         responses={202: out.AppOutput},
         tags=["apps"],

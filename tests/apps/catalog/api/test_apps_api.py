@@ -26,6 +26,7 @@ from tests.factories.catalog import (
 pytestmark = pytest.mark.django_db
 
 APP_FIELDS = {
+    "deletion_job",
     "code",
     "name",
     "type",

@@ -29,6 +29,7 @@ from tests.factories.catalog import make_app, make_version, manifest_data, manif
 pytestmark = pytest.mark.django_db
 
 VERSION_FIELDS = {
+    "rollout_job",
     "number",
     "status",
     "changelog",

@@ -1,0 +1,111 @@
+"""The account's background jobs: list, a job's page with live progress, and retry.
+
+Who sees which job is ``apps.jobs.selectors.job_list_visible_to``: admins every job of
+the account, developers its app deletions and rollouts, anyone the jobs they started. A
+job outside that is a 404; retrying a job one sees without the right to retry it is a 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views import View
+from django.views.generic import TemplateView
+
+from apps.accounts.models import Membership
+from apps.core.errors import ApplicationError
+from apps.jobs.models import Job
+from apps.jobs.selectors import (
+    DEVELOPER_KINDS,
+    job_get_for_retry,
+    job_get_visible_to,
+    job_may_retry,
+)
+from apps.jobs.services import job_retry
+from console.access import access_errors
+from console.jobs.changelists import job_changelist
+from console.jobs.pages import job_block_context, job_next_link
+
+
+class MemberRequiredMixin(LoginRequiredMixin):
+    """A member of the current account (``self.membership``); signed in without one: 404."""
+
+    membership: Membership
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        membership = getattr(request, "membership", None)
+        if membership is None:
+            raise Http404("No current account.")
+        self.membership = membership
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _retry_hint(job: Job) -> str:
+    if job.kind in DEVELOPER_KINDS:
+        return "An admin of this account, or a member with the developer right, can retry it."
+    return "An admin of this account can retry it."
+
+
+class _JobMixin(MemberRequiredMixin):
+    def job_context(self, job_id: int) -> dict[str, Any]:
+        with access_errors():
+            job = job_get_visible_to(membership=self.membership, job_id=job_id)
+        may_retry = job_may_retry(membership=self.membership, job=job)
+        return job_block_context(
+            job=job,
+            progress_url=reverse("console:jobs:job-progress", kwargs={"job_id": job.pk}),
+            retry_url=reverse("console:jobs:job-retry", kwargs={"job_id": job.pk})
+            if may_retry
+            else None,
+            next_link=job_next_link(job=job, membership=self.membership),
+            retry_hint="" if may_retry else _retry_hint(job),
+        )
+
+
+class JobListView(MemberRequiredMixin, TemplateView):
+    """The jobs of the account the member may see, newest first."""
+
+    template_name = "console/jobs/job_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {"cl": job_changelist(self.request, membership=self.membership)}
+
+
+class JobDetailView(_JobMixin, TemplateView):
+    template_name = "console/jobs/job_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return self.job_context(kwargs["job_id"])
+
+
+class JobProgressView(_JobMixin, TemplateView):
+    """The progress block of the job's page alone, polled by htmx while unfinished."""
+
+    template_name = "console/jobs/includes/job_progress.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return self.job_context(kwargs["job_id"])
+
+
+class JobRetryView(MemberRequiredMixin, View):
+    """Send a failed job back to the queue; it resumes from its recorded progress."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, job_id: int) -> HttpResponse:
+        with access_errors():
+            job = job_get_for_retry(membership=self.membership, job_id=job_id)
+        try:
+            job_retry(job=job, user=request.user)  # type: ignore[arg-type]
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Job #{job.pk} goes back to the queue.")
+        return redirect("console:jobs:job-detail", job_id=job.pk)
