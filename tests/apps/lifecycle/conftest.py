@@ -207,7 +207,7 @@ def refreshed_tokens(
         user=user,
         code=_raw(),
         application=application,
-        expires=now + timedelta(seconds=60),
+        expires=now + timedelta(minutes=10),
         redirect_uri="https://invoicer.example.com/oauth/callback",
         scope=scope,
         installation=installation,
