@@ -50,6 +50,8 @@ urlpatterns = [
         name="installation-user_file",
     ),
     path(f"{INSTALLED}update/", views.InstallationUpdateView.as_view(), name="installation-update"),
+    path(f"{INSTALLED}pin/", views.InstallationPinView.as_view(), name="installation-pin"),
+    path(f"{INSTALLED}unpin/", views.InstallationUnpinView.as_view(), name="installation-unpin"),
     path(
         f"{INSTALLED}uninstall/",
         views.InstallationUninstallView.as_view(),

@@ -1,5 +1,5 @@
 """Installed apps in the console: the account admin's pages (list, one installed app,
-who may use it, its settings, update, uninstall) and every member's own apps page with
+who may use it, its settings, update, pin, uninstall) and every member's own apps page with
 their user-level settings.
 
 Every read goes through an installations selector scoped to the current account, so
@@ -12,7 +12,9 @@ from console.installations.views.admin import (
     InstallationAccessView,
     InstallationDetailView,
     InstallationListView,
+    InstallationPinView,
     InstallationUninstallView,
+    InstallationUnpinView,
     InstallationUpdateView,
 )
 from console.installations.views.common import (
@@ -48,8 +50,10 @@ __all__ = [
     "InstallationFileView",
     "InstallationListView",
     "InstallationMixin",
+    "InstallationPinView",
     "InstallationSettingsView",
     "InstallationUninstallView",
+    "InstallationUnpinView",
     "InstallationUpdateView",
     "InstallationUserFileView",
     "InstallationUserPickView",

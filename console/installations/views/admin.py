@@ -1,13 +1,14 @@
 """The account admin's pages of installed apps: list, one installed app, who may use it,
-update, uninstall."""
+update, pin, uninstall."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views import View
 
 from apps.accounts.selectors import (
@@ -23,11 +24,15 @@ from apps.installations.selectors import (
     installation_history,
     installation_list_for_account,
     installation_newer_versions,
+    installation_pending_update,
+    installation_uninstall_job,
+    installation_uninstall_jobs_for_account,
     installation_updates_for_account,
     installation_webhooks,
 )
 from apps.installations.services import (
     installation_access_set,
+    installation_pin,
     installation_uninstall,
     installation_update,
     installation_update_plan,
@@ -47,15 +52,19 @@ from console.installations.views.common import (
 
 
 class InstallationListView(AccountAdminRequiredMixin, View):
-    """The account's installed apps, with the ones that have a newer version marked."""
+    """The account's installed apps, with the ones that have a newer version, an update
+    waiting for approval, a pin or an uninstall in progress marked."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
         installations = list(installation_list_for_account(account=self.account))
         updates = installation_updates_for_account(account=self.account)
+        jobs = installation_uninstall_jobs_for_account(account=self.account)
         rows = [
             {
                 "installation": i,
                 "update": updates.get(i.pk),
+                "pending": installation_pending_update(installation=i),
+                "job": jobs.get(i.pk),
                 "show_logo": logo_visible(i, self.account),
             }
             for i in installations
@@ -87,6 +96,10 @@ class InstallationDetailView(InstallationMixin, View):
             "newer": installation_newer_versions(installation=installation)
             if installation.is_active
             else [],
+            "pending": installation_pending_update(installation=installation),
+            "job": None
+            if installation.is_active
+            else installation_uninstall_job(installation=installation),
             "app_settings": app_settings,
             "user_settings": user_settings,
             "members": list(member_list_for_account(account=self.account).order_by("user__email"))
@@ -217,8 +230,46 @@ class InstallationUpdateView(InstallationMixin, View):
         return redirect(installation_url(updated))
 
 
+class InstallationPinView(InstallationMixin, View):
+    """POST only: keep the installation on its version (``pinned = True``) or let new
+    versions install automatically again."""
+
+    pinned = True
+
+    def show(self, **kwargs: Any) -> HttpResponse:
+        return HttpResponseNotAllowed(["POST"])
+
+    def submit(self, **kwargs: Any) -> HttpResponse:
+        installation = self.installation
+        try:
+            installation_pin(
+                installation=installation,
+                pinned=self.pinned,
+                by=self.by(),
+                membership=self.membership,
+            )
+        except Conflict as exc:
+            messages.info(self.request, exc.message)
+        else:
+            app, number = installation.app.name, installation.version.number
+            messages.success(
+                self.request,
+                f"“{app}” is pinned to version {number}: new versions are not installed "
+                "automatically."
+                if self.pinned
+                else f"“{app}” is unpinned: new versions that ask for no more access are "
+                "installed automatically.",
+            )
+        return redirect(installation_url(installation))
+
+
+class InstallationUnpinView(InstallationPinView):
+    pinned = False
+
+
 class InstallationUninstallView(InstallationMixin, View):
-    """GET: the confirmation page; POST: uninstall (tokens refused at once)."""
+    """GET: the confirmation page; POST: uninstall (tokens refused at once), then the
+    page of the job that removes the app's data."""
 
     def show(self, **kwargs: Any) -> HttpResponse:
         return render(
@@ -234,10 +285,13 @@ class InstallationUninstallView(InstallationMixin, View):
             )
         except Conflict as exc:
             messages.info(self.request, exc.message)
-        else:
-            messages.success(
-                self.request,
-                f"“{self.installation.app.name}” is being uninstalled. Its tokens stop working "
-                "now; its settings, files, webhooks and access rules are removed next.",
-            )
-        return redirect(installation_url(self.installation))
+            return redirect(installation_url(self.installation))
+        messages.success(
+            self.request,
+            f"“{self.installation.app.name}” is being uninstalled. Its tokens stop working "
+            "now; its settings, files, webhooks and access rules are removed next.",
+        )
+        job = installation_uninstall_job(installation=self.installation)
+        if job is None:
+            return redirect(installation_url(self.installation))
+        return redirect(reverse("console:jobs:job-detail", kwargs={"job_id": job.pk}))

@@ -72,7 +72,12 @@ def event_line(event: InstallationEvent) -> str:
     if kind == InstallationEvent.Kind.INSTALLED:
         return f"Installed version {detail.get('version', '')}."
     if kind == InstallationEvent.Kind.UPDATED:
-        text = f"Updated from {detail.get('from', '')} to {detail.get('to', '')}."
+        how = (
+            "automatically (the access it had covers the new version) "
+            if detail.get("automatic")
+            else ""
+        )
+        text = f"Updated {how}from {detail.get('from', '')} to {detail.get('to', '')}."
         if detail.get("scopes_added"):
             text += " New access: " + ", ".join(detail["scopes_added"]) + "."
         if detail.get("scopes_removed"):
@@ -90,6 +95,19 @@ def event_line(event: InstallationEvent) -> str:
         return "Authorized the app for themselves."
     if kind == InstallationEvent.Kind.UNINSTALL_REQUESTED:
         return "Uninstall requested: tokens refused, data removal pending."
+    if kind == InstallationEvent.Kind.UPDATE_NEEDS_APPROVAL:
+        scopes = ", ".join(detail.get("new_scopes", []))
+        return (
+            f"Version {detail.get('to', '')} was not installed automatically: it also asks "
+            f"for {scopes}. An admin can review it and update."
+        )
+    if kind == InstallationEvent.Kind.PINNED:
+        return (
+            f"Pinned to version {detail.get('version', '')}: new versions are not installed "
+            "automatically."
+        )
+    if kind == InstallationEvent.Kind.UNPINNED:
+        return "Unpinned: new versions that ask for no more access are installed automatically."
     return event.get_kind_display()
 
 

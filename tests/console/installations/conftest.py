@@ -10,6 +10,7 @@ from apps.installations.models import (
     InstallationEvent,
     SettingValue,
 )
+from apps.jobs.models import Job
 from tests.factories import make_app, make_version
 from tests.factories.installations import make_installation
 
@@ -74,6 +75,8 @@ def snapshot(installation: Installation) -> dict:
             installation.version_id,
             list(installation.granted_scopes),
             installation.scopes_revision,
+            installation.pinned_at,
+            installation.pending_version_id,
         ),
         "access": sorted(
             InstallationAccess.objects.filter(installation=installation).values_list(
@@ -88,4 +91,5 @@ def snapshot(installation: Installation) -> dict:
             key=str,
         ),
         "events": InstallationEvent.objects.filter(installation=installation).count(),
+        "jobs": Job.objects.count(),
     }

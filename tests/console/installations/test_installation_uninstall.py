@@ -1,9 +1,13 @@
-"""Uninstalling: a confirmation, then the installation is marked uninstalling and its
-tokens are refused at once."""
+"""Uninstalling: a confirmation, then the installation is marked uninstalling, its
+tokens are refused at once, and the admin follows the job that removes its data."""
 
 import pytest
+from django.urls import reverse
 
 from apps.installations.models import InstallationStatus
+from apps.jobs.kinds import INSTALLATION_UNINSTALL
+from apps.jobs.models import Job
+from apps.jobs.selectors import job_latest_for
 from tests.console.conftest import login_url
 from tests.console.installations.conftest import snapshot, url
 from tests.factories.catalog import make_app_with_secret, make_version
@@ -68,15 +72,63 @@ def test_uninstalling_refuses_the_apps_tokens_at_once(client_for, admin, account
     assert api_get("/api/v1/users/me", token).status_code == 200
     installation = app.installations.get(account=account)
 
-    response = browser.post(url("installation-uninstall", installation), follow=True)
+    response = browser.post(url("installation-uninstall", installation))
 
     installation.refresh_from_db()
     assert installation.status == InstallationStatus.UNINSTALLING
     assert installation.uninstall_requested_by == admin
-    html = response.content.decode()
+    job = uninstall_job(installation)
+    assert response.status_code == 302
+    assert response.url == reverse("console:jobs:job-detail", kwargs={"job_id": job.pk})
+    assert api_get("/api/v1/users/me", token).status_code == 401
+    html = browser.get(url("installation-detail", installation)).content.decode()
     assert "Its tokens stop working now" in html
     assert 'id="installation-uninstalling"' in html
-    assert api_get("/api/v1/users/me", token).status_code == 401
+
+
+def uninstall_job(installation):
+    return job_latest_for(
+        account_id=installation.account_id,
+        kind=INSTALLATION_UNINSTALL,
+        key="installation_id",
+        value=installation.pk,
+    )
+
+
+def test_the_admin_is_sent_to_the_uninstall_job(client_for, admin, installation):
+    response = client_for(admin).post(url("installation-uninstall", installation))
+
+    job = uninstall_job(installation)
+    assert (job.state, job.target) == (Job.State.PENDING, "Invoicer on Acme Corp")
+    assert response.status_code == 302
+    assert response.url == reverse("console:jobs:job-detail", kwargs={"job_id": job.pk})
+
+
+def test_the_list_links_an_uninstalling_app_to_its_job(client_for, admin, installation):
+    client = client_for(admin)
+    client.post(url("installation-uninstall", installation))
+    job = uninstall_job(installation)
+
+    html = client.get(reverse("console:installations:installation-list")).content.decode()
+
+    row = html.split(f'data-installation="{installation.pk}"')[1].split("</tr>")[0]
+    assert "Uninstalling…" in row
+    job_url = reverse("console:jobs:job-detail", kwargs={"job_id": job.pk})
+    assert f'href="{job_url}"' in row
+    detail = client.get(url("installation-detail", installation)).content.decode()
+    assert f'href="{job_url}">Follow the removal</a>' in detail
+
+
+def test_a_finished_uninstall_job_is_still_linked(client_for, admin, installation):
+    """The row outlives the job only for an instant (the cascade deletes it last); the
+    link wording follows the job's state."""
+    client = client_for(admin)
+    client.post(url("installation-uninstall", installation))
+    Job.objects.filter(pk=uninstall_job(installation).pk).update(state=Job.State.SUCCEEDED)
+
+    html = client.get(reverse("console:installations:installation-list")).content.decode()
+
+    assert "See what was removed" in html
 
 
 def test_a_second_uninstall_changes_nothing(client_for, admin, installation):
@@ -87,4 +139,6 @@ def test_a_second_uninstall_changes_nothing(client_for, admin, installation):
     response = client.post(url("installation-uninstall", installation))
 
     assert response.status_code == 302
+    assert response.url == url("installation-detail", installation)
     assert snapshot(installation) == before
+    assert Job.objects.filter(kind=INSTALLATION_UNINSTALL).count() == 1
