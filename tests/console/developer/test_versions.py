@@ -20,6 +20,8 @@ from apps.catalog.services import (
     install_link_revoke,
     version_transition,
 )
+from apps.jobs.kinds import VERSION_ROLLOUT
+from apps.jobs.models import Job
 from apps.scopes.policies import scope_phrase
 from tests.console.conftest import login_url
 from tests.factories import MembershipFactory, UserFactory
@@ -31,6 +33,7 @@ from tests.factories.catalog import (
     manifest_data,
     manifest_text,
 )
+from tests.factories.installations import make_installation
 
 APP_CREATE = reverse("console:developer:app-create")
 
@@ -796,3 +799,49 @@ class TestInstall:
         assert response.redirect_chain == [(app_url("app-detail", app), 302)]
         assert "is being deleted; nothing can change it any more" in response.content.decode()
         assert App.objects.get().status == AppStatus.DELETING
+
+
+# --- the rollout of a published version ---------------------------------------------------
+
+
+class TestRolloutJob:
+    @pytest.fixture
+    def private_app(self, account, developer):
+        return make_app(account=account, name="Back office", type="private", user=developer)
+
+    def test_no_rollout_no_section(self, client_for, developer, draft):
+        html = client_for(developer).get(version_url("version-detail", draft.app, "1.0.0"))
+
+        assert 'id="version-rollout"' not in html.content.decode()
+
+    def test_publishing_over_installations_shows_the_rollout(
+        self, client_for, developer, admin, account, private_app
+    ):
+        old = make_version(app=private_app, number="1.0.0", status="published")
+        make_installation(account=account, version=old, by_user=admin)
+        make_version(app=private_app, number="2.0.0", status="draft")
+        client = client_for(developer)
+
+        response = client.post(version_url("version-publish", private_app, "2.0.0"), follow=True)
+
+        job = Job.objects.get(kind=VERSION_ROLLOUT)
+        html = response.content.decode()
+        assert 'id="version-rollout"' in html
+        assert "Rolling out… starting." in html
+        job_page = reverse("console:jobs:job-detail", kwargs={"job_id": job.pk})
+        assert f'<a href="{job_page}">Follow the job #{job.pk}</a>' in html
+        # The job's page is open to the developer, who may follow it to the end.
+        assert client.get(job_page).status_code == 200
+
+        Job.objects.filter(pk=job.pk).update(
+            state=Job.State.RUNNING,
+            progress_done=1,
+            progress_total=3,
+            message="1 of 3 installations: 1 updated, 0 need an admin's approval, 0 skipped.",
+        )
+        html = client.get(version_url("version-detail", private_app, "2.0.0")).content.decode()
+        assert "Rolling out… 1 of 3 installations" in html
+        assert "1 updated, 0 need an admin&#x27;s approval, 0 skipped." in html
+        # The older version's page has no rollout of its own.
+        older = client.get(version_url("version-detail", private_app, "1.0.0")).content.decode()
+        assert 'id="version-rollout"' not in older

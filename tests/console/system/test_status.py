@@ -135,3 +135,62 @@ class TestJobsChangelist:
             response = client.get(URL)
 
         assert response.context["cl"].count == rows
+
+
+class TestTokenPurge:
+    def test_never_ran(self, client_for, staff):
+        html = client_for(staff).get(URL).content.decode()
+
+        assert 'id="health-purge"' in html
+        assert "Never ran" in html
+        assert "Beat starts it every 600 seconds" in html
+
+    def test_the_last_run_with_its_counts(self, client_for, staff):
+        Heartbeat.objects.create(
+            name="tokens_purge",
+            last_seen_at=timezone.now() - timedelta(minutes=5),
+            detail={
+                "deleted": {"expired_access_tokens": 7, "expired_grants": 2},
+                "total": 9,
+                "caught_up": True,
+                "seconds": 0.42,
+            },
+        )
+
+        response = client_for(staff).get(URL)
+
+        assert response.context["purge"]["late"] is False
+        html = response.content.decode()
+        assert "Up to date" in html
+        assert "Late" not in html
+        assert "Last run 5\xa0minutes ago" in html
+        assert "0.42 s: 9 rows deleted; nothing expired is left." in html
+        assert "<dt>Expired access tokens</dt><dd>7</dd>" in html
+        assert "<dt>Expired authorization codes</dt><dd>2</dd>" in html
+
+    def test_a_run_cut_short_by_its_budget_is_catching_up(self, client_for, staff):
+        Heartbeat.objects.create(
+            name="tokens_purge",
+            last_seen_at=timezone.now(),
+            detail={"deleted": {"expired_access_tokens": 5000}, "total": 5000, "caught_up": False},
+        )
+
+        html = client_for(staff).get(URL).content.decode()
+
+        assert "Catching up" in html
+        assert "its time budget ran out and the next run goes on" in html
+
+    def test_a_warning_after_three_intervals_without_a_run(self, client_for, staff, settings):
+        settings.LIFECYCLE_PURGE_EVERY_SECONDS = 600
+        Heartbeat.objects.create(
+            name="tokens_purge",
+            last_seen_at=timezone.now() - timedelta(minutes=31),
+            detail={"deleted": {}, "total": 0, "caught_up": True, "seconds": 0.01},
+        )
+
+        response = client_for(staff).get(URL)
+
+        assert response.context["purge"]["late"] is True
+        html = response.content.decode()
+        assert '<p class="health__state health__state--bad">Late</p>' in html
+        assert "It has not run for more than three intervals (600 seconds each)" in html
