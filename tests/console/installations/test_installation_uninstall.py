@@ -96,12 +96,16 @@ def uninstall_job(installation):
 
 
 def test_the_admin_is_sent_to_the_uninstall_job(client_for, admin, installation):
-    response = client_for(admin).post(url("installation-uninstall", installation))
+    client = client_for(admin)
+    response = client.post(url("installation-uninstall", installation))
 
     job = uninstall_job(installation)
     assert (job.state, job.target) == (Job.State.PENDING, "Invoicer on Acme Corp")
     assert response.status_code == 302
     assert response.url == reverse("console:jobs:job-detail", kwargs={"job_id": job.pk})
+    page = client.get(response.url)
+    assert page.status_code == 200
+    assert "Its tokens stop working now" in page.content.decode()
 
 
 def test_the_list_links_an_uninstalling_app_to_its_job(client_for, admin, installation):
