@@ -12,11 +12,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.core.files.storage import default_storage
-from django.db import models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -123,6 +123,39 @@ def installation_mark_uninstalling(*, installation_id: int) -> bool:
     ).exists()
 
 
+# The class of the PostgreSQL advisory locks that keep two purges of one installation
+# apart (any constant; the installation id is the other half of the key).
+_PURGE_LOCK_CLASS = 0x4C494645
+
+
+@contextlib.contextmanager
+def _purge_turn(installation_id: int) -> Iterator[None]:
+    """Wait until no other purge of this installation runs, and keep others waiting.
+
+    Two purges of one installation can meet (its uninstall job and the app's deletion):
+    run side by side, one deletes the installation row while the other's batch still
+    holds rows pointing at it, and each waits on the other, a deadlock. On PostgreSQL a
+    session advisory lock makes them take turns; the second then finds done what the
+    first did. SQLite runs one writer at a time anyway. Nothing is held while waiting.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    key = [_PURGE_LOCK_CLASS, installation_id % 2**31]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", key)
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+        except DatabaseError:
+            # The connection is broken or mid-failed-transaction: the lock goes with
+            # the session, which Django closes.
+            logger.warning("Could not release the purge lock of installation %s.", installation_id)
+
+
 def installation_purge(
     *, installation_id: int, start: int = 0, deadline: Deadline = NO_DEADLINE
 ) -> int:
@@ -134,21 +167,24 @@ def installation_purge(
     (from storage) and setting values, app-level and per user; webhook subscriptions;
     role and group access; its history and the installation row. Stops between batches
     when ``deadline`` passes. Touches only rows of this installation. Idempotent; an
-    installation that is not being uninstalled (or is gone) is left alone.
+    installation that is not being uninstalled (or is gone) is left alone. Two purges
+    of one installation at once take turns (on PostgreSQL, the second waits for the
+    first to stop).
     """
-    exists = Installation.objects.filter(pk=installation_id)
-    if not exists.exists():
-        return len(UNINSTALL_STEPS)
-    if not exists.filter(status=InstallationStatus.UNINSTALLING).exists():
-        raise ValueError(f"Installation {installation_id} is not being uninstalled.")
-    done = start
-    for step in UNINSTALL_STEPS[start:]:
-        if not step.run(installation_id, deadline):
-            return done
-        done += 1
-        if deadline.passed() and done < len(UNINSTALL_STEPS):
-            return done
-    return done
+    with _purge_turn(installation_id):
+        exists = Installation.objects.filter(pk=installation_id)
+        if not exists.exists():
+            return len(UNINSTALL_STEPS)
+        if not exists.filter(status=InstallationStatus.UNINSTALLING).exists():
+            raise ValueError(f"Installation {installation_id} is not being uninstalled.")
+        done = start
+        for step in UNINSTALL_STEPS[start:]:
+            if not step.run(installation_id, deadline):
+                return done
+            done += 1
+            if deadline.passed() and done < len(UNINSTALL_STEPS):
+                return done
+        return done
 
 
 def _delete_files(names: list[str]) -> None:
