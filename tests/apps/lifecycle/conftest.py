@@ -54,7 +54,7 @@ from apps.jobs.services import job_run
 from apps.moderation.models import Review
 from apps.oauth.models import AccessToken, Application, Grant, RefreshToken
 from tests.factories import AccountFactory, GroupFactory, MembershipFactory, RoleFactory
-from tests.factories.catalog import make_app, make_version
+from tests.factories.catalog import make_app_with_secret, make_version
 from tests.factories.installations import make_installation
 
 SCOPES = [
@@ -111,6 +111,11 @@ FILES = 2
 class Published:
     app: App
     version: AppVersion
+    secret: str = ""  # the OAuth client secret, shown once at creation
+
+    @property
+    def client_id(self) -> str:
+        return str(self.app.oauth_application.client_id)
 
 
 @dataclass
@@ -149,7 +154,7 @@ class Installed:
 
 def publish_app(*, account: Account, name: str = "Invoicer", number: str = "1.0.0") -> Published:
     """A published public app of ``account`` with the lifecycle manifest."""
-    app = make_app(account=account, name=name)
+    app, secret = make_app_with_secret(account=account, name=name)
     version = make_version(
         app=app,
         number=number,
@@ -158,7 +163,7 @@ def publish_app(*, account: Account, name: str = "Invoicer", number: str = "1.0.
         webhooks=WEBHOOKS,
         settings=SETTINGS,
     )
-    return Published(app=app, version=version)
+    return Published(app=app, version=version, secret=secret)
 
 
 def make_people(*, account: Account, admin: User | None = None) -> People:

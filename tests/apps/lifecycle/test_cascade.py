@@ -37,6 +37,7 @@ from tests.apps.lifecycle.conftest import (
     run_job,
 )
 from tests.factories import AccountFactory
+from tests.factories.oauth import refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -138,13 +139,20 @@ def test_the_uninstall_job_runs_the_cascade_to_the_end(installed):
     _assert_gone(installed)
 
 
-def test_tokens_and_embedding_stop_at_once_before_the_job_runs(installed):
-    admin_ship = Membership.objects.get(user=installed.people.admin)
+def test_tokens_and_embedding_stop_at_once_before_the_job_runs(installed, published):
+    admin = installed.people.admin
+    admin_ship = Membership.objects.get(user=admin)
     assert [e.installation_id for e in embedding_list_for_member(membership=admin_ship)] == [
         installed.pk
     ]
     for raw in installed.raw_access.values():
         assert _me(raw).status_code == 200
+    # The admin's app refreshes its tokens once, as it would every hour.
+    renewed = refresh(published.client_id, published.secret, installed.raw_refresh[admin.pk])
+    assert renewed.status_code == 200, renewed.content
+    installed.raw_access[admin.pk] = renewed.json()["access_token"]
+    installed.raw_refresh[admin.pk] = renewed.json()["refresh_token"]
+    assert _me(installed.raw_access[admin.pk]).status_code == 200
 
     job = _uninstall(installed)
 
@@ -156,6 +164,10 @@ def test_tokens_and_embedding_stop_at_once_before_the_job_runs(installed):
         assert response.status_code == 401
         assert response.json()["error"]["code"] == "invalid_token"
         assert "uninstalled" in response.json()["error"]["message"]
+    for raw in installed.raw_refresh.values():
+        refused = refresh(published.client_id, published.secret, raw)
+        assert refused.status_code == 400
+        assert refused.json()["error"] == "invalid_grant"
     for user in installed.people.users:
         membership = Membership.objects.get(user=user, account=installed.people.account)
         assert embedding_list_for_member(membership=membership) == []
