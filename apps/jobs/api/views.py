@@ -26,6 +26,7 @@ from apps.jobs.selectors import (
 )
 from apps.jobs.services import job_retry
 
+
 def _visible(ctx: ActingContext) -> QuerySet[Job]:
     # An API key acts as its account: it has no membership and sees every job.
     if ctx.membership is None:
