@@ -3,7 +3,8 @@ connector process (``python -m examples.connector``) started against the live se
 
 A new user opens the connector, connects it (sign in, consent, install), sees it call the
 API; in the marketplace console changes its settings (a secret, a file) and who may use
-it; the connector still works; the admin uninstalls it and its next calls get 401.
+it; the connector still works; the admin uninstalls it, its next calls get 401, and the
+admin watches the uninstall job run to its end on a real Celery worker.
 
 The demo registers the Example Connector for ``http://localhost:8001``. Each run starts
 the connector on a free port instead (the developer's own demo may hold 8001), so the
@@ -87,7 +88,9 @@ def _call_the_api_again(page: Page) -> None:
         page.locator("#call").click()
 
 
-def test_a_new_user_installs_configures_and_uninstalls_the_example_app(page, connector):
+def test_a_new_user_installs_configures_and_uninstalls_the_example_app(
+    page, connector, celery_processes
+):
     # 1. The connector's home page: Connect, sign in, consent, back connected.
     page.goto(connector.url + "/")
     expect(page.get_by_role("heading", name="Example Connector")).to_be_visible()
@@ -197,7 +200,7 @@ def test_a_new_user_installs_configures_and_uninstalls_the_example_app(page, con
     page.get_by_role("button", name="Uninstall", exact=True).click()
 
     expect(page.locator(".messages")).to_contain_text("“Example Connector” is being uninstalled.")
-    expect(page.locator("#installation-uninstalling")).to_be_visible()
+    expect(page.get_by_role("heading", name="Uninstall: Example Connector on")).to_be_visible()
     installation.refresh_from_db()
     assert installation.status == InstallationStatus.UNINSTALLING
     assert installation.uninstall_requested_by.email == ADMIN
@@ -209,3 +212,18 @@ def test_a_new_user_installs_configures_and_uninstalls_the_example_app(page, con
     expect(page.locator("#me-body")).to_contain_text("invalid_token")
     expect(page.locator("#me-body")).to_contain_text("The app was uninstalled from this account")
     expect(page.locator("#user")).to_have_text("(unknown: see below)")
+
+    # 5. A worker runs the uninstall; its page follows it to the end and leads back.
+    celery_processes("worker")
+    page.go_back()
+    page.go_back()
+    expect(page.locator("#job-progress")).to_have_attribute(
+        "data-state", "succeeded", timeout=60_000
+    )
+    expect(page.locator("#job-progress")).to_contain_text("7 of 7 done")
+    expect(page.locator("#job-progress")).to_contain_text("Uninstalled: the app's tokens")
+    page.locator("#job-next").click()
+    expect(page.get_by_text("No apps are installed on Acme Corp yet.")).to_be_visible()
+    assert not Installation.objects.filter(pk=installation.pk).exists()
+    assert not SettingValue.objects.filter(installation_id=installation.pk).exists()
+    assert not InstallationAccess.objects.filter(installation_id=installation.pk).exists()
