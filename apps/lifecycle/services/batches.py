@@ -7,6 +7,13 @@ pointers other rows hold to them, and deletes them by id. On PostgreSQL the pick
 ``FOR UPDATE SKIP LOCKED``, so two workers purging the same rows split them instead of
 waiting on each other. Every function is idempotent: run it again and it deletes what
 is left, which may be nothing.
+
+A batch that is a transaction of its own commits asynchronously on PostgreSQL
+(``synchronous_commit = off`` for that transaction only): waiting for the WAL flush was
+most of the cost of a small batch (see ``docs/performance.md``). A crash can then lose
+the last batches' deletions, whole and in order, never part of one; the rows are still
+there and the job, whose progress is committed normally after them, deletes them again.
+A batch inside a caller's transaction leaves that transaction's commit as it is.
 """
 
 from __future__ import annotations
@@ -81,7 +88,11 @@ def delete_batch(
     ``before_delete`` sees the ids (to remove files from storage, say). Returns how many
     rows it deleted: fewer than ``batch_size`` means nothing is left.
     """
+    own_transaction = not connection.in_atomic_block
     with transaction.atomic():
+        if own_transaction and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
         ids = _pick(queryset, batch_size)
         if not ids:
             return 0
