@@ -195,13 +195,15 @@ def install_refusal(
     version_status: str,
     own_account: bool,
     via_link: bool,
+    installed: bool = False,
 ) -> str | None:
     """Why a version cannot be installed on an account from where it is asked, as a
     stable code; ``None`` when it can.
 
     The developer's own account and install links take any version that is not rejected
-    (the developer tries it, or shares that exact version). Anyone else gets published
-    versions of public apps only.
+    (the developer tries it, or shares that exact version). An account that has the app
+    installed (``installed``: an update) takes its published versions, private app or
+    not. Anyone else gets published versions of public apps only.
     """
     from apps.catalog.policies import version_install_blocker
 
@@ -210,6 +212,8 @@ def install_refusal(
         return blocker
     if own_account or via_link:
         return None
+    if installed:
+        return None if version_status == "published" else "version_not_published"
     if app_type != "public":
         return "private_app"
     if version_status != "published":

@@ -7,18 +7,23 @@ from __future__ import annotations
 from django.conf import settings
 
 from apps.catalog.models import App, AppVersion
-from apps.installations.models import Installation
+from apps.installations.models import Installation, InstallationStatus
 from apps.jobs.kinds import APP_DELETE, INSTALLATION_UNINSTALL, VERSION_ROLLOUT
 from apps.jobs.models import Job
 from apps.jobs.registry import ChunkResult, JobKind, job_kind_register
-from apps.lifecycle.services.batches import Deadline
+from apps.lifecycle.services.batches import Deadline, relaxed_commits
 from apps.lifecycle.services.cascade import (
     UNINSTALL_STEPS,
     app_remove,
+    installation_delete_small,
     installation_mark_uninstalling,
     installation_purge,
 )
 from apps.lifecycle.services.rollout import rollout_total, version_rollout_run
+
+# When the app itself is being deleted, an installation goes whatever its status: the
+# app's client is suspended, so none of its tokens works anyway.
+DELETABLE = (InstallationStatus.ACTIVE, InstallationStatus.UNINSTALLING)
 
 
 def _deadline() -> Deadline:
@@ -31,11 +36,17 @@ def _plural(count: int, word: str) -> str:
 
 def _uninstall_chunk(job: Job) -> ChunkResult:
     total = len(UNINSTALL_STEPS)
-    done = installation_purge(
-        installation_id=int(job.payload["installation_id"]),
-        start=min(job.progress_done, total),
-        deadline=_deadline(),
-    )
+    installation_id = int(job.payload["installation_id"])
+    start = min(job.progress_done, total)
+    with relaxed_commits():
+        if start == 0 and installation_delete_small(
+            installation_id=installation_id, statuses=(InstallationStatus.UNINSTALLING,)
+        ):
+            done = total
+        else:
+            done = installation_purge(
+                installation_id=installation_id, start=start, deadline=_deadline()
+            )
     if done >= total:
         return ChunkResult(
             done=total,
@@ -51,7 +62,9 @@ def _uninstall_chunk(job: Job) -> ChunkResult:
 
 def _app_delete_chunk(job: Job) -> ChunkResult:
     """One account at a time: the next installation of the app (in id order) goes through
-    the whole uninstall cascade before the one after it starts.
+    the whole uninstall cascade before the one after it starts. A small installation
+    goes in one short transaction (``installation_delete_small``), a larger one step by
+    step in batches.
 
     The first chunk only counts the accounts, so the total is on the job row before
     anything is deleted (a failed first chunk records nothing, and a recount after it
@@ -70,21 +83,34 @@ def _app_delete_chunk(job: Job) -> ChunkResult:
             message=f"Removed from 0 of {_plural(total, 'account')}.",
         )
     deadline = _deadline()
-    step = int(job.payload.get("step", 0))
     payload = dict(job.payload)
+    step = int(payload.get("step", 0))
     worked = False
-    while not (worked and deadline.passed()):
-        current = installations.order_by("pk").values_list("pk", flat=True).first()
-        if current is None:
-            break
-        if int(payload.get("installation_id", 0)) != current:
-            payload["installation_id"], step = current, 0
-        installation_mark_uninstalling(installation_id=current)
-        step = installation_purge(installation_id=current, start=step, deadline=deadline)
-        payload["step"] = step
-        worked = True
-        if step < len(UNINSTALL_STEPS):
-            break
+    with relaxed_commits():
+        while not (worked and deadline.passed()):
+            batch = list(installations.order_by("pk").values_list("pk", flat=True)[:100])
+            if not batch:
+                break
+            stopped = False
+            for current in batch:
+                if worked and deadline.passed():
+                    stopped = True
+                    break
+                worked = True
+                if int(payload.get("installation_id", 0)) != current:
+                    payload["installation_id"], step = current, 0
+                if step == 0 and installation_delete_small(
+                    installation_id=current, statuses=DELETABLE
+                ):
+                    continue
+                installation_mark_uninstalling(installation_id=current)
+                step = installation_purge(installation_id=current, start=step, deadline=deadline)
+                payload["step"] = step
+                if step < len(UNINSTALL_STEPS):
+                    stopped = True
+                    break
+            if stopped:
+                break
     remaining = installations.count()
     done = max(0, total - remaining)
     if remaining:

@@ -174,6 +174,7 @@ def authorization_resolve(
             version_status=version.status,
             own_account=own_account,
             via_link=link is not None,
+            installed=mode is Mode.UPDATE,
         )
         if (
             code is None

@@ -270,7 +270,9 @@ class InstallationUpdateApi(APIView):
         version = installation_update_target(
             installation=installation, number=request.query_params.get("version")
         )
-        installation_check_installable(account=installation.account, version=version)
+        installation_check_installable(
+            account=installation.account, version=version, installed=True
+        )
         plan = installation_update_plan(installation=installation, version=version)
         return Response(out.plan_data(plan))
 

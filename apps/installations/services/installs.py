@@ -41,10 +41,15 @@ REFUSALS = {
 
 
 def installation_check_installable(
-    *, account: Account, version: AppVersion, install_link: InstallLink | None = None
+    *,
+    account: Account,
+    version: AppVersion,
+    install_link: InstallLink | None = None,
+    installed: bool = False,
 ) -> None:
     """Refuse (``Conflict`` with a stable code) a version that cannot be installed on
-    ``account`` from where it is asked."""
+    ``account`` from where it is asked (``installed``: as an update of the app the
+    account has)."""
     app = version.app
     code = install_refusal(
         app_type=app.type,
@@ -52,6 +57,7 @@ def installation_check_installable(
         version_status=version.status,
         own_account=app.account_id == account.pk,
         via_link=install_link is not None and install_link.version_id == version.pk,
+        installed=installed,
     )
     if code:
         raise Conflict(REFUSALS[code].format(app=app.name, number=version.number), code=code)
@@ -206,7 +212,7 @@ def installation_update(
             },
         )
     installation_check_installable(
-        account=locked.account, version=version, install_link=install_link
+        account=locked.account, version=version, install_link=install_link, installed=True
     )
     plan = installation_update_plan(installation=locked, version=version)
     if plan.needs_consent and not consent:

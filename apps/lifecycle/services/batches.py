@@ -3,10 +3,10 @@
 A cascade never loads a whole table into memory, never holds a lock for long and never
 goes through Django's deletion collector (which SELECTs every row and runs one UPDATE per
 ``SET_NULL`` relation). Each batch picks at most ``batch_size`` ids, clears the
-pointers other rows hold to them, and deletes them by id. On PostgreSQL the pick is
-``FOR UPDATE SKIP LOCKED``, so two workers purging the same rows split them instead of
-waiting on each other. Every function is idempotent: run it again and it deletes what
-is left, which may be nothing.
+pointers other rows hold to them, and deletes them by id. For the periodic purge the
+pick is ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two workers purging the same rows
+split them instead of waiting on each other. Every function is idempotent: run it again
+and it deletes what is left, which may be nothing.
 
 A batch that is a transaction of its own commits asynchronously on PostgreSQL
 (``synchronous_commit = off`` for that transaction only): waiting for the WAL flush was
@@ -18,12 +18,13 @@ A batch inside a caller's transaction leaves that transaction's commit as it is.
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 
 BATCH_SIZE = 2000
 
@@ -49,6 +50,33 @@ class Deadline:
 NO_DEADLINE = Deadline(None)
 
 
+@contextlib.contextmanager
+def relaxed_commits() -> Iterator[None]:
+    """For the commits inside, do not wait for the PostgreSQL log flush
+    (``synchronous_commit`` off for this session, then back to the default).
+
+    Used around a chunk of a lifecycle job, whose many small commits are each a log
+    flush otherwise. A database crash can then lose the last commits, whole and in order;
+    the job records its progress after the chunk with a normal commit, which flushes all
+    of them, so what a crash loses is only work the job does again. Elsewhere (SQLite,
+    or inside a caller's transaction) it changes nothing.
+    """
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")
+        except DatabaseError:
+            # A broken connection is closed by Django, and the setting goes with it.
+            pass
+
+
 def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
@@ -68,9 +96,9 @@ def delete_ids(model: type[models.Model], ids: Sequence[int]) -> int:
         return int(max(cursor.rowcount, 0))
 
 
-def _pick(queryset: models.QuerySet[Any], batch_size: int) -> list[int]:
+def _pick(queryset: models.QuerySet[Any], batch_size: int, skip_locked: bool) -> list[int]:
     queryset = queryset.order_by()
-    if connection.features.has_select_for_update_skip_locked:
+    if skip_locked and connection.features.has_select_for_update_skip_locked:
         queryset = queryset.select_for_update(skip_locked=True, of=("self",))
     return list(queryset.values_list("pk", flat=True)[:batch_size])
 
@@ -81,19 +109,24 @@ def delete_batch(
     pointers: Iterable[Pointer] = (),
     before_delete: Callable[[list[int]], None] | None = None,
     batch_size: int = BATCH_SIZE,
+    skip_locked: bool = False,
 ) -> int:
     """Delete one batch of ``queryset``'s rows in one short transaction.
 
     ``pointers`` are set to NULL where they point at the batch first, and
     ``before_delete`` sees the ids (to remove files from storage, say). Returns how many
     rows it deleted: fewer than ``batch_size`` means nothing is left.
+
+    ``skip_locked`` (the periodic purge) leaves rows another transaction holds to whoever
+    holds them, so two purges split the work. A cascade must delete every row of its
+    installation, so it waits for such rows instead.
     """
     own_transaction = not connection.in_atomic_block
     with transaction.atomic():
         if own_transaction and connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        ids = _pick(queryset, batch_size)
+        ids = _pick(queryset, batch_size, skip_locked)
         if not ids:
             return 0
         for pointer in pointers:
@@ -113,6 +146,7 @@ def delete_all(
     before_delete: Callable[[list[int]], None] | None = None,
     batch_size: int = BATCH_SIZE,
     deadline: Deadline = NO_DEADLINE,
+    skip_locked: bool = False,
 ) -> tuple[int, bool]:
     """Delete ``queryset``'s rows batch after batch until none is left or ``deadline``
     passes. Returns (rows deleted, whether none is left)."""
@@ -120,7 +154,11 @@ def delete_all(
     deleted = 0
     while True:
         count = delete_batch(
-            queryset, pointers=pointers, before_delete=before_delete, batch_size=batch_size
+            queryset,
+            pointers=pointers,
+            before_delete=before_delete,
+            batch_size=batch_size,
+            skip_locked=skip_locked,
         )
         deleted += count
         if count < batch_size:

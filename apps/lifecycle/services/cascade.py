@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.core.files.storage import default_storage
-from django.db import DatabaseError, connection, models, transaction
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -30,10 +30,16 @@ from apps.installations.models import (
     UserAuthorization,
     WebhookSubscription,
 )
-from apps.lifecycle.services.batches import NO_DEADLINE, Deadline, delete_all, delete_ids
+from apps.lifecycle.services.batches import (
+    BATCH_SIZE,
+    NO_DEADLINE,
+    Deadline,
+    delete_all,
+    delete_ids,
+)
 from apps.lifecycle.services.tokens import tokens_delete
 from apps.moderation.models import Review
-from apps.oauth.models import Application
+from apps.oauth.models import AccessToken, Application, Grant, RefreshToken
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +114,90 @@ UNINSTALL_STEPS: tuple[Step, ...] = (
     Step("access", "role and group access", _rows(InstallationAccess)),
     Step("installation", "the installation and its history", _installation_row),
 )
+
+
+# What hangs off an installation, in the order a small one is deleted in one go; setting
+# values come last but one, the installation row itself last.
+_OWNED: tuple[type[models.Model], ...] = (
+    Grant,
+    RefreshToken,
+    AccessToken,
+    UserAuthorization,
+    WebhookSubscription,
+    InstallationAccess,
+    InstallationEvent,
+    SettingValue,
+)
+
+
+def _table(model: type[models.Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _sizes_sql(limit: int) -> str:
+    """One query: the installation's status, whether any setting holds a file, and for
+    each owned table whether it holds more than ``limit`` rows of the installation."""
+    over = [
+        f"(SELECT COUNT(*) FROM (SELECT 1 FROM {_table(m)} WHERE installation_id = %s "  # noqa: S608
+        f"LIMIT {int(limit) + 1}) AS t) > {int(limit)}"
+        for m in _OWNED
+    ]
+    files = (
+        f"EXISTS (SELECT 1 FROM {_table(SettingValue)} "  # noqa: S608
+        "WHERE installation_id = %s AND file <> '')"
+    )
+    return (
+        f"SELECT status, {files}, "  # noqa: S608
+        + ", ".join(over)
+        + f" FROM {_table(Installation)} WHERE id = %s"
+    )
+
+
+def _delete_all_sql() -> list[str]:
+    """The statements that delete a whole installation; on PostgreSQL one statement
+    (data-modifying WITH clauses), elsewhere one per table. Constraints between the rows
+    (access and refresh tokens point at each other) are checked at commit, when every
+    row is gone."""
+    deletes = [f"DELETE FROM {_table(m)} WHERE installation_id = %s" for m in _OWNED]  # noqa: S608
+    last = f"DELETE FROM {_table(Installation)} WHERE id = %s"  # noqa: S608
+    if connection.vendor == "postgresql":
+        clauses = ", ".join(f"d{i} AS ({sql})" for i, sql in enumerate(deletes))
+        return [f"WITH {clauses} {last}"]
+    return [*deletes, last]
+
+
+def installation_delete_small(
+    *, installation_id: int, statuses: tuple[str, ...], limit: int = BATCH_SIZE
+) -> bool:
+    """Delete a small installation with everything it owns in one short transaction:
+    the same rows as the uninstall cascade (``UNINSTALL_STEPS``), setting files first.
+
+    Small means at most ``limit`` rows in each table it owns. Two queries whatever its
+    size (one on SQLite per table), which is most of an app's installations. Returns
+    ``False`` having deleted nothing when the installation is larger, has another status
+    than ``statuses``, or got a new token while it was being deleted: the cascade's steps
+    (``installation_purge``) then remove it in batches. ``True`` when it is gone.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_sizes_sql(limit), [installation_id] * (len(_OWNED) + 2))
+        row = cursor.fetchone()
+    if row is None:
+        return True
+    status, has_files, *over = row
+    if status not in statuses or any(over):
+        return False
+    if has_files:
+        _setting_files(installation_id, NO_DEADLINE)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            for sql in _delete_all_sql():
+                cursor.execute(sql, [installation_id] * sql.count("%s"))
+    except IntegrityError:
+        logger.info(
+            "Installation %s changed while it was deleted; going step by step.", installation_id
+        )
+        return False
+    return True
 
 
 def installation_mark_uninstalling(*, installation_id: int) -> bool:

@@ -128,6 +128,7 @@ def tokens_purge_expired(
             pointers=_POINTERS.get(queryset.model, ()),
             deadline=deadline,
             batch_size=batch_size,
+            skip_locked=True,
         )
         if not tally.add(name, count, complete):
             break

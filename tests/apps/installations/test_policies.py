@@ -194,3 +194,32 @@ def test_install_refusal(app_type, app_status, version_status, own, link, refusa
         )
         == refusal
     )
+
+
+@pytest.mark.parametrize(
+    ("app_type", "app_status", "version_status", "refusal"),
+    [
+        ("private", "active", "published", None),
+        ("public", "active", "published", None),
+        ("private", "active", "approved", "version_not_published"),
+        ("private", "active", "draft", "version_not_published"),
+        ("private", "inactive", "published", "app_inactive"),
+        ("private", "active", "rejected", "version_not_installable"),
+    ],
+)
+def test_an_installed_app_takes_its_published_versions_as_updates(
+    app_type, app_status, version_status, refusal
+):
+    """An account that has a private app (it came through an install link) may update it
+    to the app's published versions without a link."""
+    assert (
+        install_refusal(
+            app_type=app_type,
+            app_status=app_status,
+            version_status=version_status,
+            own_account=False,
+            via_link=False,
+            installed=True,
+        )
+        == refusal
+    )

@@ -7,7 +7,7 @@ import pytest
 from apps.accounts.models import Membership
 from apps.catalog.models import AppVersion, VersionStatus
 from apps.catalog.policies import Actor
-from apps.catalog.services import By, version_transition
+from apps.catalog.services import By, install_link_create, version_transition
 from apps.installations.models import (
     Installation,
     InstallationEvent,
@@ -17,12 +17,14 @@ from apps.installations.models import (
 from apps.installations.services import (
     ROLLOUT_BY,
     RolloutOutcome,
+    installation_install,
     installation_pin,
     installation_rollout,
     installation_uninstall,
     installation_update,
 )
 from tests.factories import AccountFactory
+from tests.factories.accounts import MembershipFactory
 from tests.factories.catalog import by, make_app, make_version
 from tests.factories.installations import make_installation
 
@@ -306,3 +308,35 @@ def test_webhooks_of_a_waiting_installation_stay_as_they_were(app, v100, v110):
     installation_rollout(installation_id=installation.pk, version=_v120(app))
 
     assert list(WebhookSubscription.objects.filter(installation=installation).values()) == before
+
+
+def test_a_private_app_installed_through_a_link_is_updated_after_approval():
+    """A private app reaches other accounts through install links only; once installed
+    there, its published versions are updates the account may take: the rollout asks for
+    approval of a version that asks for more, and the admin's approval goes through."""
+    private = make_app(account=AccountFactory(slug="inhouse"), name="In-house", type="private")
+    first = make_version(app=private, number="1.0.0", status="published", scopes=BASE_SCOPES)
+    link, _raw = install_link_create(version=first, by=by(), label="Acme")
+    customer = AccountFactory(slug="acme-private")
+    admin = MembershipFactory(account=customer, is_admin=True)
+    installation = installation_install(
+        account=customer,
+        version=first,
+        by=By.user_(admin.user),
+        membership=admin,
+        install_link=link,
+    )
+
+    grown = make_version(app=private, number="1.1.0", status="published", scopes=WITH_USERS)
+    assert (
+        installation_rollout(installation_id=installation.pk, version=grown)
+        == RolloutOutcome.NEEDS_APPROVAL
+    )
+    updated = installation_update(
+        installation=installation,
+        version=grown,
+        by=By.user_(admin.user),
+        membership=admin,
+        consent=True,
+    )
+    assert (updated.version_id, updated.pending_version_id) == (grown.pk, None)

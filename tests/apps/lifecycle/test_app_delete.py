@@ -248,10 +248,15 @@ def test_deleting_twice_queues_one_job_and_the_job_runs_twice(listing):
     _assert_app_gone(listing)
 
 
-def test_one_account_at_a_time_in_chunks_with_no_time_budget(listing, settings):
-    """Without any time budget each chunk does one step of one account (or one batch of
-    the end): after every chunk at most one installation is partly deleted, the others
-    are whole or gone, and progress counts the accounts done."""
+@pytest.mark.parametrize("size", ["small", "large"])
+def test_one_account_at_a_time_in_chunks_with_no_time_budget(listing, settings, monkeypatch, size):
+    """Without any time budget each chunk does one small account whole (one transaction),
+    or one step of a large one (or one batch of the end): after every chunk at most one
+    installation is partly deleted, the others are whole or gone, and progress counts the
+    accounts done."""
+    if size == "large":
+        # Installations over the size of one transaction go step by step.
+        monkeypatch.setattr("apps.lifecycle.jobs.installation_delete_small", lambda **kw: False)
     others = _snapshot_others(listing)
     job = _start(listing)
     settings.LIFECYCLE_CHUNK_SECONDS = 0
@@ -274,8 +279,13 @@ def test_one_account_at_a_time_in_chunks_with_no_time_budget(listing, settings):
         assert states.count("gone") == done
         if done < ACCOUNTS:
             assert message == f"Removed from {done} of {ACCOUNTS} accounts."
-    # One chunk per step of every account, then the end.
-    assert len(seen) >= ACCOUNTS * len(UNINSTALL_STEPS)
+    if size == "large":
+        # One chunk per step of every account, then the end.
+        assert len(seen) >= ACCOUNTS * len(UNINSTALL_STEPS)
+    else:
+        # One chunk per account, each gone whole, then the end.
+        assert all("partial" not in states for *_, states in seen)
+        assert len(seen) == 1 + ACCOUNTS + 1
     _assert_app_gone(listing)
     _assert_others_intact(listing, others)
 
