@@ -16,8 +16,10 @@ from apps.lifecycle.services.cascade import (
     UNINSTALL_STEPS,
     app_remove,
     installation_delete_small,
+    installation_delete_whole,
     installation_mark_uninstalling,
     installation_purge,
+    installations_small,
 )
 from apps.lifecycle.services.rollout import rollout_total, version_rollout_run
 
@@ -91,6 +93,7 @@ def _app_delete_chunk(job: Job) -> ChunkResult:
             batch = list(installations.order_by("pk").values_list("pk", flat=True)[:100])
             if not batch:
                 break
+            small = installations_small(installation_ids=batch)
             stopped = False
             for current in batch:
                 if worked and deadline.passed():
@@ -99,8 +102,10 @@ def _app_delete_chunk(job: Job) -> ChunkResult:
                 worked = True
                 if int(payload.get("installation_id", 0)) != current:
                     payload["installation_id"], step = current, 0
-                if step == 0 and installation_delete_small(
-                    installation_id=current, statuses=DELETABLE
+                if (
+                    step == 0
+                    and current in small
+                    and installation_delete_whole(installation_id=current, statuses=DELETABLE)
                 ):
                     continue
                 installation_mark_uninstalling(installation_id=current)

@@ -9,7 +9,7 @@ from django.db import transaction
 from apps.accounts.models import User
 from apps.catalog.services import By
 from apps.installations.models import Installation, InstallationEvent, UserAuthorization
-from apps.installations.services.common import _event
+from apps.installations.services.common import _event, _require_active
 from apps.scopes.policies import effective_scopes
 
 
@@ -18,7 +18,12 @@ def user_authorization_record(
     *, installation: Installation, user: User, scopes: Iterable[str], by: By
 ) -> UserAuthorization:
     """Record that ``user`` consented to the installation's app with ``scopes`` (a
-    user-level app). Widens an earlier record; never narrows it."""
+    user-level app). Widens an earlier record; never narrows it. Raises ``Conflict``
+    (``not_active``) once the installation is being uninstalled: a consent racing the
+    uninstall must not leave a row behind its cascade."""
+    _require_active(
+        installation, "The app is being uninstalled from this account; it cannot be authorized."
+    )
     wanted = list(effective_scopes(scopes))
     record, created = UserAuthorization.objects.select_for_update().get_or_create(
         installation=installation, user=user, defaults={"scopes": wanted}

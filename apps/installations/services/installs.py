@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Account, Membership
 from apps.catalog.manifests.types import Manifest
-from apps.catalog.models import AppVersion, InstallLink, VersionStatus
+from apps.catalog.models import App, AppVersion, InstallLink, VersionStatus
 from apps.catalog.policies import semver_key
 from apps.catalog.selectors import version_manifest
 from apps.catalog.services import By
@@ -63,6 +63,14 @@ def installation_check_installable(
         raise Conflict(REFUSALS[code].format(app=app.name, number=version.number), code=code)
 
 
+def _lock_app(version: AppVersion) -> None:
+    """Lock the version's app row for the rest of the transaction and read its status
+    again: an app deletion that committed after the caller loaded the app wins, and one
+    that is committing is waited for, so nothing is installed on an app being deleted."""
+    list(App.objects.select_for_update().filter(pk=version.app_id).values_list("pk", flat=True))
+    version.app.refresh_from_db(fields=["status"])
+
+
 def _sync_webhooks(installation: Installation, manifest: Manifest) -> dict[str, list[str]]:
     """Make the installation's subscriptions match ``manifest``'s webhooks, by id.
 
@@ -110,6 +118,7 @@ def installation_install(
         account_id=account.pk,
         refusal=f"Only an admin of {account.name} can install apps. Ask an admin to install it.",
     )
+    _lock_app(version)
     installation_check_installable(account=account, version=version, install_link=install_link)
     manifest = version_manifest(version)
     try:
@@ -211,6 +220,7 @@ def installation_update(
                 "version": [f"Version {locked.version.number} is installed; pick a newer one."]
             },
         )
+    _lock_app(version)
     installation_check_installable(
         account=locked.account, version=version, install_link=install_link, installed=True
     )

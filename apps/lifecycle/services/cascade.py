@@ -10,10 +10,12 @@ files are already gone (deleting a missing file is not an error), never orphan f
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
@@ -91,11 +93,17 @@ def _setting_files(installation_id: int, deadline: Deadline) -> bool:
 
 
 def _installation_row(installation_id: int, deadline: Deadline) -> bool:
-    """Delete the installation itself, with its history; tokens issued in the last
-    instant (a code exchange racing the uninstall) go with it."""
+    """Delete the installation itself, with its history. Rows that arrived after their
+    own step ran (a token issued or a consent recorded by a request racing the
+    uninstall) go with it: files first, then every table the installation owns, in the
+    transaction that deletes the installation row. A retry of a failed last step
+    therefore finishes whatever arrived late."""
+    if not _setting_files(installation_id, deadline):
+        return False
     with transaction.atomic():
         tokens_delete(Q(installation_id=installation_id))
-        delete_all(InstallationEvent.objects.filter(installation_id=installation_id))
+        for model in _OWNED:
+            delete_all(model._default_manager.filter(installation_id=installation_id))
         ids = list(
             Installation.objects.filter(
                 pk=installation_id, status=InstallationStatus.UNINSTALLING
@@ -134,70 +142,108 @@ def _table(model: type[models.Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _sizes_sql(limit: int) -> str:
-    """One query: the installation's status, whether any setting holds a file, and for
-    each owned table whether it holds more than ``limit`` rows of the installation."""
-    over = [
-        f"(SELECT COUNT(*) FROM (SELECT 1 FROM {_table(m)} WHERE installation_id = %s "  # noqa: S608
-        f"LIMIT {int(limit) + 1}) AS t) > {int(limit)}"
-        for m in _OWNED
+def installations_small(*, installation_ids: list[int], limit: int = BATCH_SIZE) -> set[int]:
+    """Which of ``installation_ids`` are small enough to go in one short transaction:
+    at most ``limit`` rows in each table they own, and no setting file (files leave
+    storage before their rows, step by step). One query for the whole list, so checking
+    costs nothing per installation."""
+    if not installation_ids:
+        return set()
+    ids = ", ".join(["%s"] * len(installation_ids))
+    parts = [
+        f"SELECT installation_id FROM {_table(model)} WHERE installation_id IN ({ids}) "  # noqa: S608
+        "GROUP BY installation_id HAVING COUNT(*) > %s"
+        for model in _OWNED
     ]
-    files = (
-        f"EXISTS (SELECT 1 FROM {_table(SettingValue)} "  # noqa: S608
-        "WHERE installation_id = %s AND file <> '')"
+    parts.append(
+        f"SELECT installation_id FROM {_table(SettingValue)} "  # noqa: S608
+        f"WHERE installation_id IN ({ids}) AND file <> ''"
     )
-    return (
-        f"SELECT status, {files}, "  # noqa: S608
-        + ", ".join(over)
-        + f" FROM {_table(Installation)} WHERE id = %s"
-    )
-
-
-def _delete_all_sql() -> list[str]:
-    """The statements that delete a whole installation; on PostgreSQL one statement
-    (data-modifying WITH clauses), elsewhere one per table. Constraints between the rows
-    (access and refresh tokens point at each other) are checked at commit, when every
-    row is gone."""
-    deletes = [f"DELETE FROM {_table(m)} WHERE installation_id = %s" for m in _OWNED]  # noqa: S608
-    last = f"DELETE FROM {_table(Installation)} WHERE id = %s"  # noqa: S608
-    if connection.vendor == "postgresql":
-        clauses = ", ".join(f"d{i} AS ({sql})" for i, sql in enumerate(deletes))
-        return [f"WITH {clauses} {last}"]
-    return [*deletes, last]
-
-
-def installation_delete_small(
-    *, installation_id: int, statuses: tuple[str, ...], limit: int = BATCH_SIZE
-) -> bool:
-    """Delete a small installation with everything it owns in one short transaction:
-    the same rows as the uninstall cascade (``UNINSTALL_STEPS``), setting files first.
-
-    Small means at most ``limit`` rows in each table it owns. Two queries whatever its
-    size (one on SQLite per table), which is most of an app's installations. Returns
-    ``False`` having deleted nothing when the installation is larger, has another status
-    than ``statuses``, or got a new token while it was being deleted: the cascade's steps
-    (``installation_purge``) then remove it in batches. ``True`` when it is gone.
-    """
+    params: list[Any] = [*([*installation_ids, limit] * len(_OWNED)), *installation_ids]
     with connection.cursor() as cursor:
-        cursor.execute(_sizes_sql(limit), [installation_id] * (len(_OWNED) + 2))
-        row = cursor.fetchone()
-    if row is None:
-        return True
-    status, has_files, *over = row
-    if status not in statuses or any(over):
-        return False
-    if has_files:
-        _setting_files(installation_id, NO_DEADLINE)
+        cursor.execute(" UNION ".join(parts), params)
+        large = {row[0] for row in cursor.fetchall()}
+    return set(installation_ids) - large
+
+
+@functools.cache
+def _delete_sql(vendor: str) -> tuple[str, ...]:
+    """The statements that delete one installation with everything it owns, provided it
+    has one of the given statuses and no setting file (files go step by step, before
+    their rows). On PostgreSQL one statement, whose data-modifying WITH clauses all see
+    one snapshot; elsewhere one per table, in one transaction. Constraints between the
+    rows (access and refresh tokens point at each other) are checked at commit, when
+    every row is gone. Parameters: the installation id and a list of statuses."""
+    files = (
+        f"SELECT 1 FROM {_table(SettingValue)} "  # noqa: S608
+        "WHERE installation_id = %(id)s AND file <> ''"
+    )
+    if vendor == "postgresql":
+        ok = (
+            f"SELECT 1 FROM {_table(Installation)} WHERE id = %(id)s "  # noqa: S608
+            f"AND status = ANY(%(statuses)s) AND NOT EXISTS ({files})"
+        )
+        clauses = ", ".join(
+            f"d{i} AS (DELETE FROM {_table(m)} WHERE installation_id = %(id)s "  # noqa: S608
+            "AND EXISTS (SELECT 1 FROM ok))"
+            for i, m in enumerate(_OWNED)
+        )
+        return (
+            f"WITH ok AS ({ok}), {clauses} DELETE FROM {_table(Installation)} "  # noqa: S608
+            "WHERE id = %(id)s AND EXISTS (SELECT 1 FROM ok)",
+        )
+    return (
+        *(
+            f"DELETE FROM {_table(m)} WHERE installation_id = %(id)s"  # noqa: S608
+            for m in _OWNED
+        ),
+        f"DELETE FROM {_table(Installation)} WHERE id = %(id)s",  # noqa: S608
+    )
+
+
+def installation_delete_whole(*, installation_id: int, statuses: tuple[str, ...]) -> bool:
+    """Delete an installation that ``installations_small`` found small, with everything
+    it owns, in one short transaction: the rows of every step of ``UNINSTALL_STEPS``.
+
+    Returns ``False`` having deleted nothing when it has another status than
+    ``statuses`` (or is gone: then there is nothing to do either), a setting file, or
+    got a new row pointing at it while it was being deleted (a token issued that very
+    moment): the steps (``installation_purge``) then go through it in batches.
+    """
+    params: dict[str, Any] = {"id": installation_id, "statuses": list(statuses)}
     try:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(_delete_sql("postgresql")[0], params)
+                return bool(cursor.rowcount > 0)
         with transaction.atomic(), connection.cursor() as cursor:
-            for sql in _delete_all_sql():
-                cursor.execute(sql, [installation_id] * sql.count("%s"))
+            cursor.execute(
+                f"SELECT status FROM {_table(Installation)} WHERE id = %(id)s "  # noqa: S608
+                f"AND NOT EXISTS (SELECT 1 FROM {_table(SettingValue)} "
+                "WHERE installation_id = %(id)s AND file <> '')",
+                params,
+            )
+            row = cursor.fetchone()
+            if row is None or row[0] not in statuses:
+                return False
+            for sql in _delete_sql(connection.vendor):
+                cursor.execute(sql, params)
     except IntegrityError:
         logger.info(
             "Installation %s changed while it was deleted; going step by step.", installation_id
         )
         return False
     return True
+
+
+def installation_delete_small(
+    *, installation_id: int, statuses: tuple[str, ...], limit: int = BATCH_SIZE
+) -> bool:
+    """``installation_delete_whole`` when the installation is small
+    (``installations_small``); ``False`` having deleted nothing otherwise."""
+    if not installations_small(installation_ids=[installation_id], limit=limit):
+        return False
+    return installation_delete_whole(installation_id=installation_id, statuses=statuses)
 
 
 def installation_mark_uninstalling(*, installation_id: int) -> bool:

@@ -14,7 +14,7 @@ from apps.accounts.models import Account, Membership, User
 from apps.catalog.models import App, AppBanner, AppStatus
 from apps.catalog.services import By, app_banner_add, app_delete, app_logo_set
 from apps.core.errors import Conflict
-from apps.installations.models import Installation, InstallationStatus
+from apps.installations.models import Installation, InstallationStatus, SettingValue
 from apps.installations.services import installation_uninstall
 from apps.jobs.kinds import APP_DELETE, INSTALLATION_UNINSTALL
 from apps.jobs.models import Job
@@ -37,7 +37,14 @@ from tests.apps.lifecycle.conftest import (
     run_job,
 )
 from tests.factories import AccountFactory, MembershipFactory
-from tests.factories.catalog import banner_file, logo_file, make_install_link, make_version
+from tests.factories.catalog import (
+    banner_file,
+    logo_file,
+    make_app,
+    make_install_link,
+    make_version,
+)
+from tests.factories.installations import issue_token, make_installation
 
 pytestmark = pytest.mark.django_db
 
@@ -248,15 +255,11 @@ def test_deleting_twice_queues_one_job_and_the_job_runs_twice(listing):
     _assert_app_gone(listing)
 
 
-@pytest.mark.parametrize("size", ["small", "large"])
-def test_one_account_at_a_time_in_chunks_with_no_time_budget(listing, settings, monkeypatch, size):
-    """Without any time budget each chunk does one small account whole (one transaction),
-    or one step of a large one (or one batch of the end): after every chunk at most one
-    installation is partly deleted, the others are whole or gone, and progress counts the
-    accounts done."""
-    if size == "large":
-        # Installations over the size of one transaction go step by step.
-        monkeypatch.setattr("apps.lifecycle.jobs.installation_delete_small", lambda **kw: False)
+def test_one_account_at_a_time_in_chunks_with_no_time_budget(listing, settings):
+    """Without any time budget each chunk does one step of one account (these hold
+    setting files, so they go step by step) or one batch of the end: after every chunk
+    at most one installation is partly deleted, the others are whole or gone, and
+    progress counts the accounts done."""
     others = _snapshot_others(listing)
     job = _start(listing)
     settings.LIFECYCLE_CHUNK_SECONDS = 0
@@ -279,15 +282,48 @@ def test_one_account_at_a_time_in_chunks_with_no_time_budget(listing, settings, 
         assert states.count("gone") == done
         if done < ACCOUNTS:
             assert message == f"Removed from {done} of {ACCOUNTS} accounts."
-    if size == "large":
-        # One chunk per step of every account, then the end.
-        assert len(seen) >= ACCOUNTS * len(UNINSTALL_STEPS)
-    else:
-        # One chunk per account, each gone whole, then the end.
-        assert all("partial" not in states for *_, states in seen)
-        assert len(seen) == 1 + ACCOUNTS + 1
+    # One chunk per step of every account, then the end.
+    assert len(seen) >= ACCOUNTS * len(UNINSTALL_STEPS)
     _assert_app_gone(listing)
     _assert_others_intact(listing, others)
+
+
+def test_small_accounts_go_whole_one_per_chunk(developer_account, settings):
+    """Accounts whose installation is small and holds no setting file go in one short
+    transaction each: with no time budget, every chunk removes exactly one account
+    whole, in id order, and nothing is ever partly deleted."""
+    app = make_app(account=developer_account, name="Small one")
+    version = make_version(app=app, status="published")
+    installs = []
+    for n in range(3):
+        account = AccountFactory(slug=f"small-{n}")
+        admin = MembershipFactory(account=account, is_admin=True).user
+        installation = make_installation(account=account, version=version, by_user=admin)
+        issue_token(installation=installation, user=admin)
+        SettingValue.objects.create(installation=installation, key="company_name", value="X")
+        installs.append(installation.pk)
+    settings.LIFECYCLE_CHUNK_SECONDS = 0
+    app_delete(app=app, by=By(user=None, label="developer"))
+    [job] = jobs_for(APP_DELETE, app_id=app.pk)
+    seen: list[list[bool]] = []
+
+    def check(job: Job) -> None:
+        alive = [Installation.objects.filter(pk=pk).exists() for pk in installs]
+        owned = [SettingValue.objects.filter(installation_id=pk).exists() for pk in installs]
+        assert alive == owned  # whole or gone, never partly
+        seen.append(alive)
+
+    job = run_job(job, after_chunk=check)
+
+    assert job.state == Job.State.SUCCEEDED
+    assert seen[:4] == [
+        [True, True, True],
+        [False, True, True],
+        [False, False, True],
+        [False, False, False],
+    ]
+    assert not AccessToken.objects.filter(application_id=app.oauth_application_id).exists()
+    assert not App.objects.filter(pk=app.pk).exists()
 
 
 def test_a_failed_deletion_is_retried_and_completes(listing, monkeypatch):

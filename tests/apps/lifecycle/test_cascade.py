@@ -226,9 +226,9 @@ def test_purge_refuses_an_active_installation(installed):
 
 def test_a_failed_uninstall_is_retried_and_completes(installed, monkeypatch):
     """The file storage refuses the second delete (storage is outside the machine): the
-    job fails with the reason, having removed one file and no row (files leave storage
-    before any row goes). The failed chunk records no progress; retried, the job runs
-    again (the removed file is simply not there any more) and ends as a clean run does."""
+    job fails with the reason, after its first steps removed tokens, authorizations and
+    one file. The failed chunk records no progress; retried, the job runs those steps
+    again (they find nothing left) and ends as a clean run does."""
     job = _uninstall(installed)
     real_delete = FileSystemStorage.delete
     calls: list[str] = []
@@ -246,8 +246,10 @@ def test_a_failed_uninstall_is_retried_and_completes(installed, monkeypatch):
     assert job.state == Job.State.FAILED
     assert job.last_error.startswith("PermissionError: storage refused to delete")
     assert job.progress_done == 0
-    # Every row is still there, the uninstall's own history event included.
-    assert counts(installed.rows()) == {**EXPECTED_COUNTS, "events": EXPECTED_COUNTS["events"] + 1}
+    rows = counts(installed.rows())
+    assert rows["access_tokens"] == rows["authorizations"] == 0
+    # The batch that failed is rolled back: its rows are all there, one file is gone.
+    assert rows["settings"] == EXPECTED_COUNTS["settings"]
     assert sorted(installed.files_exist()) == [False, True]
 
     job_retry(job=job)
