@@ -167,7 +167,8 @@ def _rollout_chunk(job: Job) -> ChunkResult:
     done = sum(counts.values())
     summary = (
         f"{counts['updated']} updated, {counts['needs_approval']} need an admin's approval, "
-        f"{counts['skipped']} skipped (pinned, newer or uninstalled)."
+        f"{counts['pinned']} pinned to their version, "
+        f"{counts['skipped']} already on a newer version or uninstalled."
     )
     return ChunkResult(
         done=done if not progress.finished else max(done, total),

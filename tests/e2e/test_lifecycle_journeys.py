@@ -318,7 +318,8 @@ def test_a_developer_publishes_versions_and_admins_approve_or_get_them_automatic
         developer,
         "1.1.0",
         rollout,
-        "0 updated, 2 need an admin's approval, 1 skipped (pinned, newer or uninstalled).",
+        "0 updated, 2 need an admin's approval, 1 pinned to their version, "
+        "0 already on a newer version or uninstalled.",
     )
 
     # Acme's admin: the badge in Installed apps leads to the update page.
@@ -370,7 +371,8 @@ def test_a_developer_publishes_versions_and_admins_approve_or_get_them_automatic
         developer,
         "1.2.0",
         rollout,
-        "2 updated, 0 need an admin's approval, 1 skipped (pinned, newer or uninstalled).",
+        "2 updated, 0 need an admin's approval, 1 pinned to their version, "
+        "0 already on a newer version or uninstalled.",
     )
 
     # Acme moved on its own: its history says so.

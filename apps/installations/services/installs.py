@@ -24,6 +24,7 @@ from apps.installations.models import (
     WebhookSubscription,
 )
 from apps.installations.policies import install_refusal
+from apps.installations.selectors import installation_newer_versions
 from apps.installations.services.common import _event, _require_active, _require_admin
 from apps.jobs.kinds import INSTALLATION_UNINSTALL
 from apps.jobs.services import job_create
@@ -283,6 +284,7 @@ def _move_to_version(
 class RolloutOutcome(StrEnum):
     UPDATED = "updated"
     NEEDS_APPROVAL = "needs_approval"
+    PINNED = "pinned"
     SKIPPED = "skipped"
 
 
@@ -296,9 +298,10 @@ def installation_rollout(*, installation_id: int, version: AppVersion) -> Rollou
     When the installation's grant already covers what ``version`` asks for, it is
     updated at once (as ``installation_update`` would, recorded as an automatic update).
     Otherwise it stays where it is and is marked "update needs approval" for its admins
-    (``pending_version``), once per version. Skipped: an installation that is gone, not
-    active, pinned, or already on ``version`` or a newer one; or a ``version`` that is no
-    longer published. Idempotent: running it twice gives the same end state.
+    (``pending_version``), once per version. Left alone: a pinned installation
+    (``PINNED``); one that is gone, not active, or already on ``version`` or a newer one,
+    or a ``version`` that is no longer published (``SKIPPED``). Idempotent: running it
+    twice gives the same end state.
     """
     locked = (
         Installation.objects.select_for_update(of=("self",))
@@ -306,10 +309,11 @@ def installation_rollout(*, installation_id: int, version: AppVersion) -> Rollou
         .filter(pk=installation_id, app_id=version.app_id)
         .first()
     )
+    if locked is not None and locked.status == InstallationStatus.ACTIVE and locked.is_pinned:
+        return RolloutOutcome.PINNED
     if (
         locked is None
         or locked.status != InstallationStatus.ACTIVE
-        or locked.is_pinned
         or semver_key(locked.version.number) >= semver_key(version.number)
         or not AppVersion.objects.filter(pk=version.pk, status=VersionStatus.PUBLISHED).exists()
     ):
@@ -338,7 +342,9 @@ def installation_pin(
 ) -> Installation:
     """Pin an installation to its version (no automatic updates) or unpin it.
 
-    Only an admin of the account may. Idempotent: pinning a pinned installation changes
+    Unpinning catches up at once with the newest published version, as its rollout would
+    have: updated when the grant covers it, else marked "update needs approval". Only an
+    admin of the account may. Idempotent: pinning a pinned installation changes
     nothing and records nothing. Raises ``PermissionDenied``, ``Conflict`` (``not_active``).
     """
     _require_admin(
@@ -359,6 +365,12 @@ def installation_pin(
         by,
         {"version": locked.version.number},
     )
+    if not pinned:
+        # Catch up with what was published while it was pinned, as a rollout would have.
+        newer = installation_newer_versions(installation=locked)
+        if newer:
+            installation_rollout(installation_id=locked.pk, version=newer[0])
+            locked.refresh_from_db()
     return locked
 
 

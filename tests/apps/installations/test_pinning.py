@@ -16,7 +16,7 @@ from apps.installations.services import (
     installation_update,
 )
 from tests.factories import AccountFactory
-from tests.factories.catalog import make_app, make_version
+from tests.factories.catalog import make_app, make_version, manifest_data
 from tests.factories.installations import make_installation
 
 pytestmark = pytest.mark.django_db
@@ -179,7 +179,7 @@ def test_pinned_keeps_automatic_updates_away_but_not_an_admins(installation, app
     newer = make_version(app=app, number="1.1.0", status="published")
 
     assert installation_rollout(installation_id=installation.pk, version=newer) == (
-        RolloutOutcome.SKIPPED
+        RolloutOutcome.PINNED
     )
     installation.refresh_from_db()
     assert installation.version.number == "1.0.0"
@@ -197,11 +197,37 @@ def test_pinned_keeps_automatic_updates_away_but_not_an_admins(installation, app
     assert installation.is_pinned
 
 
-def test_unpinned_the_next_rollout_updates_again(installation, app, account, admin):
+def test_unpinning_catches_up_with_what_was_published_meanwhile(installation, app, account, admin):
+    """A version published while the installation was pinned is applied when it is
+    unpinned, as its rollout would have done: here it asks for nothing new, so the
+    installation moves to it (recorded as an automatic update)."""
     _pin(installation, admin, account)
     newer = make_version(app=app, number="1.1.0", status="published")
-    _pin(installation, admin, account, pinned=False)
-
     assert installation_rollout(installation_id=installation.pk, version=newer) == (
-        RolloutOutcome.UPDATED
+        RolloutOutcome.PINNED
     )
+
+    unpinned = _pin(installation, admin, account, pinned=False)
+
+    assert (unpinned.version, unpinned.is_pinned) == (newer, False)
+    kinds = list(installation.events.order_by("pk").values_list("kind", flat=True))
+    assert kinds[-2:] == [InstallationEvent.Kind.UNPINNED, InstallationEvent.Kind.UPDATED]
+    assert installation_rollout(installation_id=installation.pk, version=newer) == (
+        RolloutOutcome.SKIPPED
+    )
+
+
+def test_unpinning_asks_for_approval_of_a_version_that_wants_more(
+    installation, app, account, admin
+):
+    _pin(installation, admin, account)
+    grown = make_version(
+        app=app,
+        number="1.1.0",
+        status="published",
+        scopes=[*manifest_data()["scopes"], {"code": "task", "level": "read", "reason": "Tasks."}],
+    )
+
+    unpinned = _pin(installation, admin, account, pinned=False)
+
+    assert (unpinned.version.number, unpinned.pending_version) == ("1.0.0", grown)

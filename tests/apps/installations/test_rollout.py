@@ -145,7 +145,7 @@ def test_a_grant_that_does_not_cover_waits_for_approval_once(app, v100, v110):
     assert list(installation.webhook_subscriptions.values_list("url", flat=True)) == [HOOK["url"]]
 
 
-def test_a_pinned_installation_is_skipped(app, v110):
+def test_a_pinned_installation_is_left_alone(app, v110):
     installation = make_installation(account=_account("pinned"), version=v110)
     installation_pin(
         installation=installation,
@@ -157,7 +157,7 @@ def test_a_pinned_installation_is_skipped(app, v110):
 
     outcome = installation_rollout(installation_id=installation.pk, version=_v120(app))
 
-    assert outcome == RolloutOutcome.SKIPPED
+    assert outcome == RolloutOutcome.PINNED
     assert _installation_row(installation) == before
 
 

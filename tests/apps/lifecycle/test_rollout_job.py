@@ -130,9 +130,9 @@ def test_publishing_queues_one_rollout_that_sorts_the_mix():
     assert (job.progress_done, job.progress_total) == (6, 6)
     assert job.message == (
         "6 of 6 installations: 2 updated, 2 need an admin's approval, "
-        "2 skipped (pinned, newer or uninstalled)."
+        "1 pinned to their version, 1 already on a newer version or uninstalled."
     )
-    assert job.payload["counts"] == {"updated": 2, "needs_approval": 2, "skipped": 2}
+    assert job.payload["counts"] == {"updated": 2, "needs_approval": 2, "pinned": 1, "skipped": 1}
     for name in ("covered_1", "covered_2"):
         installation = mix[name]
         installation.refresh_from_db()
@@ -172,7 +172,7 @@ def test_running_the_rollout_again_gives_the_same_end_state():
     assert again.state == Job.State.SUCCEEDED
     assert again.message == (
         "4 of 4 installations: 0 updated, 2 need an admin's approval, "
-        "2 skipped (pinned, newer or uninstalled)."
+        "1 pinned to their version, 1 already on a newer version or uninstalled."
     )
     assert progress.finished
     assert everything(*mix.values()) == after
@@ -196,7 +196,7 @@ def test_a_rollout_in_several_chunks_ends_the_same(settings):
     assert job.state == Job.State.SUCCEEDED
     assert len(seen) > 1
     assert seen == sorted(seen)
-    assert job.payload["counts"] == {"updated": 2, "needs_approval": 2, "skipped": 2}
+    assert job.payload["counts"] == {"updated": 2, "needs_approval": 2, "pinned": 1, "skipped": 1}
     assert [
         Installation.objects.get(pk=mix[n].pk).version_id for n in ("covered_1", "covered_2")
     ] == [v120.pk, v120.pk]

@@ -471,7 +471,7 @@ def test_a_rollout_runs_on_a_worker_updating_or_flagging_each_installation(celer
     done = wait_for(lambda: _finished(job.pk), timeout=60, what="the rollout to end")
     assert done.state == Job.State.SUCCEEDED, done.last_error
     assert (done.progress_done, done.progress_total) == (3, 3)
-    assert done.payload["counts"] == {"updated": 1, "needs_approval": 1, "skipped": 1}
+    assert done.payload["counts"] == {"updated": 1, "needs_approval": 1, "pinned": 1, "skipped": 0}
     state = {
         i.pk: (i.version_id, i.pending_version_id)
         for i in Installation.objects.filter(pk__in=[covered.pk, short.pk, pinned.pk])
