@@ -66,6 +66,7 @@ class _JobMixin(MemberRequiredMixin):
             else None,
             next_link=job_next_link(job=job, membership=self.membership),
             retry_hint="" if may_retry else _retry_hint(job),
+            audience="account",
         )
 
 

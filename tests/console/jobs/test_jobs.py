@@ -2,6 +2,8 @@
 the sidebar link. Admins see every job of the account, developers its app deletions and
 rollouts, anyone the jobs they started; any other job is a 404."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -248,22 +250,116 @@ class TestDetail:
         assert f'id="job-next" href="{installed}">Back to Installed apps</a>' in html
         assert "hx-trigger" not in html
 
-    def test_a_failed_job_shows_the_error_and_the_retry_button(self, client_for, admin, jobs):
-        html = client_for(admin).get(detail_url(jobs["uninstall"])).content.decode()
+    def test_a_failed_job_says_in_plain_words_what_stopped_and_what_to_do(
+        self, client_for, admin, jobs
+    ):
+        job = jobs["uninstall"]
+
+        html = client_for(admin).get(detail_url(job)).content.decode()
 
         assert "It stopped after an error" in html
-        assert "What went wrong" in html
-        assert "OperationalError: database is away" in html
+        assert (
+            '<p class="job-progress__failure" id="job-failure"><strong>What stopped:</strong> '
+            "The uninstall stopped at step 4 of 7 (app and user settings); the steps before "
+            "it are done and the app&#x27;s tokens stay refused.</p>"
+        ) in html
         assert "What to do next" in html
-        assert f'action="{retry_url(jobs["uninstall"])}"' in html
+        assert f'action="{retry_url(job)}"' in html
+        assert "It resumes from the recorded progress." in html
+        assert (
+            "If it stops again, contact platform support and give them the job number: "
+            f"<strong>#{job.pk}</strong>."
+        ) in html
         assert "hx-trigger" not in html
 
-    def test_who_may_not_retry_is_told_who_can(self, client_for, member, jobs):
-        html = client_for(member).get(detail_url(jobs["members"])).content.decode()
+    def test_the_technical_error_is_folded_away_on_the_account_page(self, client_for, admin, jobs):
+        html = client_for(admin).get(detail_url(jobs["app_delete"])).content.decode()
 
+        technical = html.split('<details class="job-progress__error" id="job-technical">')[1]
+        technical = technical.split("</details>")[0]
+        assert "<summary>Technical details</summary>" in technical
+        assert "Gave up after 6 attempts. OperationalError: database is away" in technical
+        assert html.count("OperationalError: database is away") == 1
+        assert "What went wrong" not in html
+        assert "<details open" not in html
+
+    def test_staff_pages_show_the_error_openly(self, client_for, staff, jobs):
+        job = jobs["app_delete"]
+        url = reverse("console:system:job-detail", kwargs={"job_id": job.pk})
+
+        html = client_for(staff).get(url).content.decode()
+
+        assert "<h3>What went wrong</h3>" in html
+        assert "<pre>Gave up after 6 attempts. OperationalError: database is away</pre>" in html
+        assert 'id="job-technical"' not in html
+        assert "The deletion stopped after removing the app from 3 of 10 accounts" in html
+        assert 'id="job-support"' not in html
+
+    def test_who_may_not_retry_is_told_who_can_and_where_to_turn(self, client_for, member, jobs):
+        job = jobs["members"]
+
+        html = client_for(member).get(detail_url(job)).content.decode()
+
+        assert "<summary>Technical details</summary>" in html
         assert "OperationalError: database is away" in html
-        assert retry_url(jobs["members"]) not in html
+        assert retry_url(job) not in html
         assert "An admin of this account can retry it." in html
+        assert f"contact platform support and give them the job number: <strong>#{job.pk}" in html
+
+
+class TestDelays:
+    """An unfinished job that is not moving says why and when it goes on."""
+
+    def block(self, client, job: Job) -> str:
+        return client.get(progress_url(job), HTTP_HX_REQUEST="true").content.decode()
+
+    def test_a_stalled_job_says_since_when_and_until_when(
+        self, client_for, admin, make_job, account, settings
+    ):
+        job = make_job(kind=APP_DELETE, account=account, state=Job.State.RUNNING)
+        quiet_since = timezone.now() - timedelta(minutes=30)
+        Job.objects.filter(pk=job.pk).update(
+            updated_at=quiet_since,
+            enqueued_at=quiet_since,
+            lease_expires_at=quiet_since + timedelta(minutes=6),
+        )
+        job.refresh_from_db()
+
+        html = self.block(client_for(admin), job)
+
+        since = timezone.localtime(job.updated_at).strftime("%H:%M")
+        assert 'data-delay="stalled"' in html
+        assert f"No progress since {since} UTC. A worker will pick it up again" in html
+        assert "(by about " in html
+        assert "Working on it." not in html
+        assert 'hx-trigger="every 2s"' in html
+
+    def test_a_job_backing_off_says_when_it_retries(self, client_for, admin, make_job, account):
+        job = make_job(
+            kind=INSTALLATION_UNINSTALL,
+            account=account,
+            state=Job.State.RUNNING,
+            attempts=2,
+            last_error="OperationalError: server closed the connection",
+            run_after=timezone.now() + timedelta(minutes=3),
+        )
+
+        html = self.block(client_for(admin), job)
+
+        at = timezone.localtime(job.run_after).strftime("%H:%M")
+        assert 'data-delay="retrying"' in html
+        assert f"Retrying at {at} UTC: it hit a temporary error and runs again by itself." in html
+        assert "No progress since" not in html
+        assert "<summary>Technical details</summary>" in html
+        assert "The last temporary error (it is retried automatically)" in html
+
+    def test_a_job_that_moves_shows_no_delay(self, client_for, admin, make_job, account):
+        job = make_job(kind=APP_DELETE, account=account, state=Job.State.RUNNING)
+
+        html = self.block(client_for(admin), job)
+
+        assert "data-delay" not in html
+        assert "Working on it." in html
 
 
 class TestRetry:
