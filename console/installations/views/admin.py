@@ -16,8 +16,10 @@ from apps.accounts.selectors import (
     member_list_for_account,
     role_list_for_account,
 )
+from apps.catalog.models import AppStatus
 from apps.catalog.selectors import version_scope_lines
 from apps.core.errors import ApplicationError, Conflict
+from apps.installations.models import Installation
 from apps.installations.policies import consent_split, settings_of_level
 from apps.installations.selectors import (
     installation_access,
@@ -37,6 +39,7 @@ from apps.installations.services import (
     installation_update,
     installation_update_plan,
 )
+from apps.jobs.models import Job
 from console.access import AccountAdminRequiredMixin
 from console.diffs import manifest_diff_shown
 from console.forms import form_add_application_error
@@ -49,26 +52,38 @@ from console.installations.views.common import (
     manifest_or_none,
     scope_rows,
 )
+from console.jobs.pages import job_failure_summary
+
+
+def app_deleting(installation: Installation) -> bool:
+    """Whether the installed app is being deleted by its developer: it no longer works
+    and goes away by itself, so nothing is offered to update, pin or set up. No query:
+    the installations selectors load the app."""
+    return bool(installation.app.status == AppStatus.DELETING)
 
 
 class InstallationListView(AccountAdminRequiredMixin, View):
     """The account's installed apps, with the ones that have a newer version, an update
-    waiting for approval, a pin or an uninstall in progress marked."""
+    waiting for approval, a pin, an uninstall in progress or stopped, or an app its
+    developer is deleting marked."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
         installations = list(installation_list_for_account(account=self.account))
         updates = installation_updates_for_account(account=self.account)
         jobs = installation_uninstall_jobs_for_account(account=self.account)
-        rows = [
-            {
-                "installation": i,
-                "update": updates.get(i.pk),
-                "pending": installation_pending_update(installation=i),
-                "job": jobs.get(i.pk),
-                "show_logo": logo_visible(i, self.account),
-            }
-            for i in installations
-        ]
+        rows = []
+        for i in installations:
+            deleting = app_deleting(i)
+            rows.append(
+                {
+                    "installation": i,
+                    "update": None if deleting else updates.get(i.pk),
+                    "pending": None if deleting else installation_pending_update(installation=i),
+                    "job": jobs.get(i.pk),
+                    "app_deleting": deleting,
+                    "show_logo": logo_visible(i, self.account),
+                }
+            )
         return render(request, "console/installations/installation_list.html", {"rows": rows})
 
 
@@ -79,9 +94,18 @@ class InstallationDetailView(InstallationMixin, View):
 
     def show(self, **kwargs: Any) -> HttpResponse:
         installation = self.installation
+        deleting = app_deleting(installation)
+        # What an admin may still change: nothing while it is uninstalled, and no update,
+        # pin or settings while its developer deletes the app.
+        changeable = installation.is_active and not deleting
         manifest = manifest_or_none(installation)
         user_settings = bool(manifest and settings_of_level(manifest.settings, "user"))
         app_settings = bool(manifest and settings_of_level(manifest.settings, "app"))
+        job = (
+            None
+            if installation.is_active
+            else installation_uninstall_job(installation=installation)
+        )
         context = {
             "installation": installation,
             "app": installation.app,
@@ -93,17 +117,20 @@ class InstallationDetailView(InstallationMixin, View):
                 {"event": e, "line": event_line(e)}
                 for e in installation_history(installation=installation)
             ],
-            "newer": installation_newer_versions(installation=installation)
-            if installation.is_active
-            else [],
-            "pending": installation_pending_update(installation=installation),
-            "job": None
-            if installation.is_active
-            else installation_uninstall_job(installation=installation),
-            "app_settings": app_settings,
-            "user_settings": user_settings,
+            "newer": installation_newer_versions(installation=installation) if changeable else [],
+            "pending": installation_pending_update(installation=installation)
+            if changeable
+            else None,
+            "job": job,
+            "uninstall_failure": job_failure_summary(job)
+            if job is not None and job.state == Job.State.FAILED
+            else "",
+            "app_deleting": deleting,
+            "changeable": changeable,
+            "app_settings": app_settings and changeable,
+            "user_settings": user_settings and changeable,
             "members": list(member_list_for_account(account=self.account).order_by("user__email"))
-            if user_settings and installation.is_active
+            if user_settings and changeable
             else [],
             "show_logo": logo_visible(installation, self.account),
         }

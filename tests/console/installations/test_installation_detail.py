@@ -3,6 +3,7 @@ history; while uninstalling, the state and no edit actions."""
 
 import pytest
 
+from apps.catalog.services import app_delete
 from apps.installations.models import Installation
 from tests.console.conftest import login_url
 from tests.console.installations.conftest import snapshot, url
@@ -127,3 +128,49 @@ def test_post_is_not_allowed_and_changes_nothing(client_for, admin, installation
 
     assert client_for(admin).post(url("installation-detail", installation)).status_code == 405
     assert snapshot(installation) == before
+
+
+class TestAppBeingDeleted:
+    """While its developer deletes the app, its page says so and offers nothing to
+    update, pin or set up."""
+
+    def test_the_page_says_so_and_hides_update_pin_and_settings(
+        self, client_for, admin, member, installation, invoicer
+    ):
+        make_version(app=invoicer, number="1.1.0", status="published")
+        app_delete(app=invoicer)
+
+        html = client_for(admin).get(url("installation-detail", installation)).content.decode()
+
+        notice = html.split('id="app-deleting"')[1].split("</p>")[0]
+        assert (
+            "Its developer is deleting this app: it no longer works here and will be removed "
+            "from this account automatically."
+        ) in notice
+        for name in (
+            "installation-settings",
+            "installation-update",
+            "installation-pin",
+            "installation-user_pick",
+        ):
+            assert url(name, installation) not in html, name
+        assert 'id="installation-pin"' not in html
+        assert "Update available" not in html
+        assert url("installation-access", installation) in html
+        assert url("installation-uninstall", installation) in html
+
+    def test_an_active_app_shows_no_such_notice(self, client_for, admin, installation):
+        html = client_for(admin).get(url("installation-detail", installation)).content.decode()
+
+        assert 'id="app-deleting"' not in html
+        assert url("installation-pin", installation) in html
+
+    def test_a_member_or_an_outsider_is_refused_and_nothing_changes(
+        self, client_for, member, outsider, installation, invoicer
+    ):
+        app_delete(app=invoicer)
+        before = snapshot(installation)
+
+        assert client_for(member).get(url("installation-detail", installation)).status_code == 403
+        assert client_for(outsider).get(url("installation-detail", installation)).status_code == 404
+        assert snapshot(installation) == before

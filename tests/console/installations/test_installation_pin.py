@@ -12,7 +12,11 @@ from tests.console.installations.conftest import snapshot, url
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("console:installations:installation-list")
-EXPLANATION = "Pinned: new versions are not installed automatically; you can still update by hand."
+PINNED = (
+    "<strong>Pinned to version 1.0.0</strong>: new versions are not installed automatically; "
+    "you can still update by hand."
+)
+UNPINNED = "New versions that ask for no new access are installed automatically. Pin to stop that."
 
 
 @pytest.fixture
@@ -82,7 +86,8 @@ def test_the_page_offers_to_pin_with_a_csrf_protected_form(client_for, admin, in
     assert 'id="installation-pin"' in html
     assert f'action="{url("installation-pin", installation)}"' in html
     assert "Pin to this version" in html
-    assert EXPLANATION in html
+    assert UNPINNED in html
+    assert "Pinned to version" not in html
     form = html.split(f'action="{url("installation-pin", installation)}"')[1].split("</form>")[0]
     assert "csrfmiddlewaretoken" in form
 
@@ -102,7 +107,8 @@ def test_an_admin_pins_and_sees_it(client_for, admin, installation):
     assert f'action="{url("installation-unpin", installation)}"' in html
     assert ">Unpin</button>" in html
     assert "Pin to this version" not in html
-    assert "Pinned to version 1.0.0: new versions are not installed automatically." in html
+    assert PINNED in html
+    assert UNPINNED not in html
     list_html = client.get(LIST).content.decode()
     assert 'class="badge badge--violet pinned"' in list_html
 
@@ -122,6 +128,8 @@ def test_an_admin_unpins(client_for, admin, pinned):
     ]
     html = client.get(url("installation-detail", pinned)).content.decode()
     assert "Unpinned: new versions that ask for no more access are installed automatically." in html
+    assert UNPINNED in html
+    assert ">Pin to this version</button>" in html
     assert 'class="badge badge--violet pinned"' not in client.get(LIST).content.decode()
 
 

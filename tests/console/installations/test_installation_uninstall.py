@@ -133,6 +133,80 @@ def test_a_finished_uninstall_job_is_still_linked(client_for, admin, installatio
     html = client.get(reverse("console:installations:installation-list")).content.decode()
 
     assert "See what was removed" in html
+    assert "Uninstall stopped" not in html
+
+
+class TestFailedUninstall:
+    """An uninstall whose job failed never looks finished: the list and the installed
+    app's page say it stopped and lead to the job's page, where admins retry it."""
+
+    @pytest.fixture
+    def failed(self, client_for, admin, installation):
+        client_for(admin).post(url("installation-uninstall", installation))
+        job = uninstall_job(installation)
+        Job.objects.filter(pk=job.pk).update(
+            state=Job.State.FAILED,
+            progress_done=2,
+            progress_total=7,
+            last_error="OSError: the storage is read-only",
+        )
+        job.refresh_from_db()
+        return job
+
+    def test_the_list_says_it_stopped_and_links_to_the_job(
+        self, client_for, admin, installation, failed
+    ):
+        html = client_for(admin).get(reverse("console:installations:installation-list"))
+        html = html.content.decode()
+
+        row = html.split(f'data-installation="{installation.pk}"')[1].split("</tr>")[0]
+        job_url = reverse("console:jobs:job-detail", kwargs={"job_id": failed.pk})
+        assert (
+            f'<a class="uninstall-job uninstall-job--failed" href="{job_url}">'
+            "Uninstall stopped: see what went wrong and retry</a>"
+        ) in row
+        assert "See what was removed" not in row
+        assert "Follow its progress" not in row
+
+    def test_the_installed_apps_page_says_it_stopped_and_where_to_retry(
+        self, client_for, admin, installation, failed
+    ):
+        html = client_for(admin).get(url("installation-detail", installation)).content.decode()
+
+        notice = html.split('id="installation-uninstalling"')[1].split("</div>")[0]
+        assert 'data-job-state="failed"' in notice
+        assert "<strong>The uninstall stopped after an error</strong>" in notice
+        assert "The uninstall stopped at step 3 of 7 (setting files)" in notice
+        job_url = reverse("console:jobs:job-detail", kwargs={"job_id": failed.pk})
+        assert f'id="uninstall-job" href="{job_url}">See what went wrong and retry</a>' in notice
+        assert "removed next" not in html
+        assert "Follow the removal" not in html
+
+    def test_the_job_page_offers_the_admin_the_retry(self, client_for, admin, installation, failed):
+        html = (
+            client_for(admin)
+            .get(reverse("console:jobs:job-detail", kwargs={"job_id": failed.pk}))
+            .content.decode()
+        )
+
+        retry = reverse("console:jobs:job-retry", kwargs={"job_id": failed.pk})
+        assert f'action="{retry}"' in html
+        assert "<summary>Technical details</summary>" in html
+
+    @pytest.mark.parametrize("persona", ["member", "outsider"])
+    def test_who_is_not_an_admin_of_the_account_sees_neither_page(
+        self, client_for, request, installation, failed, persona
+    ):
+        client = client_for(request.getfixturevalue(persona))
+        before = snapshot(installation)
+
+        detail = client.get(url("installation-detail", installation))
+        listing = client.get(reverse("console:installations:installation-list"))
+
+        assert detail.status_code == (403 if persona == "member" else 404)
+        assert listing.status_code == (403 if persona == "member" else 200)
+        assert "Uninstall stopped" not in listing.content.decode()
+        assert snapshot(installation) == before
 
 
 def test_a_second_uninstall_changes_nothing(client_for, admin, installation):
