@@ -71,6 +71,15 @@ def installation_live_by_app_for_account(*, account: Account) -> dict[int, Insta
     }
 
 
+def installation_count_for_developer_app(*, account: Account, app: App) -> int:
+    """How many installations ``app`` has, in any status, on every account (one COUNT):
+    what deleting it will uninstall. Only for the developer ``account`` that owns the
+    app; ``NotFound`` for another account's app."""
+    if app.account_id != account.pk:
+        raise NotFound("No such app in this account.")
+    return Installation.objects.filter(app_id=app.pk).count()
+
+
 @dataclass(frozen=True)
 class Access:
     role_ids: tuple[int, ...]

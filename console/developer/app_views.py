@@ -38,6 +38,7 @@ from apps.catalog.services import (
     app_unlist,
 )
 from apps.core.errors import ApplicationError
+from apps.installations.selectors import installation_count_for_developer_app
 from apps.jobs.kinds import APP_DELETE
 from apps.jobs.models import Job
 from apps.jobs.selectors import job_latest_for, job_list_app_deletions
@@ -384,14 +385,21 @@ class AppDeleteView(AppMixin, View):
 
     template_name = "console/developer/app_delete.html"
 
+    def page(self, form: AppDeleteForm) -> HttpResponse:
+        installed_on = installation_count_for_developer_app(account=self.account, app=self.app)
+        return render(
+            self.request,
+            self.template_name,
+            {"app": self.app, "form": form, "installed_on": installed_on},
+        )
+
     def get(self, request: HttpRequest, code: str) -> HttpResponse:
-        form = AppDeleteForm(app_name=self.app.name)
-        return render(request, self.template_name, {"app": self.app, "form": form})
+        return self.page(AppDeleteForm(app_name=self.app.name))
 
     def post(self, request: HttpRequest, code: str) -> HttpResponse:
         form = AppDeleteForm(request.POST, app_name=self.app.name)
         if not form.is_valid():
-            return render(request, self.template_name, {"app": self.app, "form": form})
+            return self.page(form)
         app_delete(app=self.app, by=self.by())
         messages.success(
             request,

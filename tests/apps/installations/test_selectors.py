@@ -10,6 +10,7 @@ from apps.installations.policies import MASK
 from apps.installations.selectors import (
     embedding_list_for_member,
     installation_access,
+    installation_count_for_developer_app,
     installation_get,
     installation_history,
     installation_ids_usable_by,
@@ -30,6 +31,7 @@ from apps.installations.services import (
 )
 from tests.factories import AccountFactory, GroupFactory, MembershipFactory
 from tests.factories.catalog import make_app, make_version
+from tests.factories.installations import make_installation
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +69,30 @@ def test_installation_get_is_scoped_to_the_account(installed, account, other_acc
             )
     assert list(installation_list_for_account(account=other_account)) == []
     assert list(installation_list_for_account(account=account)) == [installed]
+
+
+def test_count_for_developer_app_counts_every_status_of_that_app_only(
+    installed, app, account, admin, other_account, django_assert_num_queries
+):
+    make_installation(account=other_account, version=installed.version)
+    other_app = make_app(account=app.account, name="Other app")
+    make_installation(account=account, version=make_version(app=other_app, status="published"))
+    installation_uninstall(
+        installation=installed,
+        by=By.user_(admin),
+        membership=Membership.objects.get(user=admin, account=account),
+    )
+
+    with django_assert_num_queries(1):
+        count = installation_count_for_developer_app(account=app.account, app=app)
+
+    assert count == 2
+    assert installation_count_for_developer_app(account=app.account, app=other_app) == 1
+
+
+def test_count_for_developer_app_refuses_another_accounts_app(installed, app, account):
+    with pytest.raises(NotFound):
+        installation_count_for_developer_app(account=account, app=app)
 
 
 def test_live_for_ignores_uninstalling(installed, app, account, admin):

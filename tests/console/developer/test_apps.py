@@ -11,11 +11,12 @@ from oauth2_provider.models import get_application_model
 
 from apps.catalog.models import App, AppBanner, AppStatus, AppVersion, InstallLink, VersionEvent
 from apps.catalog.services import app_banner_add, app_delete, app_logo_set
+from apps.installations.models import Installation
 from apps.jobs.kinds import APP_DELETE
 from apps.jobs.models import Job
 from apps.jobs.services import job_run
 from tests.console.conftest import login_url
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import AccountFactory, MembershipFactory, UserFactory
 from tests.factories.catalog import (
     banner_file,
     by,
@@ -26,6 +27,7 @@ from tests.factories.catalog import (
     make_install_link,
     make_version,
 )
+from tests.factories.installations import make_installation
 
 LIST = reverse("console:developer:app-list")
 CREATE = reverse("console:developer:app-create")
@@ -934,6 +936,68 @@ class TestDelete:
         html = response.content.decode()
         assert "This cannot be undone." in html
         assert "Type the app&#x27;s name to confirm" in html
+
+    def test_says_how_many_accounts_have_it_before_the_name(
+        self, client_for, developer, listed_app, account, other_account
+    ):
+        version = listed_app.versions.get()
+        uninstalling = make_installation(account=account, version=version)
+        Installation.objects.filter(pk=uninstalling.pk).update(status="uninstalling")
+        make_installation(account=other_account, version=version)
+        make_installation(account=AccountFactory(), version=version)
+        other = make_app(account=account, name="Other", type="public")
+        make_installation(
+            account=AccountFactory(), version=make_version(app=other, status="published")
+        )
+
+        response = client_for(developer).get(url("app-delete", listed_app))
+
+        assert response.context["installed_on"] == 3
+        html = response.content.decode()
+        numbers = html.split('id="app-delete-installations"')[1].split("</p>")[0]
+        assert "<strong>Installed on 3 accounts.</strong>" in numbers
+        assert "On each of them the app stops working as soon as you confirm" in numbers
+        assert "one account at a time, it is uninstalled there" in numbers
+        assert html.index('id="app-delete-installations"') < html.index('name="confirm_name"')
+
+    def test_one_account_and_none_read_right(self, client_for, developer, listed_app, account):
+        client = client_for(developer)
+
+        html = client.get(url("app-delete", listed_app)).content.decode()
+
+        assert "<strong>Installed on 0 accounts.</strong>" in html
+        assert "No account has it installed" in html
+
+        make_installation(account=account, version=listed_app.versions.get())
+        html = client.get(url("app-delete", listed_app)).content.decode()
+
+        assert "<strong>Installed on 1 account.</strong>" in html
+        assert "On that account the app stops working" in html
+
+    def test_a_wrong_name_keeps_the_numbers(self, client_for, developer, listed_app, account):
+        make_installation(account=account, version=listed_app.versions.get())
+
+        response = client_for(developer).post(
+            url("app-delete", listed_app), {"confirm_name": "nope"}
+        )
+
+        assert response.status_code == 200
+        assert "<strong>Installed on 1 account.</strong>" in response.content.decode()
+
+    def test_the_numbers_cost_one_query(self, client_for, developer, listed_app, account):
+        client = client_for(developer)
+        client.get(url("app-delete", listed_app))
+        with CaptureQueriesContext(connection) as none:
+            client.get(url("app-delete", listed_app))
+        for _ in range(3):
+            make_installation(account=AccountFactory(), version=listed_app.versions.get())
+
+        with CaptureQueriesContext(connection) as three:
+            client.get(url("app-delete", listed_app))
+
+        sql = [q["sql"] for q in three.captured_queries]
+        assert len([q for q in sql if "installations_installation" in q]) == 1
+        assert len(three.captured_queries) == len(none.captured_queries)
 
     @pytest.mark.parametrize("typed", ["", "invoicer", "Invoicer2"])
     def test_a_wrong_name_deletes_nothing(self, client_for, developer, app, typed):
