@@ -301,7 +301,9 @@ def test_a_developer_publishes_versions_and_admins_approve_or_get_them_automatic
     globex = browser_as(ADMINS["globex"])
     _installed_row(globex, CONNECTOR).get_by_role("link", name=CONNECTOR).click()
     pin = globex.locator("#installation-pin")
-    expect(pin).to_contain_text("New versions are installed automatically")
+    expect(pin).to_contain_text(
+        "New versions that ask for no new access are installed automatically. Pin to stop that."
+    )
     pin.get_by_role("button", name="Pin to this version").click()
     expect(globex.locator(".messages")).to_contain_text(
         f"“{CONNECTOR}” is pinned to version 1.0.0: new versions are not installed automatically."
