@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from apps.accounts.models import Membership
+from apps.catalog.models import AppStatus
 from apps.catalog.services import By
 from apps.core.errors import Conflict, PermissionDenied
 from apps.installations.models import Installation, InstallationEvent, InstallationStatus
@@ -34,7 +35,21 @@ def _require_active(
     installation: Installation,
     refusal: str = "The app is being uninstalled; its settings cannot change.",
 ) -> Installation:
-    locked = Installation.objects.select_for_update().filter(pk=installation.pk).first()
+    """Lock the installation's row and refuse (``Conflict``) one that is being
+    uninstalled (``not_active``) or whose app its developer is deleting
+    (``app_deleting``): both are on their way out and nothing may change them."""
+    locked = (
+        Installation.objects.select_for_update(of=("self",))
+        .select_related("app")
+        .filter(pk=installation.pk)
+        .first()
+    )
     if locked is None or locked.status != InstallationStatus.ACTIVE:
         raise Conflict(refusal, code="not_active")
+    if locked.app.status == AppStatus.DELETING:
+        raise Conflict(
+            f"Its developer is deleting “{locked.app.name}”: it is removed from this account "
+            "automatically and cannot change any more.",
+            code="app_deleting",
+        )
     return locked

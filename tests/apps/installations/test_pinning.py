@@ -5,13 +5,15 @@ installation being uninstalled cannot be pinned."""
 import pytest
 
 from apps.accounts.models import Membership
-from apps.catalog.services import By
+from apps.catalog.services import By, app_delete
 from apps.core.errors import Conflict, PermissionDenied
 from apps.installations.models import InstallationEvent
 from apps.installations.services import (
     RolloutOutcome,
+    installation_access_set,
     installation_pin,
     installation_rollout,
+    installation_settings_save,
     installation_uninstall,
     installation_update,
 )
@@ -231,3 +233,35 @@ def test_unpinning_asks_for_approval_of_a_version_that_wants_more(
     unpinned = _pin(installation, admin, account, pinned=False)
 
     assert (unpinned.version.number, unpinned.pending_version) == ("1.0.0", grown)
+
+
+def test_nothing_changes_an_installation_of_an_app_being_deleted(installation, app, account, admin):
+    """Pinning, settings and access are refused once the developer deletes the app: the
+    installation is on its way out (the console hides those actions as well)."""
+    app_delete(app=app)
+    before = _state(installation)
+    membership = _membership(account, admin)
+    attempts = [
+        lambda: _pin(installation, admin, account),
+        lambda: installation_settings_save(
+            installation=installation,
+            level="app",
+            user=None,
+            values={},
+            files={},
+            by=By.user_(admin),
+            membership=membership,
+        ),
+        lambda: installation_access_set(
+            installation=installation,
+            role_ids=[],
+            group_ids=[],
+            by=By.user_(admin),
+            membership=membership,
+        ),
+    ]
+    for attempt in attempts:
+        with pytest.raises(Conflict) as refused:
+            attempt()
+        assert refused.value.code == "app_deleting"
+    assert _state(installation) == before
