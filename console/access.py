@@ -73,6 +73,22 @@ class DeveloperRequiredMixin(LoginRequiredMixin):
         return self.membership.account
 
 
+class MemberRequiredMixin(LoginRequiredMixin):
+    """A member of the current account (``self.membership``), whatever their rights;
+    signed in without any account: 403."""
+
+    membership: Membership
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        membership = getattr(request, "membership", None)
+        if membership is None:
+            raise HttpPermissionDenied("You do not belong to any account yet.")
+        self.membership = membership
+        return super().dispatch(request, *args, **kwargs)
+
+
 class StaffRequiredMixin(LoginRequiredMixin):
     """Platform staff (``user.is_staff``)."""
 

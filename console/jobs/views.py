@@ -10,14 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
-from apps.accounts.models import Membership
 from apps.core.errors import ApplicationError
 from apps.jobs.models import Job
 from apps.jobs.selectors import (
@@ -27,24 +25,9 @@ from apps.jobs.selectors import (
     job_may_retry,
 )
 from apps.jobs.services import job_retry
-from console.access import access_errors
+from console.access import MemberRequiredMixin, access_errors
 from console.jobs.changelists import job_changelist
 from console.jobs.pages import job_block_context, job_next_link
-
-
-class MemberRequiredMixin(LoginRequiredMixin):
-    """A member of the current account (``self.membership``); signed in without one: 404."""
-
-    membership: Membership
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        membership = getattr(request, "membership", None)
-        if membership is None:
-            raise Http404("No current account.")
-        self.membership = membership
-        return super().dispatch(request, *args, **kwargs)
 
 
 def _retry_hint(job: Job) -> str:

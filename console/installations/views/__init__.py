@@ -19,7 +19,6 @@ from console.installations.views.admin import (
 )
 from console.installations.views.common import (
     InstallationMixin,
-    MemberRequiredMixin,
     SettingsPage,
     event_line,
     file_response,
@@ -58,7 +57,6 @@ __all__ = [
     "InstallationUserFileView",
     "InstallationUserPickView",
     "InstallationUserSettingsView",
-    "MemberRequiredMixin",
     "MemberTargetMixin",
     "MyAppListView",
     "MyAppMixin",

@@ -6,14 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied as HttpPermissionDenied
 from django.http import (
     FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
-    HttpResponseBase,
     HttpResponseNotAllowed,
 )
 from django.shortcuts import redirect, render
@@ -271,18 +268,3 @@ def file_response(installation: Installation, key: str, user: User | None) -> Fi
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-class MemberRequiredMixin(LoginRequiredMixin):
-    """A member of the current account (``request.membership``)."""
-
-    membership: Membership
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        membership = getattr(request, "membership", None)
-        if membership is None:
-            raise HttpPermissionDenied("You do not belong to any account yet.")
-        self.membership = membership
-        return super().dispatch(request, *args, **kwargs)

@@ -25,9 +25,8 @@ from apps.installations.selectors import (
     installation_list_for_account,
     installation_member_may_use,
 )
-from console.access import access_errors
+from console.access import MemberRequiredMixin, access_errors
 from console.installations.views.common import (
-    MemberRequiredMixin,
     SettingsPage,
     file_response,
     logo_visible,

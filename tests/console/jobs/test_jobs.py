@@ -97,8 +97,11 @@ class TestList:
         assert response.status_code == 302
         assert response.url == login_url(LIST)
 
-    def test_someone_without_an_account_gets_404(self, client_for, jobs):
-        assert client_for(UserFactory()).get(LIST).status_code == 404
+    def test_someone_without_an_account_is_refused(self, client_for, jobs):
+        response = client_for(UserFactory()).get(LIST)
+
+        assert response.status_code == 403
+        assert "You do not belong to any account yet." in response.content.decode()
 
     @pytest.mark.parametrize("persona", sorted(SEES))
     def test_each_person_sees_their_jobs_only(self, client_for, request, jobs, persona):
