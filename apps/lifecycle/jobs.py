@@ -64,9 +64,9 @@ def _uninstall_chunk(job: Job) -> ChunkResult:
 
 def _app_delete_chunk(job: Job) -> ChunkResult:
     """One account at a time: the next installation of the app (in id order) goes through
-    the whole uninstall cascade before the one after it starts. A small installation
-    goes in one short transaction (``installation_delete_small``), a larger one step by
-    step in batches.
+    the whole uninstall cascade before the one after it starts. A small one (found a
+    hundred at a time by ``installations_small``) goes in one short transaction
+    (``installation_delete_whole``), any other step by step in batches.
 
     The first chunk only counts the accounts, so the total is on the job row before
     anything is deleted (a failed first chunk records nothing, and a recount after it

@@ -1,10 +1,12 @@
 """The uninstall cascade of one installation, and the end of an app's deletion.
 
-Both run inside lifecycle jobs, in steps. Every step deletes with a filter ("what is
-left of this installation"), in batches with short transactions, so a step cut off by a
-crash or a time budget runs again and finishes the job; a step that already ran deletes
-nothing. Files leave storage before their rows, so a crash in between leaves rows whose
-files are already gone (deleting a missing file is not an error), never orphan files.
+Both run inside lifecycle jobs. A small installation without setting files goes in one
+short transaction (``installation_delete_whole``); any other in steps
+(``UNINSTALL_STEPS``). Every step deletes with a filter ("what is left of this
+installation"), in batches with short transactions, so a step cut off by a crash or a
+time budget runs again and finishes the job; a step that already ran deletes nothing.
+Files leave storage before their rows, so a crash in between leaves rows whose files
+are already gone (deleting a missing file is not an error), never orphan files.
 """
 
 from __future__ import annotations
