@@ -177,7 +177,8 @@ class InstallationPinApi(_InstallationPinApi):
         summary="Keep the app on its version",
         description="New versions the developer publishes are no longer installed "
         "automatically; an admin can still update by hand. Pinning a pinned installation "
-        "changes nothing. 409 `not_active` while it is being uninstalled.",
+        "changes nothing. 409 `not_active` while it is being uninstalled, `app_deleting` "
+        "while its developer deletes the app.",
         request=None,
         responses=out.InstallationOutput,
         tags=TAGS,
@@ -192,9 +193,11 @@ class InstallationUnpinApi(_InstallationPinApi):
     @extend_schema(
         operation_id="installations_unpin",
         summary="Let new versions install automatically again",
-        description="The next published version whose access the installation's grant "
-        "covers is installed automatically; one asking for more waits for an admin's "
-        "approval (`pending_update`). 409 `not_active` while it is being uninstalled.",
+        description="Catches up at once with the newest published version, as its rollout "
+        "would have: installed when the installation's grant covers its access, otherwise "
+        "waiting for an admin's approval (`pending_update`); later versions follow the same "
+        "way. 409 `not_active` while it is being uninstalled, `app_deleting` while its "
+        "developer deletes the app.",
         request=None,
         responses=out.InstallationOutput,
         tags=TAGS,
