@@ -181,9 +181,13 @@ def _delete_sql(vendor: str) -> tuple[str, ...]:
         "WHERE installation_id = %(id)s AND file <> ''"
     )
     if vendor == "postgresql":
+        # The advisory lock is the one a step-by-step purge of the installation holds
+        # (``_purge_turn``): while one runs, this statement deletes nothing and the caller
+        # takes its turn through the steps instead of meeting it in a deadlock.
         ok = (
             f"SELECT 1 FROM {_table(Installation)} WHERE id = %(id)s "  # noqa: S608
-            f"AND status = ANY(%(statuses)s) AND NOT EXISTS ({files})"
+            f"AND status = ANY(%(statuses)s) AND NOT EXISTS ({files}) "
+            "AND pg_try_advisory_xact_lock(%(lock_class)s, %(lock_key)s)"
         )
         clauses = ", ".join(
             f"d{i} AS (DELETE FROM {_table(m)} WHERE installation_id = %(id)s "  # noqa: S608
@@ -208,11 +212,17 @@ def installation_delete_whole(*, installation_id: int, statuses: tuple[str, ...]
     it owns, in one short transaction: the rows of every step of ``UNINSTALL_STEPS``.
 
     Returns ``False`` having deleted nothing when it has another status than
-    ``statuses`` (or is gone: then there is nothing to do either), a setting file, or
-    got a new row pointing at it while it was being deleted (a token issued that very
-    moment): the steps (``installation_purge``) then go through it in batches.
+    ``statuses`` (or is gone: then there is nothing to do either), a setting file, a
+    step-by-step purge running on it, or got a new row pointing at it while it was being
+    deleted (a token issued that very moment): the steps (``installation_purge``) then go
+    through it in batches.
     """
-    params: dict[str, Any] = {"id": installation_id, "statuses": list(statuses)}
+    params: dict[str, Any] = {
+        "id": installation_id,
+        "statuses": list(statuses),
+        "lock_class": _PURGE_LOCK_CLASS,
+        "lock_key": installation_id % 2**31,
+    }
     try:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:

@@ -6,13 +6,22 @@ Transactional: the deferred foreign-key checks these rely on fire only at a real
 
 from __future__ import annotations
 
+import threading
+
 import pytest
+from django.db import connection
 
 from apps.accounts.models import Membership
 from apps.catalog.models import AppVersion
 from apps.catalog.services import By, app_delete
 from apps.core.errors import Conflict
-from apps.installations.models import Installation, UserAuthorization, WebhookSubscription
+from apps.installations.models import (
+    Installation,
+    InstallationStatus,
+    SettingValue,
+    UserAuthorization,
+    WebhookSubscription,
+)
 from apps.installations.services import (
     installation_install,
     installation_uninstall,
@@ -21,6 +30,7 @@ from apps.installations.services import (
 from apps.jobs.kinds import APP_DELETE, INSTALLATION_UNINSTALL
 from apps.jobs.models import Job
 from apps.lifecycle.services import batches
+from apps.lifecycle.services.cascade import _purge_turn, installation_delete_whole
 from tests.apps.lifecycle.conftest import (
     USER_SCOPES,
     Installed,
@@ -145,3 +155,47 @@ def test_an_install_that_read_the_app_before_its_deletion_is_refused(published, 
 
     assert refused.value.code == "app_inactive"
     assert not Installation.objects.filter(account=account, app=published.app).exists()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="advisory locks are PostgreSQL's; SQLite runs one writer",
+)
+def test_the_one_statement_path_gives_way_to_a_step_by_step_purge(installed, admin):
+    """While a step-by-step purge of the installation runs on another connection (it
+    holds the installation's advisory lock), the one-statement delete deletes nothing and
+    says so; once that purge is done, it goes through."""
+    installation_uninstall(
+        installation=installed.installation,
+        by=By.user_(admin),
+        membership=Membership.objects.get(account=installed.installation.account, user=admin),
+    )
+    for setting in SettingValue.objects.filter(installation=installed.installation):
+        setting.file.delete(save=True)  # files would send it through the steps anyway
+    held, release = threading.Event(), threading.Event()
+
+    def other_purge() -> None:
+        try:
+            with _purge_turn(installed.pk):
+                held.set()
+                release.wait(timeout=60)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_purge)
+    thread.start()
+    try:
+        assert held.wait(timeout=30)
+        assert not installation_delete_whole(
+            installation_id=installed.pk, statuses=(InstallationStatus.UNINSTALLING,)
+        )
+        assert Installation.objects.filter(pk=installed.pk).exists()
+    finally:
+        release.set()
+        thread.join(timeout=60)
+
+    assert installation_delete_whole(
+        installation_id=installed.pk, statuses=(InstallationStatus.UNINSTALLING,)
+    )
+    assert not Installation.objects.filter(pk=installed.pk).exists()
+    assert not SettingValue.objects.filter(installation_id=installed.pk).exists()
