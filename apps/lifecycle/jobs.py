@@ -4,9 +4,12 @@ and records where it got to; see ``README.md``."""
 
 from __future__ import annotations
 
-from django.conf import settings
+from collections.abc import Iterator
 
-from apps.catalog.models import App, AppVersion
+from django.conf import settings
+from django.db.models import QuerySet
+
+from apps.catalog.models import App, AppStatus, AppVersion
 from apps.installations.models import Installation, InstallationStatus
 from apps.jobs.kinds import APP_DELETE, INSTALLATION_UNINSTALL, VERSION_ROLLOUT
 from apps.jobs.models import Job
@@ -62,6 +65,15 @@ def _uninstall_chunk(job: Job) -> ChunkResult:
     )
 
 
+def _in_order(installations: QuerySet[Installation]) -> Iterator[tuple[int, bool]]:
+    """The installations' ids in id order, each with whether it is small
+    (``installations_small``, asked a hundred at a time). The next hundred are read once
+    the previous ones are gone, so the caller stops before an installation it left."""
+    while batch := list(installations.order_by("pk").values_list("pk", flat=True)[:100]):
+        small = installations_small(installation_ids=batch)
+        yield from ((pk, pk in small) for pk in batch)
+
+
 def _app_delete_chunk(job: Job) -> ChunkResult:
     """One account at a time: the next installation of the app (in id order) goes through
     the whole uninstall cascade before the one after it starts. A small one (found a
@@ -89,32 +101,22 @@ def _app_delete_chunk(job: Job) -> ChunkResult:
     step = int(payload.get("step", 0))
     worked = False
     with relaxed_commits():
-        while not (worked and deadline.passed()):
-            batch = list(installations.order_by("pk").values_list("pk", flat=True)[:100])
-            if not batch:
+        for current, small in _in_order(installations):
+            if worked and deadline.passed():
                 break
-            small = installations_small(installation_ids=batch)
-            stopped = False
-            for current in batch:
-                if worked and deadline.passed():
-                    stopped = True
-                    break
-                worked = True
-                if int(payload.get("installation_id", 0)) != current:
-                    payload["installation_id"], step = current, 0
-                if (
-                    step == 0
-                    and current in small
-                    and installation_delete_whole(installation_id=current, statuses=DELETABLE)
-                ):
-                    continue
-                installation_mark_uninstalling(installation_id=current)
-                step = installation_purge(installation_id=current, start=step, deadline=deadline)
-                payload["step"] = step
-                if step < len(UNINSTALL_STEPS):
-                    stopped = True
-                    break
-            if stopped:
+            worked = True
+            if int(payload.get("installation_id", 0)) != current:
+                payload["installation_id"], step = current, 0
+            if (
+                step == 0
+                and small
+                and installation_delete_whole(installation_id=current, statuses=DELETABLE)
+            ):
+                continue
+            installation_mark_uninstalling(installation_id=current)
+            step = installation_purge(installation_id=current, start=step, deadline=deadline)
+            payload["step"] = step
+            if step < len(UNINSTALL_STEPS):
                 break
     remaining = installations.count()
     done = max(0, total - remaining)
@@ -147,7 +149,7 @@ def _app_delete_chunk(job: Job) -> ChunkResult:
 
 def _rollout_chunk(job: Job) -> ChunkResult:
     version = AppVersion.objects.select_related("app").filter(pk=job.payload["version_id"]).first()
-    if version is None or App.objects.filter(pk=version.app_id, status="deleting").exists():
+    if version is None or App.objects.filter(pk=version.app_id, status=AppStatus.DELETING).exists():
         return ChunkResult(
             done=job.progress_done,
             total=job.progress_total,

@@ -258,17 +258,13 @@ def installation_delete_small(
     return installation_delete_whole(installation_id=installation_id, statuses=statuses)
 
 
-def installation_mark_uninstalling(*, installation_id: int) -> bool:
+def installation_mark_uninstalling(*, installation_id: int) -> None:
     """Move an active installation to ``uninstalling`` (compare-and-set), refusing its
-    tokens from then on; used when the app itself is being deleted. Returns whether the
-    installation is (now) uninstalling."""
+    tokens from then on; used when the app itself is being deleted. Idempotent."""
     now = timezone.now()
     Installation.objects.filter(pk=installation_id, status=InstallationStatus.ACTIVE).update(
         status=InstallationStatus.UNINSTALLING, uninstall_requested_at=now, updated_at=now
     )
-    return Installation.objects.filter(
-        pk=installation_id, status=InstallationStatus.UNINSTALLING
-    ).exists()
 
 
 # The class of the PostgreSQL advisory locks that keep two purges of one installation

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
+
 from apps.catalog.models import AppVersion
 from apps.catalog.policies import semver_key
 from apps.installations.models import Installation, InstallationStatus
@@ -20,25 +22,26 @@ class RolloutProgress:
     finished: bool
 
 
+def _candidates(version: AppVersion) -> QuerySet[Installation]:
+    """Active installations of the version's app on another version."""
+    return Installation.objects.filter(
+        app_id=version.app_id, status=InstallationStatus.ACTIVE
+    ).exclude(version_id=version.pk)
+
+
 def rollout_candidates(*, version: AppVersion, after: int = 0) -> list[tuple[int, str]]:
-    """Active installations of the version's app on another version, after installation
-    id ``after``, in id order: (id, installed version number)."""
+    """The rollout's installations after installation id ``after``, in id order:
+    (id, installed version number)."""
     return list(
-        Installation.objects.filter(
-            app_id=version.app_id, status=InstallationStatus.ACTIVE, pk__gt=after
-        )
-        .exclude(version_id=version.pk)
+        _candidates(version)
+        .filter(pk__gt=after)
         .order_by("pk")
         .values_list("pk", "version__number")[:ROLLOUT_BATCH]
     )
 
 
 def rollout_total(*, version: AppVersion) -> int:
-    return (
-        Installation.objects.filter(app_id=version.app_id, status=InstallationStatus.ACTIVE)
-        .exclude(version_id=version.pk)
-        .count()
-    )
+    return _candidates(version).count()
 
 
 def version_rollout_run(
