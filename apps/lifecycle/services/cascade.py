@@ -217,17 +217,22 @@ def installation_delete_whole(*, installation_id: int, statuses: tuple[str, ...]
     deleted (a token issued that very moment): the steps (``installation_purge``) then go
     through it in batches.
     """
-    params: dict[str, Any] = {
-        "id": installation_id,
-        "statuses": list(statuses),
-        "lock_class": _PURGE_LOCK_CLASS,
-        "lock_key": installation_id % 2**31,
-    }
     try:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute(_delete_sql("postgresql")[0], params)
+                cursor.execute(
+                    _delete_sql("postgresql")[0],
+                    {
+                        "id": installation_id,
+                        "statuses": list(statuses),
+                        "lock_class": _PURGE_LOCK_CLASS,
+                        "lock_key": installation_id % 2**31,
+                    },
+                )
                 return bool(cursor.rowcount > 0)
+        # Only the parameters the statements name: with DEBUG on, Django's cursor renders
+        # every parameter into its query log, and SQLite cannot render a list.
+        params = {"id": installation_id}
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT status FROM {_table(Installation)} WHERE id = %(id)s "  # noqa: S608
