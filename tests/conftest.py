@@ -8,6 +8,7 @@
 """
 
 import os
+import shutil
 import tempfile
 
 import pytest
@@ -144,3 +145,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         for report in terminalreporter.stats.get("skipped", [])
     ):
         terminalreporter.write_line(SKIP_REASON, yellow=True, bold=True)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Remove this run's own database file and broker folders (see the test settings)."""
+    from django.conf import settings
+
+    run_dir = getattr(settings, "TEST_RUN_DIR", None)
+    if run_dir is not None and run_dir.is_dir():
+        shutil.rmtree(run_dir, ignore_errors=True)

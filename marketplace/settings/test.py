@@ -30,14 +30,20 @@ MEDIA_ROOT = str(VAR_DIR / "test-media")
 OAUTH2_PROVIDER["ALLOWED_REDIRECT_URI_SCHEMES"] = ["https", "http"]
 Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
+# Each test run has its own database file and broker folders (var/test-runs/<pid>, removed
+# when the run ends), so two runs at once never share them; the worker processes a run
+# starts inherit both paths through the environment.
+TEST_RUN_DIR = VAR_DIR / "test-runs" / str(os.getpid())
+os.environ.setdefault("TEST_SQLITE_PATH", str(TEST_RUN_DIR / "db.sqlite3"))
+os.environ.setdefault("CELERY_FILESYSTEM_DIR", str(TEST_RUN_DIR / "broker"))
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so a worker process started by the tests reads the same data.
-    DATABASES["default"]["TEST"] = {
-        "NAME": os.environ.get("TEST_SQLITE_PATH", str(VAR_DIR / "test-db.sqlite3"))
-    }
+    Path(os.environ["TEST_SQLITE_PATH"]).parent.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_SQLITE_PATH"]}
 
 if "data_folder_in" in CELERY_BROKER_TRANSPORT_OPTIONS:
-    _dir = os.environ.get("CELERY_FILESYSTEM_DIR", str(VAR_DIR / "test-broker"))
+    _dir = os.environ["CELERY_FILESYSTEM_DIR"]
     CELERY_BROKER_TRANSPORT_OPTIONS.update(
         {
             "data_folder_in": f"{_dir}/queue",
