@@ -34,6 +34,13 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 
+def handler403(request: HttpRequest, exception: Exception) -> HttpResponse:
+    response = defaults.permission_denied(request, exception)
+    # The reason goes into the refusal's one log line (apps.core.log).
+    response.refusal_reason = str(exception)  # type: ignore[attr-defined]
+    return response
+
+
 def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/api/"):
         return api_not_found(request, exception)

@@ -23,6 +23,7 @@ SECRET_KEY = (
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "apps.core.log.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "apps.core.middleware.HealthCheckMiddleware",
+    "apps.core.log.RefusedRequestLogMiddleware",
     "apps.core.middleware.NulCharacterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -232,7 +234,10 @@ OAUTH2_PROVIDER = {
     "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
     "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("OAUTH_ACCESS_TOKEN_SECONDS", default=3600),
     "REFRESH_TOKEN_EXPIRE_SECONDS": env.int("OAUTH_REFRESH_TOKEN_SECONDS", default=365 * 24 * 3600),
-    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    # RFC 6749 §4.1.2's recommended maximum: long enough for an app to keep the code while
+    # its user signs up or in on the app's side, or while the admin fills in the settings
+    # an install needs (the code waits then); still single use.
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 600,
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
     "ALLOW_URI_WILDCARDS": False,
     "REQUEST_APPROVAL_PROMPT": "force",
@@ -329,9 +334,24 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # A refused request (4xx) is one INFO line of apps.requests with its error code;
+    # Django's own lines for it (django.request with a traceback, django.server,
+    # django.security.csrf) are dropped. Server errors keep their tracebacks.
+    "filters": {"drop_refusals": {"()": "apps.core.log.DropRefusals"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["drop_refusals"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's default configuration gives these loggers handlers of their own
+        # besides the root's, so every record of theirs was written twice: here they go
+        # through the root's handler alone.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         # oauthlib's DEBUG lines carry authorization codes: never below INFO, whatever
         # LOG_LEVEL says.
