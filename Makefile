@@ -11,11 +11,12 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 PYTEST_ARGS ?=
 
-.PHONY: help run test lint format worker beat example migrate demo install install-test clean
+.PHONY: help run test test-debug lint format worker beat example migrate demo install install-test clean
 
 help:
 	@echo "make run     install, migrate, load demo data, start web + worker + beat + the example app"
 	@echo "make test    install test extras and run the whole suite"
+	@echo "make test-debug  the job, lifecycle and OAuth tests with DEBUG on, as make run has it"
 	@echo "make lint    ruff, the import contracts between contexts, mypy (strict on services, selectors, policies, tasks)"
 	@echo "make worker  a Celery worker alone;  make beat: Celery beat alone"
 	@echo "make example the example third-party app alone (examples/connector, http://localhost:8001)"
@@ -58,6 +59,13 @@ example: install
 test: install-test
 	DATABASE_URL=sqlite://:memory: $(MANAGE) makemigrations --check --dry-run --settings=marketplace.settings.test
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# make run's defaults have DEBUG on, which changes how Django's cursor logs queries: the
+# job, lifecycle and OAuth tests run that way too, in the test process and in the worker
+# processes they start.
+test-debug: install-test
+	DEBUG=true $(BIN)/pytest -o django_debug_mode=true tests/apps/jobs tests/apps/lifecycle \
+		tests/apps/oauth tests/integration/test_oauth_live.py $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .

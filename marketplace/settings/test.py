@@ -10,9 +10,13 @@ from marketplace.settings.base import (
     OAUTH2_PROVIDER,
     STATIC_ROOT,
     VAR_DIR,
+    env,
 )
 
-DEBUG = False
+# Off, as pytest-django sets it in the test process; DEBUG=true turns it on for the worker
+# processes the tests start as well (CI runs the job, lifecycle and OAuth tests that way,
+# with `-o django_debug_mode=true` for the test process: the laptop defaults of make run).
+DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdefghijklmnopqrstuvwxyz"
 SECRET_PEPPER = "test-pepper"
 PASSWORD_HASHERS = [
