@@ -27,6 +27,7 @@ from console.accounts.changelists import REVOKE, api_key_changelist, member_chan
 from console.accounts.forms import ApiKeyCreateForm
 from console.changelist import ChangeList
 from console.forms import form_add_application_error
+from console.shown_once import shown_once_hold, shown_once_pop
 
 
 class AccountSwitchView(LoginRequiredMixin, View):
@@ -101,10 +102,13 @@ class ApiKeyListView(AccountAdminRequiredMixin, View):
         return api_key_changelist(self.request, account=self.account)
 
 
-@method_decorator(never_cache, name="dispatch")
+def _api_key_slot(key_id: int) -> str:
+    return f"api_key:{key_id}"
+
+
 class ApiKeyCreateView(AccountAdminRequiredMixin, FormView):
-    """Create a key and show it once, in the POST response itself: the raw key is never
-    stored, put in the session or in a URL, so it cannot be shown again."""
+    """Create a key, then redirect to its page, which shows it once (post/redirect/get:
+    a reload never creates a second key). Only a fingerprint of the key is stored."""
 
     template_name = "console/accounts/api_key_form.html"
     form_class = ApiKeyCreateForm
@@ -117,9 +121,23 @@ class ApiKeyCreateView(AccountAdminRequiredMixin, FormView):
         except ApplicationError as exc:
             form_add_application_error(form, exc)
             return self.form_invalid(form)
-        return render(
-            self.request, "console/accounts/api_key_created.html", {"key": key, "raw_key": raw}
-        )
+        shown_once_hold(self.request, slot=_api_key_slot(key.pk), value=raw)
+        return redirect("console:accounts:api_key-created", key_id=key.pk)
+
+
+@method_decorator(never_cache, name="dispatch")
+class ApiKeyCreatedView(AccountAdminRequiredMixin, View):
+    """The new key, shown once to the session that created it; any later visit says it
+    was shown once and offers to revoke it and create another. Another account's key is
+    a 404."""
+
+    template_name = "console/accounts/api_key_created.html"
+
+    def get(self, request: HttpRequest, key_id: int) -> HttpResponse:
+        with access_errors():
+            key = api_key_get(account=self.account, key_id=key_id)
+        raw = shown_once_pop(request, slot=_api_key_slot(key.pk))
+        return render(request, self.template_name, {"key": key, "raw_key": raw})
 
 
 class ApiKeyRevokeView(AccountAdminRequiredMixin, View):

@@ -2,7 +2,8 @@
 
 Every page loads its app through ``app_get_for_developer`` scoped to the current account
 (another account's app is a 404) and leaves the rules to ``apps.catalog.services``.
-Secrets are shown once, in the POST response that made them, and never cached.
+A new client secret is shown once: the POST that makes it holds it in the session and
+redirects to the secret's page, which takes it out (``console.shown_once``).
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ from console.developer.app_forms import (
 )
 from console.developer.changelists import ACTIVATE, DEACTIVATE, app_changelist
 from console.forms import form_add_application_error
+from console.shown_once import shown_once_hold, shown_once_pop
 
 
 def deleting_message(app: App) -> str:
@@ -143,10 +145,9 @@ class AppListView(DeveloperRequiredMixin, View):
         return app_changelist(self.request, account=self.account)
 
 
-@method_decorator(never_cache, name="dispatch")
 class AppCreateView(DeveloperRequiredMixin, View):
-    """Create an app and show its client secret once, in the POST response itself: only a
-    hash of it is kept, and it is never put in the session or a URL."""
+    """Create an app, then redirect to the page that shows its client secret once (only
+    a hash of it is kept; a reload never creates a second app)."""
 
     template_name = "console/developer/app_form.html"
 
@@ -166,11 +167,7 @@ class AppCreateView(DeveloperRequiredMixin, View):
             except ApplicationError as exc:
                 form_add_application_error(form, exc)
             else:
-                return render(
-                    request,
-                    "console/developer/app_secret.html",
-                    {"app": app, "client_secret": secret, "created": True},
-                )
+                return secret_redirect(request, app, secret)
         return render(request, self.template_name, {"form": form})
 
 
@@ -304,9 +301,9 @@ class AppListingView(AppMixin, View):
         return self.saved("Banner removed.")
 
 
-@method_decorator(never_cache, name="dispatch")
 class AppCredentialsRotateView(AppMixin, View):
-    """GET: what rotating means; POST: rotate and show the new secret once."""
+    """GET: what rotating means; POST: rotate, then redirect to the page that shows the
+    new secret once."""
 
     template_name = "console/developer/app_credentials_rotate.html"
 
@@ -319,11 +316,34 @@ class AppCredentialsRotateView(AppMixin, View):
         except ApplicationError as exc:
             messages.error(request, exc.message)
             return redirect(app_url(self.app))
-        return render(
-            request,
-            "console/developer/app_secret.html",
-            {"app": self.app, "client_secret": secret, "created": False},
-        )
+        return secret_redirect(request, self.app, secret)
+
+
+def _secret_slot(app: App) -> str:
+    return f"app_secret:{app.code}"
+
+
+def secret_redirect(request: HttpRequest, app: App, secret: str) -> HttpResponse:
+    """Hold ``secret`` for this session and go to the page that shows it once."""
+    shown_once_hold(request, slot=_secret_slot(app), value=secret)
+    return redirect("console:developer:app-secret", code=app.code)
+
+
+@method_decorator(never_cache, name="dispatch")
+class AppSecretView(AppMixin, View):
+    """The client secret just made (at creation or by a rotation), shown once to the
+    session that made it; any later visit says it was shown once and offers to rotate."""
+
+    template_name = "console/developer/app_secret.html"
+
+    def get(self, request: HttpRequest, code: str) -> HttpResponse:
+        context = {
+            "app": self.app,
+            "client_secret": shown_once_pop(request, slot=_secret_slot(self.app)),
+            # Never rotated: the secret is the one made with the app.
+            "created": self.app.credentials_rotated_at is None,
+        }
+        return render(request, self.template_name, context)
 
 
 class _AppActionView(AppMixin, View):

@@ -14,6 +14,11 @@ version_urls = [
     path("install/", version_views.VersionInstallView.as_view(), name="version-install"),
     path("links/new/", version_views.InstallLinkCreateView.as_view(), name="install_link-create"),
     path(
+        "links/<int:link_id>/created/",
+        version_views.InstallLinkCreatedView.as_view(),
+        name="install_link-created",
+    ),
+    path(
         "links/<int:link_id>/revoke/",
         version_views.InstallLinkRevokeView.as_view(),
         name="install_link-revoke",
@@ -24,6 +29,7 @@ app_urls = [
     path("", app_views.AppDetailView.as_view(), name="app-detail"),
     path("edit/", app_views.AppEditView.as_view(), name="app-edit"),
     path("listing/", app_views.AppListingView.as_view(), name="app-listing"),
+    path("secret/", app_views.AppSecretView.as_view(), name="app-secret"),
     path(
         "credentials/rotate/",
         app_views.AppCredentialsRotateView.as_view(),

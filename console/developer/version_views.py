@@ -1,8 +1,9 @@
 """Developer Console: an app's versions, their status flow and install links.
 
 A version's status only moves through the catalog's transition services; a refused or
-lost race (``Conflict``) is shown as an error message and nothing changes. Install link
-tokens are shown once, in the POST response that made them.
+lost race (``Conflict``) is shown as an error message and nothing changes. An install
+link is shown once, on the page the POST that made it redirects to
+(``console.shown_once``).
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ from console.developer.app_views import AppMixin
 from console.diffs import manifest_diff_shown
 from console.forms import form_add_application_error
 from console.installations.links import install_action
+from console.shown_once import shown_once_hold, shown_once_pop
 
 
 def version_url(version: AppVersion, name: str = "version-detail") -> str:
@@ -340,9 +342,13 @@ def install_link_url(request: HttpRequest, raw_token: str) -> str:
     return request.build_absolute_uri(path)
 
 
-@method_decorator(never_cache, name="dispatch")
+def _link_slot(link_id: int) -> str:
+    return f"install_link:{link_id}"
+
+
 class InstallLinkCreateView(VersionMixin, View):
-    """Create an install link and show it once, in the POST response itself."""
+    """Create an install link, then redirect to the page that shows it once (a reload
+    never creates a second link)."""
 
     template_name = "console/developer/install_link_form.html"
 
@@ -362,15 +368,12 @@ class InstallLinkCreateView(VersionMixin, View):
             except ApplicationError as exc:
                 form_add_application_error(form, exc)
             else:
-                return render(
-                    request,
-                    "console/developer/install_link_created.html",
-                    {
-                        "app": self.app,
-                        "version": self.version,
-                        "link": link,
-                        "link_url": install_link_url(request, raw),
-                    },
+                shown_once_hold(request, slot=_link_slot(link.pk), value=raw)
+                return redirect(
+                    "console:developer:install_link-created",
+                    code=self.app.code,
+                    number=self.version.number,
+                    link_id=link.pk,
                 )
         return self.show(form)
 
@@ -380,6 +383,28 @@ class InstallLinkCreateView(VersionMixin, View):
             self.template_name,
             {"app": self.app, "version": self.version, "form": form},
         )
+
+
+@method_decorator(never_cache, name="dispatch")
+class InstallLinkCreatedView(VersionMixin, View):
+    """The new install link, shown once to the session that made it; any later visit
+    says it was shown once and offers to revoke it and make another. Another version's
+    link is a 404."""
+
+    template_name = "console/developer/install_link_created.html"
+
+    def get(self, request: HttpRequest, code: str, number: str, link_id: int) -> HttpResponse:
+        with access_errors():
+            link = install_link_get(version=self.version, link_id=link_id)
+        raw = shown_once_pop(request, slot=_link_slot(link.pk))
+        context = {
+            "app": self.app,
+            "version": self.version,
+            "link": link,
+            "link_url": install_link_url(request, raw) if raw else None,
+            "now": timezone.now(),
+        }
+        return render(request, self.template_name, context)
 
 
 class InstallLinkRevokeView(VersionMixin, View):

@@ -11,6 +11,10 @@ LIST = reverse("console:accounts:api_key-list")
 CREATE = reverse("console:accounts:api_key-create")
 
 
+def created_url(key: ApiKey) -> str:
+    return reverse("console:accounts:api_key-created", kwargs={"key_id": key.pk})
+
+
 def revoke_url(key: ApiKey) -> str:
     return reverse("console:accounts:api_key-revoke", kwargs={"key_id": key.pk})
 
@@ -96,32 +100,36 @@ class TestCreate:
     ):
         response = client_for(outsider).post(CREATE, {"name": "Globex deploy"})
 
-        assert response.status_code == 200
+        assert response.status_code == 302
         assert list(ApiKey.objects.values_list("account", flat=True)) == [other_account.pk]
 
-    def test_shows_the_new_key_once(self, client_for, admin, account):
+    def test_creates_the_key_and_redirects_to_show_it_once(self, client_for, admin, account):
         client = client_for(admin)
         assert client.get(CREATE).status_code == 200
 
         response = client.post(CREATE, {"name": "  Deploy pipeline  "})
 
-        # Rendered in the POST response itself: no redirect that could carry it.
-        assert response.status_code == 200
-        raw = response.context["raw_key"]
+        # Post/redirect/get: the key's page shows it, so a reload never posts again.
         key = ApiKey.objects.get()
+        assert response.status_code == 302
+        assert response.url == created_url(key)
         assert key.account == account
         assert key.name == "Deploy pipeline"
         assert key.created_by == admin
+
+        page = client.get(response.url)
+
+        raw = page.context["raw_key"]
         assert raw.startswith(f"{key.display_prefix}_")
-        html = response.content.decode()
+        html = page.content.decode()
         assert f'value="{raw}"' in html
         assert "cannot be shown again" in html
         assert 'data-copy="#new-api-key"' in html
-        assert "no-store" in response["Cache-Control"]
+        assert "no-store" in page["Cache-Control"]
 
         # ...and never again: not in the session, not on any page about the key.
         assert raw not in str(dict(client.session.items()))
-        for url in (LIST, CREATE, revoke_url(key), reverse("console:home")):
+        for url in (created_url(key), LIST, CREATE, revoke_url(key), reverse("console:home")):
             assert raw not in client.get(url).content.decode()
         assert raw not in "".join(str(v) for v in ApiKey.objects.values().get().values())
 

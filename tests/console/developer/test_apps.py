@@ -112,6 +112,7 @@ APP_PAGES = [
     ("app-listing", "post", {"section": "logo-remove"}),
     ("app-credentials-rotate", "get", None),
     ("app-credentials-rotate", "post", {}),
+    ("app-secret", "get", None),
     ("app-activate", "post", {}),
     ("app-deactivate", "post", {}),
     ("app-list_in_catalog", "post", {}),
@@ -201,7 +202,7 @@ class TestAccessMatrix:
     ):
         response = client_for(other_developer).post(CREATE, {"name": "Invoicer", "type": "public"})
 
-        assert response.status_code == 200
+        assert response.status_code == 302
         assert sorted(App.objects.values_list("account__slug", "name")) == [
             ("acme", "Invoicer"),
             ("globex", "Invoicer"),
@@ -433,18 +434,21 @@ class TestCreate:
 
         response = client.post(CREATE, {"name": "  Invoicer  ", "type": "public"})
 
-        # Rendered in the POST response itself: no redirect that could carry the secret.
-        assert response.status_code == 200
-        assert "no-store" in response["Cache-Control"]
+        # Post/redirect/get: the secret's page shows it, so a reload never posts again.
         app = App.objects.get()
+        assert response.status_code == 302
+        assert response.url == url("app-secret", app)
         assert (app.account, app.name, app.type, app.created_by) == (
             account,
             "Invoicer",
             "public",
             developer,
         )
-        secret = response.context["client_secret"]
-        html = response.content.decode()
+        page = client.get(response.url)
+        assert "no-store" in page["Cache-Control"]
+        secret = page.context["client_secret"]
+        html = page.content.decode()
+        assert "“Invoicer” is created" in html
         assert f'value="{secret}"' in html
         assert f'value="{app.oauth_application.client_id}"' in html
         assert "cannot be shown again" in html
@@ -454,8 +458,9 @@ class TestCreate:
         assert check_password(secret, stored)
         # ...and never again: not in the session, not on any later page.
         assert secret not in str(dict(client.session.items()))
-        for page in (LIST, url("app-detail", app), url("app-credentials-rotate", app)):
-            body = client.get(page).content.decode()
+        pages = (response.url, LIST, url("app-detail", app), url("app-credentials-rotate", app))
+        for page_url in pages:
+            body = client.get(page_url).content.decode()
             assert secret not in body
         assert (
             app.oauth_application.client_id in client.get(url("app-detail", app)).content.decode()
@@ -464,7 +469,7 @@ class TestCreate:
     def test_a_private_app(self, client_for, developer):
         response = client_for(developer).post(CREATE, {"name": "Backoffice", "type": "private"})
 
-        assert response.status_code == 200
+        assert response.status_code == 302
         assert App.objects.get().type == "private"
 
     @pytest.mark.parametrize(
@@ -845,10 +850,15 @@ class TestCredentialsRotate:
 
         response = client.post(url("app-credentials-rotate", app))
 
-        assert response.status_code == 200
-        assert "no-store" in response["Cache-Control"]
-        secret = response.context["client_secret"]
-        assert f'value="{secret}"' in response.content.decode()
+        assert response.status_code == 302
+        assert response.url == url("app-secret", app)
+        page = client.get(response.url)
+        assert "no-store" in page["Cache-Control"]
+        secret = page.context["client_secret"]
+        html = page.content.decode()
+        assert "New client secret for “Invoicer”" in html
+        assert "The previous secret has stopped working." in html
+        assert f'value="{secret}"' in html
         app.refresh_from_db()
         assert app.credentials_rotated_at is not None
         assert check_password(secret, app.oauth_application.client_secret)
@@ -858,6 +868,7 @@ class TestCredentialsRotate:
         assert secret not in detail
         assert "Rotated on" in detail
         assert secret not in client.get(url("app-credentials-rotate", app)).content.decode()
+        assert secret not in client.get(response.url).content.decode()
 
 
 # --- state buttons ----------------------------------------------------------------------

@@ -31,6 +31,17 @@ def revoke_url(link: InstallLink) -> str:
     )
 
 
+def created_url(link: InstallLink) -> str:
+    return reverse(
+        "console:developer:install_link-created",
+        kwargs={
+            "code": link.version.app.code,
+            "number": link.version.number,
+            "link_id": link.pk,
+        },
+    )
+
+
 def detail_url(version: AppVersion) -> str:
     return reverse(
         "console:developer:version-detail",
@@ -79,11 +90,14 @@ PAGES = [
     ("create", "post", {"label": "Sneaky", "expires_in_days": 7}),
     ("revoke", "get", None),
     ("revoke", "post", {}),
+    ("created", "get", None),
 ]
 
 
 def _target(kind: str, link: InstallLink) -> str:
-    return create_url(link.version) if kind == "create" else revoke_url(link)
+    if kind == "create":
+        return create_url(link.version)
+    return {"revoke": revoke_url, "created": created_url}[kind](link)
 
 
 class TestAccessMatrix:
@@ -145,24 +159,27 @@ class TestCreate:
             create_url(version), {"label": "  Globex beta  ", "expires_in_days": "14"}
         )
 
-        # Rendered in the POST response itself, never cached.
-        assert response.status_code == 200
-        assert "no-store" in response["Cache-Control"]
+        # Post/redirect/get: the link's page shows it, so a reload never posts again.
         link = InstallLink.objects.get()
+        assert response.status_code == 302
+        assert response.url == created_url(link)
         assert (link.version, link.label, link.created_by) == (version, "Globex beta", developer)
         assert 13.99 < (link.expires_at - before).total_seconds() / 86400 <= 14.01
-        link_url = response.context["link_url"]
+        page = client.get(response.url)
+        assert "no-store" in page["Cache-Control"]
+        link_url = page.context["link_url"]
         match = re.fullmatch(r"http://testserver/install/(mil_[0-9a-f]{12}_[\w-]+)/", link_url)
         assert match, link_url
         token = match.group(1)
         assert token.startswith(link.display_prefix + "_")
         assert install_link_resolve(raw_token=token) == link
-        html = response.content.decode()
+        html = page.content.decode()
         assert f'value="{link_url}"' in html
         assert "This is the only time it is shown" in html
         # ...and never again: not stored, not in the session, not on the version's page.
         assert token not in "".join(str(v) for v in InstallLink.objects.values().get().values())
         assert token not in str(dict(client.session.items()))
+        assert token not in client.get(response.url).content.decode()
         detail = client.get(detail_url(version)).content.decode()
         assert token not in detail
         assert f"<code>{link.display_prefix}…</code>" in detail
