@@ -40,18 +40,26 @@ def _plural(count: int, word: str) -> str:
 
 
 def _uninstall_chunk(job: Job) -> ChunkResult:
+    """The steps of ``UNINSTALL_STEPS`` from the one recorded as next. The rows each
+    step deleted are added up in the payload's ``counts`` (step name to rows), recorded
+    with the progress after every chunk."""
     total = len(UNINSTALL_STEPS)
     installation_id = int(job.payload["installation_id"])
     start = min(job.progress_done, total)
+    counts = {name: int(rows) for name, rows in job.payload.get("counts", {}).items()}
     with relaxed_commits():
-        if start == 0 and installation_delete_small(
-            installation_id=installation_id, statuses=(InstallationStatus.UNINSTALLING,)
-        ):
-            done = total
+        whole = None
+        if start == 0:
+            whole = installation_delete_small(
+                installation_id=installation_id, statuses=(InstallationStatus.UNINSTALLING,)
+            )
+        if whole is not None:
+            counts, done = whole, total
         else:
             done = installation_purge(
-                installation_id=installation_id, start=start, deadline=_deadline()
+                installation_id=installation_id, start=start, deadline=_deadline(), deleted=counts
             )
+    payload = {**job.payload, "counts": counts}
     if done >= total:
         return ChunkResult(
             done=total,
@@ -59,9 +67,14 @@ def _uninstall_chunk(job: Job) -> ChunkResult:
             finished=True,
             message="Uninstalled: the app's tokens, settings, files, webhooks and access "
             "rules are removed from this account.",
+            payload=payload,
         )
     return ChunkResult(
-        done=done, total=total, finished=False, message=f"Removing {UNINSTALL_STEPS[done].label}…"
+        done=done,
+        total=total,
+        finished=False,
+        message=f"Removing {UNINSTALL_STEPS[done].label}…",
+        payload=payload,
     )
 
 
@@ -84,6 +97,11 @@ def _app_delete_chunk(job: Job) -> ChunkResult:
     anything is deleted (a failed first chunk records nothing, and a recount after it
     would miss the accounts already done). Every later chunk does at least one step of
     an account, or of the app's removal, however small its time budget.
+
+    The payload records the account being worked on (``installation_id``, the next
+    ``step`` of ``UNINSTALL_STEPS``, the rows each step deleted there in ``counts``) and
+    the rows each step of the app's own removal deleted (``app_counts``, steps of
+    ``APP_REMOVE_STEPS``).
     """
     app_id = int(job.payload["app_id"])
     installations = Installation.objects.filter(app_id=app_id)
@@ -107,15 +125,18 @@ def _app_delete_chunk(job: Job) -> ChunkResult:
             worked = True
             if int(payload.get("installation_id", 0)) != current:
                 payload["installation_id"], step = current, 0
-            if (
-                step == 0
-                and small
-                and installation_delete_whole(installation_id=current, statuses=DELETABLE)
-            ):
-                continue
+                payload["counts"] = {}
+            if step == 0 and small:
+                whole = installation_delete_whole(installation_id=current, statuses=DELETABLE)
+                if whole is not None:
+                    payload["step"], payload["counts"] = len(UNINSTALL_STEPS), whole
+                    continue
             installation_mark_uninstalling(installation_id=current)
-            step = installation_purge(installation_id=current, start=step, deadline=deadline)
-            payload["step"] = step
+            counts = {name: int(rows) for name, rows in payload.get("counts", {}).items()}
+            step = installation_purge(
+                installation_id=current, start=step, deadline=deadline, deleted=counts
+            )
+            payload["step"], payload["counts"] = step, counts
             if step < len(UNINSTALL_STEPS):
                 break
     remaining = installations.count()
@@ -128,7 +149,12 @@ def _app_delete_chunk(job: Job) -> ChunkResult:
             message=f"Removed from {done} of {_plural(total, 'account')}.",
             payload=payload,
         )
-    if not (worked and deadline.passed()) and app_remove(app_id=app_id, deadline=deadline):
+    app_counts = {name: int(rows) for name, rows in payload.get("app_counts", {}).items()}
+    removed = not (worked and deadline.passed()) and app_remove(
+        app_id=app_id, deadline=deadline, deleted=app_counts
+    )
+    payload["app_counts"] = app_counts
+    if removed:
         return ChunkResult(
             done=total,
             total=total,

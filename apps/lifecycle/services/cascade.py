@@ -66,53 +66,65 @@ def _remove_folder(path: str) -> None:
 
 
 @dataclass(frozen=True)
+class StepRun:
+    """What one run of a step did: the rows it deleted (counted by the delete
+    statements themselves) and whether none of its rows is left."""
+
+    deleted: int
+    complete: bool
+
+
+@dataclass(frozen=True)
 class Step:
     name: str
     label: str
-    run: Callable[[int, Deadline], bool]
+    run: Callable[[int, Deadline], StepRun]
 
 
-def _rows(model: type[models.Model], **where: object) -> Callable[[int, Deadline], bool]:
-    def run(installation_id: int, deadline: Deadline) -> bool:
+def _rows(model: type[models.Model], **where: object) -> Callable[[int, Deadline], StepRun]:
+    def run(installation_id: int, deadline: Deadline) -> StepRun:
         queryset = model._default_manager.filter(installation_id=installation_id, **where)
-        return delete_all(queryset, deadline=deadline)[1]
+        return StepRun(*delete_all(queryset, deadline=deadline))
 
     return run
 
 
-def _tokens(installation_id: int, deadline: Deadline) -> bool:
-    return tokens_delete(Q(installation_id=installation_id), deadline=deadline).complete
+def _tokens(installation_id: int, deadline: Deadline) -> StepRun:
+    tally = tokens_delete(Q(installation_id=installation_id), deadline=deadline)
+    return StepRun(tally.total, tally.complete)
 
 
-def _setting_files(installation_id: int, deadline: Deadline) -> bool:
+def _setting_files(installation_id: int, deadline: Deadline) -> StepRun:
     queryset = SettingValue.objects.filter(installation_id=installation_id).exclude(file="")
-    complete = delete_all(queryset, before_delete=_delete_setting_files, deadline=deadline)[1]
+    deleted, complete = delete_all(queryset, before_delete=_delete_setting_files, deadline=deadline)
     if complete:
         uid = Installation.objects.filter(pk=installation_id).values_list("uid", flat=True).first()
         if uid is not None:
             _remove_folder(f"settings/{uid}")
-    return complete
+    return StepRun(deleted, complete)
 
 
-def _installation_row(installation_id: int, deadline: Deadline) -> bool:
+def _installation_row(installation_id: int, deadline: Deadline) -> StepRun:
     """Delete the installation itself, with its history. Rows that arrived after their
     own step ran (a token issued or a consent recorded by a request racing the
     uninstall) go with it: files first, then every table the installation owns, in the
     transaction that deletes the installation row. A retry of a failed last step
-    therefore finishes whatever arrived late."""
-    if not _setting_files(installation_id, deadline):
-        return False
+    therefore finishes whatever arrived late. Every row it deletes counts, late ones
+    included."""
+    files = _setting_files(installation_id, deadline)
+    if not files.complete:
+        return files
     with transaction.atomic():
-        tokens_delete(Q(installation_id=installation_id))
+        deleted = files.deleted + tokens_delete(Q(installation_id=installation_id)).total
         for model in _OWNED:
-            delete_all(model._default_manager.filter(installation_id=installation_id))
+            deleted += delete_all(model._default_manager.filter(installation_id=installation_id))[0]
         ids = list(
             Installation.objects.filter(
                 pk=installation_id, status=InstallationStatus.UNINSTALLING
             ).values_list("pk", flat=True)
         )
-        delete_ids(Installation, ids)
-    return True
+        deleted += delete_ids(Installation, ids)
+    return StepRun(deleted, True)
 
 
 UNINSTALL_STEPS: tuple[Step, ...] = (
@@ -138,6 +150,31 @@ _OWNED: tuple[type[models.Model], ...] = (
     InstallationEvent,
     SettingValue,
 )
+
+# The tables a one-transaction delete empties, in the order of its statements.
+_DELETED_IN_ORDER: tuple[type[models.Model], ...] = (*_OWNED, Installation)
+
+# The step of ``UNINSTALL_STEPS`` whose rows each owned table (and the installation row)
+# holds: what a one-transaction delete reports per step.
+_STEP_OF: dict[type[models.Model], str] = {
+    Grant: "tokens",
+    RefreshToken: "tokens",
+    AccessToken: "tokens",
+    UserAuthorization: "authorizations",
+    WebhookSubscription: "webhooks",
+    InstallationAccess: "access",
+    InstallationEvent: "installation",
+    SettingValue: "settings",
+    Installation: "installation",
+}
+
+
+def _per_step(rows: list[tuple[type[models.Model], int]]) -> dict[str, int]:
+    """Rows deleted per table, summed per step, every step named (0 when none)."""
+    deleted = {step.name: 0 for step in UNINSTALL_STEPS}
+    for model, count in rows:
+        deleted[_STEP_OF[model]] += max(count, 0)
+    return deleted
 
 
 def _table(model: type[models.Model]) -> str:
@@ -173,9 +210,11 @@ def _delete_sql(vendor: str) -> tuple[str, ...]:
     """The statements that delete one installation with everything it owns, provided it
     has one of the given statuses and no setting file (files go step by step, before
     their rows). On PostgreSQL one statement, whose data-modifying WITH clauses all see
-    one snapshot; elsewhere one per table, in one transaction. Constraints between the
-    rows (access and refresh tokens point at each other) are checked at commit, when
-    every row is gone. Parameters: the installation id and a list of statuses."""
+    one snapshot and which returns the rows each clause deleted (in the order of
+    ``_OWNED``, then the installation); elsewhere one per table in that order, in one
+    transaction. Constraints between the rows (access and refresh tokens point at each
+    other) are checked at commit, when every row is gone. Parameters: the installation
+    id and a list of statuses."""
     files = (
         f"SELECT 1 FROM {_table(SettingValue)} "  # noqa: S608
         "WHERE installation_id = %(id)s AND file <> ''"
@@ -191,12 +230,15 @@ def _delete_sql(vendor: str) -> tuple[str, ...]:
         )
         clauses = ", ".join(
             f"d{i} AS (DELETE FROM {_table(m)} WHERE installation_id = %(id)s "  # noqa: S608
-            "AND EXISTS (SELECT 1 FROM ok))"
+            "AND EXISTS (SELECT 1 FROM ok) RETURNING 1)"
             for i, m in enumerate(_OWNED)
         )
+        last = len(_OWNED)
+        counts = ", ".join(f"(SELECT COUNT(*) FROM d{i})" for i in range(last + 1))  # noqa: S608
         return (
-            f"WITH ok AS ({ok}), {clauses} DELETE FROM {_table(Installation)} "  # noqa: S608
-            "WHERE id = %(id)s AND EXISTS (SELECT 1 FROM ok)",
+            f"WITH ok AS ({ok}), {clauses}, d{last} AS (DELETE FROM "  # noqa: S608
+            f"{_table(Installation)} WHERE id = %(id)s AND EXISTS (SELECT 1 FROM ok) "
+            f"RETURNING 1) SELECT {counts}",
         )
     return (
         *(
@@ -207,11 +249,15 @@ def _delete_sql(vendor: str) -> tuple[str, ...]:
     )
 
 
-def installation_delete_whole(*, installation_id: int, statuses: tuple[str, ...]) -> bool:
+def installation_delete_whole(
+    *, installation_id: int, statuses: tuple[str, ...]
+) -> dict[str, int] | None:
     """Delete an installation that ``installations_small`` found small, with everything
     it owns, in one short transaction: the rows of every step of ``UNINSTALL_STEPS``.
+    Returns the rows deleted per step (the name of each step of ``UNINSTALL_STEPS``,
+    counted by the delete statements).
 
-    Returns ``False`` having deleted nothing when it has another status than
+    Returns ``None`` having deleted nothing when it has another status than
     ``statuses`` (or is gone: then there is nothing to do either), a setting file, a
     step-by-step purge running on it, or got a new row pointing at it while it was being
     deleted (a token issued that very moment): the steps (``installation_purge``) then go
@@ -229,7 +275,10 @@ def installation_delete_whole(*, installation_id: int, statuses: tuple[str, ...]
                         "lock_key": installation_id % 2**31,
                     },
                 )
-                return bool(cursor.rowcount > 0)
+                row = cursor.fetchone()
+            if not row or not row[-1]:
+                return None
+            return _per_step(list(zip(_DELETED_IN_ORDER, row, strict=True)))
         # Only the parameters the statements name: with DEBUG on, Django's cursor renders
         # every parameter into its query log, and SQLite cannot render a list.
         params = {"id": installation_id}
@@ -242,24 +291,26 @@ def installation_delete_whole(*, installation_id: int, statuses: tuple[str, ...]
             )
             row = cursor.fetchone()
             if row is None or row[0] not in statuses:
-                return False
-            for sql in _delete_sql(connection.vendor):
+                return None
+            deleted: list[tuple[type[models.Model], int]] = []
+            for model, sql in zip(_DELETED_IN_ORDER, _delete_sql(connection.vendor), strict=True):
                 cursor.execute(sql, params)
+                deleted.append((model, cursor.rowcount))
     except IntegrityError:
         logger.info(
             "Installation %s changed while it was deleted; going step by step.", installation_id
         )
-        return False
-    return True
+        return None
+    return _per_step(deleted)
 
 
 def installation_delete_small(
     *, installation_id: int, statuses: tuple[str, ...], limit: int = BATCH_SIZE
-) -> bool:
+) -> dict[str, int] | None:
     """``installation_delete_whole`` when the installation is small
-    (``installations_small``); ``False`` having deleted nothing otherwise."""
+    (``installations_small``); ``None`` having deleted nothing otherwise."""
     if not installations_small(installation_ids=[installation_id], limit=limit):
-        return False
+        return None
     return installation_delete_whole(installation_id=installation_id, statuses=statuses)
 
 
@@ -306,11 +357,17 @@ def _purge_turn(installation_id: int) -> Iterator[None]:
 
 
 def installation_purge(
-    *, installation_id: int, start: int = 0, deadline: Deadline = NO_DEADLINE
+    *,
+    installation_id: int,
+    start: int = 0,
+    deadline: Deadline = NO_DEADLINE,
+    deleted: dict[str, int] | None = None,
 ) -> int:
     """Run the uninstall cascade of one installation that is being uninstalled, from
     step ``start``; returns how many steps are complete (``len(UNINSTALL_STEPS)`` when
-    the installation is gone).
+    the installation is gone). When ``deleted`` is given, the rows each step deletes
+    are added to it under the step's name as each step returns (a step cut off by the
+    deadline adds what it removed so far).
 
     Deletes, in this order: its grants and tokens; users' authorizations; setting files
     (from storage) and setting values, app-level and per user; webhook subscriptions;
@@ -328,7 +385,10 @@ def installation_purge(
             raise ValueError(f"Installation {installation_id} is not being uninstalled.")
         done = start
         for step in UNINSTALL_STEPS[start:]:
-            if not step.run(installation_id, deadline):
+            result = step.run(installation_id, deadline)
+            if deleted is not None:
+                deleted[step.name] = deleted.get(step.name, 0) + result.deleted
+            if not result.complete:
                 return done
             done += 1
             if deadline.passed() and done < len(UNINSTALL_STEPS):
@@ -336,19 +396,44 @@ def installation_purge(
         return done
 
 
-def _delete_files(names: list[str]) -> None:
+def _delete_files(names: list[str]) -> int:
+    """Remove these files from storage; returns how many were there to remove."""
+    removed = 0
     for name in names:
-        if name:
+        if name and default_storage.exists(name):
             default_storage.delete(name)
+            removed += 1
+    return removed
 
 
-def app_remove(*, app_id: int, deadline: Deadline = NO_DEADLINE) -> bool:
+# The end of an app's deletion, in the order ``app_remove`` runs it: (name, label).
+APP_REMOVE_STEPS: tuple[tuple[str, str], ...] = (
+    ("tokens", "the app's authorization codes, access and refresh tokens, for all users"),
+    ("files", "listing files (logo and banners)"),
+    ("install_links", "install links"),
+    ("versions", "versions, with their history and reviews"),
+    ("app", "the app and its listing"),
+    ("client", "the OAuth client"),
+)
+
+
+def app_remove(
+    *, app_id: int, deadline: Deadline = NO_DEADLINE, deleted: dict[str, int] | None = None
+) -> bool:
     """The end of an app's deletion, once no installation of it is left: delete the
     app's remaining grants and tokens (for all users), its listing files and their
     folder, install links, versions (with their history and reviews), the app and its
-    OAuth client.
-    Returns whether the app is gone. Idempotent; refuses an app that is not being
+    OAuth client (``APP_REMOVE_STEPS``).
+    Returns whether the app is gone. When ``deleted`` is given, what each step removed
+    (rows, or files for ``files``) is added to it under the step's name, tokens as soon
+    as they are deleted (so a call cut off by the deadline adds them too), the rest with
+    the transaction that removes them. Idempotent; refuses an app that is not being
     deleted or still has installations."""
+    counts = deleted if deleted is not None else {}
+
+    def count(name: str, rows: int) -> None:
+        counts[name] = counts.get(name, 0) + rows
+
     app = App.objects.filter(pk=app_id).first()
     if app is None:
         return True
@@ -357,18 +442,25 @@ def app_remove(*, app_id: int, deadline: Deadline = NO_DEADLINE) -> bool:
     if Installation.objects.filter(app_id=app_id).exists():
         raise ValueError(f"App {app_id} still has installations.")
     application_id = app.oauth_application_id
-    if not tokens_delete(Q(application_id=application_id), deadline=deadline).complete:
+    tokens = tokens_delete(Q(application_id=application_id), deadline=deadline)
+    count("tokens", tokens.total)
+    if not tokens.complete:
         return False
     banners = list(AppBanner.objects.filter(app_id=app_id).values_list("image", flat=True))
-    _delete_files([app.logo.name, *banners])
+    files = _delete_files([app.logo.name, *banners])
     _remove_folder(f"listing/{app.code}")
     versions = AppVersion.objects.filter(app_id=app_id)
     with transaction.atomic():
-        delete_all(InstallLink.objects.filter(version__in=versions))
-        delete_all(VersionEvent.objects.filter(version__in=versions))
-        delete_all(Review.objects.filter(version__in=versions))
-        delete_all(versions)
-        delete_all(AppBanner.objects.filter(app_id=app_id))
-        delete_ids(App, [app_id])
-        Application.objects.filter(pk=application_id).delete()
+        links = delete_all(InstallLink.objects.filter(version__in=versions))[0]
+        history = delete_all(VersionEvent.objects.filter(version__in=versions))[0]
+        history += delete_all(Review.objects.filter(version__in=versions))[0]
+        history += delete_all(versions)[0]
+        listing = delete_all(AppBanner.objects.filter(app_id=app_id))[0]
+        listing += delete_ids(App, [app_id])
+        client = Application.objects.filter(pk=application_id).delete()[1]
+    count("files", files)
+    count("install_links", links)
+    count("versions", history)
+    count("app", listing)
+    count("client", client.get(Application._meta.label, 0))
     return True

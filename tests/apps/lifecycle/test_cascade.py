@@ -105,7 +105,11 @@ def test_each_step_removes_its_rows_and_no_other(installed):
 
     for step in UNINSTALL_STEPS:
         before = installed.rows()
-        assert step.run(installed.pk, NO_DEADLINE) is True
+        result = step.run(installed.pk, NO_DEADLINE)
+        assert result.complete is True
+        # It reports exactly the rows it removed.
+        removed = sum(len(before[kind]) - len(installed.rows()[kind]) for kind in before)
+        assert result.deleted == removed, step.name
         for kind in REMOVED_BY[step.name]:
             expected[kind] = 0
         if step.name == "files":
@@ -117,8 +121,9 @@ def test_each_step_removes_its_rows_and_no_other(installed):
         if step.name == "files":
             assert installed.files_exist() == [False] * FILES
             assert not _folder_exists(installed)
-        # A step run again deletes nothing more.
-        assert step.run(installed.pk, NO_DEADLINE) is True
+        # A step run again deletes nothing more, and says so.
+        again = step.run(installed.pk, NO_DEADLINE)
+        assert (again.deleted, again.complete) == (0, True), step.name
         assert installed.rows() == after, step.name
 
     _assert_gone(installed)
