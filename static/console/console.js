@@ -7,9 +7,19 @@
  *   same form (changelist bulk actions).
  * - button[data-copy="<selector>"]: copy the value of the element to the clipboard.
  * - GET forms leave empty fields out of the URL (?q=grace, not ?q=grace&role=&admin=).
+ * - details[data-nav-menu] (the sidebar): folded on a narrow screen (the page's own
+ *   script folds it before the first paint), opened when the window grows wide, folded
+ *   again when it turns narrow.
  */
 (function () {
   "use strict";
+
+  var narrow = window.matchMedia("(max-width: 900px)");
+  narrow.addEventListener("change", function () {
+    document.querySelectorAll("details[data-nav-menu]").forEach(function (menu) {
+      menu.open = !narrow.matches;
+    });
+  });
 
   document.addEventListener("change", function (event) {
     var target = event.target;
