@@ -42,7 +42,15 @@ class Job(TimeStampedModel):
     progress_total = models.PositiveIntegerField(null=True, blank=True)
     message = models.CharField(max_length=300, blank=True)
     attempts = models.PositiveIntegerField(
-        default=0, help_text="Transient failures so far; reset by a manual retry."
+        default=0,
+        help_text="Temporary failures since the job was last retried by hand: the backoff "
+        "and the give-up limit count these.",
+    )
+    retries_automatic = models.PositiveIntegerField(
+        default=0, help_text="Automatic retries after a temporary error, over the job's life."
+    )
+    retries_manual = models.PositiveIntegerField(
+        default=0, help_text="Times a person sent the failed job back to the queue."
     )
     last_error = models.TextField(blank=True)
     lease_token = models.UUIDField(null=True, blank=True, editable=False)
@@ -70,6 +78,16 @@ class Job(TimeStampedModel):
         if not self.progress_total:
             return 100 if self.state == self.State.SUCCEEDED else None
         return min(100, round(100 * self.progress_done / self.progress_total))
+
+    @property
+    def tries(self) -> int:
+        """How many times the job was set going: its first run (once a worker took it),
+        each automatic retry after a temporary error and each retry by hand. A retry
+        that is waiting (backing off, or queued after Retry) counts already. A worker
+        that dies in the middle of a chunk is not a try: the sweeper resumes its work."""
+        if self.started_at is None:
+            return 0
+        return 1 + self.retries_automatic + self.retries_manual
 
     @property
     def is_finished(self) -> bool:

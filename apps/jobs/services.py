@@ -16,7 +16,7 @@ from typing import Any
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -188,6 +188,7 @@ def _after_transient(job: Job, token: uuid.UUID, exc: BaseException, *, queue: s
             job.pk,
             token,
             attempts=attempts,
+            retries_automatic=F("retries_automatic") + 1,
             last_error=error,
             run_after=timezone.now() + timedelta(seconds=delay),
             enqueued_at=timezone.now(),
@@ -231,13 +232,16 @@ def jobs_sweep(*, now: Any = None) -> list[int]:
 
 @transaction.atomic
 def job_retry(*, job: Job, user: User | None = None) -> Job:
-    """Send a failed job back to pending; it resumes from its recorded progress.
+    """Send a failed job back to pending; it resumes from its recorded progress. Counts
+    one more retry by hand (``retries_manual``) and gives the job a fresh budget of
+    automatic retries (``attempts`` back to 0).
 
     Raises ``Conflict`` if the job is not failed (any more).
     """
     updated = Job.objects.filter(pk=job.pk, state=Job.State.FAILED).update(
         state=Job.State.PENDING,
         attempts=0,
+        retries_manual=F("retries_manual") + 1,
         last_error="",
         finished_at=None,
         run_after=None,
