@@ -5,7 +5,9 @@ job, the URL the block polls while the job is unfinished, the retry URL when the
 may retry, where to go once the job has succeeded, and why an unfinished job is not
 moving (backing off after a temporary error, or stalled until the sweeper hands it to a
 worker again). Account people read a failure in plain words with the technical error
-folded away; platform staff see the error itself.
+folded away; platform staff see the error itself. Lifecycle jobs list their steps, each
+done, running, waiting or stopped, with the rows it removed (``job_step_groups``); every
+job says how many times it was tried (``job_tries_text``).
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from apps.accounts.models import Membership
 from apps.jobs.kinds import APP_DELETE, INSTALLATION_UNINSTALL, VERSION_ROLLOUT
 from apps.jobs.models import Job
 from apps.jobs.registry import job_kind_label
-from apps.lifecycle.services.cascade import UNINSTALL_STEPS
+from apps.lifecycle.services.cascade import APP_REMOVE_STEPS, UNINSTALL_STEPS
 
 Audience = Literal["account", "staff"]
+StepStatus = Literal["done", "running", "waiting", "stopped"]
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,164 @@ def job_failure_summary(job: Job) -> str:
     return f"{label} stopped after an error, at {done} of {total}."
 
 
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def job_tries_text(job: Job) -> str:
+    """How many times ``job`` was tried, in words: its first run, each automatic retry
+    after a temporary error and each retry by hand (``Job.tries``), with the retries
+    told apart."""
+    tries = job.tries
+    if tries == 0:
+        return "None yet: no worker has taken it."
+    retries = []
+    if job.retries_automatic:
+        retries.append(
+            _plural(job.retries_automatic, "automatic retry", "automatic retries")
+            + " after a temporary error"
+        )
+    if job.retries_manual:
+        retries.append(_plural(job.retries_manual, "retry by hand", "retries by hand"))
+    return f"{tries} ({', '.join(retries) if retries else 'no retries'})"
+
+
+@dataclass(frozen=True)
+class StepRow:
+    """One step of a job: its label, where it is (``None`` for a tally without steps)
+    and what it removed or counted so far (``None`` before it started)."""
+
+    name: str
+    label: str
+    status: StepStatus | None
+    count: int | None
+
+
+@dataclass(frozen=True)
+class StepGroup:
+    title: str
+    steps: list[StepRow]
+    unit: str = "row"
+
+
+def _counts(value: Any) -> dict[str, int]:
+    if not isinstance(value, dict):
+        return {}
+    return {str(name): int(rows) for name, rows in value.items() if isinstance(rows, int)}
+
+
+def _current(job: Job) -> StepStatus:
+    """The status of the step a job is at: what the job as a whole is doing."""
+    if job.state == Job.State.RUNNING:
+        return "running"
+    if job.state == Job.State.FAILED:
+        return "stopped"
+    return "waiting"
+
+
+def _rows(
+    steps: list[tuple[str, str]], *, at: int, current: StepStatus, counts: dict[str, int]
+) -> list[StepRow]:
+    """``steps`` (name, label) with the ones before index ``at`` done, the one at ``at``
+    in ``current`` status and the later ones waiting."""
+    rows = []
+    for index, (name, label) in enumerate(steps):
+        status: StepStatus = "done" if index < at else current if index == at else "waiting"
+        count = counts.get(name, 0 if status == "done" else None)
+        rows.append(StepRow(name, label, status, count))
+    return rows
+
+
+_UNINSTALL = [(step.name, step.label) for step in UNINSTALL_STEPS]
+_ROLLOUT_OUTCOMES = (
+    ("updated", "updated to the new version"),
+    ("needs_approval", "need an admin's approval (the version asks for more access)"),
+    ("pinned", "pinned to their version"),
+    ("skipped", "already on a newer version, or uninstalled"),
+)
+
+
+def job_step_groups(job: Job) -> list[StepGroup]:
+    """The steps a lifecycle job shows, from what its chunks recorded (no query).
+
+    An uninstall: the steps of ``UNINSTALL_STEPS`` with the rows each removed. An app
+    deletion: the steps of the account it is working on (or the last one it removed)
+    and then those of the app's own removal (``APP_REMOVE_STEPS``). A rollout: its
+    installations by outcome. Any other kind: none.
+    """
+    payload = job.payload if isinstance(job.payload, dict) else {}
+    succeeded = job.state == Job.State.SUCCEEDED
+    if job.kind == INSTALLATION_UNINSTALL:
+        at = len(_UNINSTALL) if succeeded else min(job.progress_done, len(_UNINSTALL))
+        rows = _rows(
+            _UNINSTALL, at=at, current=_current(job), counts=_counts(payload.get("counts"))
+        )
+        return [StepGroup("Steps", rows)]
+    if job.kind == APP_DELETE:
+        total = job.progress_total
+        if total is None:
+            return []
+        groups = []
+        if "installation_id" in payload:
+            step = int(payload.get("step", 0))
+            account_done = succeeded or step >= len(_UNINSTALL)
+            if account_done:
+                title = "The last account it was removed from"
+            else:
+                title = f"Account {min(job.progress_done + 1, total)} of {total}"
+            rows = _rows(
+                _UNINSTALL,
+                at=len(_UNINSTALL) if account_done else step,
+                current=_current(job),
+                counts=_counts(payload.get("counts")),
+            )
+            groups.append(StepGroup(title, rows))
+        if succeeded:
+            at = len(APP_REMOVE_STEPS)
+        elif job.progress_done >= total:
+            at = 0  # the tokens go first, the rest with the app in one transaction
+        else:
+            at = -1  # not started: every step waits
+        rows = _rows(
+            list(APP_REMOVE_STEPS),
+            at=max(at, 0),
+            current=_current(job) if at == 0 else "waiting",
+            counts=_counts(payload.get("app_counts")),
+        )
+        if at < 0:
+            rows = [StepRow(row.name, row.label, "waiting", None) for row in rows]
+        return [*groups, StepGroup("Then the app itself", rows)]
+    if job.kind == VERSION_ROLLOUT:
+        counts = _counts(payload.get("counts"))
+        if not counts:
+            return []
+        rows = [
+            StepRow(name, label, None, counts.get(name, 0)) for name, label in _ROLLOUT_OUTCOMES
+        ]
+        return [StepGroup("Installations so far", rows, unit="installation")]
+    return []
+
+
+def job_under_way(job: Job) -> str:
+    """What an unfinished lifecycle job is doing to its target, in words; shown in the
+    live block, so it goes away as soon as the job has ended."""
+    if job.is_finished:
+        return ""
+    if job.kind == INSTALLATION_UNINSTALL:
+        return (
+            f"{job.target or 'The app'} is being uninstalled: its tokens are already refused "
+            "and it is no longer embedded; its settings, files, webhooks and access rules "
+            "are removed next."
+        )
+    if job.kind == APP_DELETE:
+        return (
+            f"“{job.target or 'The app'}” is being deleted: it is hidden, cannot be installed "
+            "and its tokens are refused. It is removed from every account that installed "
+            "it, one at a time, then deleted itself."
+        )
+    return ""
+
+
 def job_next_link(*, job: Job, membership: Membership) -> NextLink | None:
     """Where a person goes once ``job`` has succeeded: back to the page its work started
     from, when ``membership`` may open that page."""
@@ -156,6 +317,9 @@ def job_block_context(
         "retry_hint": retry_hint,
         "for_account": audience == "account",
         "failure": job_failure_summary(job) if job.state == Job.State.FAILED else "",
+        "under_way": job_under_way(job),
+        "step_groups": job_step_groups(job),
+        "tries": job_tries_text(job),
         "delay": job_delay(
             job,
             now=now or timezone.now(),

@@ -30,6 +30,8 @@ def failed_job(make_job):
         state=Job.State.FAILED,
         progress_done=3,
         attempts=6,
+        retries_automatic=5,
+        started_at=timezone.now(),
         last_error="Gave up after 6 attempts. TimeoutError: broker",
         finished_at=timezone.now(),
     )
@@ -86,7 +88,8 @@ class TestDetail:
 
         assert "Gave up after 6 attempts. TimeoutError: broker" in html
         assert f'action="{retry_url(failed_job)}"' in html
-        assert "<dt>Attempts</dt><dd>6</dd>" in html
+        # The first run and five automatic retries, the last of which gave up.
+        assert '<dd id="job-tries">6 (5 automatic retries after a temporary error)</dd>' in html
         assert "hx-trigger" not in html
 
     def test_the_partial_is_the_progress_block_alone(self, client_for, staff, make_job):
