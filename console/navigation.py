@@ -11,6 +11,7 @@ so a section without items (Moderation, for now) stays hidden.
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -43,6 +44,15 @@ def is_moderator(request: HttpRequest) -> bool:
 
 def is_staff(request: HttpRequest) -> bool:
     return bool(request.user.is_authenticated and request.user.is_active and request.user.is_staff)
+
+
+def has_django_admin(request: HttpRequest) -> bool:
+    """Whether the Django admin's index lists anything for the user: staff with at least
+    one permission on a model registered there, or a superuser. A moderator's
+    ``moderate_apps`` alone opens the admin onto "nothing you may view or edit"."""
+    if not admin.site.has_permission(request):
+        return False
+    return bool(request.user.is_superuser or admin.site.get_app_list(request))
 
 
 @dataclass(frozen=True)
@@ -111,6 +121,13 @@ def navigation_for(
     return _mark_active(request.path, visible)
 
 
+def section_links(request: HttpRequest, key: str) -> list[Link]:
+    """The links of one section ``request.user`` may see (none when the section is hidden)."""
+    for visible in navigation_for(request, [s for s in SECTIONS if s.key == key]):
+        return visible.links
+    return []
+
+
 def _mark_active(path: str, sections: list[VisibleSection]) -> list[VisibleSection]:
     # The longest link that prefixes the path wins: /system/jobs/3/ lights up /system/.
     best = max(
@@ -146,7 +163,7 @@ ACCOUNT_ADMIN.add("API keys", "console:accounts:api_key-list")
 ACCOUNT_ADMIN.add("Installed apps", "console:installations:installation-list")
 ACCOUNT_ADMIN.add("Background jobs", "console:jobs:job-list")
 PLATFORM.add("System status", "console:system:status")
-PLATFORM.add("Django admin", "admin:index")
+PLATFORM.add("Django admin", "admin:index", visible=has_django_admin)
 MODERATION.add("Review queue", "console:moderation:review-list")
 MARKETPLACE.add("Browse apps", "console:marketplace:app-list")
 MARKETPLACE.add("My apps", "console:installations:my_app-list", visible=is_member)

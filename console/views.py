@@ -7,18 +7,24 @@ from django.views.generic import TemplateView
 
 from apps.accounts.models import AccessLevel
 from apps.accounts.policies import effective_rights, module_choices
+from apps.accounts.selectors import user_is_moderator
+from apps.moderation.selectors import review_queue_summary
+from console.navigation import section_links
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
     """The current account, the user's role and rights, other accounts and sections.
 
-    A user with no account gets a page that says so and what to do.
+    A moderator also finds the review queue's counts and the reviews they claimed; platform
+    staff without an account, their platform pages. Anyone else without an account gets a
+    page that says so and what to do.
     """
 
     template_name = "console/home.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        user = self.request.user
         membership = getattr(self.request, "membership", None)
         if membership is not None:
             rights = effective_rights(
@@ -33,4 +39,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
                 }
                 for code, label in module_choices()
             ]
+        else:
+            context["platform_links"] = section_links(self.request, "platform")
+        if user_is_moderator(user=user):  # type: ignore[arg-type]
+            context["review_queue"] = review_queue_summary(moderator=user)  # type: ignore[arg-type]
         return context

@@ -3,8 +3,11 @@ console and API check ``user_is_moderator`` before calling these."""
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from dataclasses import dataclass
 
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+
+from apps.accounts.models import User
 from apps.catalog.models import AppVersion
 from apps.catalog.selectors import version_list_in_moderation
 from apps.core.errors import NotFound
@@ -21,6 +24,29 @@ def review_queue() -> QuerySet[AppVersion]:
         claimed_by=Subquery(open_reviews.values("moderator_label")[:1]),
         claimed_by_id=Subquery(open_reviews.values("moderator_id")[:1]),
     )
+
+
+@dataclass(frozen=True)
+class QueueSummary:
+    """What waits for ``moderator``: ``waiting`` versions nobody has claimed,
+    ``claimed_by_me`` versions they claimed, ``mine`` the first of those (oldest first)."""
+
+    waiting: int
+    claimed_by_me: int
+    mine: list[AppVersion]
+
+
+def review_queue_summary(*, moderator: User, limit: int = 5) -> QueueSummary:
+    """The queue's counts for ``moderator``'s home page, in one query, plus the first
+    ``limit`` versions they claimed."""
+    queue = review_queue()
+    claimed_by_me = Q(claimed_by_id=moderator.pk)
+    counts = queue.aggregate(
+        waiting=Count("pk", filter=Q(claimed_by_id__isnull=True)),
+        claimed_by_me=Count("pk", filter=claimed_by_me),
+    )
+    mine = list(queue.filter(claimed_by_me)[:limit]) if counts["claimed_by_me"] else []
+    return QueueSummary(waiting=counts["waiting"], claimed_by_me=counts["claimed_by_me"], mine=mine)
 
 
 def review_version_get(*, version_id: int) -> AppVersion:

@@ -5,8 +5,9 @@ import re
 import pytest
 from django.urls import reverse
 
+from apps.moderation.services import review_claim
 from tests.console.conftest import login_url
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_app, make_version
 
 HOME = reverse("console:home")
 
@@ -122,3 +123,61 @@ def test_sidebar_links_of_staff_and_developer(client_for, staff, developer):
     assert 'href="/admin/">Django admin</a>' in staff_html
     assert 'href="/api/docs/">API reference</a>' in developer_html
     assert "System status" not in developer_html
+
+
+def platform_card(html: str) -> str:
+    match = re.search(r'<section class="card" id="platform">(.*?)</section>', html, re.S)
+    return match.group(1) if match else ""
+
+
+def test_a_moderator_without_an_account_lands_on_the_review_queue(client_for, moderator, account):
+    app = make_app(account=account, name="Invoicer", type="public")
+    make_version(app=app, number="1.0.0", status="submitted")
+    claimed = make_version(app=app, number="2.0.0", status="submitted")
+    review_claim(version=claimed, moderator=moderator)
+
+    response = client_for(moderator).get(HOME)
+
+    html = response.content.decode()
+    queue = reverse("console:moderation:review-list")
+    assert "You don\u2019t belong to any account yet" not in html
+    assert (
+        f'<a href="{queue}?claimed=no"><strong>1</strong> version waiting for a moderator</a>'
+        in html
+    )
+    assert f'<a href="{queue}?claimed=me"><strong>1</strong> claimed by you</a>' in html
+    detail = reverse("console:moderation:review-detail", args=[claimed.pk])
+    assert f'<a href="{detail}">Invoicer 2.0.0</a>' in html
+    assert [link.label for link in response.context["platform_links"]] == ["System status"]
+    assert 'href="/admin/"' not in html
+
+
+def test_staff_without_an_account_find_their_platform_pages(client_for, staff):
+    response = client_for(staff).get(HOME)
+
+    html = response.content.decode()
+    assert "You don\u2019t belong to any account yet" not in html
+    card = platform_card(html)
+    assert f'<a href="{reverse("console:system:status")}">System status</a>' in card
+    assert '<a href="/admin/">Django admin</a>' in card
+    # A superuser may moderate too.
+    assert 'id="review-queue"' in html
+    assert "<strong>0</strong> versions waiting for a moderator" in html
+
+
+def test_staff_without_any_permission_are_not_sent_to_an_empty_admin(client_for, db):
+    plain = UserFactory(email="plain.staff@platform.test", is_staff=True)
+
+    html = client_for(plain).get(HOME).content.decode()
+
+    assert f'<a href="{reverse("console:system:status")}">System status</a>' in platform_card(html)
+    assert 'href="/admin/"' not in html
+    assert 'id="review-queue"' not in html
+
+
+def test_members_have_no_queue_and_no_platform_card(client_for, member):
+    response = client_for(member).get(HOME)
+
+    assert "review_queue" not in response.context
+    assert "platform_links" not in response.context
+    assert 'id="platform"' not in response.content.decode()

@@ -1,10 +1,11 @@
 """The sidebar registry: sections by role, items by predicate, empty sections hidden."""
 
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Permission
 from django.test import RequestFactory
 
 from console import navigation
 from console.navigation import NavSection, is_account_admin, is_staff, navigation_for
+from tests.factories import UserFactory
 
 
 def make_request(user, membership=None, path="/"):
@@ -84,3 +85,28 @@ def test_the_longest_matching_link_is_active(admin):
 
     assert [link.label for link in section.links if link.active] == ["API keys"]
     assert is_account_admin(request)
+
+
+def test_the_django_admin_is_offered_to_a_superuser(staff):
+    assert navigation.has_django_admin(make_request(staff))
+
+
+def test_a_moderator_has_nothing_in_the_django_admin_and_is_not_sent_there(moderator):
+    sections = {s.key: s for s in navigation_for(make_request(moderator))}
+
+    assert not navigation.has_django_admin(make_request(moderator))
+    assert [link.label for link in sections["platform"].links] == ["System status"]
+
+
+def test_staff_with_one_model_permission_are_offered_the_django_admin(db):
+    user = UserFactory(email="support@platform.test", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_account"))
+
+    assert navigation.has_django_admin(make_request(user))
+
+
+def test_a_model_permission_without_staff_status_does_not_open_the_admin(admin):
+    admin.user_permissions.add(Permission.objects.get(codename="view_account"))
+
+    assert not navigation.has_django_admin(make_request(admin, admin.memberships.get()))
+    assert not navigation.has_django_admin(make_request(AnonymousUser()))

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from apps.catalog.models import AppVersion, VersionStatus
@@ -12,9 +13,11 @@ from apps.moderation.selectors import (
     review_list_for_version,
     review_open_for_version,
     review_queue,
+    review_queue_summary,
     review_version_get,
 )
 from apps.moderation.services import review_claim, review_reject, review_release
+from tests.factories import UserFactory
 from tests.factories.catalog import by, make_app, make_version
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +121,36 @@ def test_reviews_of_a_version_newest_first_and_the_open_one(account, moderator, 
 
     assert list(review_list_for_version(version=version)) == [second, first]
     assert review_open_for_version(version=version) == second
+
+
+def test_the_queue_summary_counts_what_waits_and_what_the_moderator_claimed(
+    account, other_account, moderator, django_assert_num_queries
+):
+    other = UserFactory(email="second.moderator@platform.test", is_staff=True)
+    other.user_permissions.add(Permission.objects.get(codename="moderate_apps"))
+    invoicer = make_app(account=account, name="Invoicer", type="public")
+    reporter = make_app(account=other_account, name="Reporter", type="public")
+    waiting = make_version(app=invoicer, number="1.0.0", status="submitted")
+    mine_old = make_version(app=reporter, number="1.0.0", status="submitted")
+    mine_new = make_version(app=invoicer, number="2.0.0", status="submitted")
+    theirs = make_version(app=reporter, number="2.0.0", status="submitted")
+    submitted_days_ago(mine_old, 3)
+    review_claim(version=mine_old, moderator=moderator)
+    review_claim(version=mine_new, moderator=moderator)
+    review_claim(version=theirs, moderator=other)
+
+    with django_assert_num_queries(2):
+        summary = review_queue_summary(moderator=moderator)
+
+    assert (summary.waiting, summary.claimed_by_me) == (1, 2)
+    assert summary.mine == [mine_old, mine_new]
+    assert waiting not in summary.mine
+
+
+def test_the_queue_summary_of_a_moderator_with_nothing_claimed_is_one_query(
+    moderator, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        summary = review_queue_summary(moderator=moderator)
+
+    assert (summary.waiting, summary.claimed_by_me, summary.mine) == (0, 0, [])
