@@ -1,14 +1,34 @@
-"""Rate limits: per client address for anonymous calls, per key or user otherwise."""
+"""Rate limits: per client address for anonymous calls, per key or user otherwise, per
+access token for apps (counted before the token is looked up, in
+``apps.oauth.resource.AppTokenAuthentication``).
+
+Every count is atomic in the shared cache (``apps.core.ratelimit``): exactly the limit
+gets through however many web processes serve a client at once.
+"""
 
 from typing import Any
 
 from rest_framework.request import Request
-from rest_framework.throttling import SimpleRateThrottle
 
 from apps.accounts.principals import ApiKeyPrincipal
+from apps.core.ratelimit import SharedRateThrottle
+from apps.oauth.resource import is_app_token
 
 
-class AnonymousThrottle(SimpleRateThrottle):
+def _principal_ident(request: Request) -> str | None:
+    """Who an authenticated request counts as: its API key, its access token, or its
+    user (a console session); ``None`` when anonymous."""
+    user = request.user
+    if not user or not user.is_authenticated:
+        return None
+    if isinstance(user, ApiKeyPrincipal):
+        return f"key-{user.api_key.pk}"
+    if is_app_token(request.auth):
+        return f"app-token-{request.auth.pk}"
+    return f"user-{user.pk}"
+
+
+class AnonymousThrottle(SharedRateThrottle):
     scope = "anonymous"
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
@@ -17,27 +37,37 @@ class AnonymousThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
-class PrincipalThrottle(SimpleRateThrottle):
+class PrincipalThrottle(SharedRateThrottle):
+    """The general limit per API key or user. An app token's requests are counted against
+    the same rate by its authentication, before the token's lookup, and not again here."""
+
     scope = "principal"
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
-        user = request.user
-        if not user or not user.is_authenticated:
+        if is_app_token(request.auth):
             return None
-        ident = f"key-{user.api_key.pk}" if isinstance(user, ApiKeyPrincipal) else f"user-{user.pk}"
+        ident = _principal_ident(request)
+        if ident is None:
+            return None
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
-class ScopedPrincipalThrottle(PrincipalThrottle):
+class ScopedPrincipalThrottle(SharedRateThrottle):
     """A tighter, separate limit for views that name a ``throttle_scope`` (e.g. the
-    manifest dry run, which costs more CPU than a lookup), counted per key or user like
-    ``PrincipalThrottle``. Views without a scope are not limited by it."""
+    manifest dry run, which costs more CPU than a lookup), counted per key, token or user
+    like ``PrincipalThrottle``. Views without a scope are not limited by it."""
 
     scope_attr = "throttle_scope"
 
     def __init__(self) -> None:
         # The rate depends on the view; it is read in allow_request.
         pass
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        ident = _principal_ident(request)
+        if ident is None:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": ident}
 
     def allow_request(self, request: Request, view: Any) -> bool:
         scope = getattr(view, self.scope_attr, None)

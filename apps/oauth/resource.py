@@ -1,11 +1,13 @@
 """The resource-server side: how an app's API request is authenticated and checked.
 
-``AppTokenAuthentication`` loads the bearer token with its application, user,
-installation, account, membership and role, and whether the member's role or groups may
-use the app, in one query, and refuses (401 ``invalid_token``) a token whose app,
-installation, account, user or membership no longer stands. ``InstallationScope`` then
-checks the view's need against the token's scopes, the installation's current grant and
-the user's own module rights (403 naming what was missing).
+``AppTokenAuthentication`` first counts the request against the token's rate limit, keyed
+by a keyed hash of the raw token, so a throttled client costs no query; then it loads the
+bearer token with its application, user, installation, account, membership and role, and
+whether the member's role or groups may use the app, in one query, and refuses (401
+``invalid_token``) a token whose app, installation, account, user or membership no longer
+stands. ``InstallationScope`` then checks the view's need against the token's scopes, the
+installation's current grant and the user's own module rights (403 naming what was
+missing).
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from rest_framework.request import Request
 
 from apps.accounts.models import AccessLevel
 from apps.accounts.policies import effective_rights, rights_allow
+from apps.core.crypto import keyed_digest
 from apps.core.errors import PermissionDenied
+from apps.core.ratelimit import SharedRateThrottle
 from apps.installations.models import InstallationStatus
 from apps.oauth.validators import token_get, token_query
 from apps.scopes.catalog import Level, get_catalog
@@ -55,10 +59,28 @@ def token_problem(token: Any) -> str | None:
     return None
 
 
+class AppTokenThrottle(SharedRateThrottle):
+    """The general API limit (scope ``principal``) of one access token, counted from the
+    raw token before it is looked up.
+
+    The client is a keyed hash of the raw value (the cache never holds anything that
+    could be used or matched against the token table). Each distinct value has a budget
+    of its own: requests with an unknown or mistyped token never use up a valid token's,
+    and a client over its limit is refused without a database query.
+    """
+
+    scope = "principal"
+
+    def allow_token(self, raw: str) -> bool:
+        return self.allow_ident(f"token-{keyed_digest(raw)}")
+
+
 class AppTokenAuthentication(authentication.BaseAuthentication):
     """``Authorization: Bearer <access token>`` issued by the authorization server.
 
-    API keys (``mpk_...``) are left to their own authenticator.
+    API keys (``mpk_...``) are left to their own authenticator. The request is counted
+    against the token's rate limit first (429 ``throttled`` with ``Retry-After`` over it),
+    then the token is looked up.
     """
 
     def authenticate(self, request: Request) -> tuple[Any, Any] | None:
@@ -67,6 +89,9 @@ class AppTokenAuthentication(authentication.BaseAuthentication):
         value = value.strip()
         if keyword.lower() != "bearer" or not value or value.startswith("mpk_"):
             return None
+        throttle = AppTokenThrottle()
+        if not throttle.allow_token(value):
+            raise exceptions.Throttled(wait=throttle.wait())
         checksum = hashlib.sha256(value.encode("utf-8")).hexdigest()
         token = token_get(token_query().filter(token_checksum=checksum))
         if token is None:
