@@ -1,6 +1,13 @@
-"""OpenAPI descriptions of our authentication classes (loaded by ApiConfig.ready)."""
+"""The OpenAPI schema: descriptions of our authentication classes (loaded by
+ApiConfig.ready) and the schema class that documents every operation's errors."""
+
+from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import Direction
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):
@@ -52,3 +59,86 @@ class AppTokenScheme(OpenApiAuthenticationExtension):
                 }
             },
         }
+
+
+# --- Error responses of every operation ---------------------------------------------------
+
+
+class ErrorDetailOutput(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable, machine-readable: `invalid`, `conflict`, …")
+    message = serializers.CharField(help_text="For people: what went wrong and what to do.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Messages by field (a dotted path for nested input); empty when no field.",
+    )
+
+
+class ErrorOutput(serializers.Serializer):
+    error = ErrorDetailOutput()
+
+    class Meta:
+        ref_name = "Error"
+
+
+ERROR_RESPONSES: dict[str, str] = {
+    "400": "Not valid: `invalid` with the messages by field under `fields`, or `parse_error` "
+    "for a body that cannot be read. Nothing was written.",
+    "401": "No credentials, or credentials that are not valid (`not_authenticated`, "
+    "`authentication_failed`; `invalid_token` for an app token, with `WWW-Authenticate`).",
+    "403": "The caller may not do this: `permission_denied`; for an app token "
+    "`insufficient_scope` (the installation did not grant it) or `insufficient_rights` "
+    "(its user lacks the right).",
+    "404": "`not_found`: no such object for this caller (another account's objects are not "
+    "found either), or no such page of a list.",
+    "409": "`conflict`: the object's state does not allow it now; the message names what "
+    "can be done.",
+    "415": "`unsupported_media_type`: the body's content type is not one this operation reads.",
+    "429": "`throttled`: too many requests; `Retry-After` says in how many seconds to try again.",
+}
+_UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class ApiAutoSchema(AutoSchema):
+    """drf-spectacular's schema with the error responses every operation can give, each
+    with the one error body (``{"error": {"code", "message", "fields"}}``):
+
+    - 401 and 429 everywhere (bad credentials are refused even where none are needed; every
+      caller is throttled);
+    - 403 where the operation needs an authenticated caller;
+    - 400 where the operation reads parameters or a body, 415 where it reads a body;
+    - 404 where the path names an object or the list is paginated;
+    - 409 for every operation that changes something.
+
+    A response an operation documents itself keeps its own description and body; one that
+    it lists without a body gets the error body. A view whose unsafe methods change nothing
+    (a dry run) sets ``changes_nothing = True`` and documents no 409.
+    """
+
+    def _error_statuses(self) -> list[str]:
+        statuses = ["401", "429"]
+        public = all(isinstance(permission, AllowAny) for permission in self.view.get_permissions())
+        if not public:
+            statuses.append("403")
+        has_body = self.method in {"POST", "PUT", "PATCH"} and bool(self._get_request_body())
+        parameters = self._get_parameters()
+        if parameters or has_body:
+            statuses.append("400")
+        if has_body:
+            statuses.append("415")
+        if any(p.get("in") == "path" or p.get("name") == "page" for p in parameters):
+            statuses.append("404")
+        if self.method in _UNSAFE and not getattr(self.view, "changes_nothing", False):
+            statuses.append("409")
+        return sorted(statuses)
+
+    def _get_response_bodies(self, direction: Direction = "response") -> dict[str, Any]:
+        responses: dict[str, Any] = super()._get_response_bodies(direction)
+        documented_errors = [s for s in responses if s.startswith("4")]
+        for status in sorted({*self._error_statuses(), *documented_errors}):
+            documented = responses.get(status)
+            if documented is not None and documented.get("content"):
+                continue
+            response = self._get_response_for_code(ErrorOutput, status, direction=direction)
+            description = (documented or {}).get("description") or ERROR_RESPONSES[status]
+            responses[status] = {**response, "description": description}
+        return dict(sorted(responses.items()))

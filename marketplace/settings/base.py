@@ -190,7 +190,7 @@ REST_FRAMEWORK = {
         "manifests": env("API_THROTTLE_MANIFESTS", default="120/min"),
     },
     "EXCEPTION_HANDLER": "apps.api.exceptions.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.api.schema.ApiAutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {

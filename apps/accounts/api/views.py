@@ -11,7 +11,7 @@ from apps.accounts.models import Account, ApiKey
 from apps.accounts.policies import effective_rights
 from apps.accounts.selectors import api_key_get, api_key_list_for_account
 from apps.accounts.services import api_key_create, api_key_revoke
-from apps.core.api import paginated_response
+from apps.core.api import PAGE_PARAMETERS, page_of, paginated_response
 
 
 class AccountOutput(serializers.ModelSerializer):
@@ -58,8 +58,8 @@ class AccountCurrentApi(APIView):
 class ApiKeyOutput(serializers.ModelSerializer):
     prefix = serializers.CharField(source="display_prefix")
     is_active = serializers.BooleanField()
-    created_by = serializers.EmailField(source="created_by.email", default=None)
-    revoked_by = serializers.EmailField(source="revoked_by.email", default=None)
+    created_by = serializers.EmailField(source="created_by.email", default=None, allow_null=True)
+    revoked_by = serializers.EmailField(source="revoked_by.email", default=None, allow_null=True)
 
     class Meta:
         model = ApiKey
@@ -92,7 +92,11 @@ class ApiKeyCreatedOutput(ApiKeyOutput):
 
 class ApiKeyListApi(APIView):
     @extend_schema(
-        summary="List the account's API keys", responses=ApiKeyOutput(many=True), tags=["api keys"]
+        operation_id="api_keys_list",
+        summary="List the account's API keys",
+        parameters=PAGE_PARAMETERS,
+        responses=page_of(ApiKeyOutput),
+        tags=["api keys"],
     )
     def get(self, request: Request) -> Response:
         ctx = acting_context(request)

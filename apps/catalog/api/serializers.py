@@ -12,7 +12,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema_field, inline_serializer
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.catalog.models import App, AppBanner, AppStatus, AppVersion, InstallLink, VersionEvent
@@ -23,30 +23,12 @@ from apps.catalog.policies import (
 )
 from apps.catalog.selectors import ScopeLine
 from apps.catalog.services import INSTALL_LINK_MAX_DAYS, LISTING_FIELDS
+from apps.core.api import PAGE_PARAMETERS, page_of  # noqa: F401  (the views' `out.` namespace)
 from apps.jobs.api.serializers import JobRefOutput, job_ref
 from apps.jobs.kinds import APP_DELETE, VERSION_ROLLOUT
 from apps.jobs.selectors import job_latest_for
 
 # --- helpers ---------------------------------------------------------------------------------
-
-PAGE_PARAMETERS = [
-    OpenApiParameter("page", int, description="Page number, from 1.", required=False),
-    OpenApiParameter("page_size", int, description="Rows per page, at most 100.", required=False),
-]
-
-
-def page_of(serializer: type[serializers.Serializer]) -> serializers.Serializer:
-    """For the schema: one page of ``serializer`` rows, as ``paginated_response`` answers."""
-    name = serializer.__name__.removesuffix("Output")
-    return inline_serializer(
-        name=f"{name}Page",
-        fields={
-            "count": serializers.IntegerField(),
-            "next": serializers.URLField(allow_null=True),
-            "previous": serializers.URLField(allow_null=True),
-            "results": serializer(many=True),
-        },
-    )
 
 
 def absolute(context: dict[str, Any], path: str) -> str:

@@ -154,7 +154,7 @@ class ManifestSchemaApi(APIView):
     @extend_schema(
         summary="The JSON Schema of manifest format v1",
         description="Point an editor at this URL for completion and checks while writing.",
-        responses={200: OpenApiTypes.OBJECT},
+        responses={(200, "application/schema+json"): OpenApiTypes.OBJECT},
         tags=["manifests"],
     )
     def get(self, request: Request) -> Response:
@@ -162,6 +162,7 @@ class ManifestSchemaApi(APIView):
 
 
 class ManifestValidateApi(APIView):
+    changes_nothing = True  # a dry run: no 409 in the schema
     parser_classes = [RawBodyParser]
 
     throttle_scope = "manifests"  # apps.api.throttling.ScopedPrincipalThrottle
@@ -193,6 +194,7 @@ class ManifestValidateApi(APIView):
 
 
 class ManifestDiffApi(APIView):
+    changes_nothing = True  # a dry run: no 409 in the schema
     parser_classes = [RawBodyParser]
 
     throttle_scope = "manifests"  # apps.api.throttling.ScopedPrincipalThrottle

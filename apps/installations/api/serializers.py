@@ -18,6 +18,7 @@ from rest_framework import serializers
 
 from apps.catalog.models import AppVersion, VersionStatus
 from apps.catalog.policies import semver_key
+from apps.core.api import ID_MAX
 from apps.installations.models import Installation, InstallationAccess, InstallationEvent
 from apps.installations.selectors import SettingField, installation_pending_update
 from apps.installations.services import UpdatePlan
@@ -261,10 +262,12 @@ class InstallationUninstallOutput(InstallationOutput):
 
 class InstallationAccessInput(serializers.Serializer):
     roles = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), help_text="Ids of the account's roles."
+        child=serializers.IntegerField(min_value=1, max_value=ID_MAX),
+        help_text="Ids of the account's roles.",
     )
     groups = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), help_text="Ids of the account's groups."
+        child=serializers.IntegerField(min_value=1, max_value=ID_MAX),
+        help_text="Ids of the account's groups.",
     )
 
 

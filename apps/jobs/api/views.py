@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.api.context import ActingContext, acting_context
-from apps.core.api import paginated_response, query_choice
+from apps.core.api import PAGE_PARAMETERS, page_of, paginated_response, query_choice
 from apps.jobs.api.serializers import JobOutput
 from apps.jobs.models import Job
 from apps.jobs.selectors import (
@@ -42,12 +42,16 @@ def _job(ctx: ActingContext, job_id: int) -> Job:
 
 class JobListApi(APIView):
     @extend_schema(
+        operation_id="jobs_list",
         summary="The background jobs you may see, newest first",
         description="An admin or an API key: every job of the account. A member with the "
         "developer right: the account's app deletions and version rollouts. Anyone: the "
         "jobs they started.",
-        parameters=[OpenApiParameter("state", enum=list(Job.State.values), required=False)],
-        responses=JobOutput(many=True),
+        parameters=[
+            OpenApiParameter("state", enum=list(Job.State.values), required=False),
+            *PAGE_PARAMETERS,
+        ],
+        responses=page_of(JobOutput),
         tags=["jobs"],
     )
     def get(self, request: Request) -> Response:

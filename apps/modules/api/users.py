@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.models import Membership
-from apps.core.api import paginated_response
+from apps.core.api import PAGE_PARAMETERS, page_of, paginated_response
 from apps.modules.selectors import user_list_for_account
 from apps.oauth.resource import AppTokenAuthentication, InstallationScope
 
@@ -64,7 +64,8 @@ class UserListApi(AppApi):
     @extend_schema(
         operation_id="users_list",
         tags=["App API: users"],
-        responses={200: UserOutput(many=True)},
+        parameters=PAGE_PARAMETERS,
+        responses={200: page_of(UserOutput)},
         summary="The account's users",
         description=(
             "Needs `users:read` on the token and the installation, and the token user's own "

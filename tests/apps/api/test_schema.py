@@ -108,7 +108,7 @@ def test_schema_declares_the_api_key_security_scheme(schema):
 def test_created_key_is_documented_as_shown_once(schema):
     post = schema["paths"][f"{API}/api-keys"]["post"]
 
-    assert set(post["responses"]) == {"201"}
+    assert set(post["responses"]) == {"201", "400", "401", "403", "409", "415", "429"}
     ref = post["responses"]["201"]["content"]["application/json"]["schema"]["$ref"]
     component = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
     assert "key" in component["properties"]
@@ -142,7 +142,7 @@ def test_docs_are_html_that_load_nothing_from_outside(client):
 def test_manifest_validation_documents_both_answers_and_both_body_formats(schema):
     post = schema["paths"][f"{API}/manifests/validate"]["post"]
 
-    assert set(post["responses"]) == {"200", "400"}
+    assert set(post["responses"]) == {"200", "400", "401", "403", "415", "429"}
     assert set(post["requestBody"]["content"]) == {"application/json", "application/yaml"}
     example = post["requestBody"]["content"]["application/json"]["examples"]
     assert next(iter(example.values()))["value"]["manifest_version"] == 1
@@ -162,7 +162,7 @@ def test_a_version_is_created_from_a_body_or_a_file_and_refusals_are_documented(
     }
     form = post["requestBody"]["content"]["multipart/form-data"]["schema"]["$ref"]
     assert set(_component(schema, form)["properties"]) == {"manifest", "changelog"}
-    assert set(post["responses"]) == {"201", "400"}
+    assert set(post["responses"]) == {"201", "400", "401", "403", "404", "409", "415", "429"}
     assert [p["name"] for p in post["parameters"] if p["in"] == "query"] == ["changelog"]
     example = post["requestBody"]["content"]["application/json"]["examples"]
     assert next(iter(example.values()))["value"]["manifest_version"] == 1
@@ -203,3 +203,35 @@ def test_the_marketplace_needs_no_credentials(schema):
         "page_size",
         "search",
     ]
+
+
+def test_every_operation_documents_its_errors_with_the_error_body(schema):
+    """401 and 429 everywhere; every error response has a body, the one error body unless
+    the operation documents a richer one (a manifest check's problems)."""
+    error = {"$ref": "#/components/schemas/Error"}
+    assert set(schema["components"]["schemas"]["Error"]["properties"]) == {"error"}
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation["responses"]
+            assert {"401", "429"} <= set(responses), (method, path)
+            for status, response in responses.items():
+                if status.startswith("4"):
+                    body = response["content"]["application/json"]["schema"]
+                    assert body == error or "valid" in body.get("properties", {}), (
+                        method,
+                        path,
+                        status,
+                    )
+            if "{" in path:
+                assert "404" in responses, (method, path)
+
+
+def test_paginated_lists_are_documented_as_pages(schema):
+    for path in ("api-keys", "jobs", "users", "installations", "apps"):
+        get = schema["paths"][f"{API}/{path}"]["get"]
+        ref = get["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        page = _component(schema, ref)
+        assert set(page["properties"]) == {"count", "next", "previous", "results"}, path
+        assert {"page", "page_size"} <= {p["name"] for p in get["parameters"]}, path

@@ -323,7 +323,12 @@ class AppLogoApi(APIView):
             raise _image_refused(exc, "logo") from exc
         return Response(_app_body(request, ctx, app))
 
-    @extend_schema(summary="Remove the logo", request=None, responses=out.AppOutput, tags=["apps"])
+    @extend_schema(
+        summary="Remove the logo",
+        request=None,
+        responses={200: out.AppOutput},
+        tags=["apps"],
+    )
     def delete(self, request: Request, code: str) -> Response:
         ctx, app = _app(request, code)
         app = app_logo_remove(app=app)
