@@ -49,6 +49,7 @@ from apps.catalog.policies import (
 )
 from apps.core.crypto import keyed_digest
 from apps.core.errors import ApplicationError, Conflict, NotFound, ValidationFailed
+from apps.core.times import when
 from apps.jobs.kinds import APP_DELETE, VERSION_ROLLOUT
 from apps.jobs.services import job_create
 
@@ -806,8 +807,8 @@ def install_link_resolve(*, raw_token: str) -> InstallLink:
         raise LinkGone("The developer revoked this install link. Ask them for a new one.")
     if link.expires_at <= timezone.now():
         raise LinkGone(
-            f"This install link expired on {link.expires_at:%Y-%m-%d %H:%M} UTC. Ask the "
-            "developer for a new one."
+            f"This install link expired on {when(link.expires_at)}. Ask the developer for "
+            "a new one."
         )
     app = link.version.app
     blocker = version_install_blocker(app_status=app.status, version_status=link.version.status)

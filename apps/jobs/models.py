@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 
 from apps.core.models import TimeStampedModel
+from apps.core.times import when
 
 
 class Job(TimeStampedModel):
@@ -104,7 +105,7 @@ class Heartbeat(models.Model):
     )
 
     def __str__(self) -> str:
-        return f"{self.name} at {self.last_seen_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.name} at {when(self.last_seen_at, precision='second')}"
 
 
 def new_lease_token() -> uuid.UUID:

@@ -421,11 +421,8 @@ class AppDeleteView(AppMixin, View):
         if not form.is_valid():
             return self.page(form)
         app_delete(app=self.app, by=self.by())
-        messages.success(
-            request,
-            f"“{self.app.name}” is being deleted: it is hidden, cannot be installed and its "
-            "tokens are refused. Removing it from every account finishes in the background.",
-        )
+        # No message: the job's page says what is happening in its live block, which
+        # stops saying it once the job has ended (a message would stay on the page).
         job = app_deletion_job(self.app)
         if job is None:
             return redirect(app_url(self.app))

@@ -199,7 +199,7 @@ def test_a_new_user_installs_configures_and_uninstalls_the_example_app(
     expect(page.get_by_role("heading", name="Uninstall Example Connector?")).to_be_visible()
     page.get_by_role("button", name="Uninstall", exact=True).click()
 
-    expect(page.locator(".messages")).to_contain_text("“Example Connector” is being uninstalled.")
+    expect(page.locator("#job-under-way")).to_contain_text("is being uninstalled")
     expect(page.get_by_role("heading", name="Uninstall: Example Connector on")).to_be_visible()
     installation.refresh_from_db()
     assert installation.status == InstallationStatus.UNINSTALLING
@@ -222,6 +222,13 @@ def test_a_new_user_installs_configures_and_uninstalls_the_example_app(
     )
     expect(page.locator("#job-progress")).to_contain_text("7 of 7 done")
     expect(page.locator("#job-progress")).to_contain_text("Uninstalled: the app's tokens")
+    # Every step done, with the rows it removed; nothing says "being uninstalled" any more.
+    expect(page.locator(".job-step")).to_have_count(7)
+    expect(page.locator('.job-step[data-status="done"]')).to_have_count(7)
+    expect(page.locator('.job-step[data-step="tokens"] .job-step__count')).to_contain_text(
+        "removed"
+    )
+    expect(page.get_by_text("is being uninstalled")).to_have_count(0)
     page.locator("#job-next").click()
     expect(page.get_by_text("No apps are installed on Acme Corp yet.")).to_be_visible()
     assert not Installation.objects.filter(pk=installation.pk).exists()

@@ -157,7 +157,7 @@ def test_a_developer_deletes_an_app_installed_on_three_accounts(demo, browser_as
     # The deletion job's page; no worker runs yet, so it waits.
     job = Job.objects.get(kind=APP_DELETE)
     developer.wait_for_url(f"**/jobs/{job.pk}/**")
-    expect(developer.locator(".messages")).to_contain_text("“Invoicer” is being deleted")
+    expect(developer.locator("#job-under-way")).to_contain_text("“Invoicer” is being deleted")
     expect(developer.get_by_role("heading", name="App deletion: Invoicer")).to_be_visible()
     expect(developer.locator("#job-progress")).to_have_attribute("data-state", "pending")
     expect(developer.locator("#job-summary")).to_have_text("Waiting for a worker to take it.")
@@ -199,6 +199,13 @@ def test_a_developer_deletes_an_app_installed_on_three_accounts(demo, browser_as
         "Deleted: removed from 3 accounts, then the app's tokens, OAuth client, versions, "
         "install links and listing files."
     )
+    # The last account's steps and the app's own, all done; no "being deleted" any more.
+    expect(progress.locator('[data-group="1"] .job-step[data-status="done"]')).to_have_count(7)
+    expect(progress.locator('[data-group="2"] .job-step[data-status="done"]')).to_have_count(6)
+    expect(progress.locator('.job-step[data-step="client"] .job-step__count')).to_have_text(
+        "1 row removed"
+    )
+    expect(developer.get_by_text("is being deleted")).to_have_count(0)
     developer.locator("#job-next").click()
 
     expect(developer.get_by_role("heading", name="Apps", exact=True)).to_be_visible()

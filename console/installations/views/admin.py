@@ -313,11 +313,8 @@ class InstallationUninstallView(InstallationMixin, View):
         except Conflict as exc:
             messages.info(self.request, exc.message)
             return redirect(installation_url(self.installation))
-        messages.success(
-            self.request,
-            f"“{self.installation.app.name}” is being uninstalled. Its tokens stop working "
-            "now; its settings, files, webhooks and access rules are removed next.",
-        )
+        # No message: the job's page says what is happening in its live block, which
+        # stops saying it once the job has ended (a message would stay on the page).
         job = installation_uninstall_job(installation=self.installation)
         if job is None:
             return redirect(installation_url(self.installation))

@@ -132,8 +132,8 @@ class InstallationMixin(AccountAdminRequiredMixin):
         if self.requires_active and not self.installation.is_active:
             messages.warning(
                 self.request,
-                f"“{self.installation.app.name}” is being uninstalled: nothing about it can "
-                "change any more.",
+                f"“{self.installation.app.name}” was uninstalled: nothing about it can change "
+                "any more.",
             )
             return redirect(installation_url(self.installation))
         return None

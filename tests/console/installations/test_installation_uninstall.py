@@ -82,7 +82,7 @@ def test_uninstalling_refuses_the_apps_tokens_at_once(client_for, admin, account
     assert response.url == reverse("console:jobs:job-detail", kwargs={"job_id": job.pk})
     assert api_get("/api/v1/users/me", token).status_code == 401
     html = browser.get(url("installation-detail", installation)).content.decode()
-    assert "Its tokens stop working now" in html
+    assert "Its tokens are already refused" in html
     assert 'id="installation-uninstalling"' in html
 
 
@@ -105,7 +105,11 @@ def test_the_admin_is_sent_to_the_uninstall_job(client_for, admin, installation)
     assert response.url == reverse("console:jobs:job-detail", kwargs={"job_id": job.pk})
     page = client.get(response.url)
     assert page.status_code == 200
-    assert "Its tokens stop working now" in page.content.decode()
+    # The job's live block says what is happening, as long as it is happening.
+    assert (
+        '<p class="job-progress__under-way" id="job-under-way">Invoicer on Acme Corp is being '
+        "uninstalled: its tokens are already refused"
+    ) in page.content.decode()
 
 
 def test_the_list_links_an_uninstalling_app_to_its_job(client_for, admin, installation):
