@@ -73,3 +73,17 @@ def test_handlers_are_wired(client):
 )
 def test_stable_paths(name, path):
     assert reverse(name) == path
+
+
+@pytest.mark.parametrize("debug", [True, False], ids=["debug-on", "debug-off"])
+@pytest.mark.parametrize("path", ["/api/v1/does-not-exist", "/api/v2/account", "/api/"])
+def test_an_unknown_api_address_is_the_json_404_with_debug_on_or_off(client, settings, debug, path):
+    """make run has DEBUG on, where Django answers an unknown address with its HTML debug
+    page: under /api/ an app gets the API's error body all the same."""
+    settings.DEBUG = debug
+
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"]["code"] == "not_found"
