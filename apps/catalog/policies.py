@@ -5,6 +5,8 @@ No ORM, no request: every function takes plain values and answers.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 
 from apps.catalog.models import AppStatus, AppType, VersionStatus
@@ -126,10 +128,52 @@ def version_developer_moves(*, app_type: str, app_status: str, status: str) -> l
     return moves
 
 
+# The listing text an app has, as ``App`` stores it.
+LISTING_FIELDS = ("summary", "description", "support_email", "support_url")
+
+
+@dataclass(frozen=True)
+class ListingPiece:
+    """One piece of listing text the catalog needs. ``field`` is the key
+    ``app_listing_problems`` names it by; ``missing`` says what to do while it is empty."""
+
+    field: str
+    label: str
+    filled: bool
+    missing: str
+
+
+def listing_pieces(listing: Mapping[str, str]) -> list[ListingPiece]:
+    """The listing text the catalog needs, in reading order, each filled or not: a
+    summary, a description, and a support e-mail or URL (either is enough)."""
+
+    def has(name: str) -> bool:
+        return bool((listing.get(name) or "").strip())
+
+    return [
+        ListingPiece(
+            "summary", "Summary", has("summary"), "Write a one-line summary for the catalog."
+        ),
+        ListingPiece(
+            "description",
+            "Description",
+            has("description"),
+            "Describe what the app does for the catalog.",
+        ),
+        ListingPiece(
+            "support_email",
+            "Support e-mail or URL",
+            has("support_email") or has("support_url"),
+            "Give a support e-mail address or a support URL.",
+        ),
+    ]
+
+
 def app_listing_problems(
-    *, app_type: str, status: str, has_published_version: bool, listing: dict[str, str]
+    *, app_type: str, status: str, has_published_version: bool, listing: Mapping[str, str]
 ) -> dict[str, list[str]]:
-    """What stops an app from being listed in the catalog, per field; empty when none."""
+    """What stops an app from being listed in the catalog, per field; empty when none.
+    The listing text counts as ``listing_pieces`` says."""
     problems: dict[str, list[str]] = {}
     if app_type != AppType.PUBLIC:
         problems["type"] = ["Only public apps appear in the catalog; private apps use links."]
@@ -137,12 +181,9 @@ def app_listing_problems(
         problems["status"] = ["Activate the app first."]
     if not has_published_version:
         problems["versions"] = ["Publish a version first (after moderation approves it)."]
-    if not listing.get("summary", "").strip():
-        problems["summary"] = ["Write a one-line summary for the catalog."]
-    if not listing.get("description", "").strip():
-        problems["description"] = ["Describe what the app does for the catalog."]
-    if not (listing.get("support_email") or listing.get("support_url")):
-        problems["support_email"] = ["Give a support e-mail address or a support URL."]
+    for piece in listing_pieces(listing):
+        if not piece.filled:
+            problems[piece.field] = [piece.missing]
     return problems
 
 

@@ -27,7 +27,14 @@ from apps.catalog.models import (
     VersionEvent,
     VersionStatus,
 )
-from apps.catalog.policies import IN_MODERATION, semver_key
+from apps.catalog.policies import (
+    IN_MODERATION,
+    LISTING_FIELDS,
+    ListingPiece,
+    app_listing_problems,
+    listing_pieces,
+    semver_key,
+)
 from apps.core.errors import NotFound
 from apps.scopes.catalog import get_catalog
 from apps.scopes.policies import parse_scope, scope_phrase
@@ -81,6 +88,41 @@ def app_get_for_developer(*, account: Account, code: Any) -> App:
             "owns it (X-Account header in the API)."
         )
     return app
+
+
+@dataclass(frozen=True)
+class ListingState:
+    """Whether an app can be listed in the catalog now, by the catalog's own rule:
+    ``problems`` as ``app_listing_problems`` names them (empty: it can be listed), and
+    ``pieces``, the listing text the catalog needs, each filled or not."""
+
+    pieces: list[ListingPiece]
+    problems: dict[str, list[str]]
+
+    @property
+    def missing(self) -> list[str]:
+        """The labels of the listing text not filled yet, in reading order."""
+        return [piece.label for piece in self.pieces if not piece.filled]
+
+    @property
+    def text_complete(self) -> bool:
+        """Whether the listing text (summary, description, support contact) is filled."""
+        return not self.missing
+
+
+def app_listing_state(*, app: App, has_published_version: bool | None = None) -> ListingState:
+    """The app's listing against what the catalog needs. Whether it has a published
+    version is read with one query unless the caller, holding its versions, says."""
+    if has_published_version is None:
+        has_published_version = app.versions.filter(status=VersionStatus.PUBLISHED).exists()
+    listing = {name: getattr(app, name) for name in LISTING_FIELDS}
+    problems = app_listing_problems(
+        app_type=app.type,
+        status=app.status,
+        has_published_version=has_published_version,
+        listing=listing,
+    )
+    return ListingState(pieces=listing_pieces(listing), problems=problems)
 
 
 def version_list_for_app(*, app: App) -> QuerySet[AppVersion]:

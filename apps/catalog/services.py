@@ -38,6 +38,7 @@ from apps.catalog.models import (
     VersionStatus,
 )
 from apps.catalog.policies import (
+    LISTING_FIELDS,
     REASON_REQUIRED,
     Actor,
     app_listing_problems,
@@ -47,6 +48,7 @@ from apps.catalog.policies import (
     version_install_blocker,
     version_is_editable,
 )
+from apps.catalog.selectors import app_listing_state
 from apps.core.crypto import keyed_digest
 from apps.core.errors import ApplicationError, Conflict, NotFound, ValidationFailed
 from apps.core.times import when
@@ -164,9 +166,6 @@ def app_rename(*, app: App, name: str) -> App:
     app.oauth_application.save(update_fields=["name", "updated"])
     app.refresh_from_db()
     return app
-
-
-LISTING_FIELDS = ("summary", "description", "support_email", "support_url")
 
 
 @transaction.atomic
@@ -316,13 +315,7 @@ def app_list_in_catalog(*, app: App) -> App:
     description, support contact); private apps are never listed.
     """
     _require_not_deleting(app)
-    has_published = app.versions.filter(status=VersionStatus.PUBLISHED).exists()
-    problems = app_listing_problems(
-        app_type=app.type,
-        status=app.status,
-        has_published_version=has_published,
-        listing={name: getattr(app, name) for name in LISTING_FIELDS},
-    )
+    problems = app_listing_state(app=app).problems
     if problems:
         raise ValidationFailed("The app cannot be listed in the catalog yet.", fields=problems)
     App.objects.filter(pk=app.pk).update(is_listed=True, updated_at=timezone.now())

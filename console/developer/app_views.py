@@ -16,12 +16,18 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html
 from django.views import View
 from django.views.decorators.cache import never_cache
 
 from apps.catalog.images import BANNER, LOGO, MAX_BANNERS
-from apps.catalog.models import App, AppStatus
-from apps.catalog.selectors import app_get_for_developer, version_list_for_app
+from apps.catalog.models import App, AppStatus, AppType, VersionStatus
+from apps.catalog.policies import LISTING_FIELDS
+from apps.catalog.selectors import (
+    app_get_for_developer,
+    app_listing_state,
+    version_list_for_app,
+)
 from apps.catalog.services import (
     By,
     app_activate,
@@ -178,15 +184,20 @@ class AppDetailView(AppMixin, View):
     template_name = "console/developer/app_detail.html"
 
     def get(self, request: HttpRequest, code: str) -> HttpResponse:
-        return render(
-            request,
-            self.template_name,
-            {
-                "app": self.app,
-                "versions": list(version_list_for_app(app=self.app)),
-                "deletion_job": app_deletion_job(self.app),
-            },
-        )
+        app = self.app
+        versions = list(version_list_for_app(app=app))
+        listing = None
+        if app.type == AppType.PUBLIC and not app.is_listed:
+            # What stops it from being listed, by the catalog's own rule.
+            published = any(v.status == VersionStatus.PUBLISHED for v in versions)
+            listing = app_listing_state(app=app, has_published_version=published)
+        context = {
+            "app": app,
+            "versions": versions,
+            "deletion_job": app_deletion_job(app),
+            "listing": listing,
+        }
+        return render(request, self.template_name, context)
 
 
 class AppEditView(AppMixin, View):
@@ -357,12 +368,15 @@ class _AppActionView(AppMixin, View):
     def act(self, app: App) -> App:
         raise NotImplementedError
 
+    def refusal(self, exc: ApplicationError) -> str:
+        problems = [message for values in exc.fields.values() for message in values]
+        return " ".join([exc.message, *problems])
+
     def post(self, request: HttpRequest, code: str) -> HttpResponse:
         try:
             app = self.act(self.app)
         except ApplicationError as exc:
-            problems = [message for values in exc.fields.values() for message in values]
-            messages.error(request, " ".join([exc.message, *problems]))
+            messages.error(request, self.refusal(exc))
         else:
             messages.success(request, self.success.format(name=app.name))
         return redirect(app_url(self.app))
@@ -390,6 +404,17 @@ class AppListInCatalogView(_AppActionView):
 
     def act(self, app: App) -> App:
         return app_list_in_catalog(app=app)
+
+    def refusal(self, exc: ApplicationError) -> str:
+        """A refusal naming missing listing text links to the listing form."""
+        if not set(exc.fields) & set(LISTING_FIELDS):
+            return super().refusal(exc)
+        listing = reverse("console:developer:app-listing", kwargs={"code": self.app.code})
+        return format_html(
+            '{} <a href="{}">Fill in the listing</a>, then list the app again.',
+            super().refusal(exc),
+            listing,
+        )
 
 
 class AppUnlistView(_AppActionView):

@@ -23,13 +23,15 @@ from django.views.decorators.cache import never_cache
 
 from apps.catalog.manifests import format_for, manifest_validate
 from apps.catalog.manifests.reading import Format
-from apps.catalog.models import AppVersion, VersionStatus
+from apps.catalog.models import AppStatus, AppType, AppVersion, VersionStatus
 from apps.catalog.policies import (
+    LISTING_FIELDS,
     version_developer_moves,
     version_install_blocker,
     version_is_editable,
 )
 from apps.catalog.selectors import (
+    app_listing_state,
     install_link_get,
     install_link_list_for_version,
     version_get,
@@ -51,6 +53,7 @@ from apps.catalog.services import (
 )
 from apps.core.errors import ApplicationError
 from apps.jobs.kinds import VERSION_ROLLOUT
+from apps.jobs.models import Job
 from apps.jobs.selectors import job_latest_for
 from console.access import access_errors
 from console.developer.app_forms import InstallLinkForm, VersionForm
@@ -67,30 +70,75 @@ def version_url(version: AppVersion, name: str = "version-detail") -> str:
     )
 
 
-# The button of each status move a developer can make (apps.catalog.policies names them).
-_MOVE_LABELS = {
-    "submit": "Submit for review",
-    "withdraw": "Withdraw",
-    "publish": "Publish",
-    "hide": "Hide",
+# The button of each status move a developer can make (apps.catalog.policies names them),
+# and its style: the moves forward are primary; withdrawing steps back; hiding takes a
+# published version away from new installs, so it never looks like the next step.
+_MOVE_BUTTONS = {
+    "submit": ("Submit for review", "button--primary"),
+    "withdraw": ("Withdraw", ""),
+    "publish": ("Publish", "button--primary"),
+    "hide": ("Hide", "button--danger-ghost"),
 }
 
 
 def version_actions(version: AppVersion) -> list[dict[str, str]]:
-    """The status moves the developer may make now, as buttons (label and URL). A rejected
-    version goes back to draft by editing it, so it has no button of its own."""
+    """The status moves the developer may make now, as buttons (label, URL and style). A
+    rejected version goes back to draft by editing it, so it has no button of its own."""
     moves = version_developer_moves(
         app_type=version.app.type, app_status=version.app.status, status=version.status
     )
-    return [
-        {
-            "label": "Publish again"
-            if move == "publish" and version.status == VersionStatus.HIDDEN
-            else _MOVE_LABELS[move],
-            "url": version_url(version, f"version-{move}"),
+    actions = []
+    for move in moves:
+        label, style = _MOVE_BUTTONS[move]
+        if move == "publish" and version.status == VersionStatus.HIDDEN:
+            label = "Publish again"
+        actions.append(
+            {"label": label, "url": version_url(version, f"version-{move}"), "style": style}
+        )
+    return actions
+
+
+def version_next_step(
+    version: AppVersion, *, rollout_job: Job | None, installable: bool
+) -> dict[str, Any] | None:
+    """The one primary step after a version is published: get a public app that is not
+    listed into the marketplace (fill in the listing first when the catalog's rule finds
+    text missing), else follow the rollout to installed accounts, else install it on the
+    developer's own account. ``None`` for any other status."""
+    app = version.app
+    if version.status != VersionStatus.PUBLISHED or app.status == AppStatus.DELETING:
+        return None
+    if app.type == AppType.PUBLIC and not app.is_listed:
+        listing = app_listing_state(app=app)
+        if not listing.problems:
+            return {
+                "key": "list",
+                "label": "List in catalog",
+                "url": reverse("console:developer:app-list_in_catalog", kwargs={"code": app.code}),
+                "post": True,
+                "note": "Published: list the app so every account can find it in the catalog.",
+            }
+        if not listing.text_complete and set(listing.problems) <= set(LISTING_FIELDS):
+            missing = ", ".join(label.lower() for label in listing.missing)
+            return {
+                "key": "listing",
+                "label": "Fill in the listing",
+                "url": reverse("console:developer:app-listing", kwargs={"code": app.code}),
+                "note": f"Published. To list it in the marketplace, the listing needs: {missing}.",
+            }
+    if rollout_job is not None:
+        return {
+            "key": "rollout",
+            "label": "Follow the rollout",
+            "url": reverse("console:jobs:job-detail", kwargs={"job_id": rollout_job.pk}),
         }
-        for move in moves
-    ]
+    if installable:
+        return {
+            "key": "install",
+            "label": "Install on my account",
+            "url": version_url(version, "version-install"),
+        }
+    return None
 
 
 def _manifest_input(form: VersionForm) -> tuple[bytes | str, Format | None]:
@@ -202,10 +250,19 @@ class VersionDetailView(VersionMixin, View):
         installable = not version_install_blocker(
             app_status=self.app.status, version_status=version.status
         )
+        rollout_job = job_latest_for(
+            account_id=self.app.account_id,
+            kind=VERSION_ROLLOUT,
+            key="version_id",
+            value=version.pk,
+        )
         context = {
             "app": self.app,
             "version": version,
             "actions": version_actions(version),
+            "next_step": version_next_step(
+                version, rollout_job=rollout_job, installable=installable
+            ),
             "editable": version_is_editable(version.status),
             "installable": installable,
             "linkable": installable,
@@ -215,12 +272,7 @@ class VersionDetailView(VersionMixin, View):
             "history": list(version_history(version=version)),
             "links": list(install_link_list_for_version(version=version)),
             "now": timezone.now(),
-            "rollout_job": job_latest_for(
-                account_id=self.app.account_id,
-                kind=VERSION_ROLLOUT,
-                key="version_id",
-                value=version.pk,
-            ),
+            "rollout_job": rollout_job,
         }
         return render(request, self.template_name, context)
 

@@ -15,6 +15,7 @@ from apps.accounts.selectors import user_is_moderator
 from apps.catalog.models import AppVersion
 from apps.catalog.selectors import (
     age_cutoff,
+    app_listing_state,
     version_history,
     version_last_published,
     version_scope_lines,
@@ -94,6 +95,8 @@ def review_detail_context(
         "version": version,
         "app": app,
         "banners": list(app.banners.all()),
+        # The listing against the catalog's own rule, for the "matches the listing" item.
+        "listing": app_listing_state(app=app),
         "scope_lines": version_scope_lines(version=version),
         "against": shown["against"],
         "diff": shown["diff"],

@@ -162,9 +162,12 @@ def test_a_public_app_goes_from_creation_through_moderation_to_the_catalog(
     expect(developer.get_by_text(re.compile("Rejected")).first).to_be_visible()
     developer.get_by_role("button", name="Publish").click()
     expect(developer.locator(".version-status").first).to_have_text("Published")
-    _nav(developer).get_by_role("link", name="Apps", exact=True).click()
-    developer.get_by_role("link", name="Deal Sync").first.click()
-    developer.get_by_role("link", name="Listing").click()
+    # The next step offered is the listing the catalog needs, not "Hide".
+    expect(developer.locator("#next-step")).to_have_text("Fill in the listing")
+    expect(developer.get_by_role("button", name="Hide")).not_to_have_class(
+        re.compile("button--primary")
+    )
+    developer.locator("#next-step").click()
     developer.get_by_label("Summary").fill("Keeps your shop orders and CRM deals in step.")
     developer.get_by_label("Description").fill("Every paid order shows up beside its deal.")
     developer.get_by_label("Support e-mail").fill("help@sync.example.com")

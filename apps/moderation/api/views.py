@@ -38,6 +38,7 @@ from apps.catalog.models import AppStatus, AppVersion, VersionStatus
 from apps.catalog.selectors import (
     AGE_FILTERS,
     age_cutoff,
+    app_listing_state,
     version_diff,
     version_history,
     version_last_published,
@@ -260,6 +261,12 @@ def review_body(request: Request, version: AppVersion, user: User) -> dict[str, 
             "banners": BannerOutput(
                 app.banners.select_related("app"), many=True, context=context
             ).data,
+            # What the catalog still needs of the listing, by its own rule (empty: complete).
+            "missing": {
+                piece.field: [piece.missing]
+                for piece in app_listing_state(app=app).pieces
+                if not piece.filled
+            },
         },
         "checklist": [{"key": key, "label": label} for key, label in CHECKLIST],
         "claimed_by": open_review.moderator_label if open_review else None,
@@ -288,7 +295,11 @@ class ReviewDetailOutput(serializers.Serializer):
         "an `error` instead of the changes when a stored manifest no longer validates "
         "against the scope catalog in force."
     )
-    listing = serializers.DictField()
+    listing = serializers.DictField(
+        help_text="The listing text, logo and banners, and `missing`: what the catalog still "
+        "needs before the app can be listed, per field (empty when complete). Listing edits "
+        "need no moderation."
+    )
     checklist = serializers.ListField(child=serializers.DictField())
     claimed_by = serializers.CharField(allow_null=True)
     actions = serializers.ListField(

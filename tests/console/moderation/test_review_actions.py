@@ -209,9 +209,9 @@ class TestApprove:
         assert '<p class="field__error">Not checked: The app works as described.</p>' in html
         # The ticks the moderator made are kept.
         assert (
-            'value="functionality" aria-invalid="true" id="id_approve-checklist_0" checked' in html
+            'value="functionality" id="id_approve-checklist_0" aria-invalid="true" checked' in html
         )
-        assert 'value="security" aria-invalid="true" id="id_approve-checklist_2">' in html
+        assert 'value="security" id="id_approve-checklist_2" aria-invalid="true">' in html
         assert snapshot() == before
 
     def test_an_unknown_checklist_item_is_refused_by_the_form(self, client_for, moderator, claimed):
