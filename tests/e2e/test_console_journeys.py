@@ -41,7 +41,17 @@ def test_an_admin_creates_uses_and_revokes_an_api_key(page, sign_in, admin, live
     assert raw_key.startswith("mpk_")
     assert _api_status(live_server.url, raw_key) == 200
 
-    page.get_by_role("link", name="I have copied it").click()
+    # A reload neither shows the key again nor creates a second one.
+    page.reload()
+    expect(page.locator("#shown-once")).to_contain_text("This key was shown once")
+    assert raw_key not in page.content()
+    assert ApiKey.objects.filter(name="Deploy pipeline").count() == 1
+    page.go_back()
+    page.go_forward()
+    assert raw_key not in page.content()
+    assert ApiKey.objects.filter(name="Deploy pipeline").count() == 1
+    page.get_by_role("link", name="Back to API keys").click()
+
     row = page.get_by_role("row", name="Deploy pipeline")
     expect(row).to_contain_text("Active")
     assert raw_key not in page.content()
