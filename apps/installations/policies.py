@@ -3,7 +3,7 @@
 No ORM and no request here.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -182,6 +182,22 @@ def scopes_within(requested: Iterable[str], granted: Iterable[str]) -> bool:
 
 def settings_of_level(settings: Iterable[Setting], level: str) -> list[Setting]:
     return [s for s in settings if s.level == level]
+
+
+def settings_needing_setup(
+    settings: Iterable[Setting], *, set_keys: Collection[str]
+) -> tuple[Setting, ...]:
+    """The app-level settings an installation still needs before the app can work: those
+    the manifest marks required, without a default, that have no stored value
+    (``set_keys``: the keys of the installation's stored app-level values).
+
+    "Needs setup" is exactly "this is not empty". It refuses nothing: the app's tokens
+    keep working, and the app decides what to do without the values."""
+    return tuple(
+        s
+        for s in settings
+        if s.level == "app" and s.required and s.default is None and s.key not in set_keys
+    )
 
 
 def defaults_of(settings: Iterable[Setting]) -> Mapping[str, Any]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from apps.accounts.models import Account, Membership, User
-from apps.catalog.manifests.types import Setting
+from apps.catalog.manifests.types import Setting, manifest_from_data
 from apps.catalog.models import App, AppVersion, VersionStatus
 from apps.catalog.policies import semver_key
 from apps.catalog.selectors import version_manifest
@@ -22,7 +23,11 @@ from apps.installations.models import (
     UserAuthorization,
     WebhookSubscription,
 )
-from apps.installations.policies import secret_masked, settings_of_level
+from apps.installations.policies import (
+    secret_masked,
+    settings_needing_setup,
+    settings_of_level,
+)
 from apps.jobs.kinds import INSTALLATION_UNINSTALL
 from apps.jobs.models import Job
 from apps.jobs.selectors import job_latest_for
@@ -214,6 +219,58 @@ def installation_settings(
                 )
             )
     return fields
+
+
+def _settings_declared(version: AppVersion) -> tuple[Setting, ...]:
+    """The settings ``version``'s manifest declares, read as stored: it was valid when
+    stored, and reading it as is keeps an installation's state readable when the scope
+    catalog shrank since (no validation per row of a list)."""
+    return manifest_from_data(version.manifest, effective_scopes=()).settings
+
+
+def installation_setup_missing_for(
+    *, installations: Iterable[Installation]
+) -> dict[int, tuple[Setting, ...]]:
+    """For each active installation given that **needs setup**, the required app-level
+    settings it has no value for (``settings_needing_setup``), keyed by installation id.
+
+    The one place "needs setup" is computed: the console's badges and lead, the settings
+    form after consent and the API's ``needs_setup`` all read it. An installation being
+    uninstalled needs nothing. At most one query whatever the number of installations
+    (none when no installed version declares a required setting); ``version`` must be
+    loaded."""
+    declared: dict[int, tuple[Setting, ...]] = {}
+    by_version: dict[int, tuple[Setting, ...]] = {}
+    for installation in installations:
+        if not installation.is_active:
+            continue
+        if installation.version_id not in by_version:
+            by_version[installation.version_id] = tuple(
+                s
+                for s in _settings_declared(installation.version)
+                if settings_needing_setup([s], set_keys=())
+            )
+        if by_version[installation.version_id]:
+            declared[installation.pk] = by_version[installation.version_id]
+    if not declared:
+        return {}
+    set_keys: dict[int, set[str]] = {pk: set() for pk in declared}
+    stored = SettingValue.objects.filter(
+        installation_id__in=list(declared), user__isnull=True
+    ).values_list("installation_id", "key")
+    for installation_id, key in stored:
+        set_keys[installation_id].add(key)
+    missing = {
+        pk: settings_needing_setup(settings, set_keys=set_keys[pk])
+        for pk, settings in declared.items()
+    }
+    return {pk: settings for pk, settings in missing.items() if settings}
+
+
+def installation_setup_missing(*, installation: Installation) -> tuple[Setting, ...]:
+    """The required app-level settings ``installation`` has no value for yet (empty: it
+    needs no setup). At most one query."""
+    return installation_setup_missing_for(installations=[installation]).get(installation.pk, ())
 
 
 def setting_file_get(*, installation: Installation, key: str, user: User | None) -> SettingValue:

@@ -70,6 +70,27 @@ def client_app(client_id: str) -> App | None:
     return getattr(application, "marketplace_app", None)
 
 
+def app_redirect_uris(app: App) -> tuple[str, ...]:
+    """Every redirect URI ``app`` registers in the manifest of one of its versions that is
+    not rejected; the newest installable version's first (the one an authorize request
+    without ``redirect_uri`` gets) comes first.
+
+    Where a refusal page may offer the way back to the app before the account, and so
+    the version, is known: a URI listed here was registered by the client's own developer,
+    never taken from a stranger's link (RFC 6749 §4.1.2.1)."""
+    versions = sorted(
+        AppVersion.objects.filter(app=app).exclude(status=VersionStatus.REJECTED),
+        key=lambda v: (v.status == VersionStatus.PUBLISHED, semver_key(v.number)),
+        reverse=True,
+    )
+    uris: list[str] = []
+    for version in versions:
+        for uri in version.manifest.get("redirect_uris") or []:
+            if isinstance(uri, str) and uri not in uris:
+                uris.append(uri)
+    return tuple(uris)
+
+
 def _admins(membership: Membership) -> tuple[str, ...]:
     admins: QuerySet[Membership] = Membership.objects.filter(
         account_id=membership.account_id, is_admin=True, user__is_active=True

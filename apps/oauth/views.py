@@ -16,7 +16,8 @@ from urllib.parse import urlencode
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -27,12 +28,16 @@ from oauth2_provider.http import OAuth2ResponseRedirect
 from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.common import Request as OauthlibRequest
 
+from apps.accounts.middleware import SESSION_KEY as CURRENT_ACCOUNT_KEY
 from apps.catalog.selectors import version_scope_lines
 from apps.core.errors import ApplicationError
-from apps.oauth.context import AuthorizationContext, authorization_context
+from apps.installations.selectors import installation_setup_missing
+from apps.oauth.context import AuthorizationContext, Mode, authorization_context
+from apps.oauth.handoff import handoff_hold
 from apps.oauth.resource import token_problem
 from apps.oauth.services import (
     Refusal,
+    app_redirect_uris,
     authorization_allow,
     authorization_resolve,
     consent_lines,
@@ -45,6 +50,19 @@ from apps.scopes.policies import effective_scopes, scope_phrase
 ACCOUNT_PARAM = "account"
 VERSION_PARAM = "version"
 LINK_PARAM = "install_link"
+
+# What the way back from a refusal page tells the app in ``error_description`` (RFC 6749
+# §4.1.2.1 allows ASCII only there, so never the page's own wording with its names).
+WAY_BACK_DESCRIPTION = {
+    "pick_account": "The user cancelled.",
+    "no_account": "The user is not a member of any account.",
+    "not_member": "The user is not a member of the account.",
+    "ask_admin": "The app must be installed or updated by an admin of the account.",
+    "no_access": "The user may not use the app on this account.",
+    "app_unavailable": "The app is not available.",
+    "cannot_install": "The app cannot be installed on this account.",
+    "link": "The install link cannot be used.",
+}
 
 REFUSAL_STATUS = {
     "unknown_client": 400,
@@ -77,6 +95,35 @@ def _query_without(request: HttpRequest, *names: str) -> str:
     for name in names:
         params.pop(name, None)
     return params.urlencode()
+
+
+def callback_with_error(uri: str, *, error: str, description: str, state: str = "") -> str:
+    """``uri`` (a redirect URI already checked against the app's manifest) with an error
+    response's parameters and the ``state`` (RFC 6749 §4.1.2.1)."""
+    params = {"error": error, "error_description": description}
+    if state:
+        params["state"] = state
+    separator = "&" if "?" in uri else "?"
+    return uri + separator + urlencode(params)
+
+
+def way_back(request: HttpRequest, refusal: Refusal) -> str:
+    """Where a refusal page's Cancel (or Back) link returns the browser: the app's
+    redirect URI with ``error=access_denied`` and the ``state``; "" when the client is
+    unknown or the request names a redirect URI the app never registered, which is never
+    followed."""
+    if refusal.app is None:
+        return ""
+    registered = app_redirect_uris(refusal.app)
+    uri = request.GET.get("redirect_uri", "") or (registered[0] if registered else "")
+    if not uri or uri not in registered:
+        return ""
+    return callback_with_error(
+        uri,
+        error="access_denied",
+        description=WAY_BACK_DESCRIPTION.get(refusal.kind, "The request was refused."),
+        state=request.GET.get("state", ""),
+    )
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -116,6 +163,7 @@ class AuthorizeView(LoginRequiredMixin, OAuthLibMixin, View):
                 "app": refusal.app,
                 "choices": choices,
                 "change_account_url": base if several else "",
+                "way_back_url": way_back(request, refusal),
             },
             status=REFUSAL_STATUS.get(refusal.kind, 400),
         )
@@ -223,20 +271,21 @@ class AuthorizeView(LoginRequiredMixin, OAuthLibMixin, View):
         return self._issue(request, resolved, scopes, credentials, allow_writes=True)
 
     def _denied(self, credentials: dict[str, Any]) -> HttpResponse:
-        """Cancel: back to the app's callback with ``error=user_denied``; nothing is
-        installed or granted."""
-        return self._back_with_error(credentials, "user_denied", "The user cancelled.")
+        """Cancel: back to the app's callback with ``error=access_denied`` (RFC 6749
+        §4.1.2.1); nothing is installed or granted."""
+        return self._back_with_error(credentials, "access_denied", "The user cancelled.")
 
     def _back_with_error(
         self, credentials: dict[str, Any], error: str, description: str
     ) -> HttpResponse:
         """Back to the app's (validated) callback with an error and the ``state``."""
-        params = {"error": error, "error_description": description}
-        if credentials.get("state"):
-            params["state"] = credentials["state"]
-        uri = credentials["redirect_uri"]
-        separator = "&" if "?" in uri else "?"
-        return OAuth2ResponseRedirect(uri + separator + urlencode(params), ["https", "http"])
+        uri = callback_with_error(
+            credentials["redirect_uri"],
+            error=error,
+            description=description,
+            state=credentials.get("state") or "",
+        )
+        return OAuth2ResponseRedirect(uri, ["https", "http"])
 
     def _issue(
         self,
@@ -247,9 +296,9 @@ class AuthorizeView(LoginRequiredMixin, OAuthLibMixin, View):
         *,
         allow_writes: bool = False,
     ) -> HttpResponse:
+        bound = context
         try:
             with transaction.atomic():
-                bound = context
                 if allow_writes:
                     bound = authorization_allow(
                         context=context,
@@ -269,7 +318,31 @@ class AuthorizeView(LoginRequiredMixin, OAuthLibMixin, View):
             return self._consent_page(request, context, scopes, status=409, problem=exc.message)
         separator = "&" if "?" in uri else "?"
         uri = uri + separator + urlencode({ACCOUNT_PARAM: context.account.slug})
+        if allow_writes and bound.mode is not Mode.AUTHORIZE:
+            setup = self._setup_first(request, bound, uri)
+            if setup is not None:
+                return setup
         return OAuth2ResponseRedirect(uri, ["https", "http"])
+
+    def _setup_first(
+        self, request: HttpRequest, context: AuthorizationContext, uri: str
+    ) -> HttpResponse | None:
+        """After an install or update that left required app-level settings empty: the
+        installation's settings form, with the way back to the app (``uri``, code
+        included) held in the session for it (``apps.oauth.handoff``); ``None`` when the
+        installation needs no setup."""
+        installation = context.installation
+        if installation is None or not installation_setup_missing(installation=installation):
+            return None
+        handoff_hold(request.session, installation_id=installation.pk, redirect_uri=uri)
+        # The form is the current account's: the one just installed on becomes current.
+        request.session[CURRENT_ACCOUNT_KEY] = context.account.pk
+        return redirect(
+            reverse(
+                "console:installations:installation-settings",
+                kwargs={"installation_id": installation.pk},
+            )
+        )
 
 
 GRANT_TYPES = frozenset({"authorization_code", "refresh_token"})

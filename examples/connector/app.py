@@ -178,11 +178,14 @@ class ConnectorApp:
                 status=400,
             )
         error = query.get("error")
-        if error == "user_denied":
+        if error == "access_denied":
+            # RFC 6749's answer to Cancel on the consent screen or the account picker, and
+            # to "Back" from a page refusing the user (no access, ask an admin).
             return self.page(
                 "Not connected",
-                "<p>You cancelled on the marketplace: nothing was installed or shared, and the "
-                "connector holds no access.</p>"
+                "<p>The marketplace did not connect this connector: nothing was installed or "
+                "shared, and the connector holds no access.</p>"
+                f'<p class="muted">{_e(query.get("error_description", ""))}</p>'
                 '<p><a class="button" href="/connect">Connect to the marketplace</a></p>',
             )
         if error:

@@ -1,10 +1,11 @@
 """The Example Connector's whole life on a demo account, in a real browser, with the real
 connector process (``python -m examples.connector``) started against the live server.
 
-A new user opens the connector, connects it (sign in, consent, install), sees it call the
-API; in the marketplace console changes its settings (a secret, a file) and who may use
-it; the connector still works; the admin uninstalls it, its next calls get 401, and the
-admin watches the uninstall job run to its end on a real Celery worker.
+A new user opens the connector, connects it (sign in, consent, install, the settings it
+needs: a secret, a file), sees it call the API; in the marketplace console finds it set up
+and changes who may use it; the connector still works; the admin uninstalls it, its next
+calls get 401, and the admin watches the uninstall job run to its end on a real Celery
+worker.
 
 The demo registers the Example Connector for ``http://localhost:8001``. Each run starts
 the connector on a free port instead (the developer's own demo may hold 8001), so the
@@ -111,6 +112,21 @@ def test_a_new_user_installs_configures_and_uninstalls_the_example_app(
     expect(scopes).to_contain_text("Why: Shows who is connected and lists your colleagues")
     page.get_by_role("button", name="Allow and Install").click()
 
+    # It needs setup: its required settings first, then on to the connector, code and all.
+    page.wait_for_url("**/apps/installed/*/settings/")
+    expect(page.get_by_role("heading", name="Settings of Example Connector")).to_be_visible()
+    expect(page.locator("#needs-setup")).to_contain_text(
+        "Example Connector needs setup before it can work: fill in the required settings"
+    )
+    expect(page.locator("#needs-setup")).to_contain_text("Workspace name")
+    expect(page.locator("#handoff")).to_contain_text("valid until")
+    page.get_by_label("Workspace name").fill(WORKSPACE)
+    page.get_by_label("Connected service API token").fill(API_TOKEN)
+    page.get_by_label("Letterhead (PDF or image)").set_input_files(
+        {"name": PDF_NAME, "mimeType": "application/pdf", "buffer": PDF}
+    )
+    page.get_by_role("button", name="Save and go back to Example Connector").click()
+
     page.wait_for_url(connector.url + "/")
     expect(page.locator("p.notice")).to_have_text("Connected.")
     expect(page.locator("#user")).to_have_text(ADMIN)
@@ -129,22 +145,17 @@ def test_a_new_user_installs_configures_and_uninstalls_the_example_app(
     assert installation.installed_by.email == ADMIN
     assert connector.tokens()["account"] == "acme"
 
-    # 2. The marketplace console, same browser: its settings, then who may use it.
+    # 2. The marketplace console, same browser: set up, its settings, who may use it.
     page.goto("/")
     _nav(page).get_by_role("link", name="Installed apps").click()
+    expect(page.locator("#installation-list .needs-setup")).to_have_count(0)
     page.locator("#installation-list").get_by_role("link", name="Example Connector").click()
     expect(page.locator("#installation-scopes")).to_contain_text("users:read")
+    expect(page.locator("#needs-setup")).to_have_count(0)
     page.get_by_role("link", name="Settings", exact=True).click()
 
     expect(page.get_by_role("heading", name="Settings of Example Connector")).to_be_visible()
-    page.get_by_label("Workspace name").fill(WORKSPACE)
-    page.get_by_label("Connected service API token").fill(API_TOKEN)
-    page.get_by_label("Letterhead (PDF or image)").set_input_files(
-        {"name": PDF_NAME, "mimeType": "application/pdf", "buffer": PDF}
-    )
-    page.get_by_role("button", name="Save settings").click()
-
-    expect(page.locator(".messages")).to_contain_text("Settings saved.")
+    expect(page.locator("#needs-setup")).to_have_count(0)
     expect(page.get_by_label("Workspace name")).to_have_value(WORKSPACE)
     token_field = page.locator('[data-setting="api_token"]')
     expect(token_field.locator(".secret__value")).to_have_text(f"{MASK}{API_TOKEN[-4:]}")

@@ -201,20 +201,21 @@ def test_an_answer_from_another_issuer_is_refused(app, marketplace):
     assert marketplace.calls == []
 
 
-def test_user_denied_gets_a_friendly_page(app, marketplace, tmp_path):
+def test_access_denied_gets_a_friendly_page(app, marketplace, tmp_path):
     params = start(app)
     status, _, page = call(
         app,
         "GET",
         "/oauth/callback",
         query={
-            "error": "user_denied",
+            "error": "access_denied",
             "error_description": "The user cancelled.",
             "state": params["state"],
         },
     )
     assert status == 200
-    assert "You cancelled" in page
+    assert "nothing was installed or shared" in page
+    assert "The user cancelled." in page
     assert marketplace.calls == []
     assert not (tmp_path / "tokens.json").exists()
 

@@ -259,7 +259,8 @@ def test_cancel_is_a_friendly_page_and_installs_nothing(connector, admin):
     page = press(browser, sign_in(browser, login, admin.email), decision="cancel")
     assert page.url.startswith(process.url + "/oauth/callback?")
     assert page.status_code == 200
-    assert "You cancelled on the marketplace" in page.text
+    assert "nothing was installed or shared" in page.text
+    assert "The user cancelled." in page.text
     assert not Installation.objects.filter(app=app).exists()
     assert not process.token_file.exists()
 

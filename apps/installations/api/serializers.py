@@ -20,7 +20,12 @@ from apps.catalog.models import AppVersion, VersionStatus
 from apps.catalog.policies import semver_key
 from apps.core.api import ID_MAX
 from apps.installations.models import Installation, InstallationAccess, InstallationEvent
-from apps.installations.selectors import SettingField, installation_pending_update
+from apps.installations.selectors import (
+    SettingField,
+    installation_pending_update,
+    installation_setup_missing,
+    installation_setup_missing_for,
+)
 from apps.installations.services import UpdatePlan
 from apps.jobs.models import Job
 from apps.scopes.policies import UnknownScope, parse_scope, scope_phrase
@@ -29,12 +34,17 @@ from apps.scopes.policies import UnknownScope, parse_scope, scope_phrase
 
 
 def installation_details_load(installations: Iterable[Installation]) -> None:
-    """Prefetch, for every installation given, what its output shows: three queries for
-    any number of installations."""
+    """Prefetch, for every installation given, what its output shows: four queries for
+    any number of installations (three when no installed version has a required
+    setting)."""
     from django.db.models import prefetch_related_objects
 
+    installations = list(installations)
+    setup = installation_setup_missing_for(installations=installations)
+    for installation in installations:
+        installation.needs_setup = installation.pk in setup  # type: ignore[attr-defined]
     prefetch_related_objects(
-        list(installations),
+        installations,
         Prefetch(
             "access_rules",
             queryset=InstallationAccess.objects.select_related("role", "group").order_by(
@@ -161,6 +171,11 @@ class InstallationOutput(serializers.ModelSerializer):
         help_text="A published version not installed automatically because it asks for more "
         "access, or null."
     )
+    needs_setup = serializers.SerializerMethodField(
+        help_text="Required app-level settings of the installed version have no value yet: "
+        "fill them in with `PATCH .../settings`. The app's tokens work meanwhile; the app "
+        "decides what to do without them."
+    )
 
     class Meta:
         model = Installation
@@ -180,7 +195,9 @@ class InstallationOutput(serializers.ModelSerializer):
             "pinned",
             "pinned_at",
             "pending_update",
+            "needs_setup",
         ]
+        read_only_fields = fields
 
     @classmethod
     def many_init(cls, *args: Any, **kwargs: Any) -> serializers.ListSerializer:
@@ -220,6 +237,13 @@ class InstallationOutput(serializers.ModelSerializer):
         if version is None:
             return None
         return {"number": version.number, "changelog": version.changelog}
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_needs_setup(self, installation: Installation) -> bool:
+        loaded = getattr(installation, "needs_setup", None)
+        if loaded is not None:
+            return bool(loaded)
+        return bool(installation_setup_missing(installation=installation))
 
     @extend_schema_field(InstallationPendingUpdateOutput(allow_null=True))
     def get_pending_update(self, installation: Installation) -> dict[str, Any] | None:

@@ -27,6 +27,8 @@ from apps.installations.selectors import (
     installation_list_for_account,
     installation_newer_versions,
     installation_pending_update,
+    installation_setup_missing,
+    installation_setup_missing_for,
     installation_uninstall_job,
     installation_uninstall_jobs_for_account,
     installation_updates_for_account,
@@ -64,13 +66,14 @@ def app_deleting(installation: Installation) -> bool:
 
 class InstallationListView(AccountAdminRequiredMixin, View):
     """The account's installed apps, with the ones that have a newer version, an update
-    waiting for approval, a pin, an uninstall in progress or stopped, or an app its
-    developer is deleting marked."""
+    waiting for approval, required settings still empty ("Needs setup"), a pin, an
+    uninstall in progress or stopped, or an app its developer is deleting marked."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
         installations = list(installation_list_for_account(account=self.account))
         updates = installation_updates_for_account(account=self.account)
         jobs = installation_uninstall_jobs_for_account(account=self.account)
+        setup = installation_setup_missing_for(installations=installations)
         rows = []
         for i in installations:
             deleting = app_deleting(i)
@@ -79,6 +82,7 @@ class InstallationListView(AccountAdminRequiredMixin, View):
                     "installation": i,
                     "update": None if deleting else updates.get(i.pk),
                     "pending": None if deleting else installation_pending_update(installation=i),
+                    "needs_setup": not deleting and i.pk in setup,
                     "job": jobs.get(i.pk),
                     "app_deleting": deleting,
                     "show_logo": logo_visible(i, self.account),
@@ -128,6 +132,11 @@ class InstallationDetailView(InstallationMixin, View):
             "app_deleting": deleting,
             "changeable": changeable,
             "app_settings": app_settings and changeable,
+            "setup_missing": [
+                s.label for s in installation_setup_missing(installation=installation)
+            ]
+            if changeable
+            else [],
             "user_settings": user_settings and changeable,
             "members": list(member_list_for_account(account=self.account).order_by("user__email"))
             if user_settings and changeable

@@ -3,6 +3,7 @@ settings form page, file downloads, scope and history wording."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -219,7 +220,9 @@ class SettingsPage:
         }
         return render(self.request, self.template_name, context, status=status)
 
-    def save(self) -> HttpResponse:
+    def save(self, *, done: Callable[[], HttpResponse] | None = None) -> HttpResponse:
+        """Save the posted form; on success ``done()`` answers (by default: this page
+        again, with "Settings saved.")."""
         form = self.form(self.request.POST, self.request.FILES)
         if form.is_valid():
             try:
@@ -239,6 +242,8 @@ class SettingsPage:
             except ApplicationError as exc:
                 form.add_service_error(exc)
             else:
+                if done is not None:
+                    return done()
                 messages.success(self.request, "Settings saved.")
                 return redirect(self.request.path)
         self._ask_secrets_again(form)

@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.views import View
 
 from apps.accounts.models import Membership
 from apps.accounts.selectors import member_list_for_account
+from apps.installations.selectors import installation_setup_missing
+from apps.oauth.handoff import handoff_get, handoff_pop
 from console.installations.views.common import (
     InstallationMixin,
     SettingsPage,
@@ -21,9 +23,20 @@ from console.installations.views.common import (
 
 
 class InstallationSettingsView(InstallationMixin, View):
-    """The app-level settings the installed version declares."""
+    """The app-level settings the installed version declares.
+
+    When they need setup (required settings without a value) the page leads with that.
+    Right after the admin consented to an install or update that needs setup, the
+    authorize step held the way back to the app for this installation
+    (``apps.oauth.handoff``): a valid save, or **Skip for now**, follows it, code and
+    ``state`` included.
+    """
+
+    SKIP = "skip"
 
     def page(self) -> SettingsPage:
+        handoff = handoff_get(self.request.session, installation_id=self.installation.pk)
+        missing = installation_setup_missing(installation=self.installation)
         return SettingsPage(
             request=self.request,
             installation=self.installation,
@@ -33,14 +46,32 @@ class InstallationSettingsView(InstallationMixin, View):
             back_url=installation_url(self.installation),
             file_url_name="console:installations:installation-file",
             file_url_kwargs={"installation_id": self.installation.pk},
-            extra={"admin_view": True},
+            extra={
+                "admin_view": True,
+                "setup_missing": [s.label for s in missing],
+                "handoff": handoff,
+            },
         )
 
     def show(self, **kwargs: Any) -> HttpResponse:
         return self.page().render()
 
     def submit(self, **kwargs: Any) -> HttpResponse:
-        return self.page().save()
+        if self.request.POST.get("setup") == self.SKIP:
+            return self.continue_to_app(skipped=True)
+        return self.page().save(done=self.continue_to_app)
+
+    def continue_to_app(self, *, skipped: bool = False) -> HttpResponse:
+        """On to the app when an authorization waits for this installation's setup (the
+        address the authorize step held, never one from the request); else back to the
+        installed app's page (skipping) or to this form (saved)."""
+        handoff = handoff_pop(self.request.session, installation_id=self.installation.pk)
+        if handoff is not None:
+            return HttpResponseRedirect(handoff.redirect_uri)
+        if skipped:
+            return redirect(installation_url(self.installation))
+        messages.success(self.request, "Settings saved.")
+        return redirect(self.request.path)
 
 
 class MemberTargetMixin(InstallationMixin):
