@@ -31,8 +31,11 @@ def test_the_lifetimes_are_the_defaults(text):
     provider = settings.OAUTH2_PROVIDER
     assert provider["ACCESS_TOKEN_EXPIRE_SECONDS"] == 3600
     assert provider["REFRESH_TOKEN_EXPIRE_SECONDS"] == 31536000
-    assert provider["AUTHORIZATION_CODE_EXPIRE_SECONDS"] == 60
+    assert provider["AUTHORIZATION_CODE_EXPIRE_SECONDS"] == 600
     assert "`OAUTH_ACCESS_TOKEN_SECONDS` (default `3600`)" in text
+    assert "| authorization code | **10 minutes**, single use |" in text
+    assert "valid for **10 minutes**" in text
+    assert "60 seconds" not in text
     assert "`OAUTH_REFRESH_TOKEN_SECONDS` (default `31536000`)" in text
 
 
