@@ -109,7 +109,7 @@ def callback_with_error(uri: str, *, error: str, description: str, state: str = 
 
 def way_back(request: HttpRequest, refusal: Refusal) -> str:
     """Where a refusal page's Cancel (or Back) link returns the browser: the app's
-    redirect URI with ``error=access_denied`` and the ``state``; "" when the client is
+    redirect URI with ``error=user_denied`` and the ``state``; "" when the client is
     unknown or the request names a redirect URI the app never registered, which is never
     followed."""
     if refusal.app is None:
@@ -120,7 +120,7 @@ def way_back(request: HttpRequest, refusal: Refusal) -> str:
         return ""
     return callback_with_error(
         uri,
-        error="access_denied",
+        error="user_denied",
         description=WAY_BACK_DESCRIPTION.get(refusal.kind, "The request was refused."),
         state=request.GET.get("state", ""),
     )
@@ -271,9 +271,10 @@ class AuthorizeView(LoginRequiredMixin, OAuthLibMixin, View):
         return self._issue(request, resolved, scopes, credentials, allow_writes=True)
 
     def _denied(self, credentials: dict[str, Any]) -> HttpResponse:
-        """Cancel: back to the app's callback with ``error=access_denied`` (RFC 6749
-        §4.1.2.1); nothing is installed or granted."""
-        return self._back_with_error(credentials, "access_denied", "The user cancelled.")
+        """Cancel: back to the app's callback with ``error=user_denied`` (RFC 6749
+        §4.1.2.1's ``access_denied``, by the name Pipedrive gives it); nothing is installed
+        or granted."""
+        return self._back_with_error(credentials, "user_denied", "The user cancelled.")
 
     def _back_with_error(
         self, credentials: dict[str, Any], error: str, description: str

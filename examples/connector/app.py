@@ -178,7 +178,7 @@ class ConnectorApp:
                 status=400,
             )
         error = query.get("error")
-        if error == "access_denied":
+        if error in ("user_denied", "access_denied"):
             # RFC 6749's answer to Cancel on the consent screen or the account picker, and
             # to "Back" from a page refusing the user (no access, ask an admin).
             return self.page(

@@ -201,14 +201,14 @@ def test_an_answer_from_another_issuer_is_refused(app, marketplace):
     assert marketplace.calls == []
 
 
-def test_access_denied_gets_a_friendly_page(app, marketplace, tmp_path):
+def test_user_denied_gets_a_friendly_page(app, marketplace, tmp_path):
     params = start(app)
     status, _, page = call(
         app,
         "GET",
         "/oauth/callback",
         query={
-            "error": "access_denied",
+            "error": "user_denied",
             "error_description": "The user cancelled.",
             "state": params["state"],
         },

@@ -218,7 +218,7 @@ def test_a_wrong_secret_and_a_wrong_verifier_get_no_token(live_server, admin, ap
     assert not AccessToken.objects.exists()
 
 
-def test_cancel_returns_access_denied_with_state_and_installs_nothing(
+def test_cancel_returns_user_denied_with_state_and_installs_nothing(
     live_server, admin, app_of_developer
 ):
     base = live_server.url
@@ -230,7 +230,7 @@ def test_cancel_returns_access_denied_with_state_and_installs_nothing(
 
     assert callback.startswith(REDIRECT_URI + "?")
     params = {k: v[0] for k, v in parse_qs(urlparse(callback).query).items()}
-    assert params["error"] == "access_denied"
+    assert params["error"] == "user_denied"
     assert params["state"] == state
     assert "code" not in params
     assert not Installation.objects.exists()

@@ -68,12 +68,12 @@ def test_install_exchange_call_refresh(client_for, admin, account, published):
     Installation.objects.filter(pk=installation.pk).update(status=InstallationStatus.UNINSTALLING)
 
 
-def test_cancel_sends_access_denied(client_for, admin, account, published):
+def test_cancel_sends_user_denied(client_for, admin, account, published):
     app, _secret, _version = published
     response = allow(client_for(admin), authorize_url(app.oauth_application.client_id), "cancel")
     params = callback_params(response)
     assert params == {
-        "error": "access_denied",
+        "error": "user_denied",
         "error_description": "The user cancelled.",
         "state": "s-123",
     }

@@ -223,7 +223,7 @@ def test_cancelling_a_user_level_consent_records_nothing(
     params = callback_params(
         allow(client_for(member), authorize_url(user_level.client_id), "cancel")
     )
-    assert params["error"] == "access_denied"
+    assert params["error"] == "user_denied"
     assert not UserAuthorization.objects.exists()
     assert not Grant.objects.exists()
 

@@ -1,7 +1,7 @@
 """Who asks, and the way back to the app: the consent screen and the account picker name
 the app, its publisher and its one-line summary; the picker's Cancel, and Back on a page
 that refuses the user (no access, ask an admin), return to the app's registered redirect
-URI with ``error=access_denied`` and the ``state`` (RFC 6749 §4.1.2.1), like Cancel on
+URI with ``error=user_denied`` and the ``state`` (RFC 6749 §4.1.2.1), like Cancel on
 the consent screen. Nothing is written, and an unregistered redirect URI is never offered.
 """
 
@@ -73,7 +73,7 @@ def test_the_picker_names_the_app_and_cancels_back_to_it_with_the_state(
     assert f'<dd id="authorize-app-summary">{SUMMARY}</dd>' in html
     assert ">Cancel</a>" in html
     assert way_back(response) == {
-        "error": "access_denied",
+        "error": "user_denied",
         "error_description": "The user cancelled.",
         "state": "s 1/2&x",
     }
@@ -104,7 +104,7 @@ def test_picking_an_account_without_access_says_so_and_offers_the_way_back(
     assert "Back to Invoicer</a>" in html
     assert 'id="refusal-change-account"' in html
     assert way_back(response) == {
-        "error": "access_denied",
+        "error": "user_denied",
         "error_description": "The user may not use the app on this account.",
         "state": "s-123",
     }
@@ -115,7 +115,7 @@ def test_a_member_told_to_ask_an_admin_can_go_back_to_the_app(client_for, member
     response = client_for(member).get(authorize_url(published.client_id))
 
     assert response.context["refusal"].kind == "ask_admin"
-    assert way_back(response)["error"] == "access_denied"
+    assert way_back(response)["error"] == "user_denied"
     assert nothing_written()
 
 
@@ -125,7 +125,7 @@ def test_without_redirect_uri_the_way_back_is_the_first_registered_one(
     url = authorize_url(published.client_id, redirect_uri=None)
     response = client_for(admin).get(url.replace("redirect_uri=", "ignored="))
 
-    assert way_back(response)["error"] == "access_denied"
+    assert way_back(response)["error"] == "user_denied"
 
 
 def test_an_unregistered_redirect_uri_is_never_offered(client_for, admin, two_accounts, published):
@@ -176,7 +176,7 @@ def test_an_unknown_client_has_no_way_back(client_for, admin):
 def test_cancel_on_the_consent_screen_sends_the_same_error(client_for, admin, published):
     params = callback_params(allow(client_for(admin), authorize_url(published.client_id), "cancel"))
     assert params == {
-        "error": "access_denied",
+        "error": "user_denied",
         "error_description": "The user cancelled.",
         "state": "s-123",
     }
