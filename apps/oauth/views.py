@@ -34,6 +34,7 @@ from apps.core.errors import ApplicationError
 from apps.installations.selectors import installation_setup_missing
 from apps.oauth.context import AuthorizationContext, Mode, authorization_context
 from apps.oauth.handoff import handoff_hold
+from apps.oauth.issuer import oauth_issuer
 from apps.oauth.resource import token_problem
 from apps.oauth.services import (
     Refusal,
@@ -62,6 +63,18 @@ WAY_BACK_DESCRIPTION = {
     "app_unavailable": "The app is not available.",
     "cannot_install": "The app cannot be installed on this account.",
     "link": "The install link cannot be used.",
+}
+
+# ``error_description`` for oauthlib's errors that come without one (RFC 6749 §4.1.2.1).
+OAUTHLIB_DESCRIPTION = {
+    "invalid_request": "The authorization request is missing or repeats a parameter, or "
+    "has one that is not valid.",
+    "invalid_scope": "The requested scope is unknown, malformed, or beyond what the app "
+    "may ask on this account.",
+    "unsupported_response_type": "Use response_type=code.",
+    "unauthorized_client": "The app may not use this grant.",
+    "access_denied": "The request was refused.",
+    "server_error": "The server could not complete the request.",
 }
 
 REFUSAL_STATUS = {
@@ -97,12 +110,16 @@ def _query_without(request: HttpRequest, *names: str) -> str:
     return params.urlencode()
 
 
-def callback_with_error(uri: str, *, error: str, description: str, state: str = "") -> str:
+def callback_with_error(
+    uri: str, *, error: str, description: str, issuer: str, state: str = ""
+) -> str:
     """``uri`` (a redirect URI already checked against the app's manifest) with an error
-    response's parameters and the ``state`` (RFC 6749 §4.1.2.1)."""
+    response's parameters, the ``state`` (RFC 6749 §4.1.2.1) and the issuer (RFC 9207 §2:
+    error responses carry ``iss`` as well, so an app can tell which server answered)."""
     params = {"error": error, "error_description": description}
     if state:
         params["state"] = state
+    params["iss"] = issuer
     separator = "&" if "?" in uri else "?"
     return uri + separator + urlencode(params)
 
@@ -122,6 +139,7 @@ def way_back(request: HttpRequest, refusal: Refusal) -> str:
         uri,
         error="user_denied",
         description=WAY_BACK_DESCRIPTION.get(refusal.kind, "The request was refused."),
+        issuer=oauth_issuer(request),
         state=request.GET.get("state", ""),
     )
 
@@ -169,10 +187,21 @@ class AuthorizeView(LoginRequiredMixin, OAuthLibMixin, View):
         )
 
     def _oauth_error(self, error: OAuthToolkitError) -> HttpResponse:
+        """oauthlib's refusal: back to the (validated) redirect URI with the error, an
+        ``error_description``, the ``state`` and ``iss``; or, when the client or the
+        redirect URI cannot be trusted, an error page that goes nowhere."""
         redirect, response = self.error_response(error)
-        if redirect:
-            return OAuth2ResponseRedirect(response["url"], ["https", "http"])
         oauthlib_error = response["error"]
+        if redirect and oauthlib_error.redirect_uri:
+            uri = callback_with_error(
+                oauthlib_error.redirect_uri,
+                error=oauthlib_error.error,
+                description=oauthlib_error.description
+                or OAUTHLIB_DESCRIPTION.get(oauthlib_error.error, "The request was refused."),
+                issuer=oauth_issuer(self.request),
+                state=oauthlib_error.state or "",
+            )
+            return OAuth2ResponseRedirect(uri, ["https", "http"])
         return render(
             self.request,
             "oauth2_provider/error.html",
@@ -284,6 +313,7 @@ class AuthorizeView(LoginRequiredMixin, OAuthLibMixin, View):
             credentials["redirect_uri"],
             error=error,
             description=description,
+            issuer=oauth_issuer(self.request),
             state=credentials.get("state") or "",
         )
         return OAuth2ResponseRedirect(uri, ["https", "http"])
@@ -414,6 +444,7 @@ class IntrospectView(OAuthLibMixin, View):
                 "username": token.user.email,
                 "token_type": "Bearer",
                 "exp": int(calendar.timegm(token.expires.timetuple())),
+                "iss": oauth_issuer(request),
                 "account": installation.account.slug,
             }
         )

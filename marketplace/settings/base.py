@@ -215,7 +215,13 @@ OAUTH2_PROVIDER_GRANT_MODEL = "oauth.Grant"
 OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth.AccessToken"
 OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth.RefreshToken"
 OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth.IDToken"
+# The issuer identifier (RFC 8414, RFC 9207): the marketplace's public base URL, e.g.
+# https://market.example.com (no path). The metadata's issuer and endpoints and the iss of
+# every authorization response use it, never the request's Host header. Production
+# requires it; unset (a laptop, the tests), it is derived from the request.
+OAUTH_ISSUER = env.str("OAUTH_ISSUER", default="").strip().rstrip("/")
 OAUTH2_PROVIDER = {
+    "OIDC_ISS_ENDPOINT": OAUTH_ISSUER,
     "SCOPES_BACKEND_CLASS": "apps.oauth.scopes.CatalogueScopes",
     "OAUTH2_VALIDATOR_CLASS": "apps.oauth.validators.PlatformValidator",
     # Public clients must use PKCE; confidential ones may (the validator decides per client).

@@ -4,6 +4,8 @@ The process refuses to start when SECRET_KEY is missing or weak, and the configu
 passes ``manage.py check --deploy`` without warnings.
 """
 
+from urllib.parse import urlsplit
+
 from django.core.exceptions import ImproperlyConfigured
 
 from marketplace.settings.base import *  # noqa: F403
@@ -47,6 +49,25 @@ if not ENCRYPTION_KEYS:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the host names this site answers to.")
+
+# The OAuth issuer (RFC 8414, RFC 9207) apps check every authorization response against:
+# configured, never taken from a request's Host header.
+OAUTH_ISSUER = env.str("OAUTH_ISSUER", default="").strip().rstrip("/")
+try:
+    _issuer = urlsplit(OAUTH_ISSUER)
+    _issuer_ok = bool(
+        _issuer.scheme == "https"
+        and _issuer.hostname
+        and _issuer.port != 0
+        and not (_issuer.path or _issuer.query or _issuer.fragment or _issuer.username)
+    )
+except ValueError:
+    _issuer_ok = False
+if not _issuer_ok:
+    raise ImproperlyConfigured(
+        f"OAUTH_ISSUER must be the marketplace's public https base URL, with no path, query "
+        f"or fragment, e.g. OAUTH_ISSUER=https://market.example.com (got {OAUTH_ISSUER!r})."
+    )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

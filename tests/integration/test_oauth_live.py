@@ -232,6 +232,7 @@ def test_cancel_returns_user_denied_with_state_and_installs_nothing(
     params = {k: v[0] for k, v in parse_qs(urlparse(callback).query).items()}
     assert params["error"] == "user_denied"
     assert params["state"] == state
+    assert params["iss"] == base
     assert "code" not in params
     assert not Installation.objects.exists()
     assert not Grant.objects.exists()

@@ -20,6 +20,7 @@ INHERITED = (
     "SECRET_KEY",
     "SECRET_PEPPER",
     "ALLOWED_HOSTS",
+    "OAUTH_ISSUER",
     "DEBUG",
     "DATABASE_URL",
     "REDIS_URL",
@@ -45,6 +46,7 @@ def secure_env(tmp_path) -> dict[str, str]:
         SECRET_PEPPER=secrets.token_urlsafe(48),
         ENCRYPTION_KEYS=secrets.token_urlsafe(32),
         ALLOWED_HOSTS="market.example.com",
+        OAUTH_ISSUER="https://market.example.com",
         DATABASE_URL=f"sqlite:///{tmp_path}/x.sqlite3",
         CELERY_FILESYSTEM_DIR=str(tmp_path / "broker"),
         STATIC_ROOT=str(tmp_path / "static"),
@@ -158,6 +160,58 @@ def test_unset_allowed_hosts_is_refused(secure_env):
 
     assert result.returncode != 0
     assert "ALLOWED_HOSTS" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        "",
+        "http://market.example.com",
+        "https://market.example.com/oauth",
+        "https://market.example.com?tenant=1",
+        "https://market.example.com#top",
+        "https://user@market.example.com",
+        "market.example.com",
+        "https://",
+    ],
+    ids=["unset", "empty", "http", "path", "query", "fragment", "userinfo", "no-scheme", "no-host"],
+)
+def test_an_oauth_issuer_that_is_not_an_https_base_url_is_refused(secure_env, value):
+    if value is None:
+        del secure_env["OAUTH_ISSUER"]
+    else:
+        secure_env["OAUTH_ISSUER"] = value
+
+    result = check_deploy(secure_env)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: OAUTH_ISSUER must be the marketplace's public https" in (
+        result.stderr
+    )
+
+
+def test_the_oauth_issuer_is_the_configured_one(secure_env):
+    secure_env["OAUTH_ISSUER"] = "https://market.example.com/"
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "from oauth2_provider.settings import oauth2_settings as o; "
+            "print(settings.OAUTH_ISSUER, o.OIDC_ISS_ENDPOINT)",
+        ],
+        cwd=ROOT,
+        env=secure_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["https://market.example.com"] * 2
 
 
 def test_disabling_https_redirect_fails_the_deploy_check(secure_env):

@@ -76,5 +76,6 @@ def test_cancel_sends_user_denied(client_for, admin, account, published):
         "error": "user_denied",
         "error_description": "The user cancelled.",
         "state": "s-123",
+        "iss": "http://testserver",
     }
     assert not Installation.objects.exists()

@@ -76,6 +76,7 @@ def test_the_picker_names_the_app_and_cancels_back_to_it_with_the_state(
         "error": "user_denied",
         "error_description": "The user cancelled.",
         "state": "s 1/2&x",
+        "iss": "http://testserver",
     }
     assert nothing_written()
 
@@ -107,6 +108,7 @@ def test_picking_an_account_without_access_says_so_and_offers_the_way_back(
         "error": "user_denied",
         "error_description": "The user may not use the app on this account.",
         "state": "s-123",
+        "iss": "http://testserver",
     }
     assert not Grant.objects.exists()
 
@@ -179,5 +181,6 @@ def test_cancel_on_the_consent_screen_sends_the_same_error(client_for, admin, pu
         "error": "user_denied",
         "error_description": "The user cancelled.",
         "state": "s-123",
+        "iss": "http://testserver",
     }
     assert nothing_written()
