@@ -58,11 +58,21 @@ def _installation_fk() -> models.ForeignKey:
     )
 
 
+def code_digest(code: str) -> str:
+    """What ``Grant.code`` holds for the authorization code ``code``: its keyed hash
+    (HMAC-SHA256 under the server's pepper), the one key it is looked up by."""
+    from apps.core.crypto import keyed_digest
+
+    return keyed_digest("oauth-code:" + code)
+
+
 class Grant(AbstractGrant):
     """An authorization code, bound to the installation it was consented for.
 
-    A code is consumed, not deleted, when exchanged (``consumed_at``), so a replay is
-    recognised and every token issued from it (``token_family``) is revoked.
+    ``code`` holds the code's digest (``code_digest``), never the code: whoever reads
+    the table cannot exchange what they read. A code is consumed, not deleted, when
+    exchanged (``consumed_at``), so a replay is recognised and every token issued from it
+    (``token_family``) is revoked.
     """
 
     installation = _installation_fk()

@@ -34,6 +34,7 @@ from apps.installations.models import InstallationAccess, InstallationStatus
 from apps.installations.policies import scopes_within
 from apps.installations.selectors import installation_member_may_use
 from apps.oauth.context import current_context
+from apps.oauth.models import code_digest
 from apps.scopes.catalog import Level
 from apps.scopes.policies import UnknownScope, parse_scope
 
@@ -162,7 +163,10 @@ class PlatformValidator(OAuth2Validator):
             raise errors.InvalidRequestError(
                 description="The authorization has no installation.", request=request
             )
-        grant = super()._create_authorization_code(request, code, expires)
+        # Only the code's digest is stored; the client gets the code itself from oauthlib.
+        grant = super()._create_authorization_code(
+            request, {**code, "code": code_digest(code["code"])}, expires
+        )
         grant.installation = context.installation
         grant.token_family = uuid.uuid4()
         grant.save(update_fields=["installation", "token_family"])
@@ -170,12 +174,20 @@ class PlatformValidator(OAuth2Validator):
 
     # --- token: authorization code ----------------------------------------------------------
 
+    def _grant(self, code: str, request: Any) -> Any:
+        """The client's grant for the code ``code`` (by its digest), or ``None``."""
+        grant = getattr(request, "marketplace_grant", None)
+        digest = code_digest(code)
+        if grant is not None and grant.code == digest:
+            return grant
+        return Grant.objects.filter(code=digest, application=request.client).first()
+
     def validate_code(
         self, client_id: str, code: str, client: Any, request: Any, *args: Any, **kwargs: Any
     ) -> bool:
         grant = (
             Grant.objects.select_related("installation", "user")
-            .filter(code=code, application=client)
+            .filter(code=code_digest(code), application=client)
             .first()
         )
         if grant is None:
@@ -207,9 +219,8 @@ class PlatformValidator(OAuth2Validator):
         *args: Any,
         **kwargs: Any,
     ) -> bool:
-        if not super().confirm_redirect_uri(
-            client_id, code, redirect_uri, client, request, *args, **kwargs
-        ):
+        grant = self._grant(code, request)
+        if grant is None or not grant.redirect_uri_allowed(redirect_uri):
             # RFC 6749 §5.2: a code used with another redirect URI than the one it was
             # issued for is ``invalid_grant`` (oauthlib would answer ``invalid_request``).
             raise errors.InvalidGrantError(
@@ -221,15 +232,59 @@ class PlatformValidator(OAuth2Validator):
     def invalidate_authorization_code(
         self, client_id: str, code: str, request: Any, *args: Any, **kwargs: Any
     ) -> None:
+        digest = code_digest(code)
         consumed = Grant.objects.filter(
-            code=code, application=request.client, consumed_at__isnull=True
+            code=digest, application=request.client, consumed_at__isnull=True
         ).update(consumed_at=timezone.now())
         if not consumed:
             # Lost a race with another exchange of the same code: both sets of tokens go.
-            grant = Grant.objects.filter(code=code, application=request.client).first()
+            grant = Grant.objects.filter(code=digest, application=request.client).first()
             if grant is not None:
                 RefreshToken.revoke_family(grant.token_family)
             raise GrantRefused(request=request)
+
+    def get_code_challenge(self, code: str, request: Any) -> str | None:
+        """The code's PKCE challenge. A ``code_verifier`` sent for a code issued without
+        one is refused (``invalid_grant``): RFC 9700 §2.1.1's defence against a PKCE
+        downgrade, where an attacker who dropped the challenge from the authorization
+        request would otherwise have the exchange accepted with any verifier."""
+        grant = self._grant(code, request)
+        challenge = grant.code_challenge if grant is not None else ""
+        if not challenge and request.code_verifier is not None:
+            raise errors.InvalidGrantError(
+                description=(
+                    "code_verifier was sent, but the code was issued without a code_challenge."
+                ),
+                request=request,
+            )
+        return challenge or None
+
+    def get_code_challenge_method(self, code: str, request: Any) -> str | None:
+        grant = self._grant(code, request)
+        return (grant.code_challenge_method or None) if grant is not None else None
+
+    def get_authorization_code_scopes(
+        self, client_id: str, code: str, redirect_uri: str, request: Any
+    ) -> list[str]:
+        grant = self._grant(code, request)
+        return grant.scope.split() if grant is not None and grant.scope else []
+
+    def get_authorization_code_nonce(
+        self, client_id: str, code: str, redirect_uri: str, request: Any
+    ) -> str | None:
+        grant = self._grant(code, request)
+        return (grant.nonce or None) if grant is not None else None
+
+    def _check_and_set_request_resource(self, request: Any) -> None:
+        # DOT finds the grant of an authorization-code request by ``request.code``; the
+        # table holds the code's digest.
+        raw = request.code
+        if request.grant_type == "authorization_code" and raw:
+            request.code = code_digest(raw)
+        try:
+            super()._check_and_set_request_resource(request)
+        finally:
+            request.code = raw
 
     # --- token: issuing ---------------------------------------------------------------------
 

@@ -35,6 +35,7 @@ from apps.installations.selectors import installation_setup_missing
 from apps.oauth.context import AuthorizationContext, Mode, authorization_context
 from apps.oauth.handoff import handoff_hold
 from apps.oauth.issuer import oauth_issuer
+from apps.oauth.policies import pkce_challenge_problem
 from apps.oauth.resource import token_problem
 from apps.oauth.services import (
     Refusal,
@@ -262,6 +263,13 @@ class AuthorizeView(LoginRequiredMixin, OAuthLibMixin, View):
                 scopes, credentials = self.validate_authorization_request(request)
             except OAuthToolkitError as error:
                 return self._oauth_error(error)
+        problem = pkce_challenge_problem(
+            challenge=credentials.get("code_challenge"),
+            method=credentials.get("code_challenge_method"),
+        )
+        if problem is not None:
+            # Refused before consent: nothing is installed and no code is issued.
+            return self._back_with_error(credentials, "invalid_request", problem)
         return resolved, list(effective_scopes(scopes)), credentials
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -269,12 +277,6 @@ class AuthorizeView(LoginRequiredMixin, OAuthLibMixin, View):
         if isinstance(validated, HttpResponse):
             return validated
         resolved, scopes, credentials = validated
-        if credentials.get("code_challenge_method") == "plain":
-            return self._back_with_error(
-                credentials,
-                "invalid_request",
-                'Unsupported "plain" code_challenge_method; use "S256".',
-            )
         if consent_needed(resolved, scopes):
             return self._consent_page(request, resolved, scopes)
         return self._issue(request, resolved, scopes, credentials)

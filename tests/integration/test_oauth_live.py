@@ -254,3 +254,90 @@ def test_server_metadata(live_server):
     assert metadata["grant_types_supported"] == ["authorization_code", "refresh_token"]
     assert metadata["issuer"]
     assert "crm.accounts:read" in metadata.get("scopes_supported", ["crm.accounts:read"])
+
+
+def _params(callback: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlparse(callback).query).items()}
+
+
+def test_a_verifier_for_a_code_issued_without_a_challenge_gets_no_token(
+    live_server, admin, app_of_developer
+):
+    # RFC 9700 §2.1.1: the PKCE downgrade. The code was issued without a challenge (as
+    # the marketplace's own Install buttons do); a verifier of the attacker's choosing
+    # must not turn it into tokens.
+    base = live_server.url
+    browser = Browser(base)
+    browser.sign_in("admin@acme.test")
+    without_pkce = OAuth2Session(
+        client_id=app_of_developer.client_id,
+        client_secret=app_of_developer.secret,
+        scope=SCOPE,
+        redirect_uri=REDIRECT_URI,
+    )
+    url, _state = without_pkce.create_authorization_url(
+        base + "/oauth/authorize/", state=generate_token(16)
+    )
+    assert "code_challenge" not in url
+    callback = browser.consent(url)
+    assert "code" in _params(callback)
+
+    with pytest.raises(OAuthError) as refused:
+        without_pkce.fetch_token(
+            base + "/oauth/token/",
+            authorization_response=callback,
+            code_verifier=generate_token(48),
+        )
+
+    assert refused.value.error == "invalid_grant"
+    assert not AccessToken.objects.exists()
+    assert Grant.objects.get().consumed_at is None
+
+
+def test_a_malformed_challenge_is_refused_before_consent(live_server, admin, app_of_developer):
+    base = live_server.url
+    browser = Browser(base)
+    browser.sign_in("admin@acme.test")
+    app = OAuth2Session(
+        client_id=app_of_developer.client_id,
+        client_secret=app_of_developer.secret,
+        scope=SCOPE,
+        redirect_uri=REDIRECT_URI,
+    )
+    state = generate_token(16)
+    url, _state = app.create_authorization_url(
+        base + "/oauth/authorize/",
+        state=state,
+        code_challenge="short",
+        code_challenge_method="S256",
+    )
+
+    page = browser.http.get(url, allow_redirects=False, timeout=10)
+
+    assert page.status_code == 302
+    params = _params(page.headers["Location"])
+    assert params["error"] == "invalid_request"
+    assert params["state"] == state
+    assert params["iss"] == base
+    assert not Installation.objects.exists()
+    assert not Grant.objects.exists()
+
+
+def test_an_invalid_scope_comes_back_with_a_description_and_the_issuer(
+    live_server, admin, app_of_developer
+):
+    base = live_server.url
+    browser = Browser(base)
+    browser.sign_in("admin@acme.test")
+    app = _session(base, app_of_developer)
+    app.scope = "crm.deals:full"
+
+    callback, _verifier, state = _authorize(base, browser, app)
+
+    params = _params(callback)
+    assert params["error"] == "invalid_scope"
+    assert params["error_description"]
+    assert params["state"] == state
+    assert params["iss"] == base
+    assert not Installation.objects.exists()
+    assert not Grant.objects.exists()

@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from oauth2_provider.models import get_grant_model
 
+from apps.oauth.models import code_digest
 from tests.apps.oauth.conftest import code_for
 from tests.factories.oauth import authorize_url, exchange, pkce_pair
 
@@ -26,7 +27,7 @@ def _code(client_for, admin, published):
 
 
 def _age(code: str, minutes: int) -> None:
-    grant = Grant.objects.get(code=code)
+    grant = Grant.objects.get(code=code_digest(code))
     Grant.objects.filter(pk=grant.pk).update(
         created=grant.created - timedelta(minutes=minutes),
         expires=grant.expires - timedelta(minutes=minutes),

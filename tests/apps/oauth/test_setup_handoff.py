@@ -5,7 +5,7 @@ The way back to the app is held in the session, bound to the installation; a val
 or "Skip for now" follows it once; nothing from the request can change where it goes."""
 
 from datetime import timedelta
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
 from django.test import Client
@@ -16,6 +16,8 @@ from apps.accounts.middleware import SESSION_KEY as CURRENT_ACCOUNT_KEY
 from apps.installations.models import Installation, SettingValue
 from apps.installations.selectors import installation_setup_missing
 from apps.oauth.handoff import SESSION_KEY as HANDOFF_KEY
+from apps.oauth.handoff import handoff_get
+from apps.oauth.models import code_digest
 from tests.apps.oauth.conftest import SCOPES, install, publish
 from tests.factories import AccountFactory, MembershipFactory
 from tests.factories.catalog import make_version
@@ -88,7 +90,9 @@ def test_consent_goes_to_the_settings_form_then_on_to_the_app_with_a_working_cod
     assert "valid until" in html
     assert 'id="setup-skip"' in html
     assert "Save and go back to Invoicer" in html
-    code = Grant.objects.get(installation=installation).code
+    held = handoff_get(browser.session, installation_id=installation.pk)
+    code = parse_qs(urlparse(held.redirect_uri).query)["code"][0]
+    assert Grant.objects.get(installation=installation).code == code_digest(code)
     assert code not in html  # the held address stays on the server
 
     refused = browser.post(response["Location"], {"setting-notes": "Hello"})
