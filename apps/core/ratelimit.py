@@ -41,6 +41,9 @@ class RateDecision:
     # Seconds until one more request would be allowed (0 when this one was): at most
     # one period, and more than 0 when refused.
     wait: float
+    # The cache key of the slice an allowed request was counted in ("" when refused), for
+    # ``rate_limit_uncount``.
+    counted_in: str = ""
 
 
 def _now() -> float:
@@ -86,7 +89,7 @@ def rate_limit_count(*, key: str, limit: int, period: float, cache: Any = None) 
     counts = {index: int(earlier.get(keys[index]) or 0) for index in slices}
     counts[current] = count
     if sum(counts.values()) <= limit:
-        return RateDecision(allowed=True, wait=0.0)
+        return RateDecision(allowed=True, wait=0.0, counted_in=keys[current])
 
     with contextlib.suppress(ValueError):  # the slice expired meanwhile: nothing to undo
         cache.decr(keys[current])
@@ -100,6 +103,18 @@ def rate_limit_count(*, key: str, limit: int, period: float, cache: Any = None) 
     # one more request; at the latest when the current slice leaves, one period on.
     step = next((s for s in range(1, BUCKETS) if fits_after(s)), BUCKETS)
     return RateDecision(allowed=False, wait=(current + step) * slice_length - now)
+
+
+def rate_limit_uncount(decision: RateDecision, *, cache: Any = None) -> None:
+    """Take back the request an allowed ``decision`` counted, for limits that count only
+    some outcomes (e.g. failed client authentication: counted before the check, so
+    concurrent attempts never exceed the limit, and taken back when it succeeds).
+    Nothing happens for a refused decision or a slice that has expired meanwhile."""
+    if not decision.allowed or not decision.counted_in:
+        return
+    cache = default_cache if cache is None else cache
+    with contextlib.suppress(ValueError):
+        cache.decr(decision.counted_in)
 
 
 class SharedRateThrottle(SimpleRateThrottle):

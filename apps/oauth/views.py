@@ -3,7 +3,8 @@
 ``/oauth/authorize/`` is the one consent screen every install and authorization ends
 in: the marketplace's Install buttons and install links send the browser here, and so do
 apps that start the flow themselves. Token, revocation and metadata are DOT's; the
-introspection endpoint answers only about the calling client's own tokens.
+introspection endpoint answers only about the calling client's own tokens. Token,
+revocation and introspection limit failed client authentication (``throttling``).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from apps.oauth.services import (
     consent_lines,
     consent_needed,
 )
+from apps.oauth.throttling import with_client_auth_throttle
 from apps.oauth.validators import token_get, token_query
 from apps.scopes.policies import effective_scopes, scope_phrase
 
@@ -401,7 +403,20 @@ class TokenView(dot.TokenView):
             )
             response["Cache-Control"] = "no-store"
             return response
-        return super().post(request, *args, **kwargs)
+        return with_client_auth_throttle(
+            request, lambda: super(TokenView, self).post(request, *args, **kwargs)
+        )
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class RevokeTokenView(dot.RevokeTokenView):
+    """DOT's revocation endpoint (RFC 7009), the calling client's own tokens only, under
+    the failed-client-authentication limits."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return with_client_auth_throttle(
+            request, lambda: super(RevokeTokenView, self).post(request, *args, **kwargs)
+        )
 
 
 @method_decorator(csrf_exempt, name="dispatch")
@@ -415,6 +430,9 @@ class IntrospectView(OAuthLibMixin, View):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return with_client_auth_throttle(request, lambda: self._introspect(request))
+
+    def _introspect(self, request: HttpRequest) -> HttpResponse:
         client_id = self._authenticated_client_id(request)
         if not client_id:
             response = JsonResponse(

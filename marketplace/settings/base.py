@@ -188,6 +188,12 @@ REST_FRAMEWORK = {
         "anonymous": env("API_THROTTLE_ANONYMOUS", default="60/min"),
         "principal": env("API_THROTTLE_PRINCIPAL", default="1200/min"),
         "manifests": env("API_THROTTLE_MANIFESTS", default="120/min"),
+        # Failed client authentication at the OAuth token, introspection and revocation
+        # endpoints (apps.oauth.throttling), per client address and per client_id.
+        "oauth_client_auth_address": env(
+            "OAUTH_CLIENT_AUTH_FAILURES_PER_ADDRESS", default="20/min"
+        ),
+        "oauth_client_auth_client": env("OAUTH_CLIENT_AUTH_FAILURES_PER_CLIENT", default="60/min"),
     },
     "EXCEPTION_HANDLER": "apps.api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "apps.api.schema.ApiAutoSchema",

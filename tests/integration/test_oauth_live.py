@@ -341,3 +341,31 @@ def test_an_invalid_scope_comes_back_with_a_description_and_the_issuer(
     assert params["iss"] == base
     assert not Installation.objects.exists()
     assert not Grant.objects.exists()
+
+
+def test_wrong_client_secrets_are_throttled(live_server, admin, app_of_developer, settings):
+    base = live_server.url
+    limit = int(
+        settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["oauth_client_auth_address"].split("/")[0]
+    )
+    guesser = OAuth2Session(
+        client_id=app_of_developer.client_id, client_secret="not-the-secret", timeout=10
+    )
+    answers = []
+    for _ in range(limit + 10):
+        response = requests.post(
+            base + "/oauth/introspect/",
+            data={"token": "anything"},
+            auth=(app_of_developer.client_id, "not-the-secret"),
+            timeout=10,
+        )
+        answers.append(response)
+    with pytest.raises(OAuthError) as refused:
+        guesser.fetch_token(base + "/oauth/token/", code="whatever", code_verifier="x" * 43)
+
+    assert [a.status_code for a in answers[:limit]] == [401] * limit
+    assert {a.status_code for a in answers[limit:]} == {429}
+    assert all(int(a.headers["Retry-After"]) >= 1 for a in answers[limit:])
+    assert answers[-1].json()["error"] == "invalid_client"
+    assert refused.value.error == "invalid_client"
+    assert not AccessToken.objects.exists()
