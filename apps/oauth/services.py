@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import QuerySet
 from oauth2_provider.models import get_application_model
@@ -324,3 +325,60 @@ def authorization_allow(
     if context.authorization == "user" and consent_needed(context, requested):
         user_authorization_record(installation=installation, user=user, scopes=requested, by=by)
     return context.with_installation(installation)
+
+
+def install_start_url(
+    *,
+    start_url: str,
+    issuer: str,
+    account_slug: str,
+    version_number: str,
+    install_link_token: str = "",
+) -> str:
+    """Where an install started on the marketplace sends the browser when the version's
+    manifest declares ``install_start_url`` (as OpenID Connect's third-party-initiated
+    login does): the app's start URL with ``iss`` (which marketplace), ``account``,
+    ``version`` and, through an install link, ``install_link``. The app then starts an
+    ordinary authorization request with its own ``state`` and PKCE, passing those on."""
+    params = {"iss": issuer, "account": account_slug, "version": version_number}
+    if install_link_token:
+        params["install_link"] = install_link_token
+    separator = "&" if "?" in start_url else "?"
+    return start_url + separator + urlencode(params)
+
+
+def install_start_target(
+    *,
+    client_id: str,
+    issuer: str,
+    account_slug: str,
+    version_number: str = "",
+    install_link_token: str = "",
+) -> str | None:
+    """The app's install start URL (``install_start_url``) for an install of the
+    version named by ``install_link_token`` or ``version_number``, or ``None`` when the
+    client, the version or the link is unknown, or the version declares none (the
+    consent screen then starts, and explains, the install as before)."""
+    app = client_app(client_id)
+    if app is None:
+        return None
+    version: AppVersion | None
+    if install_link_token:
+        try:
+            version = install_link_resolve(raw_token=install_link_token).version
+        except ApplicationError:
+            return None
+        if version.app_id != app.pk:
+            return None
+    else:
+        version = AppVersion.objects.filter(app=app, number=version_number).first()
+    start_url = (version.manifest or {}).get("install_start_url") if version else None
+    if not isinstance(start_url, str) or not start_url or version is None:
+        return None
+    return install_start_url(
+        start_url=start_url,
+        issuer=issuer,
+        account_slug=account_slug,
+        version_number=version.number,
+        install_link_token=install_link_token,
+    )

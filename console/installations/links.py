@@ -1,8 +1,10 @@
 """Where the console's Install and Update buttons send the browser.
 
-Installing always runs through the one consent screen at ``/oauth/authorize/`` as the
-app itself would start it: the app's client id, the first redirect URI of the version's
-manifest, the account to install into, and the exact version (or the install link).
+Installing always runs through the one consent screen at ``/oauth/authorize/``. A
+version whose manifest declares ``install_start_url`` has its app start it (with its own
+``state`` and PKCE), through ``/oauth/install/``; otherwise the marketplace starts it as
+the app would: the app's client id, the first redirect URI of the version's manifest, the
+account to install into, and the exact version (or the install link).
 """
 
 from __future__ import annotations
@@ -22,7 +24,18 @@ def authorize_url(
     *, app: App, version: AppVersion, account: Account, install_link_token: str = ""
 ) -> str:
     """The consent screen's address that installs (or moves the installation to)
-    ``version`` on ``account``; through the install link when its raw token is given."""
+    ``version`` on ``account``; through the install link when its raw token is given.
+
+    When the version's manifest declares an ``install_start_url``, the address of the
+    marketplace's install start instead, which sends the browser on to the app: the app
+    then starts the authorization itself, with its own ``state`` and PKCE."""
+    if version.manifest.get("install_start_url"):
+        start = {"client_id": app.oauth_application.client_id, "account": account.slug}
+        if install_link_token:
+            start["install_link"] = install_link_token
+        else:
+            start["version"] = version.number
+        return reverse("oauth2_provider:install-start") + "?" + urlencode(start)
     redirect_uris = version.manifest.get("redirect_uris") or [""]
     params = {
         "client_id": app.oauth_application.client_id,

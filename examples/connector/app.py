@@ -3,6 +3,8 @@
 ========================  ==========================================================
 ``GET /``                 home: connect button, or the connection and the API answers
 ``GET /connect``          start an authorization (state + PKCE S256, no ``scope``)
+``GET /oauth/install``    the install start URL: an install started on the marketplace
+                          arrives here (iss, account, version) and starts our own flow
 ``GET /oauth/callback``   the redirect URI: code (with or without our state) or error
 ``POST /refresh``         refresh the access token
 ``POST /disconnect``      revoke the tokens and forget them
@@ -31,7 +33,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-from examples.connector.config import CALLBACK_PATH, Config, masked
+from examples.connector.config import CALLBACK_PATH, INSTALL_PATH, Config, masked
 from examples.connector.oauth import (
     ApiAnswer,
     MarketplaceClient,
@@ -131,6 +133,7 @@ class ConnectorApp:
         routes: dict[tuple[str, str], Callable[[], Response]] = {
             ("GET", "/"): lambda: self.home(sid),
             ("GET", "/connect"): lambda: self.connect(sid),
+            ("GET", INSTALL_PATH): lambda: self.install(sid, query),
             ("GET", CALLBACK_PATH): lambda: self.callback(sid, query),
             ("GET", "/embed"): lambda: self.embed(query),
             ("GET", "/healthz"): lambda: Response(body="ok", content_type="text/plain"),
@@ -165,6 +168,24 @@ class ConnectorApp:
     def connect(self, sid: str) -> Response:
         pending = self.states.begin(sid)
         return redirect(authorize_url(self.config, pending), status=302)
+
+    def install(self, sid: str, query: dict[str, str]) -> Response:
+        """The manifest's ``install_start_url``: the marketplace sends the browser here to
+        install (catalog, install link), naming itself in ``iss``. We start an ordinary
+        authorization, with our own state and PKCE, for the account and version it names,
+        so every callback we accept answers a flow we started."""
+        issuer = query.get("iss", "").rstrip("/")
+        if issuer != self.config.marketplace_url:
+            # Only the marketplace this connector is registered with may start it.
+            return self.page(
+                "Wrong issuer",
+                f"<p>This install was started by <code>{_e(issuer or 'nobody')}</code>, not "
+                f"the marketplace this connector uses (<code>{_e(self.config.marketplace_url)}"
+                "</code>).</p>",
+                status=400,
+            )
+        pending = self.states.begin(sid)
+        return redirect(authorize_url(self.config, pending, query), status=302)
 
     def callback(self, sid: str, query: dict[str, str]) -> Response:
         state = query.get("state", "")

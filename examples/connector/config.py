@@ -33,6 +33,7 @@ DEFAULT_CONFIG_FILE = REPO_ROOT / "var" / "example-app.json"
 DEFAULT_TOKEN_FILE = REPO_ROOT / "var" / "example-app-tokens.json"
 DEFAULT_MARKETPLACE_URL = "http://127.0.0.1:8000"
 CALLBACK_PATH = "/oauth/callback"
+INSTALL_PATH = "/oauth/install"  # the manifest's install_start_url
 
 # (JSON key, environment variable)
 _KEYS = {

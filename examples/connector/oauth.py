@@ -11,7 +11,7 @@ import hashlib
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -91,9 +91,15 @@ class StateStore:
                 del self._pending[session]
 
 
-def authorize_url(config: Config, pending: Pending) -> str:
+# What an install started on the marketplace hands to the install start URL and the
+# connector passes on to the authorize request unchanged.
+INSTALL_PARAMS = ("account", "version", "install_link")
+
+
+def authorize_url(config: Config, pending: Pending, extra: Mapping[str, str] | None = None) -> str:
     """Where to send the browser to start: no ``scope`` (the installation's whole grant),
-    the connector's own ``state`` and an S256 PKCE challenge."""
+    the connector's own ``state`` and an S256 PKCE challenge; plus, for an install started
+    on the marketplace, its ``account``, ``version`` and ``install_link`` (``extra``)."""
     query = {
         "client_id": config.client_id,
         "response_type": "code",
@@ -102,6 +108,9 @@ def authorize_url(config: Config, pending: Pending) -> str:
         "code_challenge": pkce_challenge(pending.verifier),
         "code_challenge_method": "S256",
     }
+    for name in INSTALL_PARAMS:
+        if extra and extra.get(name):
+            query[name] = extra[name]
     return config.endpoint("/oauth/authorize/") + "?" + urlencode(query)
 
 

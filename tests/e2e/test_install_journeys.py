@@ -252,6 +252,7 @@ def test_cancel_on_the_consent_screen_installs_nothing(demo, browser_as):
     admin.get_by_role("button", name="Cancel").click()
 
     params = _wait_for_callback(admin, INVOICER_CALLBACK)
+    assert params.pop("iss").startswith("http://")  # RFC 9207: errors carry the issuer too
     assert params == {"error": "user_denied", "error_description": "The user cancelled."}
     assert stub.authorize == [("GET", 200), ("POST", 302)]
     assert not Installation.objects.filter(app=invoicer).exists()

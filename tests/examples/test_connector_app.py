@@ -317,3 +317,41 @@ def test_only_the_embedded_page_may_be_framed_and_only_by_the_marketplace(app):
     assert headers["Referrer-Policy"] == "no-referrer"
     _, headers, _ = call(app, "GET", "/embed", query={"app": "x"})
     assert headers["Content-Security-Policy"] == "frame-ancestors http://127.0.0.1:8000"
+
+
+def test_the_install_start_url_starts_our_own_flow_for_the_named_account_and_version(app):
+    status, headers, _ = call(
+        app,
+        "GET",
+        "/oauth/install",
+        query={
+            "iss": "http://127.0.0.1:8000",
+            "account": "acme",
+            "version": "1.1.0",
+            "install_link": "mil_abc",
+        },
+    )
+
+    assert status == 302
+    location = headers["Location"]
+    assert location.startswith("http://127.0.0.1:8000/oauth/authorize/?")
+    params = {k: v[0] for k, v in parse_qs(urlparse(location).query).items()}
+    assert params["state"]
+    assert params["code_challenge_method"] == "S256"
+    assert len(params["code_challenge"]) == 43
+    assert params["account"] == "acme"
+    assert params["version"] == "1.1.0"
+    assert params["install_link"] == "mil_abc"
+    assert params["redirect_uri"] == "http://localhost:8001/oauth/callback"
+
+
+@pytest.mark.parametrize("issuer", ["", "https://other-market.example.com"])
+def test_an_install_started_by_another_issuer_is_refused(app, marketplace, issuer):
+    status, headers, text = call(
+        app, "GET", "/oauth/install", query={"iss": issuer, "account": "acme"}
+    )
+
+    assert status == 400
+    assert "Location" not in headers
+    assert "Wrong issuer" in text
+    assert marketplace.calls == []

@@ -252,6 +252,30 @@ def test_install_started_on_the_marketplace_has_no_state_and_no_pkce(connector, 
     assert Installation.objects.filter(account=account, app=app).exists()
 
 
+def test_install_through_the_install_start_url_uses_the_connectors_state_and_pkce(
+    connector, admin, account
+):
+    process, app = connector
+    version = app.versions.get()
+    manifest = {**version.manifest, "install_start_url": process.url + "/oauth/install"}
+    type(version).objects.filter(pk=version.pk).update(manifest=manifest)
+    browser = requests.Session()
+    # The catalog's Install button, for a version that declares an install start URL.
+    query = urlencode(
+        {"client_id": app.oauth_application.client_id, "account": "acme", "version": "1.0.0"}
+    )
+    login = browser.get(f"{process.marketplace_url}/oauth/install/?{query}")
+    consent = sign_in(browser, login, admin.email)
+    assert "code_challenge=" in consent.url
+    assert "state=" in consent.url
+    page = press(browser, consent)
+
+    assert page.url == process.url + "/"
+    assert '<p class="notice">Connected.</p>' in page.text
+    assert connected_as(page, "admin@acme.test")
+    assert Installation.objects.filter(account=account, app=app).exists()
+
+
 def test_cancel_is_a_friendly_page_and_installs_nothing(connector, admin):
     process, app = connector
     browser = requests.Session()

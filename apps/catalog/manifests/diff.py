@@ -120,7 +120,7 @@ def manifest_diff(old: Manifest, new: Manifest, *, catalog: Catalog | None = Non
     ``key``; the rest field by field.
     """
     other: dict[str, dict[str, Any]] = {}
-    for name in ("authorization", "connection_test_url"):
+    for name in ("authorization", "connection_test_url", "install_start_url"):
         if getattr(old, name) != getattr(new, name):
             other[name] = {"from": getattr(old, name), "to": getattr(new, name)}
     if set(old.redirect_uris) != set(new.redirect_uris):

@@ -205,5 +205,10 @@ def manifest_schema(catalog: Catalog) -> dict[str, Any]:
             "connection_test_url": _url(
                 "Called with the installation's credentials to check they work."
             ),
+            "install_start_url": _url(
+                "Where the marketplace sends the browser to install the app (with iss, "
+                "account and version): the app starts its own authorization request there, "
+                "with its state and PKCE."
+            ),
         },
     }

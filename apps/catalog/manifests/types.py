@@ -61,6 +61,7 @@ class Manifest:
     embeddings: tuple[Embedding, ...] = ()
     settings: tuple[Setting, ...] = ()
     connection_test_url: str | None = None
+    install_start_url: str | None = None
     manifest_version: int = 1
     data: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -101,5 +102,6 @@ def manifest_from_data(data: dict[str, Any], *, effective_scopes: tuple[str, ...
             for s in data.get("settings", [])
         ),
         connection_test_url=data.get("connection_test_url"),
+        install_start_url=data.get("install_start_url"),
         data=data,
     )

@@ -428,9 +428,10 @@ class _Meaning:
                 url = item.get("url")
                 if isinstance(url, str):
                     yield from self._url_at([key, index, "url"], url, redirect=False)
-        test_url = self.data.get("connection_test_url")
-        if isinstance(test_url, str):
-            yield from self._url_at(["connection_test_url"], test_url, redirect=False)
+        for key in ("connection_test_url", "install_start_url"):
+            url = self.data.get(key)
+            if isinstance(url, str):
+                yield from self._url_at([key], url, redirect=False)
 
     def _url_at(self, path: list[str | int], url: str, *, redirect: bool) -> Iterator[Problem]:
         if not url:

@@ -68,6 +68,9 @@ def manifest(number: str, scopes: list[dict[str, str]]) -> dict[str, Any]:
         "version": number,
         "authorization": "account",
         "redirect_uris": [f"{CONNECTOR_URL}/oauth/callback"],
+        # Installs started on the marketplace go through the connector, which starts the
+        # authorization with its own state and PKCE (docs/oauth.md).
+        "install_start_url": f"{CONNECTOR_URL}/oauth/install",
         "scopes": scopes,
         "webhooks": [
             {

@@ -23,6 +23,7 @@ from apps.catalog.manifests import (
 )
 from apps.catalog.manifests.problems import json_path
 from apps.catalog.manifests.schema import MAX_PROBLEMS
+from apps.catalog.manifests.types import manifest_from_data
 from tests.apps.catalog.manifests.fixtures import EFFECTIVE_SCOPES, SETTING, valid_manifest
 
 ERROR_CODES = set(ManifestError)
@@ -823,6 +824,7 @@ def test_invalid_redirect_uris(url, mention):
         (("webhooks", 0, "url"), "http://invoicer.example.com/hooks"),
         (("embeddings", 0, "url"), "http://invoicer.example.com/embed"),
         (("connection_test_url",), "http://invoicer.example.com/check"),
+        (("install_start_url",), "http://invoicer.example.com/install"),
         (("redirect_uris", 0), "http://localhost.example.com/cb"),
         (("redirect_uris", 0), "http://10.0.0.1/cb"),
     ],
@@ -939,3 +941,31 @@ def test_every_problem_is_reported_at_once_sorted_by_path():
         assert_readable(problem.message)
     assert check.manifest is None
     assert json.loads(json.dumps(check.as_dict())) == check.as_dict()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://invoicer.example.com/marketplace/install", "http://localhost:8001/oauth/install"],
+)
+def test_an_install_start_url_is_read_into_the_manifest(url):
+    data = mutated(put("install_start_url", value=url))
+
+    check = manifest_validate(data)
+
+    assert check.errors == ()
+    assert (
+        manifest_from_data(data, effective_scopes=check.effective_scopes).install_start_url == url
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "code"),
+    [("/install", E.INVALID_URL), ("ftp://invoicer.example.com/x", E.INVALID_URL), ("", None)],
+    ids=["relative", "ftp", "empty"],
+)
+def test_an_install_start_url_that_is_not_an_absolute_url_is_refused(url, code):
+    check = manifest_validate(mutated(put("install_start_url", value=url)))
+
+    assert [e.path for e in check.errors] == ["$.install_start_url"]
+    if code is not None:
+        assert check.errors[0].code == code
