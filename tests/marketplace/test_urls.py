@@ -4,7 +4,7 @@ import json
 
 import pytest
 from django.http import Http404
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from marketplace.urls import handler404, handler500
@@ -53,6 +53,17 @@ def test_handler500_answers_html_elsewhere():
 
 def test_handlers_are_wired(client):
     response = client.get("/api/v1/does-not-exist")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_an_unknown_api_address_is_the_json_404_for_a_post_without_csrf_token(db):
+    """An app posting with its bearer token has no CSRF token: an address no endpoint
+    matches (a negative id, say) is the JSON 404, not the CSRF failure page."""
+    response = Client(enforce_csrf_checks=True).post(
+        "/api/v1/api-keys/-1/revoke", HTTP_AUTHORIZATION="Bearer mpk_nope"
+    )
 
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
