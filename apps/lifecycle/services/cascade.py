@@ -308,10 +308,17 @@ def installation_delete_small(
     *, installation_id: int, statuses: tuple[str, ...], limit: int = BATCH_SIZE
 ) -> dict[str, int] | None:
     """``installation_delete_whole`` when the installation is small
-    (``installations_small``); ``None`` having deleted nothing otherwise."""
+    (``installations_small``), then its emptied setting-files folder; ``None`` having
+    deleted nothing otherwise."""
     if not installations_small(installation_ids=[installation_id], limit=limit):
         return None
-    return installation_delete_whole(installation_id=installation_id, statuses=statuses)
+    uid = Installation.objects.filter(pk=installation_id).values_list("uid", flat=True).first()
+    deleted = installation_delete_whole(installation_id=installation_id, statuses=statuses)
+    if deleted is not None and uid is not None:
+        # A files step cut off between its last batch and the folder's removal left the
+        # emptied folder behind; it goes with the installation.
+        _remove_folder(f"settings/{uid}")
+    return deleted
 
 
 def installation_mark_uninstalling(*, installation_id: int) -> None:

@@ -370,3 +370,26 @@ def test_the_app_can_be_installed_again_after_the_uninstall(installed, published
     )
     assert counts(again.rows()) == EXPECTED_COUNTS
     assert again.pk != installed.pk
+
+
+def test_a_folder_left_by_a_files_step_cut_off_goes_with_the_one_transaction_path(
+    installed, monkeypatch
+):
+    """A worker killed after the files step committed but before it removed the emptied
+    folder leaves an installation without setting files: a small one, which the next
+    run deletes in one transaction. That path removes the folder too, so nothing is left
+    in storage."""
+    from apps.lifecycle.services import cascade
+
+    job = _uninstall(installed)
+    with monkeypatch.context() as killed:
+        killed.setattr(cascade, "_remove_folder", lambda path: None)
+        files_step = next(step for step in UNINSTALL_STEPS if step.name == "files")
+        assert files_step.run(installed.pk, NO_DEADLINE).complete
+    assert installed.files_exist() == [False] * FILES
+    assert _folder_exists(installed)
+
+    job = run_job(job)
+
+    assert job.state == Job.State.SUCCEEDED
+    _assert_gone(installed)
