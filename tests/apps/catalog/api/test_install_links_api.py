@@ -70,7 +70,10 @@ class TestCreate:
         assert listed.json()["count"] == 1
         assert set(listed.json()["results"][0]) == LINK_FIELDS
         assert token not in listed.content.decode()
-        assert token.rsplit("_", 1)[1] not in listed.content.decode()
+        # The secret part follows the token id; it may itself hold "_" (token_urlsafe).
+        secret = token.removeprefix(InstallLink.PREFIX).partition("_")[2]
+        assert len(secret) == 32
+        assert secret not in listed.content.decode()
 
     def test_defaults_to_seven_days_without_a_label(self, dev, version):
         response = dev.post(version_url(version, "/install-links"), {}, format="json")
