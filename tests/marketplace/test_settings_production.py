@@ -4,6 +4,7 @@
 Each case runs ``manage.py`` in a fresh process: the settings module raises at import.
 """
 
+import json
 import os
 import secrets
 import subprocess
@@ -24,6 +25,9 @@ INHERITED = (
     "DEBUG",
     "DATABASE_URL",
     "REDIS_URL",
+    "CACHE_URL",
+    "CONN_MAX_AGE",
+    "CONN_HEALTH_CHECKS",
     "CELERY_BROKER_URL",
     "CELERY_BROKER_WRITE_URL",
     "CELERY_FILESYSTEM_DIR",
@@ -48,6 +52,8 @@ def secure_env(tmp_path) -> dict[str, str]:
         ALLOWED_HOSTS="market.example.com",
         OAUTH_ISSUER="https://market.example.com",
         DATABASE_URL=f"sqlite:///{tmp_path}/x.sqlite3",
+        # Nothing connects to it during the checks.
+        CACHE_URL="redis://127.0.0.1:6379/0",
         CELERY_FILESYSTEM_DIR=str(tmp_path / "broker"),
         STATIC_ROOT=str(tmp_path / "static"),
         MEDIA_ROOT=str(tmp_path / "media"),
@@ -221,3 +227,79 @@ def test_disabling_https_redirect_fails_the_deploy_check(secure_env):
 
     assert result.returncode != 0
     assert "security.W008" in result.stderr + result.stdout
+
+
+# --- the shared cache of rate limits, persistent database connections ------------------------
+
+
+@pytest.mark.parametrize(
+    "cache_url",
+    [None, "locmemcache://marketplace", "dummycache://", "filecache:///tmp/marketplace-cache"],
+    ids=["unset", "locmem", "dummy", "file"],
+)
+def test_a_cache_not_shared_by_every_web_process_is_refused(secure_env, cache_url):
+    if cache_url is None:
+        del secure_env["CACHE_URL"]
+    else:
+        secure_env["CACHE_URL"] = cache_url
+
+    result = check_deploy(secure_env)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: The cache is " in result.stderr
+    assert "API rate limits need a cache every web process shares" in result.stderr
+    assert "Set REDIS_URL (or CACHE_URL) to a Redis server" in result.stderr
+
+
+def test_redis_url_alone_gives_the_shared_cache(secure_env):
+    del secure_env["CACHE_URL"]
+    secure_env["REDIS_URL"] = "redis://127.0.0.1:6379/0"
+
+    assert database_and_cache(secure_env)["cache"] == "django.core.cache.backends.redis.RedisCache"
+
+
+def database_and_cache(env: dict[str, str]) -> dict[str, object]:
+    script = (
+        "import json; from django.conf import settings; db = settings.DATABASES['default']; "
+        "print(json.dumps({'max_age': db['CONN_MAX_AGE'], "
+        "'health_checks': db['CONN_HEALTH_CHECKS'], "
+        "'cache': settings.CACHES['default']['BACKEND']}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_database_connections_persist_with_health_checks_by_default(secure_env):
+    settings = database_and_cache(secure_env)
+
+    assert settings["max_age"] == 60
+    assert settings["health_checks"] is True
+
+
+@pytest.mark.parametrize(
+    "variables, url_options, expected",
+    [
+        ({"CONN_MAX_AGE": "0"}, "", (0, True)),
+        ({"CONN_MAX_AGE": "300", "CONN_HEALTH_CHECKS": "0"}, "", (300, False)),
+        ({"CONN_MAX_AGE": "300"}, "?conn_max_age=15", (15, True)),
+    ],
+    ids=["closed-each-request", "variables", "url-wins"],
+)
+def test_database_connection_settings_follow_the_environment(
+    secure_env, variables, url_options, expected
+):
+    secure_env.update(variables)
+    secure_env["DATABASE_URL"] += url_options
+
+    settings = database_and_cache(secure_env)
+
+    assert (settings["max_age"], settings["health_checks"]) == expected
