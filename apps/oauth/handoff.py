@@ -10,6 +10,8 @@ form. The form hands the browser on after a valid save or an explicit "Skip for 
 
 The address never comes from a request: only the authorize view writes it, after
 oauthlib validated the redirect URI, so the form cannot be made into an open redirect.
+It carries the authorization code, so it is held encrypted
+(``apps.core.session_values``), like every secret kept in a session.
 The code keeps running out meanwhile (``AUTHORIZATION_CODE_EXPIRE_SECONDS``, 10 minutes);
 the form says until when.
 """
@@ -22,6 +24,13 @@ from typing import Any
 
 from django.utils import timezone
 from oauth2_provider.settings import oauth2_settings
+
+from apps.core.session_values import (
+    Held,
+    session_value_get,
+    session_value_hold,
+    session_value_pop,
+)
 
 SESSION_KEY = "oauth_setup_handoffs"
 
@@ -48,46 +57,55 @@ class Handoff:
         return timezone.now() >= self.code_expires_at
 
 
-def _held(session: Any) -> dict[str, dict[str, Any]]:
-    held = session.get(SESSION_KEY)
-    return held if isinstance(held, dict) else {}
-
-
-def _handoff(installation_id: int, entry: Any) -> Handoff | None:
-    if not isinstance(entry, dict):
+def _handoff(installation_id: int, held: Held | None) -> Handoff | None:
+    if held is None:
         return None
-    try:
-        issued_at = datetime.fromtimestamp(float(entry["at"]), tz=UTC)
-        uri = str(entry["uri"])
-    except (KeyError, TypeError, ValueError):
-        return None
-    return Handoff(installation_id=installation_id, redirect_uri=uri, issued_at=issued_at)
+    return Handoff(
+        installation_id=installation_id,
+        redirect_uri=held.value,
+        issued_at=datetime.fromtimestamp(held.held_at, tz=UTC),
+    )
 
 
 def handoff_hold(session: Any, *, installation_id: int, redirect_uri: str) -> Handoff:
     """Keep ``redirect_uri`` (built by the authorize view, code included) for the
     installation's settings form; replaces one held before for the same installation."""
-    now = timezone.now()
-    held = {
-        key: entry
-        for key, entry in _held(session).items()
-        if (h := _handoff(int(key), entry)) is not None and now - h.issued_at < STALE_AFTER
-    }
-    held[str(installation_id)] = {"uri": redirect_uri, "at": now.timestamp()}
-    newest = sorted(held.items(), key=lambda item: item[1]["at"])[-MAX_HELD:]
-    session[SESSION_KEY] = dict(newest)
-    return Handoff(installation_id=installation_id, redirect_uri=redirect_uri, issued_at=now)
+    held = session_value_hold(
+        session,
+        key=SESSION_KEY,
+        slot=str(installation_id),
+        value=redirect_uri,
+        max_age=STALE_AFTER.total_seconds(),
+        max_held=MAX_HELD,
+    )
+    return Handoff(
+        installation_id=installation_id,
+        redirect_uri=redirect_uri,
+        issued_at=datetime.fromtimestamp(held.held_at, tz=UTC),
+    )
 
 
 def handoff_get(session: Any, *, installation_id: int) -> Handoff | None:
     """The redirect held for the installation, if any."""
-    return _handoff(installation_id, _held(session).get(str(installation_id)))
+    return _handoff(
+        installation_id,
+        session_value_get(
+            session,
+            key=SESSION_KEY,
+            slot=str(installation_id),
+            max_age=STALE_AFTER.total_seconds(),
+        ),
+    )
 
 
 def handoff_pop(session: Any, *, installation_id: int) -> Handoff | None:
     """The redirect held for the installation, removed: it is followed once."""
-    held = _held(session)
-    entry = held.pop(str(installation_id), None)
-    if entry is not None:
-        session[SESSION_KEY] = held
-    return _handoff(installation_id, entry)
+    return _handoff(
+        installation_id,
+        session_value_pop(
+            session,
+            key=SESSION_KEY,
+            slot=str(installation_id),
+            max_age=STALE_AFTER.total_seconds(),
+        ),
+    )

@@ -5,6 +5,7 @@ import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import RequestFactory
 
+from apps.core import session_values
 from console import shown_once
 from console.shown_once import SESSION_KEY, shown_once_hold, shown_once_pop
 
@@ -62,7 +63,7 @@ def test_holding_again_replaces_the_value(request_):
 
 def test_a_value_never_fetched_expires(request_, monkeypatch):
     clock = [1_000_000.0]
-    monkeypatch.setattr(shown_once.time, "time", lambda: clock[0])
+    monkeypatch.setattr(session_values.time, "time", lambda: clock[0])
     shown_once_hold(request_, slot="api_key:1", value=SECRET)
     shown_once_hold(request_, slot="api_key:2", value="later")
 

@@ -276,3 +276,24 @@ def test_an_allowed_member_authorizing_an_installed_app_is_not_held(
     response = client_for(member).get(authorize_url(needs_setup.client_id))
 
     assert "code" in callback_params(response)
+
+
+def test_the_held_redirect_and_its_code_are_encrypted_in_the_stored_session(db):
+    """The redirect back to the app carries the authorization code: the session row
+    holds it encrypted, never the code itself."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from apps.oauth.handoff import handoff_hold, handoff_pop
+
+    session = SessionStore()
+    uri = "https://invoicer.example.com/oauth/callback?code=the-raw-code-123&state=xyz"
+    handoff_hold(session, installation_id=7, redirect_uri=uri)
+    session.save()
+
+    stored = SessionStore(session_key=session.session_key)
+    assert HANDOFF_KEY in stored
+    assert "the-raw-code-123" not in str(dict(stored.items()))
+    held = handoff_pop(stored, installation_id=7)
+    assert held is not None
+    assert held.redirect_uri == uri
+    assert handoff_pop(stored, installation_id=7) is None
