@@ -184,6 +184,10 @@ REST_FRAMEWORK = {
         "apps.api.throttling.PrincipalThrottle",
         "apps.api.throttling.ScopedPrincipalThrottle",
     ],
+    # How many proxies in front of the web processes append to X-Forwarded-For: rate
+    # limits by address take the address the nearest of them saw. 0: the connection's own
+    # address, and a client-written X-Forwarded-For counts for nothing.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_THROTTLE_RATES": {
         "anonymous": env("API_THROTTLE_ANONYMOUS", default="60/min"),
         "principal": env("API_THROTTLE_PRINCIPAL", default="1200/min"),

@@ -34,6 +34,40 @@ def test_anonymous_calls_are_limited_per_address(two_per_minute, db):
     assert other_address.status_code == 200
 
 
+def test_a_forged_forwarded_for_header_is_no_new_address(two_per_minute, db):
+    """Without a proxy in front (``NUM_PROXIES`` 0, the default) the address is the
+    connection's: a client that writes a new X-Forwarded-For on each call is still one
+    address."""
+    client = api_client()
+
+    statuses = [
+        client.get(f"{API}/", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code for n in range(3)
+    ]
+
+    assert statuses[:2] == [200, 200]
+    assert statuses[2] == 429
+
+
+def test_behind_one_proxy_the_address_it_saw_counts(two_per_minute, settings, db):
+    """``NUM_PROXIES=1``: the last address of X-Forwarded-For (the one the proxy added)
+    is the client's; what the client wrote before it counts for nothing."""
+    from rest_framework.settings import api_settings
+
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    assert api_settings.NUM_PROXIES == 1
+    client = api_client()
+
+    def call(forwarded: str) -> int:
+        return client.get(f"{API}/", HTTP_X_FORWARDED_FOR=forwarded).status_code
+
+    first = [call(f"198.51.100.{n}, 192.0.2.7") for n in range(3)]
+    other_client = call("198.51.100.1, 192.0.2.8")
+
+    assert first[:2] == [200, 200]
+    assert first[2] == 429
+    assert other_client == 200
+
+
 def test_api_key_calls_are_limited_per_key(two_per_minute, account):
     _, raw = ApiKeyFactory(account=account)
     _, other_raw = ApiKeyFactory(account=account)
