@@ -10,7 +10,7 @@ from apps.installations.models import Installation
 from apps.installations.services import installation_access_set, installation_uninstall
 from apps.oauth.models import AccessToken, Grant, RefreshToken
 from tests.apps.oauth.conftest import code_for, install, publish, tokens_for
-from tests.factories import MembershipFactory
+from tests.factories import GroupFactory, MembershipFactory, RoleFactory
 from tests.factories.oauth import (
     REDIRECT_URI,
     api_get,
@@ -371,6 +371,70 @@ def test_a_user_whose_role_loses_access(admin, account, published, member_tokens
         membership=Membership.objects.get(user=admin, account=account),
     )
     _refused(published, tokens)
+
+
+def _access_by(admin, account, installation, *, roles=(), groups=()) -> None:
+    installation_access_set(
+        installation=installation,
+        role_ids=list(roles),
+        group_ids=list(groups),
+        by=By.user_(admin),
+        membership=Membership.objects.get(user=admin, account=account),
+    )
+
+
+def _moved_to_another_role(admin, member, account, installation, support) -> None:
+    _access_by(admin, account, installation, roles=[support.pk])
+
+
+def _given_another_role(admin, member, account, installation, support) -> None:
+    Membership.objects.filter(user=member, account=account).update(role=support)
+
+
+@pytest.mark.parametrize("change", [_moved_to_another_role, _given_another_role])
+def test_a_user_whose_role_is_no_longer_one_the_app_allows(
+    client_for, admin, member, account, published, member_tokens, change
+):
+    """Another role keeps its access: the check is on the member's own role, not on there
+    being some role allowed."""
+    installation, tokens = member_tokens
+    support = RoleFactory(account=account, name="Support", rights={"crm": "read"})
+
+    change(admin, member, account, installation, support)
+
+    _refused(published, tokens)
+    again = client_for(member).get(authorize_url(published.client_id))
+    assert again.status_code == 403
+    assert again.context["refusal"].kind == "no_access"
+    assert Grant.objects.count() == 1  # only the first flow's code
+
+
+def test_a_user_whose_only_access_is_a_group_loses_it_with_the_group(
+    client_for, admin, member, account, sales_role, published
+):
+    """The member's role (Sales) is not allowed; the Finance group is, and another member
+    stays in it after the member leaves."""
+    finance = GroupFactory(account=account, name="Finance")
+    MembershipFactory(account=account, groups=[finance])
+    installation = install(published, account=account, admin=admin, groups=[finance.pk])
+    membership = Membership.objects.get(user=member, account=account)
+    browser = client_for(member)
+    outside = browser.get(authorize_url(published.client_id))
+    assert outside.status_code == 403
+    assert outside.context["refusal"].kind == "no_access"
+
+    membership.groups.add(finance)
+    tokens = tokens_for(browser, published)
+    assert api_get(ME, tokens["access_token"]).status_code == 200
+    assert AccessToken.objects.get().installation == installation
+
+    membership.groups.remove(finance)
+
+    _refused(published, tokens)
+    again = browser.get(authorize_url(published.client_id))
+    assert again.status_code == 403
+    assert again.context["refusal"].kind == "no_access"
+    assert Grant.objects.count() == 1  # only the first flow's code
 
 
 def test_a_deactivated_app(published, member_tokens):
