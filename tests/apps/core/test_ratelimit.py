@@ -3,7 +3,7 @@ allowed, when the window frees up, what a refused client is told to wait, and th
 refusal does not count.
 
 Concurrency is tested against a live server in
-tests/integration/test_throttle_race_helper_e.py.
+tests/integration/test_throttle_race.py.
 """
 
 import pytest

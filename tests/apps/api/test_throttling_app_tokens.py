@@ -3,7 +3,7 @@ a throttled client costs no query; an unknown token has a budget of its own and 
 uses up a valid token's; anonymous calls still count per address.
 
 The concurrency of the count is tested against a live server in
-tests/integration/test_throttle_race_helper_e.py.
+tests/integration/test_throttle_race.py.
 """
 
 import pytest
