@@ -183,6 +183,27 @@ def test_users_costs_the_same_queries_for_1_and_20_users(account, admin, users_a
     assert len(one) == 3  # the token and its checks, the count, the page
 
 
+def test_users_for_a_member_whose_role_reads_users_is_one_query_and_the_page(
+    member, sales_role, users_app
+):
+    """The token, its checks and the member's role and rights in one query; then the
+    page's count and rows. A member (not an admin) with a role, so the rights check reads
+    the role the token query brought along."""
+    sales_role.rights = {**sales_role.rights, "users": "read"}
+    sales_role.save()
+    token = issue_token(installation=users_app, user=member)
+    _get(USERS, token)  # the scope catalog is built once per process
+    with CaptureQueriesContext(connection) as queries:
+        response = _get(USERS, token)
+    assert response.status_code == 200, response.content
+    assert response.json()["count"] == 2
+    assert len(queries) == 3
+    token_query, count, page = (q["sql"] for q in queries)
+    assert token_query.startswith('SELECT "oauth_accesstoken"."id"')  # with its checks, the role
+    assert count.startswith('SELECT COUNT(*) AS "__count" FROM "accounts_membership"')
+    assert page.startswith('SELECT "accounts_membership"."id"')
+
+
 # --- credentials that are not app tokens -----------------------------------------------------
 
 
