@@ -18,6 +18,7 @@ from authlib.integrations.requests_client import OAuth2Session
 
 from apps.installations.models import Installation
 from apps.oauth.models import AccessToken, Grant
+from apps.oauth.scopes import catalogue
 from tests.apps.oauth.conftest import Published, publish
 from tests.factories import AccountFactory
 from tests.factories.accounts import PASSWORD
@@ -253,7 +254,10 @@ def test_server_metadata(live_server):
     assert metadata["response_types_supported"] == ["code"]
     assert metadata["grant_types_supported"] == ["authorization_code", "refresh_token"]
     assert metadata["issuer"]
-    assert "crm.accounts:read" in metadata.get("scopes_supported", ["crm.accounts:read"])
+    # every code:level of the scope catalog, and nothing else
+    assert metadata["scopes_supported"] == sorted(catalogue())
+    assert "crm.accounts:read" in metadata["scopes_supported"]
+    assert "users:full" in metadata["scopes_supported"]
 
 
 def _params(callback: str) -> dict[str, str]:
