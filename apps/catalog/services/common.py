@@ -1,0 +1,41 @@
+"""Who acts, and the app lock every change to one app takes first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from apps.accounts.models import User
+from apps.catalog.models import (
+    App,
+    AppStatus,
+)
+from apps.core.errors import Conflict
+
+
+@dataclass(frozen=True)
+class By:
+    """Who acts: a signed-in user, or an account API key (``user`` is then ``None``)."""
+
+    user: User | None
+    label: str
+
+    @classmethod
+    def user_(cls, user: User) -> By:
+        return cls(user=user, label=user.email)
+
+
+def _require_not_deleting(app: App) -> None:
+    """Lock the app's row for the rest of the transaction and refuse an app being deleted.
+
+    The status is read again under the lock: a delete that committed after the caller
+    loaded ``app`` wins, and one that is committing is waited for. Changes to one app
+    (versions, images, credentials) therefore run one at a time.
+    """
+    current = (
+        App.objects.select_for_update().filter(pk=app.pk).values_list("status", flat=True).first()
+    )
+    if AppStatus.DELETING in (app.status, current):
+        raise Conflict(
+            f"The app “{app.name}” is being deleted; nothing can change it any more.",
+            code="app_deleting",
+        )
