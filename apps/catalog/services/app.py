@@ -4,13 +4,10 @@ App state changes are conditional updates; an app being deleted refuses every ch
 
 from __future__ import annotations
 
-import secrets
-
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from oauth2_provider.models import get_application_model
 
 from apps.accounts.models import Account
 from apps.catalog.models import (
@@ -25,6 +22,12 @@ from apps.catalog.policies import (
 )
 from apps.catalog.selectors import app_listing_state
 from apps.catalog.services.common import By, _require_not_deleting
+from apps.catalog.services.oauth_client import (
+    oauth_client_create,
+    oauth_client_rename,
+    oauth_client_rotate_secret,
+    oauth_client_suspend,
+)
 from apps.core.errors import ValidationFailed
 from apps.jobs.kinds import APP_DELETE
 from apps.jobs.services import job_create
@@ -41,10 +44,6 @@ def _clean_name(name: str) -> str:
     return name
 
 
-def _new_secret() -> str:
-    return secrets.token_urlsafe(48)
-
-
 @transaction.atomic
 def app_create(*, account: Account, name: str, type: str, by: By) -> tuple[App, str]:
     """Create an app with its OAuth client; return the app and the raw client secret.
@@ -57,17 +56,7 @@ def app_create(*, account: Account, name: str, type: str, by: By) -> tuple[App, 
         raise ValidationFailed(
             "Choose private or public.", fields={"type": ["Choose 'private' or 'public'."]}
         )
-    raw_secret = _new_secret()
-    application = get_application_model()(
-        name=name,
-        client_type="confidential",
-        authorization_grant_type="authorization-code",
-        client_secret=raw_secret,
-        hash_client_secret=True,
-        redirect_uris="",
-        skip_authorization=False,
-    )
-    application.save()
+    application, raw_secret = oauth_client_create(name=name)
     app = App(
         account=account, name=name, type=type, oauth_application=application, created_by=by.user
     )
@@ -95,8 +84,7 @@ def app_rename(*, app: App, name: str) -> App:
             "Your account already has an app with this name.",
             fields={"name": ["Your account already has an app with this name."]},
         ) from exc
-    app.oauth_application.name = name
-    app.oauth_application.save(update_fields=["name", "updated"])
+    oauth_client_rename(app=app, name=name)
     app.refresh_from_db()
     return app
 
@@ -146,13 +134,6 @@ def app_listing_update(*, app: App, **changes: str) -> App:
     return app
 
 
-def _set_suspended(app: App, suspended: bool) -> None:
-    type(app.oauth_application).objects.filter(pk=app.oauth_application_id).update(
-        is_suspended=suspended
-    )
-    app.oauth_application.is_suspended = suspended
-
-
 @transaction.atomic
 def app_deactivate(*, app: App) -> App:
     """Deactivate: the app cannot be installed, is not embedded, and its OAuth client is
@@ -161,7 +142,7 @@ def app_deactivate(*, app: App) -> App:
     App.objects.filter(pk=app.pk, status=AppStatus.ACTIVE).update(
         status=AppStatus.INACTIVE, updated_at=timezone.now()
     )
-    _set_suspended(app, True)
+    oauth_client_suspend(app=app, suspended=True)
     app.refresh_from_db()
     return app
 
@@ -173,7 +154,7 @@ def app_activate(*, app: App) -> App:
     App.objects.filter(pk=app.pk, status=AppStatus.INACTIVE).update(
         status=AppStatus.ACTIVE, updated_at=timezone.now()
     )
-    _set_suspended(app, False)
+    oauth_client_suspend(app=app, suspended=False)
     app.refresh_from_db()
     return app
 
@@ -219,7 +200,7 @@ def app_delete(*, app: App, by: By | None = None) -> App:
         .exclude(status=AppStatus.DELETING)
         .update(status=AppStatus.DELETING, is_listed=False, deleting_at=now, updated_at=now)
     )
-    _set_suspended(app, True)
+    oauth_client_suspend(app=app, suspended=True)
     InstallLink.objects.filter(version__app=app, revoked_at__isnull=True).update(revoked_at=now)
     app.refresh_from_db()
     if started:
@@ -238,12 +219,7 @@ def app_credentials_rotate(*, app: App) -> str:
     """Give the app a new client secret and return it (once). The old secret stops working
     at once; the client id stays."""
     _require_not_deleting(app)
-    application = (
-        type(app.oauth_application).objects.select_for_update().get(pk=app.oauth_application_id)
-    )
-    raw = _new_secret()
-    application.client_secret = raw
-    application.save(update_fields=["client_secret", "updated"])
+    raw = oauth_client_rotate_secret(app=app)
     App.objects.filter(pk=app.pk).update(
         credentials_rotated_at=timezone.now(), updated_at=timezone.now()
     )
