@@ -3,7 +3,7 @@
 No ORM and no request here.
 """
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -198,10 +198,6 @@ def settings_needing_setup(
         for s in settings
         if s.level == "app" and s.required and s.default is None and s.key not in set_keys
     )
-
-
-def defaults_of(settings: Iterable[Setting]) -> Mapping[str, Any]:
-    return {s.key: s.default for s in settings if s.default is not None}
 
 
 def install_refusal(

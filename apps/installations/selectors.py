@@ -66,16 +66,6 @@ def installation_live_for(*, account: Account, app: App) -> Installation | None:
     )
 
 
-def installation_live_by_app_for_account(*, account: Account) -> dict[int, Installation]:
-    """The account's live installations keyed by app id (for "Installed" badges)."""
-    return {
-        i.app_id: i
-        for i in Installation.objects.filter(
-            account=account, status__in=LIVE_STATUSES
-        ).select_related("version")
-    }
-
-
 def installation_count_for_developer_app(*, account: Account, app: App) -> int:
     """How many installations ``app`` has, in any status, on every account (one COUNT):
     what deleting it will uninstall. Only for the developer ``account`` that owns the

@@ -5,8 +5,6 @@ what went wrong. A worker claims the row with a compare-and-set update that take
 lease; a worker that dies loses its lease, and the beat sweeper wakes the job again.
 """
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 
@@ -106,7 +104,3 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {when(self.last_seen_at, precision='second')}"
-
-
-def new_lease_token() -> uuid.UUID:
-    return uuid.uuid4()
