@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "apps.lifecycle",
     "apps.modules",
     "apps.api",
+    "apps.demo",
     "console",
 ]
 

@@ -16,8 +16,8 @@ from django.core.management import call_command
 from PIL import Image
 from playwright.sync_api import expect
 
-from apps.accounts.management.commands.demo import DEMO_PASSWORD
 from apps.catalog.models import App, AppVersion, VersionStatus
+from apps.demo.management.commands.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -20,11 +20,11 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from apps.accounts.management.commands.demo import DEMO_PASSWORD
 from apps.accounts.models import Role
 from apps.catalog.models import App, AppVersion
 from apps.core.crypto import decrypt
-from apps.installations.management.commands.demo_example_app import CONNECTOR_URL
+from apps.demo.management.commands.demo import DEMO_PASSWORD
+from apps.demo.management.commands.demo_example_app import CONNECTOR_URL
 from apps.installations.models import (
     Installation,
     InstallationAccess,

@@ -21,10 +21,11 @@ from django.core.management import call_command
 from oauth2_provider.models import get_grant_model
 from playwright.sync_api import Page, Route, expect
 
-from apps.accounts.management.commands.demo import DEMO_PASSWORD
 from apps.accounts.models import Account, Membership, Role, User
 from apps.catalog.models import App, AppVersion, VersionStatus
 from apps.catalog.services import By, version_publish
+from apps.demo.management.commands.demo import DEMO_PASSWORD
+from apps.demo.management.commands.demo_catalog import INVOICER_HOST
 from apps.installations.models import (
     Installation,
     InstallationEvent,
@@ -32,7 +33,6 @@ from apps.installations.models import (
     UserAuthorization,
 )
 from apps.installations.services import installation_access_set, installation_install
-from apps.moderation.management.commands.demo_catalog import INVOICER_HOST
 from apps.moderation.policies import CHECKLIST_KEYS
 from apps.moderation.services import review_approve, review_claim
 from tests.factories.catalog import make_app_with_secret, make_version

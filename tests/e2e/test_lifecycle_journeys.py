@@ -22,14 +22,14 @@ from django.urls import reverse
 from oauth2_provider.models import get_access_token_model, get_application_model
 from playwright.sync_api import Page, expect
 
-from apps.accounts.management.commands.demo import DEMO_PASSWORD
 from apps.accounts.models import Account, User
 from apps.catalog.models import App, AppVersion, VersionStatus
+from apps.demo.management.commands.demo import DEMO_PASSWORD
+from apps.demo.people import demo_approve
 from apps.installations.management.commands import demo_example_app as connector_demo
 from apps.installations.models import Installation, InstallationStatus, WebhookSubscription
 from apps.jobs.kinds import APP_DELETE, VERSION_ROLLOUT
 from apps.jobs.models import Job
-from apps.moderation.demo import demo_approve
 from tests.factories.installations import issue_token, make_installation
 from tests.factories.oauth import api_get
 

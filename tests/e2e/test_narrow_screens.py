@@ -18,10 +18,10 @@ from django.urls import URLResolver, reverse
 from playwright.sync_api import Browser, Page, expect
 
 import console.urls
-from apps.accounts.management.commands.demo import DEMO_PASSWORD
 from apps.accounts.models import Account, Membership, Role, User
 from apps.catalog.models import App, AppVersion
 from apps.catalog.services import By
+from apps.demo.management.commands.demo import DEMO_PASSWORD
 from apps.installations.services import installation_access_set, installation_install
 from apps.jobs.kinds import DIAGNOSTIC
 from apps.jobs.models import Job

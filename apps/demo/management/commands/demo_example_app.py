@@ -35,7 +35,7 @@ from apps.catalog.services import (
     version_submit,
 )
 from apps.core.example_app import example_config_path
-from apps.moderation.demo import ACCOUNT, demo_approve, demo_people
+from apps.demo.people import ACCOUNT, demo_approve, demo_people
 
 NAME = "Example Connector"
 MARKETPLACE_URL = "http://127.0.0.1:8000"

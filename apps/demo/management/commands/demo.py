@@ -1,6 +1,7 @@
 """Load demo data: accounts, roles, groups, members, a developer, a moderator and staff,
-then the developer's demo apps (``demo_catalog``, owned by moderation: accounts sits
-below the catalog and moderation and does not import them).
+then the developer's demo apps (``demo_catalog``) and the Example Connector
+(``demo_example_app``). All demo data lives in ``apps.demo``, above every context it
+fills, so no domain context carries demo code.
 
 Idempotent: running it again changes nothing that exists and resets the demo passwords.
 """

@@ -34,7 +34,7 @@ from apps.catalog.services import (
     version_publish,
     version_submit,
 )
-from apps.moderation.demo import ACCOUNT, DEVELOPER, demo_approve, demo_people
+from apps.demo.people import ACCOUNT, DEVELOPER, demo_approve, demo_people
 
 
 def _scope(code: str, level: str, reason: str) -> dict[str, str]:

@@ -1,7 +1,6 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from apps.accounts.management.commands.demo import DEMO_PASSWORD
 from apps.accounts.models import Account, Group, Membership, Role, User
 from apps.accounts.selectors import user_is_moderator
 from apps.catalog.models import App, AppBanner, AppVersion, VersionEvent
@@ -11,6 +10,7 @@ from apps.catalog.selectors import (
     version_last_published,
     version_list_in_moderation,
 )
+from apps.demo.management.commands.demo import DEMO_PASSWORD
 from apps.moderation.models import Review
 from apps.moderation.selectors import review_queue
 from apps.oauth.models import Application
