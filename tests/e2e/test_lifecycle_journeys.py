@@ -24,9 +24,9 @@ from playwright.sync_api import Page, expect
 
 from apps.accounts.models import Account, User
 from apps.catalog.models import App, AppVersion, VersionStatus
+from apps.demo.management.commands import demo_example_app as connector_demo
 from apps.demo.management.commands.demo import DEMO_PASSWORD
 from apps.demo.people import demo_approve
-from apps.installations.management.commands import demo_example_app as connector_demo
 from apps.installations.models import Installation, InstallationStatus, WebhookSubscription
 from apps.jobs.kinds import APP_DELETE, VERSION_ROLLOUT
 from apps.jobs.models import Job
