@@ -1,7 +1,7 @@
 """``needs_setup`` on the installations API: a read-only boolean, true while a required
 app-level setting of the installed version has no value, computed by the one selector,
 at the same query cost for a list of any length. (The app's token working meanwhile is
-tested through the whole flow in tests/apps/oauth/test_setup_handoff_helper_b.py.)"""
+tested through the whole flow in tests/apps/oauth/test_setup_handoff.py.)"""
 
 import pytest
 from django.db import connection
