@@ -4,6 +4,7 @@ another object (an app's ``deletion_job``, a version's ``rollout_job``)."""
 from typing import Any
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.jobs.models import Job
@@ -21,6 +22,14 @@ def _progress(job: Job) -> dict[str, int | None]:
 class JobOutput(serializers.ModelSerializer):
     percent = serializers.IntegerField(allow_null=True)
     progress = serializers.SerializerMethodField()
+    tries = serializers.IntegerField(
+        help_text="How many times it was set going: its first run, each automatic retry "
+        "after a temporary error and each retry by hand; 0 until a worker takes it."
+    )
+    steps = serializers.SerializerMethodField(
+        help_text="Rows removed so far by each step of an uninstall or app deletion (for a "
+        "rollout: installations by outcome), by step name; empty for other jobs."
+    )
 
     class Meta:
         model = Job
@@ -33,6 +42,10 @@ class JobOutput(serializers.ModelSerializer):
             "percent",
             "message",
             "attempts",
+            "tries",
+            "retries_automatic",
+            "retries_manual",
+            "steps",
             "last_error",
             "created_at",
             "started_at",
@@ -42,6 +55,13 @@ class JobOutput(serializers.ModelSerializer):
 
     def get_progress(self, job: Job) -> dict[str, int | None]:
         return _progress(job)
+
+    @extend_schema_field(serializers.DictField(child=serializers.IntegerField()))
+    def get_steps(self, job: Job) -> dict[str, int]:
+        counts = job.payload.get("counts") if isinstance(job.payload, dict) else None
+        if not isinstance(counts, dict):
+            return {}
+        return {str(name): rows for name, rows in counts.items() if isinstance(rows, int)}
 
 
 class JobRefOutput(serializers.Serializer):

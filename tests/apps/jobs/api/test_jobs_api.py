@@ -3,6 +3,7 @@ developers its app deletions and rollouts, anyone the jobs they started), one jo
 retry (admins and API keys any job, developers their kinds)."""
 
 import pytest
+from django.utils import timezone
 
 from apps.jobs.kinds import APP_DELETE, INSTALLATION_UNINSTALL, VERSION_ROLLOUT
 from apps.jobs.models import Job
@@ -203,3 +204,20 @@ class TestRetry:
 
         assert_error(response, 409, "conflict")
         assert state() == before
+
+
+def test_a_job_says_how_many_times_it_was_tried_and_what_each_step_removed(admin, account):
+    job = Job.objects.create(
+        account=account,
+        kind=INSTALLATION_UNINSTALL,
+        state=Job.State.RUNNING,
+        started_at=timezone.now(),
+        retries_automatic=2,
+        retries_manual=1,
+        payload={"installation_id": 1, "counts": {"tokens": 12, "authorizations": 3}},
+    )
+
+    body = api_client(admin).get(f"{API}/jobs/{job.pk}").json()
+
+    assert (body["tries"], body["retries_automatic"], body["retries_manual"]) == (4, 2, 1)
+    assert body["steps"] == {"tokens": 12, "authorizations": 3}
