@@ -18,6 +18,7 @@ the form says until when.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -87,25 +88,15 @@ def handoff_hold(session: Any, *, installation_id: int, redirect_uri: str) -> Ha
 
 def handoff_get(session: Any, *, installation_id: int) -> Handoff | None:
     """The redirect held for the installation, if any."""
-    return _handoff(
-        installation_id,
-        session_value_get(
-            session,
-            key=SESSION_KEY,
-            slot=str(installation_id),
-            max_age=STALE_AFTER.total_seconds(),
-        ),
-    )
+    return _handoff(installation_id, _slot(session_value_get, session, installation_id))
 
 
 def handoff_pop(session: Any, *, installation_id: int) -> Handoff | None:
     """The redirect held for the installation, removed: it is followed once."""
-    return _handoff(
-        installation_id,
-        session_value_pop(
-            session,
-            key=SESSION_KEY,
-            slot=str(installation_id),
-            max_age=STALE_AFTER.total_seconds(),
-        ),
+    return _handoff(installation_id, _slot(session_value_pop, session, installation_id))
+
+
+def _slot(read: Callable[..., Held | None], session: Any, installation_id: int) -> Held | None:
+    return read(
+        session, key=SESSION_KEY, slot=str(installation_id), max_age=STALE_AFTER.total_seconds()
     )
