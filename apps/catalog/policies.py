@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from apps.catalog.errors import CatalogError
 from apps.catalog.models import AppStatus, AppType, VersionStatus
 
 
@@ -94,16 +95,16 @@ def app_is_usable(status: str) -> bool:
     return status == AppStatus.ACTIVE
 
 
-def version_install_blocker(*, app_status: str, version_status: str) -> str | None:
+def version_install_blocker(*, app_status: str, version_status: str) -> CatalogError | None:
     """Why a version cannot be installed (on the developer's own account or through an
     install link) right now, as a stable code; ``None`` when nothing stands in the way.
 
     ``app_inactive``: the app is not active. ``version_not_installable``: the version is
     rejected."""
     if not app_is_usable(app_status):
-        return "app_inactive"
+        return CatalogError.APP_INACTIVE
     if version_status not in LINKABLE:
-        return "version_not_installable"
+        return CatalogError.VERSION_NOT_INSTALLABLE
     return None
 
 

@@ -10,7 +10,7 @@ from django import forms
 from django.utils.html import format_html
 
 from apps.catalog.images import BANNER, LOGO, MAX_BANNERS
-from apps.catalog.manifests import MAX_BYTES
+from apps.catalog.manifests import MAX_BYTES, ManifestError
 from apps.catalog.models import AppType
 from apps.catalog.services import INSTALL_LINK_DEFAULT_DAYS, INSTALL_LINK_MAX_DAYS
 
@@ -141,7 +141,7 @@ class VersionForm(forms.Form):
                     "manifest_file",
                     forms.ValidationError(
                         f"The file is {upload.size:,} bytes; a manifest may be 256 KB at most.",
-                        code="too_large",
+                        code=ManifestError.TOO_LARGE,
                     ),
                 )
         elif not (data.get("manifest") or "").strip():

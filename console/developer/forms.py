@@ -1,6 +1,6 @@
 from django import forms
 
-from apps.catalog.manifests import MAX_BYTES
+from apps.catalog.manifests import MAX_BYTES, ManifestError
 
 
 class ManifestCheckForm(forms.Form):
@@ -26,7 +26,7 @@ class ManifestCheckForm(forms.Form):
             if upload.size > MAX_BYTES:
                 raise forms.ValidationError(
                     f"The file is {upload.size:,} bytes; a manifest may be 256 KB at most.",
-                    code="too_large",
+                    code=ManifestError.TOO_LARGE,
                 )
         elif not data.get("manifest", "").strip():
             raise forms.ValidationError("Paste a manifest or choose a file.", code="empty")

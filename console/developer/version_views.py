@@ -21,6 +21,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
 
+from apps.catalog.errors import CatalogError
 from apps.catalog.manifests import format_for, manifest_validate
 from apps.catalog.manifests.reading import Format
 from apps.catalog.models import AppStatus, AppType, AppVersion, VersionStatus
@@ -364,8 +365,8 @@ class VersionInstallView(VersionMixin, View):
     def get(self, request: HttpRequest, code: str, number: str) -> HttpResponse:
         refusal = {
             None: "",
-            "app_inactive": "The app is inactive: activate it before installing it.",
-            "version_not_installable": (
+            CatalogError.APP_INACTIVE: "The app is inactive: activate it before installing it.",
+            CatalogError.VERSION_NOT_INSTALLABLE: (
                 f"Version {self.version.number} is "
                 f"{self.version.get_status_display().lower()}: a rejected version cannot be "
                 "installed. Edit it, or create a new version."

@@ -9,6 +9,7 @@ too. A service either does all it says or raises ``ApplicationError`` having wri
 nothing. Callers import from this package; the modules are its inside.
 """
 
+from apps.catalog.errors import LinkGone, ManifestInvalid
 from apps.catalog.policies import LISTING_FIELDS
 from apps.catalog.services.app import (
     app_activate,
@@ -25,7 +26,6 @@ from apps.catalog.services.common import By
 from apps.catalog.services.links import (
     INSTALL_LINK_DEFAULT_DAYS,
     INSTALL_LINK_MAX_DAYS,
-    LinkGone,
     install_link_create,
     install_link_resolve,
     install_link_revoke,
@@ -37,7 +37,6 @@ from apps.catalog.services.listing import (
     app_logo_set,
 )
 from apps.catalog.services.versions import (
-    ManifestInvalid,
     version_create,
     version_hide,
     version_publish,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from apps.accounts.models import User
+from apps.catalog.errors import CatalogError
 from apps.catalog.models import (
     App,
     AppStatus,
@@ -37,5 +38,5 @@ def _require_not_deleting(app: App) -> None:
     if AppStatus.DELETING in (app.status, current):
         raise Conflict(
             f"The app “{app.name}” is being deleted; nothing can change it any more.",
-            code="app_deleting",
+            code=CatalogError.APP_DELETING,
         )

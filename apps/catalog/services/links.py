@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
+from apps.catalog.errors import CatalogError, LinkGone
 from apps.catalog.models import (
     AppVersion,
     InstallLink,
@@ -19,18 +20,11 @@ from apps.catalog.policies import (
 )
 from apps.catalog.services.common import By, _require_not_deleting
 from apps.core.crypto import keyed_digest
-from apps.core.errors import ApplicationError, Conflict, NotFound, ValidationFailed
+from apps.core.errors import Conflict, NotFound, ValidationFailed
 from apps.core.times import when
 
 INSTALL_LINK_DEFAULT_DAYS = 7
 INSTALL_LINK_MAX_DAYS = 90
-
-
-class LinkGone(ApplicationError):
-    """An install link that existed but cannot be used any more (revoked or expired)."""
-
-    status_code = 410
-    default_code = "link_unusable"
 
 
 @transaction.atomic
@@ -46,7 +40,7 @@ def install_link_create(
     app = version.app
     _require_not_deleting(app)
     blocker = version_install_blocker(app_status=app.status, version_status=version.status)
-    if blocker == "app_inactive":
+    if blocker is CatalogError.APP_INACTIVE:
         raise Conflict("Activate the app before sharing install links.", code=blocker)
     if blocker:
         raise Conflict(
@@ -113,7 +107,7 @@ def install_link_resolve(*, raw_token: str) -> InstallLink:
         )
     app = link.version.app
     blocker = version_install_blocker(app_status=app.status, version_status=link.version.status)
-    if blocker == "app_inactive":
+    if blocker is CatalogError.APP_INACTIVE:
         raise LinkGone(f"The app “{app.name}” cannot be installed at the moment.")
     if blocker:
         raise LinkGone(f"Version {link.version.number} of “{app.name}” can no longer be installed.")

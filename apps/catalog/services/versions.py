@@ -9,6 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.catalog.errors import CatalogError, ManifestInvalid
 from apps.catalog.manifests import ManifestCheck, ManifestError, Problem, manifest_validate_text
 from apps.catalog.manifests.reading import Format
 from apps.catalog.models import (
@@ -29,27 +30,6 @@ from apps.catalog.services.common import By, _require_not_deleting
 from apps.core.errors import Conflict, ValidationFailed
 from apps.jobs.kinds import VERSION_ROLLOUT
 from apps.jobs.services import job_create
-
-
-class ManifestInvalid(ValidationFailed):
-    """The manifest has problems; ``extra["errors"]``/``["warnings"]`` list them by path."""
-
-    def __init__(self, check: ManifestCheck) -> None:
-        fields: dict[str, list[str]] = {}
-        for problem in check.errors:
-            fields.setdefault(problem.path, []).append(problem.message)
-        count = len(check.errors)
-        super().__init__(
-            f"The manifest has {count} problem{'s' if count != 1 else ''}; see errors.",
-            code="invalid_manifest",
-            fields=fields,
-            extra={
-                "errors": [p.as_dict() for p in check.errors],
-                "warnings": [p.as_dict() for p in check.warnings],
-            },
-        )
-        self.check = check
-
 
 NUL_REFUSED = "Remove the NUL character (\\u0000) from this text."
 
@@ -98,7 +78,7 @@ def _clean_changelog(changelog: str) -> str:
 def _number_taken(number: str) -> ValidationFailed:
     return ValidationFailed(
         f"This app already has a version {number}.",
-        code="invalid_manifest",
+        code=CatalogError.INVALID_MANIFEST,
         fields={"$.version": [f"Version {number} exists: raise the version number."]},
     )
 
@@ -125,7 +105,7 @@ def version_create(
     if highest is not None and semver_key(number) <= semver_key(highest):
         raise ValidationFailed(
             f"Version {number} is not higher than {highest}, the app's highest version.",
-            code="invalid_manifest",
+            code=CatalogError.INVALID_MANIFEST,
             fields={"$.version": [f"Use a version number higher than {highest}."]},
         )
     now = timezone.now()
@@ -172,13 +152,13 @@ def _check_number_in_order(version: AppVersion, number: str) -> None:
     if highest is not None and semver_key(number) <= semver_key(highest):
         raise ValidationFailed(
             f"Version {number} is not higher than {highest}, an earlier version of the app.",
-            code="invalid_manifest",
+            code=CatalogError.INVALID_MANIFEST,
             fields={"$.version": [f"Use a version number higher than {highest}."]},
         )
     if lowest is not None and semver_key(number) >= semver_key(lowest):
         raise ValidationFailed(
             f"Version {number} is not lower than {lowest}, a later version of the app.",
-            code="invalid_manifest",
+            code=CatalogError.INVALID_MANIFEST,
             fields={"$.version": [f"Use a version number lower than {lowest}."]},
         )
 
@@ -205,7 +185,7 @@ def version_update(
         raise Conflict(
             f"Version {current.number} is {current.get_status_display().lower()}: only drafts "
             "and rejected versions can be edited. Create a new version instead.",
-            code="version_not_editable",
+            code=CatalogError.VERSION_NOT_EDITABLE,
         )
     changes: dict[str, Any] = {}
     if raw is not None:
@@ -261,7 +241,7 @@ def version_transition(
     if not version_can_transition(app_type=app.type, current=current, target=target, actor=actor):
         raise Conflict(
             transition_refusal(app_type=app.type, current=current, target=target, actor=actor),
-            code="illegal_transition",
+            code=CatalogError.ILLEGAL_TRANSITION,
         )
     reason = (reason or "").strip()
     if (current, target) in REASON_REQUIRED and not reason:
@@ -337,7 +317,7 @@ def version_withdraw(*, version: AppVersion, by: By) -> AppVersion:
         raise Conflict(
             f"Version {version.number} was rejected, not submitted: there is nothing to "
             "withdraw. Edit it to make it a draft again.",
-            code="illegal_transition",
+            code=CatalogError.ILLEGAL_TRANSITION,
         )
     return version_transition(
         version=version,

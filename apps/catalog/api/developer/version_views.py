@@ -33,6 +33,7 @@ from apps.catalog.api.views import (
     _check_response,
     _raw_body,
 )
+from apps.catalog.errors import CatalogProblem
 from apps.catalog.manifests import MAX_BYTES, ManifestCheck, ManifestError, Problem, format_for
 from apps.catalog.manifests.reading import Format
 from apps.catalog.selectors import (
@@ -56,15 +57,13 @@ from apps.core.errors import ValidationFailed
 
 # --- versions --------------------------------------------------------------------------------
 
-VERSION_NUMBER_CODE = "version_number"
-
 
 def _manifest_refused(exc: ValidationFailed) -> Response:
     """A refused manifest, in the body of ``POST /api/v1/manifests/validate``'s 400."""
     if isinstance(exc, ManifestInvalid):
         return _check_response(exc.check)
     problems = tuple(
-        Problem(path=path, code=VERSION_NUMBER_CODE, message=message)
+        Problem(path=path, code=CatalogProblem.VERSION_NUMBER, message=message)
         for path, messages in exc.fields.items()
         for message in messages
     )
