@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from apps.catalog.errors import CatalogError
 from apps.catalog.manifests.types import Setting
+from apps.installations.errors import InstallationError
 from apps.scopes.policies import effective_scopes, scopes_exceeding
 
 # Limits of setting values: long enough for real use, short enough for a form field.
@@ -208,7 +210,7 @@ def install_refusal(
     own_account: bool,
     via_link: bool,
     installed: bool = False,
-) -> str | None:
+) -> CatalogError | InstallationError | None:
     """Why a version cannot be installed on an account from where it is asked, as a
     stable code; ``None`` when it can.
 
@@ -225,11 +227,11 @@ def install_refusal(
     if own_account or via_link:
         return None
     if installed:
-        return None if version_status == "published" else "version_not_published"
+        return None if version_status == "published" else InstallationError.VERSION_NOT_PUBLISHED
     if app_type != "public":
-        return "private_app"
+        return InstallationError.PRIVATE_APP
     if version_status != "published":
-        return "version_not_published"
+        return InstallationError.VERSION_NOT_PUBLISHED
     return None
 
 

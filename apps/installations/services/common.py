@@ -7,9 +7,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from apps.accounts.models import Membership
+from apps.catalog.errors import CatalogError
 from apps.catalog.models import AppStatus
 from apps.catalog.services import By
 from apps.core.errors import Conflict, PermissionDenied
+from apps.installations.errors import InstallationError
 from apps.installations.models import Installation, InstallationEvent, InstallationStatus
 
 
@@ -45,11 +47,11 @@ def _require_active(
         .first()
     )
     if locked is None or locked.status != InstallationStatus.ACTIVE:
-        raise Conflict(refusal, code="not_active")
+        raise Conflict(refusal, code=InstallationError.NOT_ACTIVE)
     if locked.app.status == AppStatus.DELETING:
         raise Conflict(
             f"Its developer is deleting “{locked.app.name}”: it is removed from this account "
             "automatically and cannot change any more.",
-            code="app_deleting",
+            code=CatalogError.APP_DELETING,
         )
     return locked

@@ -11,12 +11,14 @@ from django.db.models import F
 from django.utils import timezone
 
 from apps.accounts.models import Account, Membership
+from apps.catalog.errors import CatalogError
 from apps.catalog.manifests.types import Manifest
 from apps.catalog.models import App, AppVersion, InstallLink, VersionStatus
 from apps.catalog.policies import semver_key
 from apps.catalog.selectors import version_manifest
 from apps.catalog.services import By
 from apps.core.errors import Conflict, ValidationFailed
+from apps.installations.errors import InstallationError
 from apps.installations.models import (
     Installation,
     InstallationEvent,
@@ -30,14 +32,16 @@ from apps.jobs.kinds import INSTALLATION_UNINSTALL
 from apps.jobs.services import job_create
 from apps.scopes.policies import effective_scopes, scope_diff
 
-REFUSALS = {
-    "app_inactive": "The app “{app}” is not active, so it cannot be installed now.",
-    "version_not_installable": "Version {number} of “{app}” was rejected and cannot be installed.",
-    "private_app": (
+REFUSALS: dict[str, str] = {
+    CatalogError.APP_INACTIVE: "The app “{app}” is not active, so it cannot be installed now.",
+    CatalogError.VERSION_NOT_INSTALLABLE: (
+        "Version {number} of “{app}” was rejected and cannot be installed."
+    ),
+    InstallationError.PRIVATE_APP: (
         "“{app}” is a private app: it can be installed only through an install link from its "
         "developer."
     ),
-    "version_not_published": "Version {number} of “{app}” is not published.",
+    InstallationError.VERSION_NOT_PUBLISHED: "Version {number} of “{app}” is not published.",
 }
 
 
@@ -137,7 +141,7 @@ def installation_install(
         raise Conflict(
             f"“{version.app.name}” is already installed on {account.name}. Update the "
             "installation instead.",
-            code="already_installed",
+            code=InstallationError.ALREADY_INSTALLED,
         ) from exc
     hooks = _sync_webhooks(installation, manifest)
     _event(
@@ -211,9 +215,14 @@ def installation_update(
         )
     locked = Installation.objects.select_for_update().filter(pk=installation.pk).first()
     if locked is None or locked.status != InstallationStatus.ACTIVE:
-        raise Conflict("The app is being uninstalled; it cannot be updated.", code="not_active")
+        raise Conflict(
+            "The app is being uninstalled; it cannot be updated.", code=InstallationError.NOT_ACTIVE
+        )
     if locked.version_id == version.pk:
-        raise Conflict(f"Version {version.number} is already installed.", code="already_on_version")
+        raise Conflict(
+            f"Version {version.number} is already installed.",
+            code=InstallationError.ALREADY_ON_VERSION,
+        )
     if install_link is None and semver_key(version.number) <= semver_key(locked.version.number):
         raise ValidationFailed(
             "Choose a newer version.",
@@ -231,7 +240,7 @@ def installation_update(
             "The new version asks for more access: "
             + ", ".join(plan.exceeding)
             + ". Review the new scopes and agree to update.",
-            code="consent_required",
+            code=InstallationError.CONSENT_REQUIRED,
             fields={
                 "consent": [f"Version {version.number} also asks for: {', '.join(plan.exceeding)}."]
             },
@@ -397,7 +406,7 @@ def installation_uninstall(
         updated_at=now,
     )
     if not updated:
-        raise Conflict("The app is already being uninstalled.", code="not_active")
+        raise Conflict("The app is already being uninstalled.", code=InstallationError.NOT_ACTIVE)
     installation.refresh_from_db()
     _event(installation, InstallationEvent.Kind.UNINSTALL_REQUESTED, by)
     job_create(
