@@ -19,6 +19,7 @@ from apps.catalog.models import AppVersion, VersionStatus
 from apps.catalog.policies import Actor
 from apps.catalog.services import By, version_transition
 from apps.core.errors import Conflict, PermissionDenied, ValidationFailed
+from apps.moderation.errors import ModerationError
 from apps.moderation.models import Review
 from apps.moderation.policies import CHECKLIST, checklist_clean, checklist_missing
 
@@ -41,12 +42,13 @@ def _require_claimant(version: AppVersion, user: User) -> Review:
     review = _open_review(version)
     if review is None or version.status != VersionStatus.IN_REVIEW:
         raise Conflict(
-            f"Version {version.number} is not in review: claim it first.", code="not_claimed"
+            f"Version {version.number} is not in review: claim it first.",
+            code=ModerationError.NOT_CLAIMED,
         )
     if review.moderator_id != user.pk:
         raise Conflict(
             f"{review.moderator_label} is reviewing this version. Ask them to release it.",
-            code="claimed_by_other",
+            code=ModerationError.CLAIMED_BY_OTHER,
         )
     return review
 
@@ -64,7 +66,7 @@ def review_claim(*, version: AppVersion, moderator: User) -> Review:
         raise PermissionDenied(
             f"You are a member of {version.app.account.name}, which develops this app: "
             "another moderator must review it.",
-            code="own_app",
+            code=ModerationError.OWN_APP,
         )
     version_transition(
         version=version, target=VersionStatus.IN_REVIEW, actor=Actor.MODERATOR, by=by
