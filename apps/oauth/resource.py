@@ -25,14 +25,10 @@ from apps.core.crypto import keyed_digest
 from apps.core.errors import PermissionDenied
 from apps.core.ratelimit import SharedRateThrottle
 from apps.installations.models import InstallationStatus
+from apps.oauth.errors import InvalidToken, OAuthError
 from apps.oauth.validators import token_get, token_query
 from apps.scopes.catalog import Level, get_catalog
 from apps.scopes.policies import scopes_allow, scopes_needed_for
-
-
-class InvalidToken(exceptions.AuthenticationFailed):
-    default_code = "invalid_token"
-    api_code = "invalid_token"
 
 
 def token_problem(token: Any) -> str | None:
@@ -105,7 +101,7 @@ class AppTokenAuthentication(authentication.BaseAuthentication):
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:
-        return 'Bearer realm="api", error="invalid_token"'
+        return f'Bearer realm="api", error="{OAuthError.INVALID_TOKEN}"'
 
 
 def is_app_token(auth: Any) -> bool:
@@ -139,7 +135,7 @@ class InstallationScope(permissions.BasePermission):
             raise PermissionDenied(
                 f"The access token lacks a scope for {level} access to {model}: it needs one "
                 f"of {', '.join(needed)}.",
-                code="insufficient_scope",
+                code=OAuthError.INSUFFICIENT_SCOPE,
                 fields={"scope": needed},
             )
         granted = token.installation.granted_scopes
@@ -149,7 +145,7 @@ class InstallationScope(permissions.BasePermission):
             raise PermissionDenied(
                 f"The installation no longer grants {level} access to {model} (one of "
                 f"{', '.join(needed)}); an admin must update or re-approve the app.",
-                code="insufficient_scope",
+                code=OAuthError.INSUFFICIENT_SCOPE,
                 fields={"scope": needed},
             )
         if self_only:
@@ -165,7 +161,7 @@ class InstallationScope(permissions.BasePermission):
             raise PermissionDenied(
                 f"{token.user.email} has no {level} right on the {module} module in this "
                 "account; the app acts with the user's own rights.",
-                code="insufficient_rights",
+                code=OAuthError.INSUFFICIENT_RIGHTS,
                 fields={"right": [f"{module}:{level}"]},
             )
         return True

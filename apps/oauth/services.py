@@ -36,6 +36,7 @@ from apps.installations.services import (
     user_authorization_record,
 )
 from apps.oauth.context import AuthorizationContext, Mode
+from apps.oauth.errors import RefusalKind
 from apps.scopes.policies import effective_scopes
 
 Application = get_application_model()
@@ -50,7 +51,7 @@ class Refusal:
     ``no_access`` (installed, but not for this user), ``cannot_install``, ``link``.
     """
 
-    kind: str
+    kind: RefusalKind
     message: str
     app: App | None = None
     memberships: tuple[Membership, ...] = ()
@@ -124,13 +125,17 @@ def authorization_resolve(
     """
     app = client_app(client_id)
     if app is None:
-        return Refusal("unknown_client", "No app has this client_id. Check the app's credentials.")
+        return Refusal(
+            RefusalKind.UNKNOWN_CLIENT, "No app has this client_id. Check the app's credentials."
+        )
     if app.status != AppStatus.ACTIVE:
-        return Refusal("app_unavailable", f"“{app.name}” is not available at the moment.", app=app)
+        return Refusal(
+            RefusalKind.APP_UNAVAILABLE, f"“{app.name}” is not available at the moment.", app=app
+        )
     memberships = tuple(membership_list_for_user(user=user))
     if not memberships:
         return Refusal(
-            "no_account",
+            RefusalKind.NO_ACCOUNT,
             "You are not a member of any account, so there is nowhere to use it.",
             app=app,
         )
@@ -138,7 +143,7 @@ def authorization_resolve(
         chosen = next((m for m in memberships if m.account.slug == account_slug), None)
         if chosen is None:
             return Refusal(
-                "not_member",
+                RefusalKind.NOT_MEMBER,
                 f"You are not a member of the account “{account_slug}”. Pick one of yours.",
                 app=app,
                 memberships=memberships,
@@ -147,7 +152,10 @@ def authorization_resolve(
         chosen = memberships[0]
     else:
         return Refusal(
-            "pick_account", "Choose the account to use it with.", app=app, memberships=memberships
+            RefusalKind.PICK_ACCOUNT,
+            "Choose the account to use it with.",
+            app=app,
+            memberships=memberships,
         )
     account = chosen.account
     own_account = app.account_id == account.pk
@@ -157,9 +165,9 @@ def authorization_resolve(
         try:
             link = install_link_resolve(raw_token=install_link_token)
         except ApplicationError as exc:
-            return Refusal("link", exc.message, app=app)
+            return Refusal(RefusalKind.LINK, exc.message, app=app)
         if link.version.app_id != app.pk:
-            return Refusal("link", "This install link is for another app.", app=app)
+            return Refusal(RefusalKind.LINK, "This install link is for another app.", app=app)
 
     live = installation_live_for(account=account, app=app)
     version: AppVersion | None
@@ -169,7 +177,9 @@ def authorization_resolve(
         version = AppVersion.objects.filter(app=app, number=version_number).first()
         if version is None:
             return Refusal(
-                "cannot_install", f"“{app.name}” has no version {version_number}.", app=app
+                RefusalKind.CANNOT_INSTALL,
+                f"“{app.name}” has no version {version_number}.",
+                app=app,
             )
     elif live is not None:
         version = live.version
@@ -177,7 +187,7 @@ def authorization_resolve(
         version = _default_version(app, own_account=own_account)
         if version is None:
             return Refusal(
-                "cannot_install",
+                RefusalKind.CANNOT_INSTALL,
                 f"“{app.name}” has no version that can be installed yet.",
                 app=app,
             )
@@ -206,20 +216,20 @@ def authorization_resolve(
             and semver_key(version.number) < semver_key(live.version.number)
         ):
             return Refusal(
-                "cannot_install",
+                RefusalKind.CANNOT_INSTALL,
                 f"Version {live.version.number} is installed; {version.number} is older.",
                 app=app,
             )
         if code:
             return Refusal(
-                "cannot_install",
+                RefusalKind.CANNOT_INSTALL,
                 REFUSALS[code].format(app=app.name, number=version.number),
                 app=app,
             )
         if not chosen.is_admin:
             verb = "installed on" if mode is Mode.INSTALL else "updated on"
             return Refusal(
-                "ask_admin",
+                RefusalKind.ASK_ADMIN,
                 f"“{app.name}” must be {verb} {account.name} by an admin first. Ask an admin "
                 "of the account; nothing was installed.",
                 app=app,
@@ -227,7 +237,7 @@ def authorization_resolve(
             )
     elif not installation_member_may_use(installation=live, membership=chosen):  # type: ignore[arg-type]
         return Refusal(
-            "no_access",
+            RefusalKind.NO_ACCESS,
             f"“{app.name}” is installed on {account.name}, but not for your role or groups. "
             "Ask an admin to give you access.",
             app=app,
@@ -237,7 +247,7 @@ def authorization_resolve(
     try:
         manifest = version_manifest(version)
     except NotFound as exc:
-        return Refusal("cannot_install", exc.message, app=app)
+        return Refusal(RefusalKind.CANNOT_INSTALL, exc.message, app=app)
     if mode is Mode.AUTHORIZE:
         assert live is not None
         available = tuple(effective_scopes(live.granted_scopes))

@@ -26,6 +26,7 @@ from urllib.parse import unquote_plus
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from apps.core.ratelimit import RateDecision, SharedRateThrottle, rate_limit_uncount
+from apps.oauth.errors import OAuthProtocolError
 
 
 class AddressFailureThrottle(SharedRateThrottle):
@@ -95,7 +96,7 @@ def too_many_failures(wait: float) -> HttpResponse:
     seconds = max(1, math.ceil(wait))
     response = JsonResponse(
         {
-            "error": "invalid_client",
+            "error": OAuthProtocolError.INVALID_CLIENT,
             "error_description": (
                 f"Too many failed client authentications; retry after {seconds} seconds."
             ),

@@ -28,12 +28,14 @@ from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.http import OAuth2ResponseRedirect
 from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.common import Request as OauthlibRequest
+from oauthlib.oauth2.rfc6749 import errors as oauthlib_errors
 
 from apps.accounts.middleware import SESSION_KEY as CURRENT_ACCOUNT_KEY
 from apps.catalog.selectors import version_scope_lines
 from apps.core.errors import ApplicationError
 from apps.installations.selectors import installation_setup_missing
 from apps.oauth.context import AuthorizationContext, Mode, authorization_context
+from apps.oauth.errors import OAuthProtocolError, RefusalKind
 from apps.oauth.handoff import handoff_hold
 from apps.oauth.issuer import oauth_issuer
 from apps.oauth.policies import pkce_challenge_problem
@@ -59,38 +61,40 @@ LINK_PARAM = "install_link"
 # What the way back from a refusal page tells the app in ``error_description`` (RFC 6749
 # §4.1.2.1 allows ASCII only there, so never the page's own wording with its names).
 WAY_BACK_DESCRIPTION = {
-    "pick_account": "The user cancelled.",
-    "no_account": "The user is not a member of any account.",
-    "not_member": "The user is not a member of the account.",
-    "ask_admin": "The app must be installed or updated by an admin of the account.",
-    "no_access": "The user may not use the app on this account.",
-    "app_unavailable": "The app is not available.",
-    "cannot_install": "The app cannot be installed on this account.",
-    "link": "The install link cannot be used.",
+    RefusalKind.PICK_ACCOUNT: "The user cancelled.",
+    RefusalKind.NO_ACCOUNT: "The user is not a member of any account.",
+    RefusalKind.NOT_MEMBER: "The user is not a member of the account.",
+    RefusalKind.ASK_ADMIN: "The app must be installed or updated by an admin of the account.",
+    RefusalKind.NO_ACCESS: "The user may not use the app on this account.",
+    RefusalKind.APP_UNAVAILABLE: "The app is not available.",
+    RefusalKind.CANNOT_INSTALL: "The app cannot be installed on this account.",
+    RefusalKind.LINK: "The install link cannot be used.",
 }
 
 # ``error_description`` for oauthlib's errors that come without one (RFC 6749 §4.1.2.1).
 OAUTHLIB_DESCRIPTION = {
-    "invalid_request": "The authorization request is missing or repeats a parameter, or "
-    "has one that is not valid.",
-    "invalid_scope": "The requested scope is unknown, malformed, or beyond what the app "
-    "may ask on this account.",
-    "unsupported_response_type": "Use response_type=code.",
-    "unauthorized_client": "The app may not use this grant.",
-    "access_denied": "The request was refused.",
-    "server_error": "The server could not complete the request.",
+    oauthlib_errors.InvalidRequestError.error: (
+        "The authorization request is missing or repeats a parameter, or has one that is not valid."
+    ),
+    oauthlib_errors.InvalidScopeError.error: (
+        "The requested scope is unknown, malformed, or beyond what the app may ask on this account."
+    ),
+    oauthlib_errors.UnsupportedResponseTypeError.error: "Use response_type=code.",
+    oauthlib_errors.UnauthorizedClientError.error: "The app may not use this grant.",
+    oauthlib_errors.AccessDeniedError.error: "The request was refused.",
+    oauthlib_errors.ServerError.error: "The server could not complete the request.",
 }
 
 REFUSAL_STATUS = {
-    "unknown_client": 400,
-    "app_unavailable": 409,
-    "no_account": 403,
-    "not_member": 403,
-    "pick_account": 200,
-    "ask_admin": 403,
-    "no_access": 403,
-    "cannot_install": 409,
-    "link": 410,
+    RefusalKind.UNKNOWN_CLIENT: 400,
+    RefusalKind.APP_UNAVAILABLE: 409,
+    RefusalKind.NO_ACCOUNT: 403,
+    RefusalKind.NOT_MEMBER: 403,
+    RefusalKind.PICK_ACCOUNT: 200,
+    RefusalKind.ASK_ADMIN: 403,
+    RefusalKind.NO_ACCESS: 403,
+    RefusalKind.CANNOT_INSTALL: 409,
+    RefusalKind.LINK: 410,
 }
 
 
@@ -141,7 +145,7 @@ def way_back(request: HttpRequest, refusal: Refusal) -> str:
         return ""
     return callback_with_error(
         uri,
-        error="user_denied",
+        error=OAuthProtocolError.USER_DENIED,
         description=WAY_BACK_DESCRIPTION.get(refusal.kind, "The request was refused."),
         issuer=oauth_issuer(request),
         state=request.GET.get("state", ""),
@@ -174,9 +178,11 @@ class AuthorizeView(LoginRequiredMixin, OAuthLibMixin, View):
             }
             for m in refusal.memberships
         ]
-        several = refusal.kind in ("ask_admin", "no_access", "cannot_install") and (
-            _several_accounts(request)
-        )
+        several = refusal.kind in (
+            RefusalKind.ASK_ADMIN,
+            RefusalKind.NO_ACCESS,
+            RefusalKind.CANNOT_INSTALL,
+        ) and (_several_accounts(request))
         return render(
             request,
             "oauth2_provider/refusal.html",
@@ -272,7 +278,7 @@ class AuthorizeView(LoginRequiredMixin, OAuthLibMixin, View):
         )
         if problem is not None:
             # Refused before consent: nothing is installed and no code is issued.
-            return self._back_with_error(credentials, "invalid_request", problem)
+            return self._back_with_error(credentials, OAuthProtocolError.INVALID_REQUEST, problem)
         return resolved, list(effective_scopes(scopes)), credentials
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -308,7 +314,9 @@ class AuthorizeView(LoginRequiredMixin, OAuthLibMixin, View):
         """Cancel: back to the app's callback with ``error=user_denied`` (RFC 6749
         §4.1.2.1's ``access_denied``, by the name Pipedrive gives it); nothing is installed
         or granted."""
-        return self._back_with_error(credentials, "user_denied", "The user cancelled.")
+        return self._back_with_error(
+            credentials, OAuthProtocolError.USER_DENIED, "The user cancelled."
+        )
 
     def _back_with_error(
         self, credentials: dict[str, Any], error: str, description: str
@@ -429,7 +437,7 @@ class TokenView(dot.TokenView):
         if grant_type not in GRANT_TYPES:
             response = JsonResponse(
                 {
-                    "error": "unsupported_grant_type",
+                    "error": OAuthProtocolError.UNSUPPORTED_GRANT_TYPE,
                     "error_description": (
                         "Use grant_type=authorization_code or grant_type=refresh_token."
                     ),
@@ -471,7 +479,10 @@ class IntrospectView(OAuthLibMixin, View):
         client_id = self._authenticated_client_id(request)
         if not client_id:
             response = JsonResponse(
-                {"error": "invalid_client", "error_description": "Authenticate as the app."},
+                {
+                    "error": OAuthProtocolError.INVALID_CLIENT,
+                    "error_description": "Authenticate as the app.",
+                },
                 status=401,
             )
             response["WWW-Authenticate"] = 'Basic realm="oauth"'
@@ -479,7 +490,10 @@ class IntrospectView(OAuthLibMixin, View):
         value = request.POST.get("token", "")
         if not value:
             return JsonResponse(
-                {"error": "invalid_request", "error_description": "Send the token to check."},
+                {
+                    "error": OAuthProtocolError.INVALID_REQUEST,
+                    "error_description": "Send the token to check.",
+                },
                 status=400,
             )
         checksum = hashlib.sha256(value.encode("utf-8")).hexdigest()
