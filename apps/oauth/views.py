@@ -34,6 +34,7 @@ from apps.accounts.middleware import SESSION_KEY as CURRENT_ACCOUNT_KEY
 from apps.catalog.selectors import version_scope_lines
 from apps.core.errors import ApplicationError
 from apps.installations.selectors import installation_setup_missing
+from apps.oauth.authorization import Refusal, app_redirect_uris, authorization_resolve
 from apps.oauth.context import AuthorizationContext, Mode, authorization_context
 from apps.oauth.errors import OAuthProtocolError, RefusalKind
 from apps.oauth.handoff import handoff_hold
@@ -41,10 +42,7 @@ from apps.oauth.issuer import oauth_issuer
 from apps.oauth.policies import pkce_challenge_problem
 from apps.oauth.resource import token_problem
 from apps.oauth.services import (
-    Refusal,
-    app_redirect_uris,
     authorization_allow,
-    authorization_resolve,
     consent_lines,
     consent_needed,
     install_start_target,
