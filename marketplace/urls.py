@@ -22,7 +22,7 @@ urlpatterns = [
         OAuthServerMetadataView.as_view(),
         name="oauth-server-metadata",
     ),
-    path("api/v1/", include("apps.api.urls")),
+    path("api/v1/", include("marketplace.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     # Any other address under /api/ is the API's JSON 404, with DEBUG on as well (where

@@ -36,7 +36,7 @@ class SessionScheme(OpenApiAuthenticationExtension):
 
 
 class AppTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "apps.oauth.resource.AppTokenAuthentication"
+    target_class = "apps.api.app_api.AppTokenAuthentication"
     name = "OAuth2"
 
     def get_security_definition(self, auto_schema: object) -> dict[str, object]:

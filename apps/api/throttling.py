@@ -1,6 +1,6 @@
 """Rate limits: per client address for anonymous calls, per key or user otherwise, per
 access token for apps (counted before the token is looked up, in
-``apps.oauth.resource.AppTokenAuthentication``).
+``apps.api.app_api.AppTokenAuthentication``).
 
 Every count is atomic in the shared cache (``apps.core.ratelimit``): exactly the limit
 gets through however many web processes serve a client at once.
@@ -12,7 +12,11 @@ from rest_framework.request import Request
 
 from apps.accounts.principals import ApiKeyPrincipal
 from apps.core.ratelimit import SharedRateThrottle
-from apps.oauth.resource import is_app_token
+from apps.oauth.policies import AppToken
+
+
+def is_app_token(auth: Any) -> bool:
+    return isinstance(auth, AppToken)
 
 
 def _principal_ident(request: Request) -> str | None:

@@ -182,6 +182,74 @@ def scopes_within(requested: Iterable[str], granted: Iterable[str]) -> bool:
     return not scopes_exceeding(list(requested), list(granted))
 
 
+# Refusals of an installation that no longer lets its app act (what its tokens, codes
+# and refreshes are refused with).
+UNINSTALLED = "The app was uninstalled from this account; its tokens no longer work."
+ACCOUNT_DEACTIVATED = "The account is deactivated."
+NO_LONGER_MEMBER = "The user of this token is no longer a member of the account."
+NO_ACCESS = (
+    "The user of this token no longer has access to the app on this account; an admin "
+    "can give it back under the app's access settings."
+)
+
+
+def installation_unusable_reason(*, status: str, account_is_active: bool) -> str | None:
+    """Why an installed app cannot act on its account now, or ``None`` when it can.
+
+    Guarantees the one meaning of "the installation is usable": it is ``active`` (not
+    being uninstalled nor gone) and its account is not deactivated. Every API request,
+    introspection and refresh of the app's tokens asks this, so an uninstall or a
+    deactivated account takes effect on the very next request.
+    """
+    if status != "active":
+        return UNINSTALLED
+    if not account_is_active:
+        return ACCOUNT_DEACTIVATED
+    return None
+
+
+def member_may_use_app(
+    *,
+    membership_account_id: int | None,
+    installation_account_id: int,
+    is_admin: bool,
+    admitted_by_rule: bool,
+) -> bool:
+    """Whether a member may use the app an installation put on their account.
+
+    ``membership_account_id`` is the account of the member's membership (``None`` when
+    there is none: removed from the account); ``admitted_by_rule`` says whether one of the
+    installation's access rules names the member's role or one of their groups.
+
+    Guarantees: nobody outside the installation's account; admins always; other members
+    only through an access rule (an installation without rules is for admins only).
+    """
+    if membership_account_id is None or membership_account_id != installation_account_id:
+        return False
+    return is_admin or admitted_by_rule
+
+
+def member_refusal(
+    *,
+    membership_account_id: int | None,
+    installation_account_id: int,
+    is_admin: bool,
+    admitted_by_rule: bool,
+) -> str | None:
+    """``member_may_use_app`` with the reason of a refusal, for tokens: the member is gone
+    from the account, or no access rule lets them use the app; ``None`` when they may."""
+    if membership_account_id is None or membership_account_id != installation_account_id:
+        return NO_LONGER_MEMBER
+    if member_may_use_app(
+        membership_account_id=membership_account_id,
+        installation_account_id=installation_account_id,
+        is_admin=is_admin,
+        admitted_by_rule=admitted_by_rule,
+    ):
+        return None
+    return NO_ACCESS
+
+
 def settings_of_level(settings: Iterable[Setting], level: str) -> list[Setting]:
     return [s for s in settings if s.level == level]
 

@@ -24,6 +24,7 @@ from apps.installations.models import (
     WebhookSubscription,
 )
 from apps.installations.policies import (
+    member_may_use_app,
     secret_masked,
     settings_needing_setup,
     settings_of_level,
@@ -113,15 +114,19 @@ def _rules_admitting(membership: Membership) -> Q:
 
 
 def installation_member_may_use(*, installation: Installation, membership: Membership) -> bool:
-    """Whether ``membership``'s user may use the app installed by ``installation``:
-    admins always; others through one of the allowed roles or groups (one query)."""
-    if membership.account_id != installation.account_id:
-        return False
-    if membership.is_admin:
-        return True
-    return InstallationAccess.objects.filter(
-        _rules_admitting(membership), installation_id=installation.pk
-    ).exists()
+    """Whether ``membership``'s user may use the app installed by ``installation``
+    (``policies.member_may_use_app``): admins always; others through one of the allowed
+    roles or groups (one query, only for those)."""
+    needs_rule = membership.account_id == installation.account_id and not membership.is_admin
+    return member_may_use_app(
+        membership_account_id=membership.account_id,
+        installation_account_id=installation.account_id,
+        is_admin=membership.is_admin,
+        admitted_by_rule=needs_rule
+        and InstallationAccess.objects.filter(
+            _rules_admitting(membership), installation_id=installation.pk
+        ).exists(),
+    )
 
 
 def installation_ids_usable_by(*, membership: Membership) -> set[int]:

@@ -7,18 +7,16 @@
   carry the installation and the member's membership; their refresh is refused once the
   installation, user or membership is gone, and narrowed to the installation's current
   grant.
-- Resource: the token, its application, user, installation, account, membership and
-  role are loaded in one query, with whether the member's role or groups may use the app.
+- Resource and refresh: whether a token may act is ``apps.oauth.policies.token_refusal``
+  on the token as ``apps.oauth.selectors`` loads it (one query).
 """
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from oauth2_provider.models import (
     get_access_token_model,
@@ -30,11 +28,16 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 
 from apps.accounts.models import Membership
-from apps.installations.models import InstallationAccess, InstallationStatus
+from apps.installations.models import InstallationStatus
 from apps.installations.policies import scopes_within
-from apps.installations.selectors import installation_member_may_use
 from apps.oauth.context import current_context
 from apps.oauth.models import code_digest
+from apps.oauth.policies import token_refusal
+from apps.oauth.selectors import (
+    access_token_get_by_checksum,
+    refresh_token_facts_get,
+    token_checksum,
+)
 from apps.scopes.catalog import Level
 from apps.scopes.policies import UnknownScope, parse_scope
 
@@ -83,40 +86,6 @@ def narrowed_scopes(original: list[str], granted: list[str]) -> list[str]:
         if grant.level is Level.FULL and scopes_within([f"{grant.code}:read"], granted):
             result.append(f"{grant.code}:read")
     return result
-
-
-def token_query() -> Any:
-    """Access tokens with everything a request check needs, in one query.
-
-    Look one up with ``token_get``: the checksum is unique, so no ``ORDER BY`` is
-    compiled or run (compiling this query is most of its cost; see docs/performance.md).
-    """
-    return AccessToken.objects.select_related(
-        "application",
-        "user",
-        "installation",
-        "installation__account",
-        "membership",
-        "membership__role",
-    ).annotate(
-        role_may_use=Exists(
-            InstallationAccess.objects.filter(
-                installation_id=OuterRef("installation_id"),
-                role_id=OuterRef("membership__role_id"),
-            )
-        ),
-        group_may_use=Exists(
-            InstallationAccess.objects.filter(
-                installation_id=OuterRef("installation_id"),
-                group__memberships=OuterRef("membership_id"),
-            )
-        ),
-    )
-
-
-def token_get(queryset: Any) -> Any:
-    """The one token ``queryset`` (filtered on the unique checksum) finds, or ``None``."""
-    return next(iter(queryset.order_by()[:1]), None)
 
 
 class PlatformValidator(OAuth2Validator):
@@ -373,18 +342,10 @@ class PlatformValidator(OAuth2Validator):
     ) -> bool:
         if not super().validate_refresh_token(refresh_token, client, request, *args, **kwargs):
             return False
-        rt = request.refresh_token_instance
-        installation = rt.installation
-        if installation is None or installation.status != InstallationStatus.ACTIVE:
-            return False
-        if not rt.user.is_active or not installation.account.is_active:
-            return False
-        membership = Membership.objects.filter(
-            user=rt.user, account_id=installation.account_id
-        ).first()
-        return membership is not None and installation_member_may_use(
-            installation=installation, membership=membership
-        )
+        # The same rule as every API request: uninstalled, deactivated account or user,
+        # gone from the account or without access to the app: refused.
+        facts = refresh_token_facts_get(refresh_token_id=request.refresh_token_instance.pk)
+        return facts is not None and token_refusal(facts, now=timezone.now()) is None
 
     def get_original_scopes(
         self, refresh_token: str, request: Any, *args: Any, **kwargs: Any
@@ -399,5 +360,9 @@ class PlatformValidator(OAuth2Validator):
     # --- resource requests ------------------------------------------------------------------
 
     def _load_access_token(self, token: str) -> Any:
-        checksum = hashlib.sha256(token.encode("utf-8")).hexdigest()
-        return token_get(token_query().filter(token_checksum=checksum))
+        # DOT's own bearer validation (unused by the API, whose authentication is
+        # apps.api.app_api) refuses what the API refuses.
+        facts = access_token_get_by_checksum(checksum=token_checksum(token))
+        if facts is None or token_refusal(facts, now=timezone.now()) is not None:
+            return None
+        return AccessToken.objects.select_related("application", "user").get(pk=facts.pk)

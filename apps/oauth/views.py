@@ -10,7 +10,6 @@ revocation and introspection limit failed client authentication (``throttling``)
 from __future__ import annotations
 
 import calendar
-import hashlib
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,6 +18,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -39,8 +39,8 @@ from apps.oauth.context import AuthorizationContext, Mode, authorization_context
 from apps.oauth.errors import OAuthProtocolError, RefusalKind
 from apps.oauth.handoff import handoff_hold
 from apps.oauth.issuer import oauth_issuer
-from apps.oauth.policies import pkce_challenge_problem
-from apps.oauth.resource import token_problem
+from apps.oauth.policies import pkce_challenge_problem, token_refusal
+from apps.oauth.selectors import access_token_get_by_checksum, token_checksum
 from apps.oauth.services import (
     authorization_allow,
     consent_lines,
@@ -48,7 +48,6 @@ from apps.oauth.services import (
     install_start_target,
 )
 from apps.oauth.throttling import with_client_auth_throttle
-from apps.oauth.validators import token_get, token_query
 from apps.scopes.policies import effective_scopes, scope_phrase
 
 # Query parameters of ours that ride along with the OAuth ones.
@@ -494,15 +493,17 @@ class IntrospectView(OAuthLibMixin, View):
                 },
                 status=400,
             )
-        checksum = hashlib.sha256(value.encode("utf-8")).hexdigest()
-        token = token_get(
-            token_query().filter(token_checksum=checksum, application__client_id=client_id)
-        )
-        # Active exactly when the API would accept it: the same checks as a resource
-        # request (installation, account, user, membership and access), not fewer.
-        if token is None or not token.is_valid() or token_problem(token) is not None:
+        token = access_token_get_by_checksum(checksum=token_checksum(value))
+        # Active exactly when the API would accept it: the same rule as a resource request
+        # (expiry, app, installation, account, user, membership and access), not fewer.
+        if (
+            token is None
+            or token.client_id != client_id
+            or token_refusal(token, now=timezone.now()) is not None
+        ):
             return JsonResponse({"active": False})
         installation = token.installation
+        assert installation is not None  # token_refusal refuses a token without one
         return JsonResponse(
             {
                 "active": True,

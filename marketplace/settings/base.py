@@ -101,6 +101,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         },
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # psycopg prepares a statement sent with server-side binding once it has run this many
+    # times on a connection. Only the app-token lookup is sent that way
+    # (apps.oauth.selectors): the ORM binds on the client and never prepares. Empty: no
+    # prepared statement at all, for a transaction-pooling proxy that cannot keep them
+    # (PgBouncer before 1.21, or without max_prepared_statements).
+    _prepare_threshold = env("DATABASE_PREPARE_THRESHOLD", default="2").strip()
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "prepare_threshold", int(_prepare_threshold) if _prepare_threshold else None
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A cache shared by every process (rate limits count across web workers): Redis when

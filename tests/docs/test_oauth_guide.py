@@ -8,7 +8,9 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-import apps.oauth.resource as resource
+import apps.api.app_api as app_api
+import apps.installations.policies as installation_policies
+import apps.oauth.policies as token_policies
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "oauth.md"
 
@@ -22,7 +24,10 @@ def test_the_quoted_token_refusals_are_the_apis(text):
     section = text.split("## When tokens stop working", 1)[1].split("\n## ", 1)[0]
     quoted = re.findall(r'\| "([^"]+?)(?: …)?" \|', section)
     assert len(quoted) == 8
-    source = Path(resource.__file__).read_text()
+    source = "".join(
+        Path(module.__file__).read_text()
+        for module in (app_api, token_policies, installation_policies)
+    )
     for message in quoted:
         assert message.rstrip(";…. ") in source.replace('"\n                "', ""), message
 

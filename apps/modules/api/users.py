@@ -11,12 +11,12 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from apps.accounts.models import Membership
+from apps.api.app_api import AppApi
 from apps.core.api import PAGE_PARAMETERS, page_of, paginated_response
 from apps.modules.selectors import user_list_for_account
-from apps.oauth.resource import AppTokenAuthentication, InstallationScope
+from apps.oauth.policies import AppToken
 
 
 class UserOutput(serializers.Serializer):
@@ -32,15 +32,22 @@ class UserOutput(serializers.Serializer):
         return membership.role.name if membership.role is not None else None
 
 
-class AppApi(APIView):
-    """Base of endpoints apps call with an access token: OAuth tokens only, never a
-    console session or an API key, checked by ``InstallationScope``."""
-
-    authentication_classes = [AppTokenAuthentication]
-    permission_classes = [InstallationScope]
-    required_model = "users.user"
-    required_level = "read"
-    self_only = False
+def user_me_payload(token: AppToken) -> dict[str, Any]:
+    """``UserOutput`` of the token's own membership, from the token as its check loaded
+    it: the same body, without a query or a serializer."""
+    membership = token.membership
+    installation = token.installation
+    assert membership is not None and installation is not None  # refused otherwise
+    user = token.user
+    return {
+        "id": user.pk,
+        "email": user.email,
+        "full_name": user.full_name,
+        "is_active": user.is_active,
+        "is_admin": membership.is_admin,
+        "role": membership.role.name if membership.role is not None else None,
+        "language": installation.account.language,
+    }
 
 
 class UserMeApi(AppApi):
@@ -54,10 +61,7 @@ class UserMeApi(AppApi):
         description="Needs `users:read` or `user.me:read`.",
     )
     def get(self, request: Request) -> Response:
-        membership = request.auth.membership
-        membership.user = request.auth.user
-        membership.account = request.auth.installation.account
-        return Response(UserOutput(membership).data)
+        return Response(user_me_payload(request.auth))
 
 
 class UserListApi(AppApi):
@@ -73,10 +77,9 @@ class UserListApi(AppApi):
         ),
     )
     def get(self, request: Request, **kwargs: Any) -> Response:
-        account = request.auth.installation.account
         return paginated_response(
             request=request,
             view=self,
-            queryset=user_list_for_account(account=account),
+            queryset=user_list_for_account(account_id=request.auth.installation.account.pk),
             serializer=UserOutput,
         )

@@ -7,15 +7,22 @@ import pytest
 
 from apps.catalog.manifests.types import Setting, SettingOption
 from apps.installations.policies import (
+    ACCOUNT_DEACTIVATED,
     FILE_MAX_BYTES,
     MASK,
+    NO_ACCESS,
+    NO_LONGER_MEMBER,
     SECRET_MAX,
     STRING_MAX,
     TEXT_MAX,
+    UNINSTALLED,
     CleanValue,
     SettingInvalid,
     consent_split,
     install_refusal,
+    installation_unusable_reason,
+    member_may_use_app,
+    member_refusal,
     scopes_within,
     secret_hint,
     secret_masked,
@@ -223,3 +230,42 @@ def test_an_installed_app_takes_its_published_versions_as_updates(
         )
         == refusal
     )
+
+
+# --- the installation is usable; this member may use the app --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "account_is_active", "reason"),
+    [
+        ("active", True, None),
+        ("uninstalling", True, UNINSTALLED),
+        ("active", False, ACCOUNT_DEACTIVATED),
+        ("uninstalling", False, UNINSTALLED),
+    ],
+)
+def test_installation_unusable_reason(status, account_is_active, reason):
+    assert (
+        installation_unusable_reason(status=status, account_is_active=account_is_active) == reason
+    )
+
+
+@pytest.mark.parametrize(
+    ("membership_account_id", "is_admin", "admitted", "allowed", "refusal"),
+    [
+        (1, True, False, True, None),  # admins always
+        (1, False, True, True, None),  # a rule names their role or a group of theirs
+        (1, False, False, False, NO_ACCESS),  # no rule: admins only
+        (None, True, True, False, NO_LONGER_MEMBER),  # removed from the account
+        (2, True, True, False, NO_LONGER_MEMBER),  # another account's member
+    ],
+)
+def test_member_may_use_app(membership_account_id, is_admin, admitted, allowed, refusal):
+    facts = {
+        "membership_account_id": membership_account_id,
+        "installation_account_id": 1,
+        "is_admin": is_admin,
+        "admitted_by_rule": admitted,
+    }
+    assert member_may_use_app(**facts) is allowed
+    assert member_refusal(**facts) == refusal

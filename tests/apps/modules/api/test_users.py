@@ -241,3 +241,16 @@ def test_a_member_who_lost_access_to_the_app_gets_invalid_token(account, admin, 
         membership=Membership.objects.get(account=account, user=admin),
     )
     assert_error(_get(ME, token), 401, "invalid_token")
+
+
+def test_me_answers_what_the_users_serializer_would(account, member, users_app):
+    """/users/me builds its body from the token without the serializer; it is the body
+    UserOutput gives for the same membership."""
+    from apps.modules.api.users import UserOutput
+
+    response = _get(ME, issue_token(installation=users_app, user=member))
+    membership = Membership.objects.select_related("user", "role", "account").get(
+        user=member, account=account
+    )
+    assert response.json() == UserOutput(membership).data
+    assert list(response.json()) == list(UserOutput(membership).data)

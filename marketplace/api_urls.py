@@ -1,3 +1,10 @@
+"""The REST API's URLs under ``/api/v1/``: the entry point and every context's API.
+
+Here, in the composition root, rather than in ``apps.api``: ``apps.api`` holds what the
+contexts' API views build on (authentication, the app-token permission, ``AppApi``) and
+sits below the contexts that use it (``apps.modules``), so it cannot include them.
+"""
+
 from django.urls import include, path
 
 from apps.api.views import ApiRootApi

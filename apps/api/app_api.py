@@ -1,0 +1,205 @@
+"""An app's API request, from its bearer token to the permission decision.
+
+1. ``AppTokenAuthentication`` counts the request against the token's rate limit, keyed by
+   a keyed hash of the raw token, so a throttled client costs no query; loads the token
+   by its checksum in one query (``apps.oauth.selectors``); and refuses (401
+   ``invalid_token``) what ``apps.oauth.policies.token_refusal`` refuses.
+2. ``InstallationScope`` checks the view's need against the token's scopes, the
+   installation's current grant (``apps.scopes.policies``) and the user's own module
+   rights (``apps.accounts.policies``): 403 naming what was missing.
+3. ``AppApi`` is the base of every endpoint apps call with a token.
+
+Each step calls only downwards; nothing calls back. The decisions on scopes depend only
+on the scope strings and the view's need, so they are kept per process instead of being
+worked out again on every request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from rest_framework import authentication, exceptions, permissions
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from apps.accounts.models import AccessLevel
+from apps.accounts.policies import effective_rights, rights_allow
+from apps.core.crypto import keyed_digest
+from apps.core.errors import PermissionDenied
+from apps.core.ratelimit import SharedRateThrottle
+from apps.oauth.errors import InvalidToken, OAuthError
+from apps.oauth.policies import AppToken, token_refusal
+from apps.oauth.selectors import access_token_get_by_checksum, token_checksum
+from apps.scopes.catalog import Catalog, Level, get_catalog
+from apps.scopes.policies import scopes_allow, scopes_needed_for
+
+
+class AppTokenThrottle(SharedRateThrottle):
+    """The general API limit (scope ``principal``) of one access token, counted from the
+    raw token before it is looked up.
+
+    The client is a keyed hash of the raw value (the cache never holds anything that
+    could be used or matched against the token table). Each distinct value has a budget
+    of its own: requests with an unknown or mistyped token never use up a valid token's,
+    and a client over its limit is refused without a database query.
+    """
+
+    scope = "principal"
+
+    def allow_token(self, raw: str) -> bool:
+        return self.allow_ident(f"token-{keyed_digest(raw)}")
+
+
+class AppTokenAuthentication(authentication.BaseAuthentication):
+    """``Authorization: Bearer <access token>`` issued by the authorization server.
+
+    API keys (``mpk_...``) are left to their own authenticator. The request is counted
+    against the token's rate limit first (429 ``throttled`` with ``Retry-After`` over it),
+    then the token is looked up. ``request.user`` is the token's user, ``request.auth``
+    the token (``apps.oauth.policies.AppToken``).
+    """
+
+    def authenticate(self, request: Request) -> tuple[Any, AppToken] | None:
+        header = authentication.get_authorization_header(request).decode("latin-1")
+        keyword, _, value = header.partition(" ")
+        value = value.strip()
+        if keyword.lower() != "bearer" or not value or value.startswith("mpk_"):
+            return None
+        throttle = AppTokenThrottle()
+        if not throttle.allow_token(value):
+            raise exceptions.Throttled(wait=throttle.wait())
+        token = access_token_get_by_checksum(checksum=token_checksum(value))
+        if token is None:
+            raise InvalidToken(
+                "The access token is unknown or was revoked. Send the user through the "
+                "authorization again."
+            )
+        refusal = token_refusal(token, now=timezone.now())
+        if refusal:
+            raise InvalidToken(refusal)
+        return token.user, token
+
+    def authenticate_header(self, request: Request) -> str:
+        return f'Bearer realm="api", error="{OAuthError.INVALID_TOKEN}"'
+
+
+# --- scopes and rights --------------------------------------------------------------------
+
+_DECISIONS_MAX = 4096
+
+
+class _ScopeDecisions:
+    """``scopes_allow`` and ``scopes_needed_for`` answers of the catalog in force, by
+    their arguments; forgotten when the catalog changes (tests, settings)."""
+
+    catalog: Catalog | None = None
+    allowed: dict[tuple[Any, ...], bool] = {}
+    needed: dict[tuple[Any, ...], list[str]] = {}
+
+    @classmethod
+    def _current(cls) -> Catalog:
+        catalog = get_catalog()
+        if catalog is not cls.catalog or len(cls.allowed) > _DECISIONS_MAX:
+            cls.catalog, cls.allowed, cls.needed = catalog, {}, {}
+        return catalog
+
+    @classmethod
+    def allow(cls, scopes: tuple[str, ...], *, model: str, level: Level, self_only: bool) -> bool:
+        catalog = cls._current()
+        key = (scopes, model, level, self_only)
+        answer = cls.allowed.get(key)
+        if answer is None:
+            answer = cls.allowed[key] = scopes_allow(
+                scopes, model=model, level=level, current_user_only=self_only, catalog=catalog
+            )
+        return answer
+
+    @classmethod
+    def need(cls, *, model: str, level: Level, self_only: bool) -> list[str]:
+        catalog = cls._current()
+        key = (model, level, self_only)
+        if key not in cls.needed:
+            needed = list(scopes_needed_for(model=model, level=level, catalog=catalog))
+            if self_only:
+                needed += [
+                    f"{s.code}:{level}" for s in catalog.scopes_covering(model) if s.self_only
+                ]
+            cls.needed[key] = needed
+        return cls.needed[key]
+
+
+class InstallationScope(permissions.BasePermission):
+    """The view declares ``required_model`` and ``required_level`` (``read``/``full``),
+    and ``self_only = True`` when it touches only the token user's own record (then a
+    self-only scope such as ``user.me`` suffices and no module right is needed).
+
+    Allowed when the token's scopes, the installation's granted scopes and the user's
+    own rights all allow it. A 403 names the scope or right that was missing.
+    """
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        token = request.auth
+        if not isinstance(token, AppToken) or token.installation is None:
+            return False
+        model: str = view.required_model
+        level = Level(getattr(view, "required_level", Level.READ))
+        self_only: bool = getattr(view, "self_only", False)
+        if not _ScopeDecisions.allow(token.scopes, model=model, level=level, self_only=self_only):
+            needed = _ScopeDecisions.need(model=model, level=level, self_only=self_only)
+            raise PermissionDenied(
+                f"The access token lacks a scope for {level} access to {model}: it needs one "
+                f"of {', '.join(needed)}.",
+                code=OAuthError.INSUFFICIENT_SCOPE,
+                fields={"scope": needed},
+            )
+        granted = token.installation.granted_scopes
+        if not _ScopeDecisions.allow(granted, model=model, level=level, self_only=self_only):
+            needed = _ScopeDecisions.need(model=model, level=level, self_only=self_only)
+            raise PermissionDenied(
+                f"The installation no longer grants {level} access to {model} (one of "
+                f"{', '.join(needed)}); an admin must update or re-approve the app.",
+                code=OAuthError.INSUFFICIENT_SCOPE,
+                fields={"scope": needed},
+            )
+        if self_only:
+            return True
+        return _rights_allow(token, model=model, level=level)
+
+
+def _rights_allow(token: AppToken, *, model: str, level: Level) -> bool:
+    """The token user's own module right allows ``level`` on ``model``, or a 403 naming
+    the right."""
+    module = get_catalog().module_of_model(model) or model.split(".")[0]
+    membership = token.membership
+    assert membership is not None  # token_refusal refuses a token without one
+    rights = effective_rights(
+        rights=membership.role.rights if membership.role is not None else None,
+        is_admin=membership.is_admin,
+    )
+    required = AccessLevel.FULL if level is Level.FULL else AccessLevel.READ
+    if not rights_allow(rights=rights, module=module, level=required):
+        raise PermissionDenied(
+            f"{token.user.email} has no {level} right on the {module} module in this "
+            "account; the app acts with the user's own rights.",
+            code=OAuthError.INSUFFICIENT_RIGHTS,
+            fields={"right": [f"{module}:{level}"]},
+        )
+    return True
+
+
+class AppApi(APIView):
+    """Base of endpoints apps call with an access token: OAuth tokens only, never a
+    console session or an API key, checked by ``InstallationScope``.
+
+    No throttle classes: the token's own limit is counted by its authentication, before
+    the lookup; the API's other limits never apply to an app token (and a request that
+    is not one is refused by the permission before throttles would run).
+    """
+
+    authentication_classes = [AppTokenAuthentication]
+    permission_classes = [InstallationScope]
+    throttle_classes: list[Any] = []
+    required_model = "users.user"
+    required_level = "read"
+    self_only = False

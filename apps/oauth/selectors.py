@@ -1,0 +1,264 @@
+"""Reads of tokens: an access or refresh token with everything ``token_refusal`` and an
+app endpoint need, in one query.
+
+Every app request runs this lookup, so it is one SQL statement written once per process
+(no ORM compilation per request), selecting only the columns the checks use, through
+the request's own database connection. On PostgreSQL it is sent with server-side binding
+so that psycopg prepares it after ``OPTIONS["prepare_threshold"]`` executions on each
+connection (the ORM's own queries keep Django's client-side binding and are never
+prepared); with the threshold unset (``None``: behind a transaction-pooling proxy that
+cannot keep prepared statements) it is sent like any other query. See
+docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models.base import ModelState
+from oauth2_provider.models import (
+    get_access_token_model,
+    get_application_model,
+    get_refresh_token_model,
+)
+
+from apps.accounts.models import Account, Membership, Role
+from apps.installations.models import Installation, InstallationAccess
+from apps.oauth.policies import (
+    AppToken,
+    TokenAccount,
+    TokenInstallation,
+    TokenMembership,
+    TokenRole,
+)
+
+User = get_user_model()
+
+# What the statement selects, in order: (table alias, column).
+_COLUMNS = (
+    ("t", "id"),
+    ("t", "scope"),
+    ("t", "expires"),
+    ("a", "client_id"),
+    ("a", "is_suspended"),
+    ("u", "id"),
+    ("u", "email"),
+    ("u", "full_name"),
+    ("u", "is_active"),
+    ("i", "id"),
+    ("i", "status"),
+    ("i", "granted_scopes"),
+    ("c", "id"),
+    ("c", "slug"),
+    ("c", "language"),
+    ("c", "is_active"),
+    ("m", "id"),
+    ("m", "account_id"),
+    ("m", "is_admin"),
+    ("r", "name"),
+    ("r", "rights"),
+)
+
+
+def token_checksum(raw: str) -> str:
+    """What the token tables hold for the token ``raw``: its SHA-256, hex."""
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def _statement(*, refresh: bool) -> str:
+    """The lookup of one token by its primary key (refresh) or checksum (access), with
+    its application, user, installation, account, membership and role, and whether an
+    access rule of the installation names the member's role or one of their groups.
+
+    An access token carries its membership; a refresh token's is the user's membership of
+    the installation's account."""
+    q = connection.ops.quote_name
+    token_model = get_refresh_token_model() if refresh else get_access_token_model()
+    # The token table goes by its own name, as in the ORM's queries.
+    t = q(token_model._meta.db_table)
+    groups = Membership._meta.get_field("groups").remote_field.through._meta  # type: ignore[union-attr]
+    tables = {
+        "a": get_application_model()._meta.db_table,
+        "u": User._meta.db_table,
+        "i": Installation._meta.db_table,
+        "c": Account._meta.db_table,
+        "m": Membership._meta.db_table,
+        "r": Role._meta.db_table,
+        "x": InstallationAccess._meta.db_table,
+        "g": groups.db_table,
+    }
+    a, u, i, c, m, r, x, g = (q(alias) for alias in tables)
+    table = {alias: f"{q(name)} {q(alias)}" for alias, name in tables.items()}
+    membership_on = (
+        f"{m}.user_id = {t}.user_id AND {m}.account_id = {i}.account_id"
+        if refresh
+        else f"{m}.id = {t}.membership_id"
+    )
+    # A refresh token has no scope or expiry of its own that the checks read.
+    columns = ", ".join(
+        "NULL"
+        if refresh and alias == "t" and column != "id"
+        else f"{t if alias == 't' else q(alias)}.{q(column)}"
+        for alias, column in _COLUMNS
+    )
+    # Identifiers only, from the models' metadata; the one value is a parameter.
+    admitted = (
+        f"EXISTS(SELECT 1 FROM {table['x']} WHERE {x}.installation_id = {t}.installation_id "  # noqa: S608
+        f"AND ({x}.role_id = {m}.role_id OR {x}.group_id IN "
+        f"(SELECT {g}.group_id FROM {table['g']} WHERE {g}.membership_id = {m}.id)))"
+    )
+    key = "id" if refresh else "token_checksum"
+    return (
+        f"SELECT {columns}, {admitted} FROM {t} "  # noqa: S608
+        f"LEFT JOIN {table['a']} ON {a}.id = {t}.application_id "
+        f"LEFT JOIN {table['u']} ON {u}.id = {t}.user_id "
+        f"LEFT JOIN {table['i']} ON {i}.id = {t}.installation_id "
+        f"LEFT JOIN {table['c']} ON {c}.id = {i}.account_id "
+        f"LEFT JOIN {table['m']} ON {membership_on} "
+        f"LEFT JOIN {table['r']} ON {r}.id = {m}.role_id "
+        f"WHERE {t}.{key} = %s"
+    )
+
+
+# The statements, written once per process and database vendor.
+_STATEMENTS: dict[tuple[str, bool], str] = {}
+
+
+def _sql(*, refresh: bool) -> str:
+    key = (connection.vendor, refresh)
+    sql = _STATEMENTS.get(key)
+    if sql is None:
+        sql = _STATEMENTS[key] = _statement(refresh=refresh)
+    return sql
+
+
+def _cursor() -> Any:
+    """A cursor of the request's connection, wrapped as ``connection.cursor()`` wraps its
+    own (errors translated, queries logged when Django logs them); on PostgreSQL with a
+    prepare threshold, one that binds parameters on the server, so psycopg can prepare the
+    statement."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.ensure_connection()
+    raw_connection = connection.connection
+    if raw_connection.prepare_threshold is None:
+        return connection.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    with connection.wrap_database_errors:
+        return connection._prepare_cursor(ServerBindingCursor(raw_connection))
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _aware(value: Any) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _user(pk: int, email: str, full_name: str, is_active: bool) -> Any:
+    # A ``User`` with the four columns the checks and answers use; any other field is
+    # deferred (read on first access, as with ``.only()``). Built without ``__init__``,
+    # which costs ten times more than the rest of the check.
+    user = User.__new__(User)
+    state = ModelState()
+    state.db = connection.alias
+    state.adding = False
+    user._state = state
+    user.__dict__.update(id=pk, email=email, full_name=full_name, is_active=is_active)
+    return user
+
+
+def _token(row: tuple[Any, ...], *, refresh: bool) -> AppToken:
+    (
+        pk,
+        scope,
+        expires,
+        client_id,
+        suspended,
+        user_id,
+        email,
+        full_name,
+        user_active,
+        installation_id,
+        status,
+        granted,
+        account_id,
+        slug,
+        language,
+        account_active,
+        membership_id,
+        membership_account_id,
+        is_admin,
+        role_name,
+        rights,
+        admitted,
+    ) = row
+    installation = (
+        TokenInstallation(
+            pk=installation_id,
+            status=status,
+            granted_scopes=tuple(_json(granted) or ()),
+            account=TokenAccount(
+                pk=account_id, slug=slug, language=language, is_active=bool(account_active)
+            ),
+        )
+        if installation_id is not None
+        else None
+    )
+    membership = (
+        TokenMembership(
+            pk=membership_id,
+            account_id=membership_account_id,
+            is_admin=bool(is_admin),
+            role=TokenRole(name=role_name, rights=_json(rights) or {})
+            if role_name is not None
+            else None,
+            admitted_by_rule=bool(admitted),
+        )
+        if membership_id is not None
+        else None
+    )
+    return AppToken(
+        pk=pk,
+        scope=scope or "",
+        expires=None if refresh else _aware(expires),
+        client_id=client_id or "",
+        app_suspended=client_id is None or bool(suspended),
+        user=_user(user_id, email, full_name, bool(user_active)) if user_id is not None else None,
+        installation=installation,
+        membership=membership,
+    )
+
+
+def _one(*, key: Any, refresh: bool) -> AppToken | None:
+    cursor = _cursor()
+    try:
+        cursor.execute(_sql(refresh=refresh), (key,))
+        row = cursor.fetchone()
+    finally:
+        cursor.close()
+    return _token(row, refresh=refresh) if row is not None else None
+
+
+def access_token_get_by_checksum(*, checksum: str) -> AppToken | None:
+    """The access token whose SHA-256 checksum is ``checksum`` (the column tokens are
+    stored by), with what ``token_refusal`` and an app endpoint need, in one query; or
+    ``None`` when there is none (unknown, revoked or purged).
+
+    Refuses nothing itself: ask ``token_refusal`` whether it may act."""
+    return _one(key=checksum, refresh=False)
+
+
+def refresh_token_facts_get(*, refresh_token_id: int) -> AppToken | None:
+    """The refresh token ``refresh_token_id`` as ``token_refusal`` sees it (its user's
+    membership of the installation's account), in one query; ``None`` when it is gone."""
+    return _one(key=refresh_token_id, refresh=True)
