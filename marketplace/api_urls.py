@@ -13,11 +13,12 @@ app_name = "api"
 
 urlpatterns = [
     path("", ApiRootApi.as_view(), name="root"),
+    # First: the routes apps call on every request, resolved before all the others.
+    path("", include("apps.modules.api.urls")),
     path("", include("apps.accounts.api.urls")),
     path("", include("apps.jobs.api.urls")),
     path("", include("apps.scopes.api.urls")),
     path("", include("apps.catalog.api.urls")),
     path("", include("apps.moderation.api.urls")),
     path("", include("apps.installations.api.urls")),
-    path("", include("apps.modules.api.urls")),
 ]
