@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from apps.catalog.manifests.codes import ManifestError
 from apps.scopes.catalog import Catalog, Level
 
 MANIFEST_VERSION = 1
@@ -46,9 +47,8 @@ def _url(description: str) -> dict[str, Any]:
     }
 
 
-def manifest_schema(catalog: Catalog) -> dict[str, Any]:
-    """The JSON Schema of manifest v1 for ``catalog``'s scopes, events, locations, models."""
-    scope_item = {
+def _scope_item(catalog: Catalog) -> dict[str, Any]:
+    return {
         "type": "object",
         "description": "A scope the app asks for, with the reason shown at consent and review.",
         "required": ["code", "level", "reason"],
@@ -56,18 +56,21 @@ def manifest_schema(catalog: Catalog) -> dict[str, Any]:
         "properties": {
             "code": {
                 "enum": sorted(catalog.scopes),
-                "x-error-code": "unknown_scope",
+                "x-error-code": ManifestError.UNKNOWN_SCOPE,
                 "description": "A scope code from the catalog, e.g. crm.accounts.",
             },
             "level": {
                 "enum": [level.value for level in Level],
-                "x-error-code": "unknown_level",
+                "x-error-code": ManifestError.UNKNOWN_LEVEL,
                 "description": "read, or full (which includes read).",
             },
             "reason": _text(500, "Why the app needs this scope, shown to admins and moderators."),
         },
     }
-    webhook_item = {
+
+
+def _webhook_item(catalog: Catalog) -> dict[str, Any]:
+    return {
         "type": "object",
         "description": "A subscription registered on every installation.",
         "required": ["id", "event", "url"],
@@ -76,13 +79,16 @@ def manifest_schema(catalog: Catalog) -> dict[str, Any]:
             "id": {"type": "string", "pattern": ID_PATTERN, "description": ID_HINT},
             "event": {
                 "enum": list(catalog.events),
-                "x-error-code": "unknown_event",
+                "x-error-code": ManifestError.UNKNOWN_EVENT,
                 "description": "<model>.created, <model>.updated or <model>.deleted.",
             },
             "url": _url("Where deliveries are POSTed."),
         },
     }
-    embedding_item = {
+
+
+def _embedding_item(catalog: Catalog) -> dict[str, Any]:
+    return {
         "type": "object",
         "description": "A place in the product's pages where the app is shown.",
         "required": ["id", "location", "code", "url", "title"],
@@ -91,7 +97,7 @@ def manifest_schema(catalog: Catalog) -> dict[str, Any]:
             "id": {"type": "string", "pattern": ID_PATTERN, "description": ID_HINT},
             "location": {
                 "enum": sorted(catalog.locations),
-                "x-error-code": "unknown_location",
+                "x-error-code": ManifestError.UNKNOWN_LOCATION,
                 "description": "An embedding location from the catalog, e.g. crm.account.card.",
             },
             "code": {"type": "string", "pattern": CODE_PATTERN, "description": CODE_HINT},
@@ -99,16 +105,21 @@ def manifest_schema(catalog: Catalog) -> dict[str, Any]:
             "title": _text(100, "The title shown above the frame or in the menu."),
         },
     }
-    option_item = {
-        "type": "object",
-        "required": ["value", "label"],
-        "additionalProperties": False,
-        "properties": {
-            "value": _text(200, "The stored value."),
-            "label": _text(200, "What the admin or user sees."),
-        },
-    }
-    setting_item = {
+
+
+_OPTION_ITEM = {
+    "type": "object",
+    "required": ["value", "label"],
+    "additionalProperties": False,
+    "properties": {
+        "value": _text(200, "The stored value."),
+        "label": _text(200, "What the admin or user sees."),
+    },
+}
+
+
+def _setting_item(catalog: Catalog) -> dict[str, Any]:
+    return {
         "type": "object",
         "description": "A value an admin (app level) or each user (user level) fills in.",
         "required": ["key", "level", "type", "label"],
@@ -121,7 +132,7 @@ def manifest_schema(catalog: Catalog) -> dict[str, Any]:
             },
             "type": {
                 "enum": list(SETTING_TYPES),
-                "x-error-code": "unknown_setting_type",
+                "x-error-code": ManifestError.UNKNOWN_SETTING_TYPE,
                 "description": "reference points at a record of a module model (see model).",
             },
             "label": _text(100, "The field's label."),
@@ -135,12 +146,12 @@ def manifest_schema(catalog: Catalog) -> dict[str, Any]:
                 "type": "array",
                 "minItems": 1,
                 "maxItems": 200,
-                "items": option_item,
+                "items": _OPTION_ITEM,
                 "description": "The choices of a select setting.",
             },
             "model": {
                 "enum": list(catalog.models),
-                "x-error-code": "unknown_model",
+                "x-error-code": ManifestError.UNKNOWN_MODEL,
                 "description": "The model a reference setting points at, e.g. crm.account.",
             },
         },
@@ -155,6 +166,10 @@ def manifest_schema(catalog: Catalog) -> dict[str, Any]:
             },
         ],
     }
+
+
+def manifest_schema(catalog: Catalog) -> dict[str, Any]:
+    """The JSON Schema of manifest v1 for ``catalog``'s scopes, events, locations, models."""
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "urn:marketplace:manifest:v1",
@@ -166,49 +181,53 @@ def manifest_schema(catalog: Catalog) -> dict[str, Any]:
         "type": "object",
         "required": ["manifest_version", "version", "authorization", "redirect_uris", "scopes"],
         "additionalProperties": False,
-        "properties": {
-            "manifest_version": {
-                "const": MANIFEST_VERSION,
-                "x-error-code": "unsupported_manifest_version",
-                "description": "The format of this document; 1.",
-            },
-            "version": {
-                "type": "string",
-                "maxLength": 64,
-                "pattern": SEMVER_PATTERN,
-                "x-error-code": "invalid_semver",
-                "description": "The version number, semantic versioning: MAJOR.MINOR.PATCH.",
-            },
-            "authorization": {
-                "enum": list(AUTHORIZATION_TYPES),
-                "description": (
-                    "account: an admin authorizes the app once for everyone allowed to use it; "
-                    "user: each user authorizes it for themselves."
-                ),
-            },
-            "redirect_uris": {
-                "type": "array",
-                "minItems": 1,
-                "maxItems": 10,
-                "items": _url("An OAuth callback, matched exactly."),
-                "description": "The OAuth redirect URIs the app may use.",
-            },
-            "scopes": {
-                "type": "array",
-                "maxItems": 50,
-                "items": scope_item,
-                "description": "The scopes the app asks for; may be empty.",
-            },
-            "webhooks": {"type": "array", "maxItems": 100, "items": webhook_item},
-            "embeddings": {"type": "array", "maxItems": 50, "items": embedding_item},
-            "settings": {"type": "array", "maxItems": 100, "items": setting_item},
-            "connection_test_url": _url(
-                "Called with the installation's credentials to check they work."
-            ),
-            "install_start_url": _url(
-                "Where the marketplace sends the browser to install the app (with iss, "
-                "account and version): the app starts its own authorization request there, "
-                "with its state and PKCE."
+        "properties": _manifest_properties(catalog),
+    }
+
+
+def _manifest_properties(catalog: Catalog) -> dict[str, Any]:
+    return {
+        "manifest_version": {
+            "const": MANIFEST_VERSION,
+            "x-error-code": ManifestError.UNSUPPORTED_MANIFEST_VERSION,
+            "description": "The format of this document; 1.",
+        },
+        "version": {
+            "type": "string",
+            "maxLength": 64,
+            "pattern": SEMVER_PATTERN,
+            "x-error-code": ManifestError.INVALID_SEMVER,
+            "description": "The version number, semantic versioning: MAJOR.MINOR.PATCH.",
+        },
+        "authorization": {
+            "enum": list(AUTHORIZATION_TYPES),
+            "description": (
+                "account: an admin authorizes the app once for everyone allowed to use it; "
+                "user: each user authorizes it for themselves."
             ),
         },
+        "redirect_uris": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 10,
+            "items": _url("An OAuth callback, matched exactly."),
+            "description": "The OAuth redirect URIs the app may use.",
+        },
+        "scopes": {
+            "type": "array",
+            "maxItems": 50,
+            "items": _scope_item(catalog),
+            "description": "The scopes the app asks for; may be empty.",
+        },
+        "webhooks": {"type": "array", "maxItems": 100, "items": _webhook_item(catalog)},
+        "embeddings": {"type": "array", "maxItems": 50, "items": _embedding_item(catalog)},
+        "settings": {"type": "array", "maxItems": 100, "items": _setting_item(catalog)},
+        "connection_test_url": _url(
+            "Called with the installation's credentials to check they work."
+        ),
+        "install_start_url": _url(
+            "Where the marketplace sends the browser to install the app (with iss, "
+            "account and version): the app starts its own authorization request there, "
+            "with its state and PKCE."
+        ),
     }
