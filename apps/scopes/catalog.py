@@ -1,9 +1,11 @@
 """The scope catalog: modules, the models they hold, the scopes that cover them, and the
 webhook events and embedding locations derived from them.
 
-Everything is defined here, once. A host adds modules, models, scopes and locations
-through the ``MARKETPLACE_SCOPE_CATALOG`` setting (see ``apps/scopes/README.md``); the
-catalog is rebuilt when that setting changes and checked at start-up by a system check.
+The shapes are in ``types.py`` and the product's default catalog in ``base.py``; this
+module builds the catalog in force from them. A host adds modules, models, scopes and
+locations through the ``MARKETPLACE_SCOPE_CATALOG`` setting (see
+``apps/scopes/README.md``); the catalog is rebuilt when that setting changes and checked
+at start-up by a system check.
 
 Pure data and functions: no ORM, no request.
 """
@@ -12,232 +14,37 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from enum import StrEnum
-from functools import cached_property
 from typing import Any
 
 from apps.accounts.models import ModuleCode
+from apps.scopes.base import (
+    BASE_LOCATIONS,
+    BASE_MODULE_DESCRIPTIONS,
+    BASE_MODULE_MODELS,
+    BASE_NARROW_SCOPES,
+)
+from apps.scopes.types import Catalog, Event, EventAction, Level, Location, Module, Scope
 
-
-class Level(StrEnum):
-    """Access levels of a scope. ``full`` includes ``read``."""
-
-    READ = "read"
-    FULL = "full"
-
-    @property
-    def rank(self) -> int:
-        return 1 if self is Level.READ else 2
-
-
-class EventAction(StrEnum):
-    CREATED = "created"
-    UPDATED = "updated"
-    DELETED = "deleted"
-
-
-@dataclass(frozen=True)
-class Module:
-    """A module of the host product, e.g. ``crm``, and the models it holds."""
-
-    code: str
-    label: str
-    models: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Scope:
-    """A code an app declares to reach a set of models of one module.
-
-    ``is_module`` scopes cover every model of their module; narrower scopes cover
-    ``models``. ``self_only`` scopes (``user.me``) reach only the authorized user's own
-    record of their models.
-    """
-
-    code: str
-    module: str
-    description: str
-    models: tuple[str, ...]
-    is_module: bool
-    self_only: bool = False
-
-
-@dataclass(frozen=True)
-class Event:
-    """A webhook event: a change to one model. Subscribing needs read on the model."""
-
-    code: str
-    model: str
-    action: EventAction
-
-
-@dataclass(frozen=True)
-class Location:
-    """A place in the product's pages where an app can be embedded.
-
-    Locations tied to a ``model`` (record cards) pass the record's id in the launch
-    context, so an app embedded there needs read access to that model to use it.
-    """
-
-    code: str
-    label: str
-    description: str
-    model: str | None = None
-
-
-@dataclass(frozen=True, eq=False)
-class Catalog:
-    modules: Mapping[str, Module]
-    scopes: Mapping[str, Scope]
-    locations: Mapping[str, Location]
-
-    @cached_property
-    def models(self) -> tuple[str, ...]:
-        """Every model the catalog covers, in module order."""
-        return tuple(model for module in self.modules.values() for model in module.models)
-
-    def module_of_model(self, model: str) -> str | None:
-        for module in self.modules.values():
-            if model in module.models:
-                return module.code
-        return None
-
-    def scope_models(self, code: str) -> tuple[str, ...]:
-        scope = self.scopes[code]
-        return self.modules[scope.module].models if scope.is_module else scope.models
-
-    @cached_property
-    def events(self) -> Mapping[str, Event]:
-        """``<model>.created|updated|deleted`` for every model, in model order."""
-        return {
-            f"{model}.{action}": Event(code=f"{model}.{action}", model=model, action=action)
-            for model in self.models
-            for action in EventAction
-        }
-
-    def scopes_covering(self, model: str) -> tuple[Scope, ...]:
-        """The scopes whose models include ``model``, module scope first."""
-        found = [s for s in self.scopes.values() if model in self.scope_models(s.code)]
-        return tuple(sorted(found, key=lambda s: (not s.is_module, s.self_only, s.code)))
-
+__all__ = [
+    "BASE_LOCATIONS",
+    "BASE_MODULE_DESCRIPTIONS",
+    "BASE_MODULE_MODELS",
+    "BASE_NARROW_SCOPES",
+    "Catalog",
+    "CatalogError",
+    "Event",
+    "EventAction",
+    "Level",
+    "Location",
+    "Module",
+    "Scope",
+    "build_catalog",
+    "get_catalog",
+    "reset_catalog",
+]
 
 _MODEL_RE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 _CODE_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
-
-# The host product's modules, their models, and the narrower scopes the product offers.
-# Model names are ``<module>.<model>`` as the product's API spells them.
-BASE_MODULE_MODELS: dict[str, tuple[str, ...]] = {
-    ModuleCode.USERS: ("users.user",),
-    ModuleCode.CRM: (
-        "crm.account",
-        "crm.company",
-        "crm.contact",
-        "crm.phone",
-        "crm.email",
-        "crm.leads",
-        "crm.leadsitems",
-        "crm.pipeline",
-        "crm.stage",
-    ),
-    ModuleCode.PRODUCTS: ("products.product", "products.category"),
-    ModuleCode.FIN: (
-        "fin.invoices",
-        "fin.items",
-        "fin.itemsrelation",
-        "fin.transaction",
-        "fin.bankaccount",
-    ),
-    ModuleCode.ST: ("st.project", "st.stage"),
-    ModuleCode.TASK: ("task.task", "task.checklist", "task.comment"),
-    ModuleCode.AGILE: ("agile.project", "agile.issue", "agile.sprint"),
-    ModuleCode.CALENDAR: ("calendar.event",),
-    ModuleCode.TIMETRACKER: ("timetracker.entry",),
-    ModuleCode.KNOWLEDGEBASE: ("knowledgebase.article", "knowledgebase.category"),
-    ModuleCode.WORKSPACE: ("workspace.document", "workspace.file"),
-    ModuleCode.ORGCHART: ("orgchart.department", "orgchart.position"),
-    ModuleCode.CUSTOMLISTS: ("customlists.list", "customlists.item"),
-}
-
-# What each scope lets an app reach, as a noun phrase for consent screens.
-BASE_MODULE_DESCRIPTIONS: dict[str, str] = {
-    ModuleCode.USERS: "the account's users and their profiles",
-    ModuleCode.CRM: "everything in the CRM: accounts, contacts, deals and pipelines",
-    ModuleCode.PRODUCTS: "products and product categories",
-    ModuleCode.FIN: "everything in Finance: invoices, their items, transactions and bank accounts",
-    ModuleCode.ST: "projects and their stages",
-    ModuleCode.TASK: "tasks, their checklists and comments",
-    ModuleCode.AGILE: "agile projects, issues and sprints",
-    ModuleCode.CALENDAR: "calendar events",
-    ModuleCode.TIMETRACKER: "time tracker entries",
-    ModuleCode.KNOWLEDGEBASE: "knowledge base articles and categories",
-    ModuleCode.WORKSPACE: "workspace documents and files",
-    ModuleCode.ORGCHART: "the org chart: departments and positions",
-    ModuleCode.CUSTOMLISTS: "custom lists and their items",
-}
-
-BASE_NARROW_SCOPES: tuple[Scope, ...] = (
-    Scope(
-        code="user.me",
-        module=ModuleCode.USERS,
-        description="your own user profile (only the user who authorized the app)",
-        models=("users.user",),
-        is_module=False,
-        self_only=True,
-    ),
-    Scope(
-        code="crm.accounts",
-        module=ModuleCode.CRM,
-        description="CRM accounts, companies and contacts, with their phones and e-mails",
-        models=("crm.account", "crm.company", "crm.contact", "crm.phone", "crm.email"),
-        is_module=False,
-    ),
-    Scope(
-        code="crm.deals",
-        module=ModuleCode.CRM,
-        description="CRM deals and their items",
-        models=("crm.leads", "crm.leadsitems"),
-        is_module=False,
-    ),
-    Scope(
-        code="fin.invoices",
-        module=ModuleCode.FIN,
-        description="invoices, their items and the links between them",
-        models=("fin.invoices", "fin.items", "fin.itemsrelation"),
-        is_module=False,
-    ),
-)
-
-# Where apps can be embedded. Record cards name the model whose id the app receives.
-BASE_LOCATIONS: tuple[Location, ...] = (
-    Location("main_menu", "Main menu", "An item in the main menu that opens the app full page."),
-    Location("dashboard.widget", "Dashboard widget", "A widget on the home dashboard."),
-    Location(
-        "settings.page",
-        "Settings page",
-        "A page under Settings > Apps, for account administrators.",
-    ),
-    Location(
-        "users.profile.card", "User profile", "A panel on a user's profile page.", "users.user"
-    ),
-    Location("crm.account.card", "CRM account card", "A panel on a CRM account.", "crm.account"),
-    Location("crm.contact.card", "CRM contact card", "A panel on a CRM contact.", "crm.contact"),
-    Location("crm.deal.card", "CRM deal card", "A panel on a CRM deal.", "crm.leads"),
-    Location("fin.invoice.card", "Invoice card", "A panel on an invoice.", "fin.invoices"),
-    Location("products.product.card", "Product card", "A panel on a product.", "products.product"),
-    Location("st.project.card", "Project card", "A panel on a project.", "st.project"),
-    Location("task.card", "Task card", "A panel on a task.", "task.task"),
-    Location("agile.issue.card", "Agile issue card", "A panel on an agile issue.", "agile.issue"),
-    Location(
-        "calendar.event.card", "Calendar event card", "A panel on an event.", "calendar.event"
-    ),
-    Location(
-        "knowledgebase.article.card",
-        "Knowledge base article",
-        "A panel on a knowledge base article.",
-        "knowledgebase.article",
-    ),
-)
 
 
 class CatalogError(ValueError):
@@ -268,10 +75,22 @@ def build_catalog(extension: Mapping[str, Any] | None = None) -> Catalog:
         for key in extension
         if key not in ("modules", "scopes", "locations")
     ]
+    modules, descriptions = _modules(extension, problems)
+    scopes = _scopes(extension, modules, descriptions, problems)
+    locations = _locations(extension, modules, problems)
+    if problems:
+        raise CatalogError(problems)
+    return Catalog(modules=modules, scopes=scopes, locations=locations)
+
+
+def _modules(
+    extension: Mapping[str, Any], problems: list[str]
+) -> tuple[dict[str, Module], dict[str, str]]:
+    """The base modules with the extension's new modules and added models, and every
+    module's description."""
     labels = _labels()
     module_models: dict[str, list[str]] = {k: list(v) for k, v in BASE_MODULE_MODELS.items()}
     descriptions = dict(BASE_MODULE_DESCRIPTIONS)
-
     for code, spec in _entries(extension, "modules", problems):
         if not _CODE_RE.match(code) or "." in code:
             problems.append(f"modules: {code!r} must be lowercase letters, digits and '_'.")
@@ -294,11 +113,20 @@ def build_catalog(extension: Mapping[str, Any] | None = None) -> Catalog:
                 problems.append(f"modules.{code}.models: {model!r} must be '{code}.<name>'.")
             elif model not in module_models[code]:
                 module_models[code].append(model)
-
     modules = {
         code: Module(code=code, label=labels.get(code, code), models=tuple(models))
         for code, models in module_models.items()
     }
+    return modules, descriptions
+
+
+def _scopes(
+    extension: Mapping[str, Any],
+    modules: Mapping[str, Module],
+    descriptions: Mapping[str, str],
+    problems: list[str],
+) -> dict[str, Scope]:
+    """A module scope per module, the base narrower scopes and the extension's."""
     scopes: dict[str, Scope] = {
         code: Scope(
             code=code,
@@ -311,7 +139,6 @@ def build_catalog(extension: Mapping[str, Any] | None = None) -> Catalog:
     }
     for scope in BASE_NARROW_SCOPES:
         scopes[scope.code] = scope
-
     for code, spec in _entries(extension, "scopes", problems):
         module = spec.get("module")
         if code in scopes:
@@ -338,7 +165,13 @@ def build_catalog(extension: Mapping[str, Any] | None = None) -> Catalog:
                 models=tuple(models),
                 is_module=False,
             )
+    return scopes
 
+
+def _locations(
+    extension: Mapping[str, Any], modules: Mapping[str, Module], problems: list[str]
+) -> dict[str, Location]:
+    """The base locations and the extension's."""
     locations = {location.code: location for location in BASE_LOCATIONS}
     all_models = {m for module in modules.values() for m in module.models}
     for code, spec in _entries(extension, "locations", problems):
@@ -355,10 +188,7 @@ def build_catalog(extension: Mapping[str, Any] | None = None) -> Catalog:
             problems.append(f"locations.{code}.model: unknown model {location_model!r}.")
         else:
             locations[code] = Location(code, spec["label"], spec["description"], location_model)
-
-    if problems:
-        raise CatalogError(problems)
-    return Catalog(modules=modules, scopes=scopes, locations=locations)
+    return locations
 
 
 def _entries(
