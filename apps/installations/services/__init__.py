@@ -7,12 +7,11 @@ acting at once get one success and one ``Conflict``.
 
 from apps.installations.services.access import installation_access_set
 from apps.installations.services.consent import user_authorization_record
+from apps.installations.services.installable import REFUSALS, installation_check_installable
 from apps.installations.services.installs import (
-    REFUSALS,
     ROLLOUT_BY,
     RolloutOutcome,
     UpdatePlan,
-    installation_check_installable,
     installation_install,
     installation_pin,
     installation_rollout,

@@ -11,9 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from apps.accounts.models import Account, Membership
-from apps.catalog.errors import CatalogError
-from apps.catalog.manifests.types import Manifest
-from apps.catalog.models import App, AppVersion, InstallLink, VersionStatus
+from apps.catalog.models import AppVersion, InstallLink, VersionStatus
 from apps.catalog.policies import semver_key
 from apps.catalog.selectors import version_manifest
 from apps.catalog.services import By
@@ -23,84 +21,17 @@ from apps.installations.models import (
     Installation,
     InstallationEvent,
     InstallationStatus,
-    WebhookSubscription,
 )
-from apps.installations.policies import install_refusal
 from apps.installations.selectors import installation_newer_versions
 from apps.installations.services.common import _event, _require_active, _require_admin
+from apps.installations.services.installable import (
+    _lock_app,
+    installation_check_installable,
+)
+from apps.installations.services.subscriptions import subscriptions_sync
 from apps.jobs.kinds import INSTALLATION_UNINSTALL
 from apps.jobs.services import job_create
 from apps.scopes.policies import effective_scopes, scope_diff
-
-REFUSALS: dict[str, str] = {
-    CatalogError.APP_INACTIVE: "The app “{app}” is not active, so it cannot be installed now.",
-    CatalogError.VERSION_NOT_INSTALLABLE: (
-        "Version {number} of “{app}” was rejected and cannot be installed."
-    ),
-    InstallationError.PRIVATE_APP: (
-        "“{app}” is a private app: it can be installed only through an install link from its "
-        "developer."
-    ),
-    InstallationError.VERSION_NOT_PUBLISHED: "Version {number} of “{app}” is not published.",
-}
-
-
-def installation_check_installable(
-    *,
-    account: Account,
-    version: AppVersion,
-    install_link: InstallLink | None = None,
-    installed: bool = False,
-) -> None:
-    """Refuse (``Conflict`` with a stable code) a version that cannot be installed on
-    ``account`` from where it is asked (``installed``: as an update of the app the
-    account has)."""
-    app = version.app
-    code = install_refusal(
-        app_type=app.type,
-        app_status=app.status,
-        version_status=version.status,
-        own_account=app.account_id == account.pk,
-        via_link=install_link is not None and install_link.version_id == version.pk,
-        installed=installed,
-    )
-    if code:
-        raise Conflict(REFUSALS[code].format(app=app.name, number=version.number), code=code)
-
-
-def _lock_app(version: AppVersion) -> None:
-    """Lock the version's app row for the rest of the transaction and read its status
-    again: an app deletion that committed after the caller loaded the app wins, and one
-    that is committing is waited for, so nothing is installed on an app being deleted."""
-    list(App.objects.select_for_update().filter(pk=version.app_id).values_list("pk", flat=True))
-    version.app.refresh_from_db(fields=["status"])
-
-
-def _sync_webhooks(installation: Installation, manifest: Manifest) -> dict[str, list[str]]:
-    """Make the installation's subscriptions match ``manifest``'s webhooks, by id.
-
-    Returns what changed (ids added, removed, changed). Safe to run twice.
-    """
-    wanted = {w.id: w for w in manifest.webhooks}
-    current = {s.webhook_id: s for s in installation.webhook_subscriptions.all()}
-    removed = sorted(current.keys() - wanted.keys())
-    if removed:
-        WebhookSubscription.objects.filter(
-            installation=installation, webhook_id__in=removed
-        ).delete()
-    added, changed = [], []
-    for webhook_id, hook in sorted(wanted.items()):
-        existing = current.get(webhook_id)
-        if existing is None:
-            WebhookSubscription.objects.create(
-                installation=installation, webhook_id=webhook_id, event=hook.event, url=hook.url
-            )
-            added.append(webhook_id)
-        elif (existing.event, existing.url) != (hook.event, hook.url):
-            existing.event, existing.url = hook.event, hook.url
-            existing.save(update_fields=["event", "url", "updated_at"])
-            changed.append(webhook_id)
-    return {"added": added, "removed": removed, "changed": changed}
 
 
 @transaction.atomic
@@ -143,7 +74,7 @@ def installation_install(
             "installation instead.",
             code=InstallationError.ALREADY_INSTALLED,
         ) from exc
-    hooks = _sync_webhooks(installation, manifest)
+    hooks = subscriptions_sync(installation=installation, manifest=manifest)
     _event(
         installation,
         InstallationEvent.Kind.INSTALLED,
@@ -273,7 +204,7 @@ def _move_to_version(
         ]
     )
     locked.refresh_from_db()
-    hooks = _sync_webhooks(locked, manifest)
+    hooks = subscriptions_sync(installation=locked, manifest=manifest)
     _event(
         locked,
         InstallationEvent.Kind.UPDATED,

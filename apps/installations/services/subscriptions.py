@@ -1,0 +1,34 @@
+"""An installation's webhook subscriptions follow the manifest of its version, by the
+webhooks' ids; written in the install or update transaction."""
+
+from __future__ import annotations
+
+from apps.catalog.manifests.types import Manifest
+from apps.installations.models import Installation, WebhookSubscription
+
+
+def subscriptions_sync(*, installation: Installation, manifest: Manifest) -> dict[str, list[str]]:
+    """Make the installation's subscriptions match ``manifest``'s webhooks, by id.
+
+    Returns what changed (ids added, removed, changed). Safe to run twice.
+    """
+    wanted = {w.id: w for w in manifest.webhooks}
+    current = {s.webhook_id: s for s in installation.webhook_subscriptions.all()}
+    removed = sorted(current.keys() - wanted.keys())
+    if removed:
+        WebhookSubscription.objects.filter(
+            installation=installation, webhook_id__in=removed
+        ).delete()
+    added, changed = [], []
+    for webhook_id, hook in sorted(wanted.items()):
+        existing = current.get(webhook_id)
+        if existing is None:
+            WebhookSubscription.objects.create(
+                installation=installation, webhook_id=webhook_id, event=hook.event, url=hook.url
+            )
+            added.append(webhook_id)
+        elif (existing.event, existing.url) != (hook.event, hook.url):
+            existing.event, existing.url = hook.event, hook.url
+            existing.save(update_fields=["event", "url", "updated_at"])
+            changed.append(webhook_id)
+    return {"added": added, "removed": removed, "changed": changed}
