@@ -36,55 +36,14 @@ class Command(BaseCommand):
     def handle(
         self, *args: Any, addrport: str, concurrency: int, no_example: bool, **options: Any
     ) -> None:
-        python = sys.executable
-        celery = [python, "-m", "celery", "-A", "marketplace"]
-        commands = {
-            "web": [python, "manage.py", "runserver", addrport],
-            "worker": [
-                *celery,
-                "worker",
-                "--loglevel=INFO",
-                f"--concurrency={concurrency}",
-                "-Q",
-                "default",
-                "--without-gossip",
-                "--without-mingle",
-            ],
-            "beat": [
-                *celery,
-                "beat",
-                "--loglevel=INFO",
-                "--schedule",
-                settings.CELERY_BEAT_SCHEDULE_FILENAME,
-            ],
-        }
+        commands = _commands(addrport=addrport, concurrency=concurrency)
         os.makedirs(os.path.dirname(settings.CELERY_BEAT_SCHEDULE_FILENAME), exist_ok=True)
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         example_file = example_config_path()
         example_url = ""
         if not no_example and example_file.exists():
-            commands["example"] = [python, "-m", "examples.connector"]
+            commands["example"] = [sys.executable, "-m", "examples.connector"]
             example_url = example_public_url(example_file)
-        processes: dict[str, subprocess.Popen[str]] = {}
-        for name, command in commands.items():
-            process_env = env
-            if name == "example":
-                # The connector talks to this server, wherever it listens.
-                process_env = {
-                    **env,
-                    "CONNECTOR_CONFIG": str(example_file),
-                    "CONNECTOR_MARKETPLACE_URL": f"http://{addrport}",
-                }
-            processes[name] = subprocess.Popen(  # noqa: S603
-                command,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-                env=process_env,
-                cwd=settings.BASE_DIR,
-                start_new_session=True,
-            )
-            threading.Thread(target=_pipe, args=(name, processes[name].stdout), daemon=True).start()
+        processes = _start(commands, addrport=addrport, example_file=example_file)
 
         broker = settings.CELERY_BROKER_URL.split("://", 1)[0]
         example = (
@@ -97,7 +56,16 @@ class Command(BaseCommand):
                 f"Press Ctrl-C to stop all {len(processes)}.\n"
             )
         )
+        exit_code = self._watch(processes)
+        names = list(processes)
+        self.stdout.write(f"Stopping {', '.join(names[:-1])} and {names[-1]}...")
+        _stop(processes)
+        if exit_code:
+            sys.exit(exit_code)
 
+    def _watch(self, processes: dict[str, subprocess.Popen[str]]) -> int:
+        """Wait for Ctrl-C (or SIGTERM) or for a process to exit; the exit code to leave
+        with (0 on Ctrl-C)."""
         stopping = False
 
         def stop(*_: object) -> None:
@@ -125,24 +93,78 @@ class Command(BaseCommand):
                     stopping = True
                     break
             time.sleep(0.5)
-        names = list(processes)
-        self.stdout.write(f"Stopping {', '.join(names[:-1])} and {names[-1]}...")
-        for name, process in processes.items():
-            if process.poll() is None:
-                if name == "web":
-                    # runserver's autoreloader runs the server in a child process.
-                    os.killpg(process.pid, signal.SIGTERM)
-                else:
-                    # Celery's main process shuts its pool down itself (warm shutdown).
-                    process.terminate()
-        deadline = time.monotonic() + 35
-        for process in processes.values():
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-        if exit_code:
-            sys.exit(exit_code)
+        return exit_code
+
+
+def _commands(*, addrport: str, concurrency: int) -> dict[str, list[str]]:
+    python = sys.executable
+    celery = [python, "-m", "celery", "-A", "marketplace"]
+    return {
+        "web": [python, "manage.py", "runserver", addrport],
+        "worker": [
+            *celery,
+            "worker",
+            "--loglevel=INFO",
+            f"--concurrency={concurrency}",
+            "-Q",
+            "default",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        "beat": [
+            *celery,
+            "beat",
+            "--loglevel=INFO",
+            "--schedule",
+            settings.CELERY_BEAT_SCHEDULE_FILENAME,
+        ],
+    }
+
+
+def _start(
+    commands: dict[str, list[str]], *, addrport: str, example_file: Path
+) -> dict[str, subprocess.Popen[str]]:
+    """Start every command in a session of its own, its output piped to ours by name."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    processes: dict[str, subprocess.Popen[str]] = {}
+    for name, command in commands.items():
+        process_env = env
+        if name == "example":
+            # The connector talks to this server, wherever it listens.
+            process_env = {
+                **env,
+                "CONNECTOR_CONFIG": str(example_file),
+                "CONNECTOR_MARKETPLACE_URL": f"http://{addrport}",
+            }
+        processes[name] = subprocess.Popen(  # noqa: S603
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=process_env,
+            cwd=settings.BASE_DIR,
+            start_new_session=True,
+        )
+        threading.Thread(target=_pipe, args=(name, processes[name].stdout), daemon=True).start()
+    return processes
+
+
+def _stop(processes: dict[str, subprocess.Popen[str]]) -> None:
+    """Stop them all, each the way it shuts down cleanly; kill what outlives 35 s."""
+    for name, process in processes.items():
+        if process.poll() is None:
+            if name == "web":
+                # runserver's autoreloader runs the server in a child process.
+                os.killpg(process.pid, signal.SIGTERM)
+            else:
+                # Celery's main process shuts its pool down itself (warm shutdown).
+                process.terminate()
+    deadline = time.monotonic() + 35
+    for process in processes.values():
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
 
 
 def example_public_url(path: Path) -> str:

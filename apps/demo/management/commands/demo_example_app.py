@@ -62,6 +62,51 @@ TASK_SCOPE = {
 }
 
 
+SETTINGS: list[dict[str, Any]] = [
+    {
+        "key": "workspace",
+        "level": "app",
+        "type": "string",
+        "label": "Workspace name",
+        "help": "The workspace of the connected service this account syncs with.",
+        "required": True,
+    },
+    {
+        "key": "api_token",
+        "level": "app",
+        "type": "secret",
+        "label": "Connected service API token",
+        "help": "Stored encrypted; shown masked.",
+    },
+    {
+        "key": "sync_interval",
+        "level": "app",
+        "type": "select",
+        "label": "Sync every",
+        "default": "hour",
+        "options": [
+            {"value": "15min", "label": "15 minutes"},
+            {"value": "hour", "label": "Hour"},
+            {"value": "day", "label": "Day"},
+        ],
+    },
+    {
+        "key": "letterhead",
+        "level": "app",
+        "type": "file",
+        "label": "Letterhead (PDF or image)",
+        "help": "Printed at the top of exported reports.",
+    },
+    {
+        "key": "notify_me",
+        "level": "user",
+        "type": "boolean",
+        "label": "E-mail me when a sync fails",
+        "default": False,
+    },
+]
+
+
 def manifest(number: str, scopes: list[dict[str, str]]) -> dict[str, Any]:
     return {
         "manifest_version": 1,
@@ -88,49 +133,7 @@ def manifest(number: str, scopes: list[dict[str, str]]) -> dict[str, Any]:
                 "title": "Example Connector",
             }
         ],
-        "settings": [
-            {
-                "key": "workspace",
-                "level": "app",
-                "type": "string",
-                "label": "Workspace name",
-                "help": "The workspace of the connected service this account syncs with.",
-                "required": True,
-            },
-            {
-                "key": "api_token",
-                "level": "app",
-                "type": "secret",
-                "label": "Connected service API token",
-                "help": "Stored encrypted; shown masked.",
-            },
-            {
-                "key": "sync_interval",
-                "level": "app",
-                "type": "select",
-                "label": "Sync every",
-                "default": "hour",
-                "options": [
-                    {"value": "15min", "label": "15 minutes"},
-                    {"value": "hour", "label": "Hour"},
-                    {"value": "day", "label": "Day"},
-                ],
-            },
-            {
-                "key": "letterhead",
-                "level": "app",
-                "type": "file",
-                "label": "Letterhead (PDF or image)",
-                "help": "Printed at the top of exported reports.",
-            },
-            {
-                "key": "notify_me",
-                "level": "user",
-                "type": "boolean",
-                "label": "E-mail me when a sync fails",
-                "default": False,
-            },
-        ],
+        "settings": SETTINGS,
     }
 
 
