@@ -43,10 +43,12 @@ def oversized(root: Path) -> dict[str, int]:
             source = path.read_text()
             if (lines := len(source.splitlines())) > MAX_MODULE_LINES:
                 found[name] = lines
-            for node in ast.walk(ast.parse(source)):
-                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                    if (lines := _length(node)) > MAX_FUNCTION_LINES:
-                        found[f"{name}:{node.name}"] = lines
+            found.update(
+                (f"{name}:{node.name}", _length(node))
+                for node in ast.walk(ast.parse(source))
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+                and _length(node) > MAX_FUNCTION_LINES
+            )
     return found
 
 
