@@ -1,5 +1,7 @@
 """Reads of tokens: an access or refresh token with everything ``token_refusal`` and an
-app endpoint need, in one query.
+app endpoint need, in one query; and the token endpoint's reads of the code being
+exchanged and the refresh token being rotated, with everything their grant checks and
+issues from, in one query each (ORM querysets compiled once, ``apps.core.compiled``).
 
 Every app request runs this lookup, so it is one SQL statement written once per process
 (no ORM compilation per request), selecting only the columns the checks use, through
@@ -20,6 +22,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.db.models import F, FilteredRelation, Q, QuerySet
 from django.db.models.base import ModelState
 from oauth2_provider.models import (
     get_access_token_model,
@@ -28,7 +31,9 @@ from oauth2_provider.models import (
 )
 
 from apps.accounts.models import Account, Membership, Role
+from apps.core.compiled import CompiledLookup, lookup_cursor
 from apps.installations.models import Installation, InstallationAccess
+from apps.oauth.models import Grant, RefreshToken
 from apps.oauth.policies import (
     AppToken,
     TokenAccount,
@@ -138,20 +143,7 @@ def _sql(*, refresh: bool) -> str:
 
 
 def _cursor() -> Any:
-    """A cursor of the request's connection, wrapped as ``connection.cursor()`` wraps its
-    own (errors translated, queries logged when Django logs them); on PostgreSQL with a
-    prepare threshold, one that binds parameters on the server, so psycopg can prepare the
-    statement."""
-    if connection.vendor != "postgresql":
-        return connection.cursor()
-    connection.ensure_connection()
-    raw_connection = connection.connection
-    if raw_connection.prepare_threshold is None:
-        return connection.cursor()
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
-    with connection.wrap_database_errors:
-        return connection._prepare_cursor(ServerBindingCursor(raw_connection))
+    return lookup_cursor(connection.alias)
 
 
 def _json(value: Any) -> Any:
@@ -264,3 +256,60 @@ def refresh_token_facts_get(*, refresh_token_id: int) -> AppToken | None:
     """The refresh token ``refresh_token_id`` as ``token_refusal`` sees it (its user's
     membership of the installation's account), in one query; ``None`` when it is gone."""
     return _one(key=refresh_token_id, refresh=True)
+
+
+# --- the token endpoint ----------------------------------------------------------------
+
+
+def _with_member(queryset: QuerySet, *, user: str, account: str) -> QuerySet:  # type: ignore[type-arg]
+    """``queryset`` with ``member``: the membership of the row's ``user`` in the account
+    at ``account`` (a field path), joined rather than read apart."""
+    return queryset.annotate(
+        member=FilteredRelation(
+            f"{user}__memberships",
+            condition=Q(**{f"{user}__memberships__account_id": F(account)}),
+        )
+    )
+
+
+_grant_by_digest: CompiledLookup[Grant] = CompiledLookup(
+    lambda digest: (
+        _with_member(
+            Grant.objects.filter(code=digest), user="user", account="installation__account_id"
+        )
+        .select_related("installation", "user", "member")
+        .order_by()[:1]
+    )
+)
+
+
+def grant_get_for_exchange(*, digest: str, application_id: int) -> Grant | None:
+    """The client's authorization code whose digest is ``digest``, with its installation,
+    user and the user's membership in the installation's account (``member``, absent when
+    there is none), or ``None`` (also for another client's code).
+
+    Consumed and expired codes are returned too: the exchange tells a replay from an
+    unknown code. One query, compiled once (``apps.core.compiled``).
+    """
+    grant = _grant_by_digest.first(digest)
+    return grant if grant is not None and grant.application_id == application_id else None
+
+
+def _refresh_tokens(checksum: str) -> QuerySet[RefreshToken]:
+    return (
+        RefreshToken.objects.filter(token_checksum=checksum)
+        .select_related("access_token")
+        .order_by(F("revoked").desc(nulls_first=True))[:1]
+    )
+
+
+_refresh_token_by_checksum: CompiledLookup[RefreshToken] = CompiledLookup(_refresh_tokens)
+
+
+def refresh_token_get_for_rotation(*, checksum: str) -> RefreshToken | None:
+    """The refresh token whose checksum is ``checksum`` (the live one; else the latest
+    revoked, so a replay is recognised), with its access token (whose expiry and scope
+    the grant reads), or ``None``. Whether it may act is ``token_refusal`` on
+    ``refresh_token_facts_get``. One query, compiled once (``apps.core.compiled``).
+    """
+    return _refresh_token_by_checksum.first(checksum)

@@ -1,33 +1,24 @@
-"""The authorization server's endpoints.
-
-``/oauth/authorize/`` is the one consent screen every install and authorization ends
-in: the marketplace's Install buttons and install links send the browser here, and so do
-apps that start the flow themselves. Token, revocation and metadata are DOT's; the
-introspection endpoint answers only about the calling client's own tokens. Token,
-revocation and introspection limit failed client authentication (``throttling``).
+"""The authorize endpoint: ``/oauth/authorize/``, the one consent screen every install and
+authorization ends in. The marketplace's Install buttons and install links send the browser
+here, and so do apps that start the flow themselves.
 """
 
 from __future__ import annotations
 
-import calendar
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
-from oauth2_provider import views as dot
 from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.http import OAuth2ResponseRedirect
 from oauth2_provider.views.mixins import OAuthLibMixin
-from oauthlib.common import Request as OauthlibRequest
 from oauthlib.oauth2.rfc6749 import errors as oauthlib_errors
 
 from apps.accounts.middleware import SESSION_KEY as CURRENT_ACCOUNT_KEY
@@ -39,15 +30,8 @@ from apps.oauth.context import AuthorizationContext, Mode, authorization_context
 from apps.oauth.errors import OAuthProtocolError, RefusalKind
 from apps.oauth.handoff import handoff_hold
 from apps.oauth.issuer import oauth_issuer
-from apps.oauth.policies import pkce_challenge_problem, token_refusal
-from apps.oauth.selectors import access_token_get_by_checksum, token_checksum
-from apps.oauth.services import (
-    authorization_allow,
-    consent_lines,
-    consent_needed,
-    install_start_target,
-)
-from apps.oauth.throttling import with_client_auth_throttle
+from apps.oauth.policies import pkce_challenge_problem
+from apps.oauth.services import authorization_allow, consent_lines, consent_needed
 from apps.scopes.policies import effective_scopes, scope_phrase
 
 # Query parameters of ours that ride along with the OAuth ones.
@@ -384,150 +368,3 @@ class AuthorizeView(LoginRequiredMixin, OAuthLibMixin, View):
                 kwargs={"installation_id": installation.pk},
             )
         )
-
-
-@method_decorator(never_cache, name="dispatch")
-class InstallStartView(LoginRequiredMixin, View):
-    """An install started on the marketplace (catalog, install link, the developer's
-    own account) of a version whose manifest declares ``install_start_url``: the browser
-    goes on to the app, which starts its own authorization request with its ``state`` and
-    PKCE. Otherwise (no start URL, or the link or version is gone) it goes to the consent
-    screen, which starts the install itself or says why it cannot."""
-
-    http_method_names = ["get", "head"]
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        params = request.GET
-        client_id = params.get("client_id", "")
-        account = params.get(ACCOUNT_PARAM, "").strip()
-        version = params.get(VERSION_PARAM, "").strip()
-        link = params.get(LINK_PARAM, "").strip()
-        target = install_start_target(
-            client_id=client_id,
-            issuer=oauth_issuer(request),
-            account_slug=account,
-            version_number=version,
-            install_link_token=link,
-        )
-        if target is not None:
-            response = redirect(target)
-        else:
-            query = {"client_id": client_id, "response_type": "code", ACCOUNT_PARAM: account}
-            query.update({LINK_PARAM: link} if link else {VERSION_PARAM: version})
-            response = redirect(reverse("oauth2_provider:authorize") + "?" + urlencode(query))
-        # An install link's token is in the address: keep it out of Referer headers.
-        response["Referrer-Policy"] = "no-referrer"
-        return response
-
-
-GRANT_TYPES = frozenset({"authorization_code", "refresh_token"})
-
-
-@method_decorator(csrf_exempt, name="dispatch")
-class TokenView(dot.TokenView):
-    """DOT's token endpoint for the two grants apps use: the authorization code and the
-    refresh token. Any other grant type (client credentials, device code, password) is
-    refused before it reaches oauthlib."""
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        grant_type = request.POST.get("grant_type", "")
-        if grant_type not in GRANT_TYPES:
-            response = JsonResponse(
-                {
-                    "error": OAuthProtocolError.UNSUPPORTED_GRANT_TYPE,
-                    "error_description": (
-                        "Use grant_type=authorization_code or grant_type=refresh_token."
-                    ),
-                },
-                status=400,
-            )
-            response["Cache-Control"] = "no-store"
-            return response
-        return with_client_auth_throttle(
-            request, lambda: super(TokenView, self).post(request, *args, **kwargs)
-        )
-
-
-@method_decorator(csrf_exempt, name="dispatch")
-class RevokeTokenView(dot.RevokeTokenView):
-    """DOT's revocation endpoint (RFC 7009), the calling client's own tokens only, under
-    the failed-client-authentication limits."""
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return with_client_auth_throttle(
-            request, lambda: super(RevokeTokenView, self).post(request, *args, **kwargs)
-        )
-
-
-@method_decorator(csrf_exempt, name="dispatch")
-class IntrospectView(OAuthLibMixin, View):
-    """RFC 7662 for the calling client's own access tokens only.
-
-    The client authenticates with its credentials (HTTP Basic or form). Any token of
-    another client, or none, is reported ``{"active": false}``.
-    """
-
-    http_method_names = ["post"]
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return with_client_auth_throttle(request, lambda: self._introspect(request))
-
-    def _introspect(self, request: HttpRequest) -> HttpResponse:
-        client_id = self._authenticated_client_id(request)
-        if not client_id:
-            response = JsonResponse(
-                {
-                    "error": OAuthProtocolError.INVALID_CLIENT,
-                    "error_description": "Authenticate as the app.",
-                },
-                status=401,
-            )
-            response["WWW-Authenticate"] = 'Basic realm="oauth"'
-            return response
-        value = request.POST.get("token", "")
-        if not value:
-            return JsonResponse(
-                {
-                    "error": OAuthProtocolError.INVALID_REQUEST,
-                    "error_description": "Send the token to check.",
-                },
-                status=400,
-            )
-        token = access_token_get_by_checksum(checksum=token_checksum(value))
-        # Active exactly when the API would accept it: the same rule as a resource request
-        # (expiry, app, installation, account, user, membership and access), not fewer.
-        if (
-            token is None
-            or token.client_id != client_id
-            or token_refusal(token, now=timezone.now()) is not None
-        ):
-            return JsonResponse({"active": False})
-        installation = token.installation
-        assert installation is not None  # token_refusal refuses a token without one
-        return JsonResponse(
-            {
-                "active": True,
-                "scope": token.scope,
-                "client_id": client_id,
-                "username": token.user.email,
-                "token_type": "Bearer",
-                "exp": int(calendar.timegm(token.expires.timetuple())),
-                "iss": oauth_issuer(request),
-                "account": installation.account.slug,
-            }
-        )
-
-    def _authenticated_client_id(self, request: HttpRequest) -> str:
-        """The client_id of the client whose credentials were verified, or "".
-
-        Taken from the client the validator authenticated, never re-read from the request:
-        a failing Basic header naming another app followed by the caller's own credentials
-        in the body authenticates the caller, not the app the header names.
-        """
-        core = self.get_oauthlib_core()
-        uri, http_method, body, headers = core._extract_params(request)
-        oauth_request = OauthlibRequest(uri, http_method, body, headers)
-        if not core.server.request_validator.authenticate_client(oauth_request):
-            return ""
-        client = getattr(oauth_request, "client", None)
-        return str(client.client_id) if client is not None else ""
