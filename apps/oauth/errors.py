@@ -26,6 +26,8 @@ class OAuthProtocolError(StrEnum):
     INVALID_CLIENT = "invalid_client"
     INVALID_REQUEST = "invalid_request"
     UNSUPPORTED_GRANT_TYPE = "unsupported_grant_type"
+    # RFC 8707 §2: a token request's resource beyond what the code or refresh token grants.
+    INVALID_TARGET = "invalid_target"
     # RFC 6749 names it ``access_denied``; the marketplace sends the name Pipedrive gives it.
     USER_DENIED = "user_denied"
 

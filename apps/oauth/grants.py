@@ -37,6 +37,7 @@ from oauthlib.oauth2.rfc6749 import errors
 
 from apps.installations.models import InstallationStatus
 from apps.installations.policies import scopes_within
+from apps.oauth.errors import OAuthProtocolError
 from apps.oauth.models import AccessToken, Grant, RefreshToken, code_digest
 from apps.oauth.policies import token_refusal
 from apps.oauth.selectors import (
@@ -211,7 +212,7 @@ class TokenGrants(OAuth2Validator):
             for resource in request.resource:
                 if resource not in granted:
                     raise errors.CustomOAuth2Error(
-                        error="invalid_target",
+                        error=OAuthProtocolError.INVALID_TARGET,
                         description=(
                             f"The requested resource '{resource}' is not allowed. Token "
                             "request cannot escalate resource permissions beyond the original "
