@@ -124,8 +124,12 @@ class Endpoint:
         return counts[0], counts[1]
 
 
-def _control(sql: str) -> bool:
-    return sql.split(" ", 1)[0].upper() in {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}
+CONTROL = {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}
+
+
+def _control(sql: str | None) -> bool:
+    # A statement sent with server-side binding (a prepared lookup) is logged as None.
+    return sql is not None and sql.split(" ", 1)[0].upper() in CONTROL
 
 
 # --- ours -------------------------------------------------------------------------------------
