@@ -48,10 +48,14 @@ def lookup_cursor(alias: str) -> Any:
     raw_connection = connection.connection
     if raw_connection.prepare_threshold is None:
         return connection.cursor()
-    from django.db.backends.postgresql.base import ServerBindingCursor
+    from django.db.backends.postgresql.base import (  # type: ignore[attr-defined]
+        ServerBindingCursor,
+    )
 
     with connection.wrap_database_errors:
-        return connection._prepare_cursor(ServerBindingCursor(raw_connection))
+        return connection._prepare_cursor(  # type: ignore[attr-defined]
+            ServerBindingCursor(raw_connection)
+        )
 
 
 class _Compiled:
