@@ -16,7 +16,6 @@ MAX_MODULE_LINES = 400
 KNOWN: dict[str, str] = {
     "apps/lifecycle/services/cascade.py": "being reshaped into per-context deletion plans",
     "apps/lifecycle/jobs.py:_app_delete_chunk": "being reshaped into per-context deletion plans",
-    "apps/oauth/views.py": "the token endpoint is being moved out of it",
     "apps/installations/services/settings.py:installation_settings_save": (
         "being split into a settings plan in policies and a short apply service"
     ),
