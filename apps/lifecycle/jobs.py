@@ -15,13 +15,11 @@ from apps.jobs.kinds import APP_DELETE, INSTALLATION_UNINSTALL, VERSION_ROLLOUT
 from apps.jobs.models import Job
 from apps.jobs.registry import ChunkResult, JobKind, job_kind_register
 from apps.lifecycle.services.batches import Deadline, relaxed_commits
-from apps.lifecycle.services.cascade import (
-    UNINSTALL_STEPS,
-    app_remove,
+from apps.installations.services import APP_DELETION_BY, installation_mark_uninstalling
+from apps.lifecycle.services.cascade import UNINSTALL_STEPS, app_remove, installation_purge
+from apps.lifecycle.services.whole import (
     installation_delete_small,
     installation_delete_whole,
-    installation_mark_uninstalling,
-    installation_purge,
     installations_small,
 )
 from apps.lifecycle.services.rollout import rollout_total, version_rollout_run
@@ -78,6 +76,19 @@ def _uninstall_chunk(job: Job) -> ChunkResult:
     )
 
 
+def _mark_uninstalling(installation_id: int) -> None:
+    """Move an installation of the app being deleted to ``uninstalling`` through the
+    installations service (its history records it), refusing its tokens from then on;
+    one already uninstalling stays as it is."""
+    installation = Installation.objects.filter(
+        pk=installation_id, status=InstallationStatus.ACTIVE
+    ).first()
+    if installation is not None:
+        installation_mark_uninstalling(
+            installation=installation, by=APP_DELETION_BY, detail={"reason": "app_deleted"}
+        )
+
+
 def _in_order(installations: QuerySet[Installation]) -> Iterator[tuple[int, bool]]:
     """The installations' ids in id order, each with whether it is small
     (``installations_small``, asked a hundred at a time). The next hundred are read once
@@ -131,7 +142,7 @@ def _app_delete_chunk(job: Job) -> ChunkResult:
                 if whole is not None:
                     payload["step"], payload["counts"] = len(UNINSTALL_STEPS), whole
                     continue
-            installation_mark_uninstalling(installation_id=current)
+            _mark_uninstalling(current)
             counts = {name: int(rows) for name, rows in payload.get("counts", {}).items()}
             step = installation_purge(
                 installation_id=current, start=step, deadline=deadline, deleted=counts

@@ -20,8 +20,13 @@ from apps.installations.services.installs import (
     installation_update_plan,
 )
 from apps.installations.services.settings import installation_settings_save
+from apps.installations.services.uninstalling import (
+    APP_DELETION_BY,
+    installation_mark_uninstalling,
+)
 
 __all__ = [
+    "APP_DELETION_BY",
     "REFUSALS",
     "ROLLOUT_BY",
     "RolloutOutcome",
@@ -29,6 +34,7 @@ __all__ = [
     "installation_access_set",
     "installation_check_installable",
     "installation_install",
+    "installation_mark_uninstalling",
     "installation_pin",
     "installation_rollout",
     "installation_settings_save",

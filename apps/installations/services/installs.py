@@ -29,6 +29,7 @@ from apps.installations.services.installable import (
     installation_check_installable,
 )
 from apps.installations.services.subscriptions import subscriptions_sync
+from apps.installations.services.uninstalling import installation_mark_uninstalling
 from apps.jobs.kinds import INSTALLATION_UNINSTALL
 from apps.jobs.services import job_create
 from apps.scopes.policies import effective_scopes, scope_diff
@@ -327,19 +328,8 @@ def installation_uninstall(
         account_id=installation.account_id,
         refusal="Only an admin of this account can uninstall its apps.",
     )
-    now = timezone.now()
-    updated = Installation.objects.filter(
-        pk=installation.pk, status=InstallationStatus.ACTIVE
-    ).update(
-        status=InstallationStatus.UNINSTALLING,
-        uninstall_requested_at=now,
-        uninstall_requested_by=by.user,
-        updated_at=now,
-    )
-    if not updated:
+    if not installation_mark_uninstalling(installation=installation, by=by):
         raise Conflict("The app is already being uninstalled.", code=InstallationError.NOT_ACTIVE)
-    installation.refresh_from_db()
-    _event(installation, InstallationEvent.Kind.UNINSTALL_REQUESTED, by)
     job_create(
         kind=INSTALLATION_UNINSTALL,
         payload={"installation_id": installation.pk},

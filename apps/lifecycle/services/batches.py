@@ -21,20 +21,32 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import DatabaseError, connection, models, transaction
 
+from apps.core.deletion import Pointer
+
 BATCH_SIZE = 2000
 
 
-@dataclass(frozen=True)
-class Pointer:
-    """A nullable column of ``model`` that points at the rows being deleted."""
+@dataclass
+class Tally:
+    """Rows deleted per name (a step, a kind of token), and whether everything asked
+    for is gone."""
 
-    model: type[models.Model]
-    column: str
+    deleted: dict[str, int] = field(default_factory=dict)
+    complete: bool = True
+
+    def add(self, name: str, count: int, complete: bool) -> bool:
+        self.deleted[name] = self.deleted.get(name, 0) + count
+        self.complete = self.complete and complete
+        return complete
+
+    @property
+    def total(self) -> int:
+        return sum(self.deleted.values())
 
 
 class Deadline:

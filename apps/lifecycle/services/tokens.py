@@ -1,15 +1,15 @@
-"""Deleting OAuth grants and tokens in batches: for one installation, for one app, and
-the periodic purge of expired and revoked ones.
+"""The periodic purge of expired and revoked OAuth grants and tokens, in batches (the
+cascades delete an installation's or an app's through the OAuth context's deletion plan,
+``apps/oauth/deletion.py``).
 
 Access and refresh tokens point at each other (``RefreshToken.access_token``,
 ``AccessToken.source_refresh_token``), so each batch clears the pointers into it before
-deleting. Nothing here goes through ``Application.delete()`` or the deletion collector:
-a populated app would be one huge transaction (see ``docs/performance.md``).
+deleting (the pointers the OAuth context declares). Nothing here goes through the
+deletion collector (see ``docs/performance.md``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,61 +17,12 @@ from django.db import models
 from django.utils import timezone
 from oauth2_provider.settings import oauth2_settings
 
-from apps.lifecycle.services.batches import (
-    BATCH_SIZE,
-    NO_DEADLINE,
-    Deadline,
-    Pointer,
-    delete_all,
-)
+from apps.core.deletion import Pointer
+from apps.lifecycle.services.batches import BATCH_SIZE, NO_DEADLINE, Deadline, Tally, delete_all
+from apps.oauth.deletion import ACCESS_TOKEN_POINTERS, REFRESH_TOKEN_POINTERS
 from apps.oauth.models import AccessToken, Grant, IDToken, RefreshToken
 
-RT_POINTERS = (Pointer(AccessToken, "source_refresh_token"),)
-AT_POINTERS = (Pointer(RefreshToken, "access_token"),)
-
-
-@dataclass
-class Tally:
-    """Rows deleted per kind, and whether everything asked for is gone."""
-
-    deleted: dict[str, int] = field(default_factory=dict)
-    complete: bool = True
-
-    def add(self, name: str, count: int, complete: bool) -> bool:
-        self.deleted[name] = self.deleted.get(name, 0) + count
-        self.complete = self.complete and complete
-        return complete
-
-    @property
-    def total(self) -> int:
-        return sum(self.deleted.values())
-
-
-def tokens_delete(
-    where: models.Q,
-    *,
-    deadline: Deadline = NO_DEADLINE,
-    batch_size: int = BATCH_SIZE,
-) -> Tally:
-    """Delete every grant, refresh token and access token matching ``where`` (a filter
-    the three models share, e.g. ``Q(installation_id=...)`` or ``Q(application_id=...)``).
-
-    Stops between batches when ``deadline`` passes (``Tally.complete`` is then false).
-    Idempotent.
-    """
-    tally = Tally()
-    steps: tuple[tuple[str, models.QuerySet[Any], tuple[Pointer, ...]], ...] = (
-        ("grants", Grant.objects.filter(where), ()),
-        ("refresh_tokens", RefreshToken.objects.filter(where), RT_POINTERS),
-        ("access_tokens", AccessToken.objects.filter(where), AT_POINTERS),
-    )
-    for name, queryset, pointers in steps:
-        count, complete = delete_all(
-            queryset, pointers=pointers, deadline=deadline, batch_size=batch_size
-        )
-        if not tally.add(name, count, complete):
-            break
-    return tally
+__all__ = ["Tally", "expired_token_filters", "tokens_purge_expired"]
 
 
 def expired_token_filters(now: datetime | None = None) -> dict[str, models.QuerySet[Any]]:
@@ -109,8 +60,8 @@ def expired_token_filters(now: datetime | None = None) -> dict[str, models.Query
 
 
 _POINTERS: dict[type[models.Model], tuple[Pointer, ...]] = {
-    RefreshToken: RT_POINTERS,
-    AccessToken: AT_POINTERS,
+    RefreshToken: REFRESH_TOKEN_POINTERS,
+    AccessToken: ACCESS_TOKEN_POINTERS,
 }
 
 

@@ -379,11 +379,11 @@ def test_a_folder_left_by_a_files_step_cut_off_goes_with_the_one_transaction_pat
     folder leaves an installation without setting files: a small one, which the next
     run deletes in one transaction. That path removes the folder too, so nothing is left
     in storage."""
-    from apps.lifecycle.services import cascade
+    from apps.installations import deletion
 
     job = _uninstall(installed)
     with monkeypatch.context() as killed:
-        killed.setattr(cascade, "_remove_folder", lambda path: None)
+        killed.setattr(deletion, "storage_folder_remove", lambda path: None)
         files_step = next(step for step in UNINSTALL_STEPS if step.name == "files")
         assert files_step.run(installed.pk, NO_DEADLINE).complete
     assert installed.files_exist() == [False] * FILES

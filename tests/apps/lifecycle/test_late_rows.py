@@ -30,7 +30,8 @@ from apps.installations.services import (
 from apps.jobs.kinds import APP_DELETE, INSTALLATION_UNINSTALL
 from apps.jobs.models import Job
 from apps.lifecycle.services import batches
-from apps.lifecycle.services.cascade import _purge_turn, installation_delete_whole
+from apps.lifecycle.services.locks import purge_turn
+from apps.lifecycle.services.whole import installation_delete_whole
 from tests.apps.lifecycle.conftest import (
     USER_SCOPES,
     Installed,
@@ -176,7 +177,7 @@ def test_the_one_statement_path_gives_way_to_a_step_by_step_purge(installed, adm
 
     def other_purge() -> None:
         try:
-            with _purge_turn(installed.pk):
+            with purge_turn(installed.pk):
                 held.set()
                 release.wait(timeout=60)
         finally:
