@@ -11,18 +11,18 @@ from django.db.models import QuerySet
 
 from apps.catalog.models import App, AppStatus, AppVersion
 from apps.installations.models import Installation, InstallationStatus
+from apps.installations.services import APP_DELETION_BY, installation_mark_uninstalling
 from apps.jobs.kinds import APP_DELETE, INSTALLATION_UNINSTALL, VERSION_ROLLOUT
 from apps.jobs.models import Job
 from apps.jobs.registry import ChunkResult, JobKind, job_kind_register
 from apps.lifecycle.services.batches import Deadline, relaxed_commits
-from apps.installations.services import APP_DELETION_BY, installation_mark_uninstalling
 from apps.lifecycle.services.cascade import UNINSTALL_STEPS, app_remove, installation_purge
+from apps.lifecycle.services.rollout import rollout_total, version_rollout_run
 from apps.lifecycle.services.whole import (
     installation_delete_small,
     installation_delete_whole,
     installations_small,
 )
-from apps.lifecycle.services.rollout import rollout_total, version_rollout_run
 
 # When the app itself is being deleted, an installation goes whatever its status: the
 # app's client is suspended, so none of its tokens works anyway.

@@ -121,7 +121,7 @@ def _pointers_checked(owner: type[models.Model], steps: tuple[PlanStep, ...]) ->
     for index, rows in enumerate(flat):
         for field in rows.model._meta.concrete_fields:
             target = field.related_model if field.is_relation else None
-            if target is None or target is rows.model or target not in position:
+            if not isinstance(target, type) or target is rows.model or target not in position:
                 continue
             if position[target] < index and (rows.model, field.name) not in cleared:
                 raise ImproperlyConfigured(

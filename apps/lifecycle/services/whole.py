@@ -81,7 +81,7 @@ def _column(rows: Rows) -> str | None:
     if rows.key != "id" or "__" in rows.lookup:
         return None
     field = rows.model._meta.get_field(rows.lookup)
-    return field.column if field.concrete else None  # type: ignore[union-attr]
+    return field.column if field.concrete else None
 
 
 def _where(rows: Rows) -> tuple[str, tuple[Any, ...]]:
