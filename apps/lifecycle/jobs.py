@@ -5,6 +5,7 @@ and records where it got to; see ``README.md``."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -98,11 +99,44 @@ def _in_order(installations: QuerySet[Installation]) -> Iterator[tuple[int, bool
         yield from ((pk, pk in small) for pk in batch)
 
 
+def _accounts_run(
+    installations: QuerySet[Installation], payload: dict[str, Any], deadline: Deadline
+) -> bool:
+    """Remove the app's installations in id order, one whole before the next starts,
+    until none is left or the deadline passes (after at least one). Keeps in
+    ``payload`` the one in hand, its next step and the rows each step deleted there.
+    Returns whether it worked on any."""
+    step = int(payload.get("step", 0))
+    worked = False
+    for current, small in _in_order(installations):
+        if worked and deadline.passed():
+            break
+        worked = True
+        if int(payload.get("installation_id", 0)) != current:
+            payload["installation_id"], step = current, 0
+            payload["counts"] = {}
+        if step == 0 and small:
+            whole = installation_delete_whole(installation_id=current, statuses=DELETABLE)
+            if whole is not None:
+                payload["step"], payload["counts"] = len(UNINSTALL_STEPS), whole
+                continue
+        _mark_uninstalling(current)
+        counts = {name: int(rows) for name, rows in payload.get("counts", {}).items()}
+        step = installation_purge(
+            installation_id=current, start=step, deadline=deadline, deleted=counts
+        )
+        payload["step"], payload["counts"] = step, counts
+        if step < len(UNINSTALL_STEPS):
+            break
+    return worked
+
+
 def _app_delete_chunk(job: Job) -> ChunkResult:
     """One account at a time: the next installation of the app (in id order) goes through
     the whole uninstall cascade before the one after it starts. A small one (found a
     hundred at a time by ``installations_small``) goes in one short transaction
-    (``installation_delete_whole``), any other step by step in batches.
+    (``installation_delete_whole``), any other step by step in batches. Then the app
+    plan (``app_remove``).
 
     The first chunk only counts the accounts, so the total is on the job row before
     anything is deleted (a failed first chunk records nothing, and a recount after it
@@ -119,69 +153,33 @@ def _app_delete_chunk(job: Job) -> ChunkResult:
     total = job.progress_total
     if total is None:
         total = installations.count()
-        return ChunkResult(
-            done=0,
-            total=total,
-            finished=False,
-            message=f"Removed from 0 of {_plural(total, 'account')}.",
-        )
+        message = f"Removed from 0 of {_plural(total, 'account')}."
+        return ChunkResult(done=0, total=total, finished=False, message=message)
     deadline = _deadline()
     payload = dict(job.payload)
-    step = int(payload.get("step", 0))
-    worked = False
     with relaxed_commits():
-        for current, small in _in_order(installations):
-            if worked and deadline.passed():
-                break
-            worked = True
-            if int(payload.get("installation_id", 0)) != current:
-                payload["installation_id"], step = current, 0
-                payload["counts"] = {}
-            if step == 0 and small:
-                whole = installation_delete_whole(installation_id=current, statuses=DELETABLE)
-                if whole is not None:
-                    payload["step"], payload["counts"] = len(UNINSTALL_STEPS), whole
-                    continue
-            _mark_uninstalling(current)
-            counts = {name: int(rows) for name, rows in payload.get("counts", {}).items()}
-            step = installation_purge(
-                installation_id=current, start=step, deadline=deadline, deleted=counts
-            )
-            payload["step"], payload["counts"] = step, counts
-            if step < len(UNINSTALL_STEPS):
-                break
+        worked = _accounts_run(installations, payload, deadline)
     remaining = installations.count()
     done = max(0, total - remaining)
     if remaining:
-        return ChunkResult(
-            done=done,
-            total=total,
-            finished=False,
-            message=f"Removed from {done} of {_plural(total, 'account')}.",
-            payload=payload,
-        )
+        message = f"Removed from {done} of {_plural(total, 'account')}."
+        return ChunkResult(done, total, finished=False, message=message, payload=payload)
     app_counts = {name: int(rows) for name, rows in payload.get("app_counts", {}).items()}
     removed = not (worked and deadline.passed()) and app_remove(
         app_id=app_id, deadline=deadline, deleted=app_counts
     )
     payload["app_counts"] = app_counts
     if removed:
-        return ChunkResult(
-            done=total,
-            total=total,
-            finished=True,
-            message=f"Deleted: removed from {_plural(total, 'account')}, then the app's "
-            "tokens, OAuth client, versions, install links and listing files.",
-            payload=payload,
+        message = (
+            f"Deleted: removed from {_plural(total, 'account')}, then the app's "
+            "tokens, OAuth client, versions, install links and listing files."
         )
-    return ChunkResult(
-        done=total,
-        total=total,
-        finished=False,
-        message=f"Removed from all {_plural(total, 'account')}; deleting the app's tokens, "
-        "client, versions and files…",
-        payload=payload,
+        return ChunkResult(total, total, finished=True, message=message, payload=payload)
+    message = (
+        f"Removed from all {_plural(total, 'account')}; deleting the app's tokens, "
+        "client, versions and files…"
     )
+    return ChunkResult(total, total, finished=False, message=message, payload=payload)
 
 
 def _rollout_chunk(job: Job) -> ChunkResult:

@@ -1,1 +1,2 @@
-"""Lifecycle services: batched deletes, the cascades, the rollout and the token purge."""
+"""Lifecycle services: the contexts' deletion plans assembled and run (the cascades),
+batched deletes, the rollout and the token purge."""

@@ -64,11 +64,11 @@ class Plan:
 
 
 def declarations() -> list[tuple[str, Declaration]]:
-    """Every context's ``DELETION`` declarations, with the context's label, in the order
-    of ``INSTALLED_APPS``."""
+    """Every context's ``DELETION`` declarations (``apps/<context>/deletion.py``), with
+    the context's label, in the order of ``INSTALLED_APPS``."""
     found: list[tuple[str, Declaration]] = []
     for config in django_apps.get_app_configs():
-        if module_has_submodule(config.module, "deletion"):
+        if config.name.startswith("apps.") and module_has_submodule(config.module, "deletion"):
             module = import_module(f"{config.name}.deletion")
             found.extend((config.label, item) for item in getattr(module, "DELETION", ()))
     return found

@@ -19,6 +19,7 @@ The path is open only while every rows of the plan are on such a plain column
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 from collections.abc import Callable, Sequence
@@ -67,6 +68,7 @@ class WholeDelete:
     steps: tuple[str, ...]
     needs: tuple[str, ...]
     storage: tuple[tuple[str, Callable[[Owner], int]], ...]
+    postgresql_sql: str = ""
 
     def hooked_params(self, installation_id: int) -> list[Any]:
         return [p for h in self.hooked for p in (installation_id, *h.params)]
@@ -127,7 +129,10 @@ def _pieces(plan: Plan) -> WholeDelete | None:
 def whole_delete_plan(vendor: str) -> WholeDelete | None:
     """The installation plan's one-transaction delete for this database vendor, or
     ``None`` when the plan has rows it cannot delete in one statement per table."""
-    return _pieces(plan_for(Installation))
+    whole = _pieces(plan_for(Installation))
+    if whole is None or vendor != "postgresql":
+        return whole
+    return dataclasses.replace(whole, postgresql_sql=_postgresql_sql(whole))
 
 
 def installations_small(*, installation_ids: list[int], limit: int = BATCH_SIZE) -> set[int]:
@@ -155,7 +160,6 @@ def installations_small(*, installation_ids: list[int], limit: int = BATCH_SIZE)
     return set(installation_ids) - large
 
 
-@functools.cache
 def _postgresql_sql(whole: WholeDelete) -> str:
     """One statement: ``ok`` holds when the installation has one of the statuses, no
     hooked row and nobody purging it step by step (the advisory lock of ``purge_turn``,
@@ -204,7 +208,7 @@ def _postgresql(
         *[installation_id] * (len(whole.tables) + 1),
     ]
     with connection.cursor() as cursor:
-        cursor.execute(_postgresql_sql(whole), params)
+        cursor.execute(whole.postgresql_sql, params)
         row = cursor.fetchone()
     counts = len(whole.tables) + 1
     if not row or not row[counts - 1]:
