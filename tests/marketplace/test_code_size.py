@@ -14,8 +14,6 @@ MAX_MODULE_LINES = 400
 
 # "path" for a module, "path:function" for a function (nested ones by their own name).
 KNOWN: dict[str, str] = {
-    "apps/lifecycle/services/cascade.py": "being reshaped into per-context deletion plans",
-    "apps/lifecycle/jobs.py:_app_delete_chunk": "being reshaped into per-context deletion plans",
     "apps/installations/services/settings.py:installation_settings_save": (
         "being split into a settings plan in policies and a short apply service"
     ),
