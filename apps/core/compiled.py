@@ -80,6 +80,8 @@ class _Compiled:
         self.init_list = [f[0].target.attname for f in compiler.select[self.start : self.end]]
         self.populators = get_related_populators(klass_info, compiler.select, self.db)
         self.annotations = dict(compiler.annotation_col_map or {})
+        columns = [column[0] for column in compiler.select[: compiler.col_count]]
+        self.converters = compiler.get_converters(columns)
 
     def run(self, key: str) -> list[Any]:
         params = dict(self.params)
@@ -92,7 +94,9 @@ class _Compiled:
         finally:
             cursor.close()
         objects = []
-        for row in self.compiler.results_iter([rows]):
+        if self.converters:
+            rows = self.compiler.apply_converters(rows, self.converters)
+        for row in rows:
             obj = self.model.from_db(self.db, self.init_list, row[self.start : self.end])
             for populator in self.populators:
                 populator.populate(row, obj)

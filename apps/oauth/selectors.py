@@ -33,7 +33,7 @@ from oauth2_provider.models import (
 from apps.accounts.models import Account, Membership, Role
 from apps.core.compiled import CompiledLookup, lookup_cursor
 from apps.installations.models import Installation, InstallationAccess
-from apps.oauth.models import Grant, RefreshToken
+from apps.oauth.models import Application, Grant, RefreshToken
 from apps.oauth.policies import (
     AppToken,
     TokenAccount,
@@ -259,6 +259,17 @@ def refresh_token_facts_get(*, refresh_token_id: int) -> AppToken | None:
 
 
 # --- the token endpoint ----------------------------------------------------------------
+
+
+_application_by_client_id: CompiledLookup[Application] = CompiledLookup(
+    lambda client_id: Application.objects.filter(client_id=client_id).order_by()[:1]
+)
+
+
+def application_get_by_client_id(*, client_id: str) -> Application | None:
+    """The OAuth client whose ``client_id`` is ``client_id``, or ``None``: what the token,
+    revocation and introspection endpoints authenticate. One query, compiled once."""
+    return _application_by_client_id.first(client_id)
 
 
 def _with_member(queryset: QuerySet, *, user: str, account: str) -> QuerySet:  # type: ignore[type-arg]
