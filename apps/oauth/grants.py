@@ -7,14 +7,14 @@ refresh grant and the tokens both issue.
   issued from it is revoked. The code is spent and the tokens written in one transaction
   (``grant_consume``, a compare-and-set), so of two exchanges of one code at once one
   gets tokens and the other ``invalid_grant``, and the winner's tokens are revoked too.
-- Refresh: the refresh token is read once with its access token, installation, account,
-  user, the user's membership and whether it may use the app
-  (``refresh_token_get_for_rotation``); it is refused by ``token_refusal``, the rule of
-  every API request (uninstalled, account or user deactivated, no longer a member or
-  without access to the app); its scopes are narrowed to the installation's current
-  grant. It is rotated out (``refresh_token_rotate_out``, a
-  compare-and-set) and the new pair written in one transaction; a revoked one presented
-  again revokes its whole family.
+- Refresh: the refresh token is read once with its access token
+  (``refresh_token_get_for_rotation``), then its facts (``refresh_token_facts_get``:
+  installation, account, user, the user's membership and whether an access rule admits
+  it); it is refused by ``token_refusal``, the rule of every API request (uninstalled,
+  account or user deactivated, no longer a member or without access to the app); its
+  scopes are narrowed to the installation's current grant. It is rotated out
+  (``refresh_token_rotate_out``, a compare-and-set) and the new pair written in one
+  transaction; a revoked one presented again revokes its whole family.
 - Tokens carry the installation and the member's membership.
 """
 
