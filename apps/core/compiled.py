@@ -15,7 +15,8 @@ re-planning it (``lookup_cursor``; docs/operations.md). Parameters are named, wh
 Django's SQLite cursor a regular-expression rewrite of the statement on every call.
 
 Only the key changes between calls. Anything else that may change (a setting, the time)
-must not be baked into the queryset.
+must not be baked into the queryset. The SQL follows the models as the process loaded
+them: after a migration that changes their tables, restart the processes (a deploy does).
 """
 
 from __future__ import annotations
