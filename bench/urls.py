@@ -4,8 +4,10 @@ Used only by the benchmarks (``bench/settings.py``, or ``ROOT_URLCONF`` set in p
 production serves ``marketplace.urls``, which has no such route.
 """
 
+import hashlib
 from typing import Any
 
+from django.db import connection
 from django.urls import path
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -37,7 +39,24 @@ class BareApi(APIView):
         return Response(PAYLOAD)
 
 
+# One indexed lookup of the token row, as a plain parameterised statement.
+PLAIN_LOOKUP = 'SELECT * FROM "oauth_accesstoken" WHERE "token_checksum" = %s'
+
+
+class BareLookupApi(BareApi):
+    """The bare view plus the one lookup an app's request cannot avoid: the token row by
+    the checksum of the bearer token, nothing checked."""
+
+    def get(self, request: Request) -> Response:
+        raw = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")[2]
+        with connection.cursor() as cursor:
+            cursor.execute(PLAIN_LOOKUP, [hashlib.sha256(raw.encode()).hexdigest()])
+            assert cursor.fetchone() is not None
+        return Response(PAYLOAD)
+
+
 urlpatterns = [
     path("bench/bare", BareApi.as_view(), name="bench-bare"),
+    path("bench/bare-lookup", BareLookupApi.as_view(), name="bench-bare-lookup"),
     *product_urlpatterns,
 ]

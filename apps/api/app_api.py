@@ -35,6 +35,44 @@ from apps.scopes.catalog import Catalog, Level, get_catalog
 from apps.scopes.policies import scopes_allow, scopes_needed_for
 
 
+class _PastSlicesKept:
+    """The shared cache, with the counts of a window's past slices kept in process memory
+    once read.
+
+    ``rate_limit_count`` increments the slice of the moment and reads the window's
+    earlier slices. Nobody counts in a slice once it has passed (every web process counts
+    in the slice of its own moment), so what was read of them stays true, and each
+    process reads them once per slice and token instead of on every request. The count
+    itself is still the cache's atomic increment: across processes exactly the limit gets
+    through, as long as the web servers' clocks agree (a server whose clock lags a slice
+    behind could still count in a slice the others have read).
+    """
+
+    _max = 10_000
+
+    def __init__(self, cache: Any) -> None:
+        self._cache = cache
+        self._read: dict[tuple[str, ...], dict[str, Any]] = {}
+
+    def incr(self, key: str, delta: int = 1) -> int:
+        return int(self._cache.incr(key, delta))
+
+    def add(self, key: str, value: Any, timeout: Any = None) -> bool:
+        return bool(self._cache.add(key, value, timeout))
+
+    def decr(self, key: str, delta: int = 1) -> int:
+        return int(self._cache.decr(key, delta))
+
+    def get_many(self, keys: list[str]) -> dict[str, Any]:
+        past = tuple(keys)
+        counts = self._read.get(past)
+        if counts is None:
+            if len(self._read) >= self._max:
+                self._read = {}
+            counts = self._read[past] = self._cache.get_many(keys)
+        return counts
+
+
 class AppTokenThrottle(SharedRateThrottle):
     """The general API limit (scope ``principal``) of one access token, counted from the
     raw token before it is looked up.
@@ -46,6 +84,7 @@ class AppTokenThrottle(SharedRateThrottle):
     """
 
     scope = "principal"
+    cache = _PastSlicesKept(SharedRateThrottle.cache)
 
     def allow_token(self, raw: str) -> bool:
         # 128 bits of the keyed hash tell tokens apart; a shorter cache key is cheaper to

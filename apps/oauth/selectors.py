@@ -18,10 +18,11 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import F, FilteredRelation, Q, QuerySet
 from django.db.models.base import ModelState
 from oauth2_provider.models import (
@@ -75,14 +76,14 @@ def token_checksum(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def _statement(*, refresh: bool) -> str:
+def _statement(db: Any, *, refresh: bool) -> str:
     """The lookup of one token by its primary key (refresh) or checksum (access), with
     its application, user, installation, account, membership and role, and whether an
     access rule of the installation names the member's role or one of their groups.
 
     An access token carries its membership; a refresh token's is the user's membership of
     the installation's account."""
-    q = connection.ops.quote_name
+    q = db.ops.quote_name
     token_model = get_refresh_token_model() if refresh else get_access_token_model()
     # The token table goes by its own name, as in the ORM's queries.
     t = q(token_model._meta.db_table)
@@ -134,20 +135,36 @@ def _statement(*, refresh: bool) -> str:
 _STATEMENTS: dict[tuple[str, bool], str] = {}
 
 
-def _sql(*, refresh: bool) -> str:
-    key = (connection.vendor, refresh)
+def _sql(db: Any, *, refresh: bool) -> str:
+    key = (db.vendor, refresh)
     sql = _STATEMENTS.get(key)
     if sql is None:
-        sql = _STATEMENTS[key] = _statement(refresh=refresh)
+        sql = _STATEMENTS[key] = _statement(db, refresh=refresh)
     return sql
 
 
-def _cursor() -> Any:
-    return lookup_cursor(connection.alias)
+def _cursor(db: Any) -> Any:
+    return lookup_cursor(db.alias)
+
+
+# Decoded JSON columns by their text: an installation's granted scopes and a role's
+# rights are the same few values on every request.
+_DECODED: dict[Any, Any] = {}
 
 
 def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str | bytes) else value
+    if not isinstance(value, str | bytes):
+        return value
+    decoded = _DECODED.get(value)
+    if decoded is None:
+        if len(_DECODED) > 10_000:
+            _DECODED.clear()
+        decoded = json.loads(value)
+        # Kept and shared between requests: frozen.
+        decoded = _DECODED[value] = (
+            tuple(decoded) if isinstance(decoded, list) else MappingProxyType(decoded)
+        )
+    return decoded
 
 
 def _aware(value: Any) -> datetime:
@@ -156,20 +173,20 @@ def _aware(value: Any) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def _user(pk: int, email: str, full_name: str, is_active: bool) -> Any:
+def _user(alias: str, pk: int, email: str, full_name: str, is_active: bool) -> Any:
     # A ``User`` with the four columns the checks and answers use; any other field is
     # deferred (read on first access, as with ``.only()``). Built without ``__init__``,
     # which costs ten times more than the rest of the check.
     user = User.__new__(User)
     state = ModelState()
-    state.db = connection.alias
+    state.db = alias
     state.adding = False
     user._state = state
     user.__dict__.update(id=pk, email=email, full_name=full_name, is_active=is_active)
     return user
 
 
-def _token(row: tuple[Any, ...], *, refresh: bool) -> AppToken:
+def _token(row: tuple[Any, ...], *, refresh: bool, alias: str) -> AppToken:
     (
         pk,
         scope,
@@ -198,7 +215,7 @@ def _token(row: tuple[Any, ...], *, refresh: bool) -> AppToken:
         TokenInstallation(
             pk=installation_id,
             status=status,
-            granted_scopes=tuple(_json(granted) or ()),
+            granted_scopes=_json(granted) or (),
             account=TokenAccount(
                 pk=account_id, slug=slug, language=language, is_active=bool(account_active)
             ),
@@ -225,22 +242,25 @@ def _token(row: tuple[Any, ...], *, refresh: bool) -> AppToken:
         expires=None if refresh else _aware(expires),
         client_id=client_id or "",
         app_suspended=client_id is None or bool(suspended),
-        user=_user(user_id, email, full_name, bool(user_active)) if user_id is not None else None,
+        user=_user(alias, user_id, email, full_name, bool(user_active))
+        if user_id is not None
+        else None,
         installation=installation,
         membership=membership,
     )
 
 
 def _one(*, key: Any, refresh: bool) -> AppToken | None:
-    cursor = _cursor()
+    db = connections[DEFAULT_DB_ALIAS]
+    cursor = _cursor(db)
     try:
         # A named parameter: Django's SQLite cursor rewrites ``%s`` placeholders with a
         # regular expression that costs more than the query on a statement this long.
-        cursor.execute(_sql(refresh=refresh), {"key": key})
+        cursor.execute(_sql(db, refresh=refresh), {"key": key})
         row = cursor.fetchone()
     finally:
         cursor.close()
-    return _token(row, refresh=refresh) if row is not None else None
+    return _token(row, refresh=refresh, alias=db.alias) if row is not None else None
 
 
 def access_token_get_by_checksum(*, checksum: str) -> AppToken | None:

@@ -1,7 +1,6 @@
 """``token_refusal``: the one rule of whether an access or refresh token may act, for API
 requests, introspection and refresh alike. Pure: the token is a value."""
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -43,7 +42,7 @@ def token(**changes) -> AppToken:
         installation=INSTALLATION,
         membership=MEMBER,
     )
-    return replace(base, **changes)
+    return base._replace(**changes)
 
 
 def test_a_token_that_stands_may_act():
@@ -57,16 +56,16 @@ def test_a_token_that_stands_may_act():
         ({"expires": NOW}, EXPIRED),
         ({"app_suspended": True}, APP_SUSPENDED),
         ({"installation": None}, UNINSTALLED),
-        ({"installation": replace(INSTALLATION, status="uninstalling")}, UNINSTALLED),
+        ({"installation": INSTALLATION._replace(status="uninstalling")}, UNINSTALLED),
         (
-            {"installation": replace(INSTALLATION, account=replace(ACCOUNT, is_active=False))},
+            {"installation": INSTALLATION._replace(account=ACCOUNT._replace(is_active=False))},
             ACCOUNT_DEACTIVATED,
         ),
         ({"user": None}, USER_DEACTIVATED),
         ({"user": User(pk=5, email="m@acme.test", is_active=False)}, USER_DEACTIVATED),
         ({"membership": None}, NO_LONGER_MEMBER),
-        ({"membership": replace(MEMBER, account_id=2)}, NO_LONGER_MEMBER),
-        ({"membership": replace(MEMBER, admitted_by_rule=False)}, NO_ACCESS),
+        ({"membership": MEMBER._replace(account_id=2)}, NO_LONGER_MEMBER),
+        ({"membership": MEMBER._replace(admitted_by_rule=False)}, NO_ACCESS),
     ],
 )
 def test_each_refusal(changes, refusal):
@@ -74,7 +73,7 @@ def test_each_refusal(changes, refusal):
 
 
 def test_an_admin_needs_no_access_rule():
-    admin = replace(MEMBER, is_admin=True, admitted_by_rule=False)
+    admin = MEMBER._replace(is_admin=True, admitted_by_rule=False)
     assert token_refusal(token(membership=admin), now=NOW) is None
 
 
