@@ -16,8 +16,11 @@ worked out again on every request.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.cache.backends.redis import RedisCache
 from django.utils import timezone
 from rest_framework import authentication, exceptions, permissions
 from rest_framework.request import Request
@@ -27,49 +30,65 @@ from apps.accounts.models import AccessLevel
 from apps.accounts.policies import effective_rights, rights_allow
 from apps.core.crypto import keyed_digest
 from apps.core.errors import PermissionDenied
-from apps.core.ratelimit import SharedRateThrottle
+from apps.core.ratelimit import BUCKETS, SharedRateThrottle
 from apps.oauth.errors import InvalidToken, OAuthError
 from apps.oauth.policies import AppToken, token_refusal
 from apps.oauth.selectors import access_token_get_by_checksum, token_checksum
 from apps.scopes.catalog import Catalog, Level, get_catalog
 from apps.scopes.policies import scopes_allow, scopes_needed_for
 
+# INCRBY that gives a new key its lifetime, in one round trip: Django's Redis cache
+# answers ``incr`` with EXISTS then INCRBY (and a missing key costs a SET NX more).
+_REDIS_COUNT = """
+local n = redis.call('INCRBY', KEYS[1], ARGV[1])
+if n == tonumber(ARGV[1]) then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+return n
+"""
 
-class _PastSlicesKept:
-    """The shared cache, with the counts of a window's past slices kept in process memory
-    once read.
+
+class _TokenCounts:
+    """The shared cache as the app-token limit counts in it.
 
     ``rate_limit_count`` increments the slice of the moment and reads the window's
     earlier slices. Nobody counts in a slice once it has passed (every web process counts
-    in the slice of its own moment), so what was read of them stays true, and each
-    process reads them once per slice and token instead of on every request. The count
-    itself is still the cache's atomic increment: across processes exactly the limit gets
+    in the slice of its own moment), so what was read of them stays true: each process
+    reads them once per slice and token (``_past``) instead of on every request. On Redis
+    the increment is one round trip that also gives a new slice its lifetime. The count
+    itself stays the cache's atomic increment: across processes exactly the limit gets
     through, as long as the web servers' clocks agree (a server whose clock lags a slice
     behind could still count in a slice the others have read).
     """
 
-    _max = 10_000
+    _past: dict[tuple[str, ...], dict[str, Any]] = {}
+    _past_max = 10_000
+    _script: Any = None
 
-    def __init__(self, cache: Any) -> None:
-        self._cache = cache
-        self._read: dict[tuple[str, ...], dict[str, Any]] = {}
+    def __init__(self, *, timeout: int) -> None:
+        self.timeout = timeout
 
     def incr(self, key: str, delta: int = 1) -> int:
-        return int(self._cache.incr(key, delta))
+        cache = caches[DEFAULT_CACHE_ALIAS]
+        if not isinstance(cache, RedisCache):
+            return int(cache.incr(key, delta))
+        full_key = cache.make_and_validate_key(key)
+        client = cache._cache.get_client(full_key, write=True)
+        if _TokenCounts._script is None:
+            _TokenCounts._script = client.register_script(_REDIS_COUNT)
+        return int(_TokenCounts._script(keys=[full_key], args=[delta, self.timeout], client=client))
 
     def add(self, key: str, value: Any, timeout: Any = None) -> bool:
-        return bool(self._cache.add(key, value, timeout))
+        return bool(caches[DEFAULT_CACHE_ALIAS].add(key, value, timeout))
 
     def decr(self, key: str, delta: int = 1) -> int:
-        return int(self._cache.decr(key, delta))
+        return int(caches[DEFAULT_CACHE_ALIAS].decr(key, delta))
 
     def get_many(self, keys: list[str]) -> dict[str, Any]:
         past = tuple(keys)
-        counts = self._read.get(past)
+        counts = self._past.get(past)
         if counts is None:
-            if len(self._read) >= self._max:
-                self._read = {}
-            counts = self._read[past] = self._cache.get_many(keys)
+            if len(self._past) >= self._past_max:
+                _TokenCounts._past = {}
+            counts = _TokenCounts._past[past] = caches[DEFAULT_CACHE_ALIAS].get_many(keys)
         return counts
 
 
@@ -84,9 +103,12 @@ class AppTokenThrottle(SharedRateThrottle):
     """
 
     scope = "principal"
-    cache = _PastSlicesKept(SharedRateThrottle.cache)
 
     def allow_token(self, raw: str) -> bool:
+        if self.rate is None:
+            return True
+        # As long as rate_limit_count keeps a slice: a period and a slice, and a second.
+        self.cache = _TokenCounts(timeout=math.ceil(self.duration * (1 + 1 / BUCKETS)) + 1)
         # 128 bits of the keyed hash tell tokens apart; a shorter cache key is cheaper to
         # check on each of the window's slices.
         return self.allow_ident(f"token-{keyed_digest(raw)[:32]}")

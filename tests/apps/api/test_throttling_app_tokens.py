@@ -123,3 +123,56 @@ def test_anonymous_limits_still_apply_per_address(two_per_minute, token, account
     # Credentials from the same address count apart from its anonymous calls.
     assert _get(token).status_code == 200
     assert api_client(key=raw_key).get(f"{API}/account").status_code == 200
+
+
+def test_a_tokens_earlier_requests_count_after_the_slice_turns(two_per_minute, token, monkeypatch):
+    """The past slices of the window, read once per slice and kept by each process, still
+    count: two requests, a slice later the third is refused, a minute later it passes."""
+    from apps.core import ratelimit
+
+    now = [1_800_000_000.0]
+    monkeypatch.setattr(ratelimit, "_now", lambda: now[0])
+    assert [_get(token).status_code for _ in range(2)] == [200, 200]
+    now[0] += 15
+    assert_throttled(_get(token))
+    now[0] += 60
+    assert _get(token).status_code == 200
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """Redis when ``REDIS_URL`` is set, under a prefix removed afterwards (never a flush
+    of a database others may share)."""
+    import os
+    import uuid
+
+    import redis
+
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        pytest.skip("counting in Redis needs REDIS_URL")
+    prefix = f"test-app-token-count-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    client = redis.Redis.from_url(url)
+    yield client, prefix
+    try:
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=500))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
+
+
+def test_on_redis_a_tokens_slice_is_counted_with_its_lifetime(redis_cache, two_per_minute, token):
+    client, prefix = redis_cache
+    assert [_get(token).status_code for _ in range(2)] == [200, 200]
+    assert_throttled(_get(token))
+    (key,) = client.scan_iter(match=f"{prefix}:*throttle_principal_token-*", count=500)
+    assert int(client.get(key)) == 2  # the refused request took its count back
+    assert 60 < client.ttl(key) <= 72  # a period, a slice and a second
