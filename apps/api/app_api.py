@@ -56,7 +56,8 @@ class _TokenCounts:
     the increment is one round trip that also gives a new slice its lifetime. The count
     itself stays the cache's atomic increment: across processes exactly the limit gets
     through, as long as the web servers' clocks agree (a server whose clock lags a slice
-    behind could still count in a slice the others have read).
+    behind could still count in a slice the others have read) and but for a request still
+    counting at the very turn of a slice when another process first reads it.
     """
 
     _past: dict[tuple[str, ...], dict[str, Any]] = {}
