@@ -186,56 +186,37 @@ def _user(alias: str, pk: int, email: str, full_name: str, is_active: bool) -> A
     return user
 
 
+def _installation(values: tuple[Any, ...]) -> TokenInstallation | None:
+    pk, status, granted, account_id, slug, language, account_active = values
+    if pk is None:
+        return None
+    account = TokenAccount(
+        pk=account_id, slug=slug, language=language, is_active=bool(account_active)
+    )
+    return TokenInstallation(
+        pk=pk, status=status, granted_scopes=_json(granted) or (), account=account
+    )
+
+
+def _membership(values: tuple[Any, ...]) -> TokenMembership | None:
+    pk, account_id, is_admin, role_name, rights, admitted = values
+    if pk is None:
+        return None
+    return TokenMembership(
+        pk=pk,
+        account_id=account_id,
+        is_admin=bool(is_admin),
+        role=TokenRole(name=role_name, rights=_json(rights) or {})
+        if role_name is not None
+        else None,
+        admitted_by_rule=bool(admitted),
+    )
+
+
 def _token(row: tuple[Any, ...], *, refresh: bool, alias: str) -> AppToken:
-    (
-        pk,
-        scope,
-        expires,
-        client_id,
-        suspended,
-        user_id,
-        email,
-        full_name,
-        user_active,
-        installation_id,
-        status,
-        granted,
-        account_id,
-        slug,
-        language,
-        account_active,
-        membership_id,
-        membership_account_id,
-        is_admin,
-        role_name,
-        rights,
-        admitted,
-    ) = row
-    installation = (
-        TokenInstallation(
-            pk=installation_id,
-            status=status,
-            granted_scopes=_json(granted) or (),
-            account=TokenAccount(
-                pk=account_id, slug=slug, language=language, is_active=bool(account_active)
-            ),
-        )
-        if installation_id is not None
-        else None
-    )
-    membership = (
-        TokenMembership(
-            pk=membership_id,
-            account_id=membership_account_id,
-            is_admin=bool(is_admin),
-            role=TokenRole(name=role_name, rights=_json(rights) or {})
-            if role_name is not None
-            else None,
-            admitted_by_rule=bool(admitted),
-        )
-        if membership_id is not None
-        else None
-    )
+    # The columns in the order of ``_COLUMNS``, then the access rule's EXISTS.
+    pk, scope, expires, client_id, suspended = row[:5]
+    user_id, email, full_name, user_active = row[5:9]
     return AppToken(
         pk=pk,
         scope=scope or "",
@@ -245,8 +226,8 @@ def _token(row: tuple[Any, ...], *, refresh: bool, alias: str) -> AppToken:
         user=_user(alias, user_id, email, full_name, bool(user_active))
         if user_id is not None
         else None,
-        installation=installation,
-        membership=membership,
+        installation=_installation(row[9:16]),
+        membership=_membership(row[16:22]),
     )
 
 
