@@ -152,18 +152,21 @@ def _cursor(db: Any) -> Any:
 _DECODED: dict[Any, Any] = {}
 
 
+def _frozen(value: Any) -> Any:
+    # Kept and shared between requests, and a key of the scope decisions: immutable.
+    if isinstance(value, list):
+        return tuple(value)
+    return MappingProxyType(value) if isinstance(value, dict) else value
+
+
 def _json(value: Any) -> Any:
-    if not isinstance(value, str | bytes):
-        return value
+    if not isinstance(value, str | bytes):  # a driver that decodes JSON itself
+        return _frozen(value)
     decoded = _DECODED.get(value)
     if decoded is None:
         if len(_DECODED) > 10_000:
             _DECODED.clear()
-        decoded = json.loads(value)
-        # Kept and shared between requests: frozen.
-        decoded = _DECODED[value] = (
-            tuple(decoded) if isinstance(decoded, list) else MappingProxyType(decoded)
-        )
+        decoded = _DECODED[value] = _frozen(json.loads(value))
     return decoded
 
 

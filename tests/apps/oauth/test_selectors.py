@@ -126,3 +126,17 @@ def test_a_refresh_token_with_its_users_membership(account, admin, installed):
     Membership.objects.filter(user=admin, account=account).delete()
     assert refresh_token_facts_get(refresh_token_id=refresh.pk).membership is None
     assert refresh_token_facts_get(refresh_token_id=refresh.pk + 1000) is None
+
+
+def test_json_columns_come_back_immutable_whoever_decodes_them():
+    """Granted scopes and rights are kept between requests and key the scope decisions:
+    a tuple and a read-only mapping, whether the driver hands text or decoded values."""
+    from types import MappingProxyType
+
+    from apps.oauth.selectors import _json
+
+    assert _json('["users:read"]') == ("users:read",)
+    assert _json(["users:read"]) == ("users:read",)
+    assert isinstance(_json('{"users": "read"}'), MappingProxyType)
+    assert isinstance(_json({"users": "read"}), MappingProxyType)
+    assert _json(None) is None
