@@ -36,8 +36,7 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.settings import oauth2_settings
 from oauthlib.oauth2.rfc6749 import errors
 
-from apps.installations.models import InstallationStatus
-from apps.installations.policies import scopes_within
+from apps.installations.policies import installation_unusable_reason, scopes_within
 from apps.oauth.errors import OAuthProtocolError
 from apps.oauth.models import AccessToken, Grant, RefreshToken, code_digest
 from apps.oauth.policies import token_refusal
@@ -139,7 +138,10 @@ class TokenGrants(OAuth2Validator):
         if (
             grant.is_expired()
             or installation is None
-            or installation.status != InstallationStatus.ACTIVE
+            or installation_unusable_reason(
+                status=installation.status, account_is_active=installation.account.is_active
+            )
+            is not None
             or not grant.user.is_active
         ):
             return False

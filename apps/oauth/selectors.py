@@ -292,16 +292,17 @@ _grant_by_digest: CompiledLookup[Grant] = CompiledLookup(
         _with_member(
             Grant.objects.filter(code=digest), user="user", account="installation__account_id"
         )
-        .select_related("installation", "user", "member")
+        .select_related("installation__account", "user", "member")
         .order_by()[:1]
     )
 )
 
 
 def grant_get_for_exchange(*, digest: str, application_id: int) -> Grant | None:
-    """The client's authorization code whose digest is ``digest``, with its installation,
-    user and the user's membership in the installation's account (``member``, absent when
-    there is none), or ``None`` (also for another client's code).
+    """The client's authorization code whose digest is ``digest``, with its installation
+    and the installation's account (whether the installation is usable), user and the
+    user's membership in that account (``member``, absent when there is none), or
+    ``None`` (also for another client's code).
 
     Consumed and expired codes are returned too: the exchange tells a replay from an
     unknown code. One query, compiled once (``apps.core.compiled``).

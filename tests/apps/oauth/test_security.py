@@ -4,7 +4,7 @@ tokens that stop working when what they stand on goes away."""
 
 import pytest
 
-from apps.accounts.models import Membership
+from apps.accounts.models import Account, Membership
 from apps.catalog.services import By, app_deactivate
 from apps.installations.models import Installation
 from apps.installations.services import installation_access_set, installation_uninstall
@@ -467,6 +467,19 @@ def test_an_uninstalled_apps_code_cannot_be_exchanged(client_for, admin, account
     assert response.status_code == 400
     assert _error(response) == "invalid_grant"
     assert not AccessToken.objects.exists()
+
+
+def test_a_deactivated_accounts_code_cannot_be_exchanged(client_for, admin, account, published):
+    install(published, account=account, admin=admin)
+    verifier, challenge = pkce_pair()
+    callback = code_for(client_for(admin), authorize_url(published.client_id, challenge=challenge))
+    Account.objects.filter(pk=account.pk).update(is_active=False)
+    response = exchange(published.client_id, published.secret, callback["code"], verifier)
+    assert response.status_code == 400
+    assert _error(response) == "invalid_grant"
+    assert not AccessToken.objects.exists()
+    assert not RefreshToken.objects.exists()
+    assert Grant.objects.get().consumed_at is None
 
 
 # --- introspection --------------------------------------------------------------------------
