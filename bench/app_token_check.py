@@ -54,10 +54,10 @@ from django.test.utils import (  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from oauth2_provider.models import get_access_token_model  # noqa: E402
 
+from apps.accounts.actors import Actor, actor_system  # noqa: E402
 from apps.accounts.models import Account, Group, Membership, Role, User  # noqa: E402
 from apps.accounts.services import api_key_create  # noqa: E402
 from apps.catalog.services import (  # noqa: E402
-    By,
     app_create,
     install_link_create,
     version_create,
@@ -66,6 +66,7 @@ from apps.catalog.services import (  # noqa: E402
 from apps.installations.models import InstallationAccess  # noqa: E402
 from apps.installations.services import installation_install  # noqa: E402
 from bench.urls import PAYLOAD, PLAIN_LOOKUP  # noqa: E402
+from tests.factories.accounts import acting_as  # noqa: E402
 from tests.factories.catalog import manifest_text  # noqa: E402
 
 AccessToken = get_access_token_model()
@@ -140,7 +141,7 @@ def report(title: str, result: dict[str, tuple[float, int]]) -> float:
     return ratio
 
 
-def build(by: By):
+def build(actor: Actor):
     developer_account = Account.objects.create(slug="bench-dev", name="Bench Developer")
     account = Account.objects.create(slug="bench-acme", name="Bench Acme")
     admin = User.objects.create_user("admin@bench.test", "x")
@@ -148,13 +149,16 @@ def build(by: By):
     role = Role.objects.create(account=account, name="Staff", rights={"users": "read"})
     member = User.objects.create_user(PAYLOAD["email"], "x")
     membership = Membership.objects.create(user=member, account=account, role=role)
-    app, _secret = app_create(account=developer_account, name="Bench", type="private", by=by)
-    version = version_create(app=app, raw=manifest_text("1.0.0", scopes=SCOPES), by=by)
-    version_publish(version=version, by=by)
+    app, _secret = app_create(account=developer_account, name="Bench", type="private", actor=actor)
+    version = version_create(app=app, raw=manifest_text("1.0.0", scopes=SCOPES), actor=actor)
+    version_publish(version=version, actor=actor)
     # The app is private: install it the way an install link does.
-    link, _raw = install_link_create(version=version, by=by)
+    link, _raw = install_link_create(version=version, actor=actor)
     installation = installation_install(
-        account=account, version=version, by=by, membership=admin_membership, install_link=link
+        account=account,
+        version=version,
+        actor=acting_as(actor, admin_membership),
+        install_link=link,
     )
     InstallationAccess.objects.create(installation=installation, role=role)
     _key, api_key = api_key_create(account=account, name="bench", created_by=admin)
@@ -208,7 +212,7 @@ def main() -> None:
             },
         }
         with override_settings(ROOT_URLCONF="bench.urls", DEBUG=False, REST_FRAMEWORK=unlimited):
-            account, installation, membership, api_key = build(By(user=None, label="bench"))
+            account, installation, membership, api_key = build(actor_system(label="bench"))
             assert PAYLOAD["id"] == membership.user_id, "bench/urls.py's payload is the member's"
             raw = "bench-" + secrets.token_urlsafe(24)
             token_row(raw, installation=installation, membership=membership).save()

@@ -51,10 +51,10 @@ from django.test.utils import (  # noqa: E402
 )
 from django.utils import timezone  # noqa: E402
 
+from apps.accounts.actors import actor_system  # noqa: E402
 from apps.accounts.models import Account, Group, Membership, Role, User  # noqa: E402
 from apps.catalog.models import App, AppVersion, InstallLink, VersionEvent  # noqa: E402
 from apps.catalog.services import (  # noqa: E402
-    By,
     app_create,
     app_delete,
     version_create,
@@ -75,7 +75,7 @@ from apps.oauth.models import AccessToken, Application, Grant, RefreshToken  # n
 from tests.factories.catalog import manifest_text  # noqa: E402
 from tests.worker import CeleryProcess, purge_broker  # noqa: E402
 
-BY = By(user=None, label="bench")
+BY = actor_system(label="bench")
 CHUNK = 500  # accounts built per round of bulk inserts: memory stays bounded at any N
 APP_SETTINGS = ("company_name", "region", "plan")
 WEBHOOKS = ("invoice-created", "invoice-updated", "deal-won")
@@ -122,9 +122,9 @@ def build_accounts(prefix: str, count: int, users: int) -> list[int]:
 def build_app(developer: Account, name: str, account_ids: list[int]) -> App:
     """The app, published, installed on every account of ``account_ids`` with everything
     an installation gathers. Built in rounds of ``CHUNK`` accounts."""
-    app, _secret = app_create(account=developer, name=name, type="private", by=BY)
-    version = version_create(app=app, raw=manifest_text("1.0.0"), by=BY)
-    version_publish(version=version, by=BY)
+    app, _secret = app_create(account=developer, name=name, type="private", actor=BY)
+    version = version_create(app=app, raw=manifest_text("1.0.0"), actor=BY)
+    version_publish(version=version, actor=BY)
     now = timezone.now()
     scopes = ["crm.accounts:read", "fin.invoices:full"]
     for start in range(0, len(account_ids), CHUNK):
@@ -322,7 +322,7 @@ def vm_kib(pid: int, field: str) -> int:
 
 def delete_app(app: App) -> Job:
     with transaction.atomic():
-        app_delete(app=app, by=BY)
+        app_delete(app=app, actor=BY)
     return Job.objects.filter(kind=APP_DELETE).order_by("-pk")[0]
 
 

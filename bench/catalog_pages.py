@@ -33,11 +33,11 @@ from django.test.utils import (  # noqa: E402
     teardown_test_environment,
 )
 
+from apps.accounts.actors import actor_system  # noqa: E402
 from apps.accounts.models import Account, Membership, User  # noqa: E402
 from apps.catalog.models import VersionStatus  # noqa: E402
-from apps.catalog.policies import Actor  # noqa: E402
+from apps.catalog.policies import Party  # noqa: E402
 from apps.catalog.services import (  # noqa: E402
-    By,
     app_create,
     app_list_in_catalog,
     app_listing_update,
@@ -58,22 +58,24 @@ PAGES = {
 
 def build(account: Account, start: int, count: int) -> None:
     """``count`` public apps: each listed with 1.0.0 published and 1.1.0 submitted."""
-    by = By(user=None, label="bench")
+    by = actor_system(label="bench")
     for i in range(start, start + count):
-        app, _ = app_create(account=account, name=f"App {i:05d}", type="public", by=by)
+        app, _ = app_create(account=account, name=f"App {i:05d}", type="public", actor=by)
         app_listing_update(
             app=app, summary=f"App number {i}", description="Does things.", support_email="a@b.co"
         )
-        first = version_create(app=app, raw=manifest_text("1.0.0"), by=by)
+        first = version_create(app=app, raw=manifest_text("1.0.0"), actor=by)
         for target, actor in (
-            (VersionStatus.SUBMITTED, Actor.DEVELOPER),
-            (VersionStatus.IN_REVIEW, Actor.MODERATOR),
-            (VersionStatus.APPROVED, Actor.MODERATOR),
-            (VersionStatus.PUBLISHED, Actor.DEVELOPER),
+            (VersionStatus.SUBMITTED, Party.DEVELOPER),
+            (VersionStatus.IN_REVIEW, Party.MODERATOR),
+            (VersionStatus.APPROVED, Party.MODERATOR),
+            (VersionStatus.PUBLISHED, Party.DEVELOPER),
         ):
-            version_transition(version=first, target=target, actor=actor, by=by)
+            version_transition(version=first, target=target, party=actor, actor=by)
         app_list_in_catalog(app=app)
-        version_submit(version=version_create(app=app, raw=manifest_text("1.1.0"), by=by), by=by)
+        version_submit(
+            version=version_create(app=app, raw=manifest_text("1.1.0"), actor=by), actor=by
+        )
 
 
 def analyze() -> None:

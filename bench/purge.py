@@ -50,8 +50,9 @@ from django.test.utils import setup_test_environment, teardown_test_environment 
 from django.utils import timezone  # noqa: E402
 from oauth2_provider.settings import oauth2_settings  # noqa: E402
 
+from apps.accounts.actors import actor_system  # noqa: E402
 from apps.accounts.models import Account, User  # noqa: E402
-from apps.catalog.services import By, app_create  # noqa: E402
+from apps.catalog.services import app_create  # noqa: E402
 from apps.lifecycle.services.tokens import tokens_purge_expired  # noqa: E402
 from apps.oauth.models import AccessToken, RefreshToken  # noqa: E402
 
@@ -171,7 +172,7 @@ def main() -> None:
     try:
         developer = Account.objects.create(slug="bench-developer", name="Bench Developer")
         app, _secret = app_create(
-            account=developer, name="Purge", type="private", by=By(user=None, label="bench")
+            account=developer, name="Purge", type="private", actor=actor_system(label="bench")
         )
         users = User.objects.bulk_create(
             [User(email=f"user{i}@purge.bench", password="!") for i in range(USERS)]

@@ -137,9 +137,9 @@ def _control(sql: str | None) -> bool:
 
 class Ours(Endpoint):
     def __init__(self) -> None:
+        from apps.accounts.actors import actor_system
         from apps.accounts.models import Account, Membership, Role, User
         from apps.catalog.services import (
-            By,
             app_create,
             install_link_create,
             version_create,
@@ -147,9 +147,10 @@ class Ours(Endpoint):
         )
         from apps.installations.models import InstallationAccess
         from apps.installations.services import installation_install
+        from tests.factories.accounts import acting_as
         from tests.factories.catalog import manifest_text
 
-        by = By(user=None, label="bench")
+        actor = actor_system(label="bench")
         developer = Account.objects.create(slug="bench-dev", name="Bench Developer")
         account = Account.objects.create(slug="bench-acme", name="Bench Acme")
         admin = User.objects.create_user("admin@bench.test", "x")
@@ -157,16 +158,19 @@ class Ours(Endpoint):
         role = Role.objects.create(account=account, name="Staff", rights={"users": "read"})
         self.user = User.objects.create_user("member@bench.test", "x")
         Membership.objects.create(user=self.user, account=account, role=role)
-        app, secret = app_create(account=developer, name="Bench", type="private", by=by)
+        app, secret = app_create(account=developer, name="Bench", type="private", actor=actor)
         scopes = [
             {"code": "users", "level": "read", "reason": "Lists the account's users."},
             {"code": "fin.invoices", "level": "full", "reason": "Creates invoices."},
         ]
-        version = version_create(app=app, raw=manifest_text("1.0.0", scopes=scopes), by=by)
-        version_publish(version=version, by=by)
-        link, _raw = install_link_create(version=version, by=by)
+        version = version_create(app=app, raw=manifest_text("1.0.0", scopes=scopes), actor=actor)
+        version_publish(version=version, actor=actor)
+        link, _raw = install_link_create(version=version, actor=actor)
         self.installation = installation_install(
-            account=account, version=version, by=by, membership=admin_membership, install_link=link
+            account=account,
+            version=version,
+            actor=acting_as(actor, admin_membership),
+            install_link=link,
         )
         # The member reaches the app through a role, not as an admin: the usual case.
         InstallationAccess.objects.create(installation=self.installation, role=role)

@@ -15,8 +15,9 @@ from django.core.exceptions import PermissionDenied as HttpPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponseBase
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from apps.accounts.actors import ANONYMOUS, Actor
 from apps.accounts.models import Account, Membership
-from apps.accounts.services import membership_require_admin, membership_require_developer
+from apps.accounts.services import actor_require_admin, actor_require_developer
 from apps.core.errors import NotFound, PermissionDenied
 
 
@@ -31,62 +32,61 @@ def access_errors() -> Iterator[None]:
         raise HttpPermissionDenied(exc.message) from exc
 
 
-class AccountAdminRequiredMixin(LoginRequiredMixin):
-    """An admin of the current account (``request.membership``).
+def request_actor(request: HttpRequest) -> Actor:
+    """Who acts in this console request, as the middleware resolved it."""
+    actor: Actor = getattr(request, "actor", ANONYMOUS)
+    return actor
 
-    Sets ``self.membership`` and ``self.account``; every read the view makes goes through
-    a selector scoped to that account.
-    """
 
-    membership: Membership
+class ActorMixin(LoginRequiredMixin):
+    """The acting member of the current account: ``self.actor``, its ``membership`` and
+    its ``account``. Subclasses say who may enter in ``check_actor``."""
+
+    actor: Actor
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
+        self.actor = request_actor(request)
         with access_errors():
-            self.membership = membership_require_admin(
-                membership=getattr(request, "membership", None)
-            )
+            self.check_actor(self.actor)
         return super().dispatch(request, *args, **kwargs)
+
+    def check_actor(self, actor: Actor) -> None:
+        raise NotImplementedError
+
+    @property
+    def membership(self) -> Membership:
+        assert self.actor.membership is not None
+        return self.actor.membership
 
     @property
     def account(self) -> Account:
         return self.membership.account
 
 
-class DeveloperRequiredMixin(LoginRequiredMixin):
+class AccountAdminRequiredMixin(ActorMixin):
+    """An admin of the current account; every read the view makes goes through a
+    selector scoped to that account."""
+
+    def check_actor(self, actor: Actor) -> None:
+        actor_require_admin(actor=actor)
+
+
+class DeveloperRequiredMixin(ActorMixin):
     """A member of the current account with the developer right."""
 
-    membership: Membership
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        with access_errors():
-            self.membership = membership_require_developer(
-                membership=getattr(request, "membership", None)
-            )
-        return super().dispatch(request, *args, **kwargs)
-
-    @property
-    def account(self) -> Account:
-        return self.membership.account
+    def check_actor(self, actor: Actor) -> None:
+        actor_require_developer(actor=actor)
 
 
-class MemberRequiredMixin(LoginRequiredMixin):
-    """A member of the current account (``self.membership``), whatever their rights;
-    signed in without any account: 403."""
+class MemberRequiredMixin(ActorMixin):
+    """A member of the current account, whatever their rights; signed in without any
+    account: 403."""
 
-    membership: Membership
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        membership = getattr(request, "membership", None)
-        if membership is None:
-            raise HttpPermissionDenied("You do not belong to any account yet.")
-        self.membership = membership
-        return super().dispatch(request, *args, **kwargs)
+    def check_actor(self, actor: Actor) -> None:
+        if actor.membership is None:
+            raise PermissionDenied("You do not belong to any account yet.")
 
 
 class StaffRequiredMixin(LoginRequiredMixin):

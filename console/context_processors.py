@@ -2,6 +2,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from apps.accounts.selectors import membership_list_for_user
+from console.access import request_actor
 from console.navigation import navigation_for
 
 
@@ -11,7 +12,7 @@ def console(request: HttpRequest) -> dict[str, object]:
     The last two are lazy: a page that does not render them (the 500 page, an htmx
     partial) runs no query for them.
     """
-    membership = getattr(request, "membership", None)
+    membership = request_actor(request).membership
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"current_membership": None, "nav_sections": [], "other_memberships": []}

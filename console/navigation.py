@@ -15,7 +15,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import reverse
 
-from apps.accounts.selectors import user_is_moderator
+from console.access import request_actor
 
 Predicate = Callable[[HttpRequest], bool]
 
@@ -25,25 +25,23 @@ def always(request: HttpRequest) -> bool:
 
 
 def is_developer(request: HttpRequest) -> bool:
-    membership = getattr(request, "membership", None)
-    return bool(membership and membership.is_developer)
+    return request_actor(request).is_developer
 
 
 def is_member(request: HttpRequest) -> bool:
-    return getattr(request, "membership", None) is not None
+    return request_actor(request).membership is not None
 
 
 def is_account_admin(request: HttpRequest) -> bool:
-    membership = getattr(request, "membership", None)
-    return bool(membership and membership.is_admin)
+    return request_actor(request).is_admin
 
 
 def is_moderator(request: HttpRequest) -> bool:
-    return request.user.is_authenticated and user_is_moderator(user=request.user)
+    return request.user.is_authenticated and request_actor(request).is_moderator
 
 
 def is_staff(request: HttpRequest) -> bool:
-    return bool(request.user.is_authenticated and request.user.is_active and request.user.is_staff)
+    return request_actor(request).is_staff
 
 
 def has_django_admin(request: HttpRequest) -> bool:

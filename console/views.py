@@ -6,9 +6,9 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.views.generic import TemplateView
 
 from apps.accounts.models import AccessLevel
-from apps.accounts.policies import effective_rights, module_choices
-from apps.accounts.selectors import user_is_moderator
+from apps.accounts.policies import module_choices
 from apps.moderation.selectors import review_queue_summary
+from console.access import request_actor
 from console.navigation import section_links
 
 
@@ -24,13 +24,9 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
-        membership = getattr(self.request, "membership", None)
-        if membership is not None:
-            rights = effective_rights(
-                rights=membership.role.rights if membership.role else None,
-                is_admin=membership.is_admin,
-            )
+        actor = request_actor(self.request)
+        if actor.membership is not None:
+            rights = actor.rights
             context["rights"] = [
                 {
                     "label": label,
@@ -41,6 +37,6 @@ class HomeView(LoginRequiredMixin, TemplateView):
             ]
         else:
             context["platform_links"] = section_links(self.request, "platform")
-        if user_is_moderator(user=user):  # type: ignore[arg-type]
-            context["review_queue"] = review_queue_summary(moderator=user)  # type: ignore[arg-type]
+        if actor.is_moderator and actor.user is not None:
+            context["review_queue"] = review_queue_summary(moderator=actor.user)
         return context

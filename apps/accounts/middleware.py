@@ -1,9 +1,10 @@
-"""Puts the signed-in user's current account on the request as ``request.membership``."""
+"""Resolves who acts in a console request, once: ``request.actor``."""
 
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from apps.accounts.actors import ANONYMOUS, Actor, actor_for_user
 from apps.accounts.models import Membership
 from apps.accounts.selectors import membership_default_for_user, membership_list_for_user
 
@@ -28,11 +29,19 @@ def current_membership(request: HttpRequest) -> Membership | None:
     return membership_default_for_user(user=user)
 
 
+def console_actor(request: HttpRequest) -> Actor:
+    """The signed-in user in the current account (``ANONYMOUS`` when signed out)."""
+    user = request.user
+    if not user.is_authenticated:
+        return ANONYMOUS
+    return actor_for_user(user=user, membership=current_membership(request))  # type: ignore[arg-type]
+
+
 class CurrentAccountMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         # Computed up front: every console page shows the account switcher anyway.
-        request.membership = current_membership(request)  # type: ignore[attr-defined]
+        request.actor = console_actor(request)  # type: ignore[attr-defined]
         return self.get_response(request)

@@ -4,6 +4,7 @@ from collections.abc import Mapping
 
 from django.conf import settings
 
+from apps.accounts.actors import Actor
 from apps.accounts.models import AccessLevel, ModuleCode
 
 LEVELS: tuple[str, ...] = (AccessLevel.NONE, AccessLevel.READ, AccessLevel.FULL)
@@ -68,3 +69,35 @@ def level_allows(*, granted: str, required: str) -> bool:
 def rights_allow(*, rights: Mapping[str, str], module: str, level: str) -> bool:
     """Whether effective ``rights`` give at least ``level`` on ``module``."""
     return level_allows(granted=rights.get(module, AccessLevel.NONE), required=level)
+
+
+# --- who may act on an account -----------------------------------------------------------
+
+
+def account_can_administer(actor: Actor, *, api_keys: bool) -> bool:
+    """Whether ``actor`` may do an account admin's work in the account it acts in: an
+    admin member, or (when ``api_keys``) an API key of the account. App tokens never."""
+    if actor.account is None or actor.via_app_token:
+        return False
+    if actor.via_api_key:
+        return api_keys
+    return actor.is_admin
+
+
+def account_can_develop(actor: Actor, *, api_keys: bool) -> bool:
+    """Whether ``actor`` may build the apps of the account it acts in: a member with the
+    developer right, or (when ``api_keys``) an API key of the account."""
+    if actor.account is None or actor.via_app_token:
+        return False
+    if actor.via_api_key:
+        return api_keys
+    return actor.is_developer
+
+
+def actor_admin_refusal(actor: Actor, *, api_keys: bool) -> str | None:
+    """Why ``actor`` may not do an admin's work, in words; ``None`` when it may."""
+    if account_can_administer(actor, api_keys=api_keys):
+        return None
+    if actor.via_api_key:
+        return "API keys cannot do this. Sign in to the console as an account admin."
+    return "Only an admin of this account can do this."

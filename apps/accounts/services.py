@@ -10,8 +10,9 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
+from apps.accounts.actors import Actor
 from apps.accounts.models import Account, ApiKey, Group, Language, Membership, Role, User
-from apps.accounts.policies import rights_errors
+from apps.accounts.policies import account_can_develop, actor_admin_refusal, rights_errors
 from apps.core.crypto import keyed_digest
 from apps.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
@@ -145,25 +146,30 @@ def api_key_authenticate(*, raw_key: str) -> ApiKey:
     return key
 
 
-def membership_require_admin(*, membership: Membership | None) -> Membership:
-    """The membership if it is an account admin's; else ``PermissionDenied``."""
-    if membership is None:
+def actor_require_admin(*, actor: Actor, api_keys: bool = False) -> Account:
+    """The account ``actor`` administers; ``NotFound`` when it acts in no account,
+    ``PermissionDenied`` when it is not an admin there (an API key is one only when
+    ``api_keys``)."""
+    if actor.account is None:
         raise NotFound("No current account.")
-    if not membership.is_admin:
-        raise PermissionDenied("Only an admin of this account can do this.")
-    return membership
+    refusal = actor_admin_refusal(actor, api_keys=api_keys)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
+    return actor.account
 
 
-def membership_require_developer(*, membership: Membership | None) -> Membership:
-    """The membership if it has the developer right; else ``PermissionDenied``."""
-    if membership is None:
+def actor_require_developer(*, actor: Actor, api_keys: bool = False) -> Account:
+    """The account whose apps ``actor`` builds; ``NotFound`` when it acts in no account,
+    ``PermissionDenied`` without the developer right (an API key has it only when
+    ``api_keys``)."""
+    if actor.account is None:
         raise NotFound("No current account.")
-    if not membership.is_developer:
+    if not account_can_develop(actor, api_keys=api_keys):
         raise PermissionDenied(
             "Only members with the developer right can do this; an admin of this account "
             "can give it to you on the Members page."
         )
-    return membership
+    return actor.account
 
 
 _Model = TypeVar("_Model", bound=models.Model)

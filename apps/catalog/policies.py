@@ -13,7 +13,7 @@ from apps.catalog.errors import CatalogError
 from apps.catalog.models import AppStatus, AppType, VersionStatus
 
 
-class Actor(StrEnum):
+class Party(StrEnum):
     """Who asks for a transition: the app's developers, a moderator, or the platform."""
 
     DEVELOPER = "developer"
@@ -23,22 +23,22 @@ class Actor(StrEnum):
 S = VersionStatus
 
 # (app type, from, to) -> who may make the move. Nothing else changes a version's status.
-TRANSITIONS: dict[tuple[str, str, str], frozenset[Actor]] = {
+TRANSITIONS: dict[tuple[str, str, str], frozenset[Party]] = {
     # Private apps: no moderation.
-    (AppType.PRIVATE, S.DRAFT, S.PUBLISHED): frozenset({Actor.DEVELOPER}),
-    (AppType.PRIVATE, S.PUBLISHED, S.HIDDEN): frozenset({Actor.DEVELOPER}),
-    (AppType.PRIVATE, S.HIDDEN, S.PUBLISHED): frozenset({Actor.DEVELOPER}),
+    (AppType.PRIVATE, S.DRAFT, S.PUBLISHED): frozenset({Party.DEVELOPER}),
+    (AppType.PRIVATE, S.PUBLISHED, S.HIDDEN): frozenset({Party.DEVELOPER}),
+    (AppType.PRIVATE, S.HIDDEN, S.PUBLISHED): frozenset({Party.DEVELOPER}),
     # Public apps: every version is moderated.
-    (AppType.PUBLIC, S.DRAFT, S.SUBMITTED): frozenset({Actor.DEVELOPER}),
-    (AppType.PUBLIC, S.SUBMITTED, S.DRAFT): frozenset({Actor.DEVELOPER}),  # withdraw
-    (AppType.PUBLIC, S.SUBMITTED, S.IN_REVIEW): frozenset({Actor.MODERATOR}),  # claim
-    (AppType.PUBLIC, S.IN_REVIEW, S.SUBMITTED): frozenset({Actor.MODERATOR}),  # release
-    (AppType.PUBLIC, S.IN_REVIEW, S.APPROVED): frozenset({Actor.MODERATOR}),
-    (AppType.PUBLIC, S.IN_REVIEW, S.REJECTED): frozenset({Actor.MODERATOR}),
-    (AppType.PUBLIC, S.REJECTED, S.DRAFT): frozenset({Actor.DEVELOPER}),
-    (AppType.PUBLIC, S.APPROVED, S.PUBLISHED): frozenset({Actor.DEVELOPER}),
-    (AppType.PUBLIC, S.PUBLISHED, S.HIDDEN): frozenset({Actor.DEVELOPER}),
-    (AppType.PUBLIC, S.HIDDEN, S.PUBLISHED): frozenset({Actor.DEVELOPER}),
+    (AppType.PUBLIC, S.DRAFT, S.SUBMITTED): frozenset({Party.DEVELOPER}),
+    (AppType.PUBLIC, S.SUBMITTED, S.DRAFT): frozenset({Party.DEVELOPER}),  # withdraw
+    (AppType.PUBLIC, S.SUBMITTED, S.IN_REVIEW): frozenset({Party.MODERATOR}),  # claim
+    (AppType.PUBLIC, S.IN_REVIEW, S.SUBMITTED): frozenset({Party.MODERATOR}),  # release
+    (AppType.PUBLIC, S.IN_REVIEW, S.APPROVED): frozenset({Party.MODERATOR}),
+    (AppType.PUBLIC, S.IN_REVIEW, S.REJECTED): frozenset({Party.MODERATOR}),
+    (AppType.PUBLIC, S.REJECTED, S.DRAFT): frozenset({Party.DEVELOPER}),
+    (AppType.PUBLIC, S.APPROVED, S.PUBLISHED): frozenset({Party.DEVELOPER}),
+    (AppType.PUBLIC, S.PUBLISHED, S.HIDDEN): frozenset({Party.DEVELOPER}),
+    (AppType.PUBLIC, S.HIDDEN, S.PUBLISHED): frozenset({Party.DEVELOPER}),
 }
 
 # Transitions that must say why.
@@ -55,25 +55,25 @@ LINKABLE: frozenset[str] = SELF_INSTALLABLE
 IN_MODERATION: frozenset[str] = frozenset({S.SUBMITTED, S.IN_REVIEW})
 
 
-def version_can_transition(*, app_type: str, current: str, target: str, actor: Actor) -> bool:
-    """Whether ``actor`` may move a version of an ``app_type`` app from ``current`` to
+def version_can_transition(*, app_type: str, current: str, target: str, party: Party) -> bool:
+    """Whether ``party`` may move a version of an ``app_type`` app from ``current`` to
     ``target``."""
-    return actor in TRANSITIONS.get((app_type, current, target), frozenset())
+    return party in TRANSITIONS.get((app_type, current, target), frozenset())
 
 
-def version_targets(*, app_type: str, current: str, actor: Actor) -> list[str]:
-    """The statuses ``actor`` may move a version to from ``current``, in table order."""
+def version_targets(*, app_type: str, current: str, party: Party) -> list[str]:
+    """The statuses ``party`` may move a version to from ``current``, in table order."""
     return [
         to
         for (kind, frm, to), actors in TRANSITIONS.items()
-        if kind == app_type and frm == current and actor in actors
+        if kind == app_type and frm == current and party in actors
     ]
 
 
-def transition_refusal(*, app_type: str, current: str, target: str, actor: Actor) -> str:
+def transition_refusal(*, app_type: str, current: str, target: str, party: Party) -> str:
     """A message saying why a transition is refused and what can be done instead."""
     label = {s.value: s.label.lower() for s in VersionStatus}
-    allowed = version_targets(app_type=app_type, current=current, actor=actor)
+    allowed = version_targets(app_type=app_type, current=current, party=party)
     kind = "private" if app_type == AppType.PRIVATE else "public"
     now = label.get(current, current)
     article = "An" if now[:1] in {"a", "e", "i", "o", "u"} else "A"
@@ -120,7 +120,7 @@ def version_developer_moves(*, app_type: str, app_status: str, status: str) -> l
     if app_status == AppStatus.DELETING:
         return []
     moves = []
-    for target in version_targets(app_type=app_type, current=status, actor=Actor.DEVELOPER):
+    for target in version_targets(app_type=app_type, current=status, party=Party.DEVELOPER):
         if target == S.DRAFT:
             if status == S.SUBMITTED:
                 moves.append("withdraw")

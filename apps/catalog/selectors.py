@@ -15,7 +15,9 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from apps.accounts.actors import Actor
 from apps.accounts.models import Account
+from apps.accounts.services import actor_require_developer
 from apps.catalog.manifests import ManifestDiff, manifest_diff, manifest_validate
 from apps.catalog.manifests.types import Manifest
 from apps.catalog.models import (
@@ -88,6 +90,15 @@ def app_get_for_developer(*, account: Account, code: Any) -> App:
             "owns it (X-Account header in the API)."
         )
     return app
+
+
+def app_get_for(*, actor: Actor, code: Any) -> App:
+    """One app of the account ``actor`` acts in, for those who build its apps (members
+    with the developer right, the account's API keys). ``NotFound`` when it acts in no
+    account or the app is another account's, ``PermissionDenied`` without the right
+    (whatever the code)."""
+    account = actor_require_developer(actor=actor, api_keys=True)
+    return app_get_for_developer(account=account, code=code)
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,14 @@
 No ORM and no request here.
 """
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from typing import Any
 
+from apps.accounts.actors import Actor
+from apps.accounts.policies import account_can_administer
 from apps.catalog.errors import CatalogError
 from apps.catalog.manifests.types import Setting
 from apps.installations.errors import InstallationError
@@ -300,6 +303,56 @@ def install_refusal(
         return InstallationError.PRIVATE_APP
     if version_status != "published":
         return InstallationError.VERSION_NOT_PUBLISHED
+    return None
+
+
+# --- who may act on an installation ------------------------------------------------------
+
+
+def installation_can_manage(actor: Actor, *, account_id: int) -> bool:
+    """Whether ``actor`` may install, update, pin, uninstall and give access to apps of
+    account ``account_id``, and change their app-level settings: an admin of that
+    account, or one of its API keys (which act as the account's admin). App tokens and
+    members of other accounts never."""
+    return actor.account_id == account_id and account_can_administer(actor, api_keys=True)
+
+
+class SettingsRefusal(StrEnum):
+    """Why a caller may not reach some settings. ``OUTSIDER`` answers "not found" (the
+    installation is another account's); the others "forbidden"."""
+
+    OUTSIDER = "outsider"
+    ADMIN_ONLY = "admin_only"
+    NOT_OWN = "not_own"
+    MAY_NOT_USE = "may_not_use"
+
+
+def settings_refusal(
+    actor: Actor,
+    *,
+    account_id: int,
+    level: str,
+    target_user_id: int | None,
+    may_use: Callable[[], bool],
+) -> SettingsRefusal | None:
+    """Whose settings ``actor`` may read and change in an installation of account
+    ``account_id``: the one rule the API, the console and the settings service share.
+
+    App-level settings: the account's admins and API keys only. User-level settings
+    (``target_user_id``): admins and API keys reach anyone's (whether the target is a
+    member is for the caller's lookup to say); a member reaches only their own, and only
+    while they may use the app (``may_use``, asked only then). ``None`` when allowed.
+    """
+    if actor.account_id != account_id or actor.via_app_token:
+        return SettingsRefusal.OUTSIDER
+    if installation_can_manage(actor, account_id=account_id):
+        return None
+    if level == "app":
+        return SettingsRefusal.ADMIN_ONLY
+    if target_user_id is None or target_user_id != actor.user_id:
+        return SettingsRefusal.NOT_OWN
+    if not may_use():
+        return SettingsRefusal.MAY_NOT_USE
     return None
 
 

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from apps.accounts.actors import Actor
 from apps.accounts.models import Account, Membership
 from apps.core.errors import NotFound, PermissionDenied
 from apps.jobs.kinds import APP_DELETE, VERSION_ROLLOUT
@@ -96,6 +97,30 @@ def job_get_for_retry(*, membership: Membership, job_id: int) -> Job:
             )
         )
     return job
+
+
+def job_list_for(*, actor: Actor) -> QuerySet[Job]:
+    """The jobs ``actor`` may see in the account it acts in: an API key acts as the
+    account and sees every job; a member sees what ``job_list_visible_to`` allows."""
+    if actor.membership is None:
+        if actor.account is None or not actor.via_api_key:
+            return Job.objects.none()
+        return job_list_for_account(account=actor.account)
+    return job_list_visible_to(membership=actor.membership)
+
+
+def job_get_for(*, actor: Actor, job_id: int, to_retry: bool = False) -> Job:
+    """One job ``actor`` may see (``to_retry``: may also retry); ``NotFound`` for a job it
+    may not see, ``PermissionDenied`` for one it sees without the right to retry it. An
+    API key may retry any job of its account."""
+    if actor.membership is None:
+        job = job_list_for(actor=actor).filter(pk=job_id).first()
+        if job is None:
+            raise NotFound("No such job in this account.")
+        return job
+    if to_retry:
+        return job_get_for_retry(membership=actor.membership, job_id=job_id)
+    return job_get_visible_to(membership=actor.membership, job_id=job_id)
 
 
 def job_latest_by_payload(

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 
 from apps.catalog.models import App, AppStatus, AppVersion
 from apps.installations.models import Installation, InstallationStatus
-from apps.installations.services import APP_DELETION_BY, installation_mark_uninstalling
+from apps.installations.services import APP_DELETION_ACTOR, installation_mark_uninstalling
 from apps.jobs.kinds import APP_DELETE, INSTALLATION_UNINSTALL, VERSION_ROLLOUT
 from apps.jobs.models import Job
 from apps.jobs.registry import ChunkResult, JobKind, job_kind_register
@@ -86,7 +86,7 @@ def _mark_uninstalling(installation_id: int) -> None:
     ).first()
     if installation is not None:
         installation_mark_uninstalling(
-            installation=installation, by=APP_DELETION_BY, detail={"reason": "app_deleted"}
+            installation=installation, actor=APP_DELETION_ACTOR, detail={"reason": "app_deleted"}
         )
 
 

@@ -13,11 +13,12 @@ from collections.abc import Mapping
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.accounts.actors import Actor, actor_for_user
 from apps.accounts.models import Membership, User
 from apps.accounts.selectors import user_is_moderator
 from apps.catalog.models import AppVersion, VersionStatus
-from apps.catalog.policies import Actor
-from apps.catalog.services import By, version_transition
+from apps.catalog.policies import Party
+from apps.catalog.services import version_transition
 from apps.core.errors import Conflict, PermissionDenied, ValidationFailed
 from apps.moderation.errors import ModerationError
 from apps.moderation.models import Review
@@ -26,10 +27,10 @@ from apps.moderation.policies import CHECKLIST, checklist_clean, checklist_missi
 NOTES_MAX = 5000
 
 
-def _require_moderator(user: User) -> By:
+def _require_moderator(user: User) -> Actor:
     if not user_is_moderator(user=user):
         raise PermissionDenied("Only platform moderators can review app versions.")
-    return By.user_(user)
+    return actor_for_user(user=user)
 
 
 def _open_review(version: AppVersion) -> Review | None:
@@ -61,7 +62,7 @@ def review_claim(*, version: AppVersion, moderator: User) -> Review:
     submitted; ``PermissionDenied`` for anyone but a moderator, and for a moderator who is
     a member of the account that develops the app (nobody reviews their own app).
     """
-    by = _require_moderator(moderator)
+    actor = _require_moderator(moderator)
     if Membership.objects.filter(user=moderator, account_id=version.app.account_id).exists():
         raise PermissionDenied(
             f"You are a member of {version.app.account.name}, which develops this app: "
@@ -69,14 +70,14 @@ def review_claim(*, version: AppVersion, moderator: User) -> Review:
             code=ModerationError.OWN_APP,
         )
     version_transition(
-        version=version, target=VersionStatus.IN_REVIEW, actor=Actor.MODERATOR, by=by
+        version=version, target=VersionStatus.IN_REVIEW, party=Party.MODERATOR, actor=actor
     )
     try:
         with transaction.atomic():
             return Review.objects.create(
                 version=version,
                 moderator=moderator,
-                moderator_label=by.label,
+                moderator_label=actor.label,
                 claimed_at=timezone.now(),
             )
     except IntegrityError as exc:  # a review left open by a crash; the CAS above won
@@ -87,13 +88,13 @@ def review_claim(*, version: AppVersion, moderator: User) -> Review:
 def review_release(*, version: AppVersion, moderator: User) -> Review:
     """Give a claimed version back to the queue (in review → submitted). Only the
     moderator who claimed it can release it."""
-    by = _require_moderator(moderator)
+    actor = _require_moderator(moderator)
     review = _require_claimant(version, moderator)
     version_transition(
         version=version,
         target=VersionStatus.SUBMITTED,
-        actor=Actor.MODERATOR,
-        by=by,
+        party=Party.MODERATOR,
+        actor=actor,
         reason="Released back to the queue.",
     )
     Review.objects.filter(pk=review.pk).update(released_at=timezone.now())
@@ -111,7 +112,7 @@ def review_approve(
 ) -> Review:
     """Approve a version under review. Every checklist item must be ticked
     (``ValidationFailed`` naming ``checklist``). The developer can then publish it."""
-    by = _require_moderator(moderator)
+    actor = _require_moderator(moderator)
     review = _require_claimant(version, moderator)
     notes = _clean_notes(notes)
     ticked = checklist_clean(checklist)
@@ -126,8 +127,8 @@ def review_approve(
     version_transition(
         version=version,
         target=VersionStatus.APPROVED,
-        actor=Actor.MODERATOR,
-        by=by,
+        party=Party.MODERATOR,
+        actor=actor,
         reason="Every checklist item passed.",
     )
     return _decide(review, Review.Decision.APPROVED, reason="", checklist=ticked, notes=notes)
@@ -145,7 +146,7 @@ def review_reject(
     """Reject a version under review with a reason the developer sees (``ValidationFailed``
     naming ``reason`` when it is blank). The developer edits the version (it goes back to
     draft) and submits again."""
-    by = _require_moderator(moderator)
+    actor = _require_moderator(moderator)
     review = _require_claimant(version, moderator)
     notes = _clean_notes(notes)
     reason = (reason or "").strip()
@@ -154,7 +155,11 @@ def review_reject(
             "The reason is too long.", fields={"reason": ["Use at most 5,000 characters."]}
         )
     version_transition(
-        version=version, target=VersionStatus.REJECTED, actor=Actor.MODERATOR, by=by, reason=reason
+        version=version,
+        target=VersionStatus.REJECTED,
+        party=Party.MODERATOR,
+        actor=actor,
+        reason=reason,
     )
     return _decide(
         review,

@@ -12,9 +12,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from apps.accounts.actors import actor_for_user
 from apps.accounts.models import User
 from apps.catalog.models import AppVersion
-from apps.catalog.services import By, install_link_resolve
+from apps.catalog.services import install_link_resolve
 from apps.core.errors import ApplicationError
 from apps.installations.models import Installation
 from apps.installations.policies import consent_split, scopes_within
@@ -61,14 +62,13 @@ def authorization_allow(
     """What "Allow" writes before the code is issued: the installation (install), the
     new version (update), and for user-level apps the user's consent. Returns the context
     bound to the installation. Call inside a transaction that also issues the code."""
-    by = By.user_(user)
+    actor = actor_for_user(user=user, membership=context.membership)
     installation: Installation
     if context.mode is Mode.INSTALL:
         installation = installation_install(
             account=context.account,
             version=context.version,
-            by=by,
-            membership=context.membership,
+            actor=actor,
             install_link=context.install_link,
         )
     elif context.mode is Mode.UPDATE:
@@ -76,8 +76,7 @@ def authorization_allow(
         installation = installation_update(
             installation=context.installation,
             version=context.version,
-            by=by,
-            membership=context.membership,
+            actor=actor,
             consent=True,
             install_link=context.install_link,
         )
@@ -85,7 +84,9 @@ def authorization_allow(
         assert context.installation is not None
         installation = context.installation
     if context.authorization == "user" and consent_needed(context, requested):
-        user_authorization_record(installation=installation, user=user, scopes=requested, by=by)
+        user_authorization_record(
+            installation=installation, user=user, scopes=requested, actor=actor
+        )
     return context.with_installation(installation)
 
 

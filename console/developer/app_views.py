@@ -29,7 +29,6 @@ from apps.catalog.selectors import (
     version_list_for_app,
 )
 from apps.catalog.services import (
-    By,
     app_activate,
     app_banner_add,
     app_banner_remove,
@@ -100,9 +99,6 @@ class _LoadApp:
 class AppMixin(DeveloperRequiredMixin, _LoadApp):
     """A page about one of the current account's apps (``self.app``)."""
 
-    def by(self) -> By:
-        return By.user_(self.request.user)  # type: ignore[attr-defined]
-
 
 class AppListView(DeveloperRequiredMixin, View):
     """The account's apps; POST runs the bulk Activate / Deactivate after a confirmation."""
@@ -168,7 +164,7 @@ class AppCreateView(DeveloperRequiredMixin, View):
                     account=self.account,
                     name=form.cleaned_data["name"],
                     type=form.cleaned_data["type"],
-                    by=By.user_(request.user),
+                    actor=self.actor,
                 )
             except ApplicationError as exc:
                 form_add_application_error(form, exc)
@@ -445,7 +441,7 @@ class AppDeleteView(AppMixin, View):
         form = AppDeleteForm(request.POST, app_name=self.app.name)
         if not form.is_valid():
             return self.page(form)
-        app_delete(app=self.app, by=self.by())
+        app_delete(app=self.app, actor=self.actor)
         # No message: the job's page says what is happening in its live block, which
         # stops saying it once the job has ended (a message would stay on the page).
         job = app_deletion_job(self.app)

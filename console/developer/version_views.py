@@ -195,7 +195,7 @@ def _save_manifest_form(view: Any, write: Callable[..., AppVersion]) -> HttpResp
         raw, fmt = _manifest_input(form)
         try:
             version = write(
-                raw=raw, fmt=fmt, changelog=form.cleaned_data["changelog"], by=view.by()
+                raw=raw, fmt=fmt, changelog=form.cleaned_data["changelog"], actor=view.actor
             )
         except ApplicationError as exc:
             problems = _manifest_refusal(form, exc)
@@ -332,28 +332,28 @@ class VersionSubmitView(_VersionMoveView):
     success = "Version {number} is submitted: moderators review it, oldest first."
 
     def move(self, version: AppVersion) -> AppVersion:
-        return version_submit(version=version, by=self.by())
+        return version_submit(version=version, actor=self.actor)
 
 
 class VersionWithdrawView(_VersionMoveView):
     success = "Version {number} is withdrawn from review and is a draft again."
 
     def move(self, version: AppVersion) -> AppVersion:
-        return version_withdraw(version=version, by=self.by())
+        return version_withdraw(version=version, actor=self.actor)
 
 
 class VersionPublishView(_VersionMoveView):
     success = "Version {number} is published."
 
     def move(self, version: AppVersion) -> AppVersion:
-        return version_publish(version=version, by=self.by())
+        return version_publish(version=version, actor=self.actor)
 
 
 class VersionHideView(_VersionMoveView):
     success = "Version {number} is hidden: it can no longer be installed from the catalog."
 
     def move(self, version: AppVersion) -> AppVersion:
-        return version_hide(version=version, by=self.by())
+        return version_hide(version=version, actor=self.actor)
 
 
 class VersionInstallView(VersionMixin, View):
@@ -416,7 +416,7 @@ class InstallLinkCreateView(VersionMixin, View):
                     version=self.version,
                     label=form.cleaned_data["label"],
                     expires_in_days=form.cleaned_data["expires_in_days"],
-                    by=self.by(),
+                    actor=self.actor,
                 )
             except ApplicationError as exc:
                 form_add_application_error(form, exc)
@@ -477,7 +477,7 @@ class InstallLinkRevokeView(VersionMixin, View):
         if link.revoked_at is not None:
             messages.info(request, f"The install link {link.display_prefix}… was already revoked.")
         else:
-            install_link_revoke(link=link, by=self.by())
+            install_link_revoke(link=link, actor=self.actor)
             messages.success(
                 request, f"The install link {link.display_prefix}… is revoked: it stops working."
             )

@@ -27,7 +27,7 @@ from apps.catalog.selectors import (
 )
 from apps.catalog.services import LinkGone, install_link_resolve
 from apps.core.errors import NotFound
-from console.access import access_errors
+from console.access import access_errors, request_actor
 from console.installations.links import install_action
 from console.marketplace.changelists import SORTS, catalog_changelist
 
@@ -84,7 +84,7 @@ class AppDetailView(TemplateView):
             "scope_lines": version_scope_lines(version=version),
             "versions": catalog_versions(app=app),
             "install": install_action(
-                membership=getattr(self.request, "membership", None), app=app, version=version
+                membership=request_actor(self.request).membership, app=app, version=version
             ),
         }
 
@@ -102,7 +102,7 @@ class AppInstallView(LoginRequiredMixin, TemplateView):
             "version": version,
             "scope_lines": version_scope_lines(version=version),
             "install": install_action(
-                membership=getattr(self.request, "membership", None), app=app, version=version
+                membership=request_actor(self.request).membership, app=app, version=version
             ),
         }
 
@@ -141,7 +141,7 @@ class InstallLinkDetailView(LoginRequiredMixin, View):
                     "scope_lines": version_scope_lines(version=version),
                     "hide_logo": not _viewer_sees_logo(version.app, request.user),
                     "install": install_action(
-                        membership=getattr(request, "membership", None),
+                        membership=request_actor(request).membership,
                         app=version.app,
                         version=version,
                         install_link_token=token,

@@ -14,10 +14,10 @@ from django.apps import apps as django_apps
 from django.contrib.auth.models import Permission
 from django.db import transaction
 
+from apps.accounts.actors import actor_for_user
 from apps.accounts.models import Account, Membership, User
 from apps.catalog.models import App, AppVersion
 from apps.catalog.services import (
-    By,
     app_banner_add,
     app_list_in_catalog,
     app_listing_update,
@@ -163,8 +163,7 @@ def build_world() -> World:
         installation=installation,
         role_ids=[sales.pk],
         group_ids=[],
-        by=By.user_(admin),
-        membership=admin_membership,
+        actor=actor_for_user(user=admin, membership=admin_membership),
     )
     installation_settings_save(
         installation=installation,
@@ -172,8 +171,7 @@ def build_world() -> World:
         user=None,
         values={"company_name": "Acme"},
         files={"letterhead": upload("letterhead.pdf", b"%PDF-1.4 letterhead")},
-        by=By.user_(admin),
-        membership=admin_membership,
+        actor=actor_for_user(user=admin, membership=admin_membership),
     )
     installation_settings_save(
         installation=installation,
@@ -181,8 +179,9 @@ def build_world() -> World:
         user=member,
         values={"signature": "Best, M."},
         files={"avatar": upload("avatar.png", b"\x89PNG avatar")},
-        by=By.user_(member),
-        membership=Membership.objects.get(account=account, user=member),
+        actor=actor_for_user(
+            user=member, membership=Membership.objects.get(account=account, user=member)
+        ),
     )
 
     job = Job.objects.create(

@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AnonymousUser, Permission
 from django.test import RequestFactory
 
+from apps.accounts.actors import ANONYMOUS, actor_for_user
 from console import navigation
 from console.navigation import NavSection, is_account_admin, is_staff, navigation_for
 from tests.factories import UserFactory
@@ -11,7 +12,9 @@ from tests.factories import UserFactory
 def make_request(user, membership=None, path="/"):
     request = RequestFactory().get(path)
     request.user = user
-    request.membership = membership
+    request.actor = (
+        actor_for_user(user=user, membership=membership) if user.is_authenticated else ANONYMOUS
+    )
     return request
 
 

@@ -21,9 +21,10 @@ from django.core.management import call_command
 from oauth2_provider.models import get_grant_model
 from playwright.sync_api import Page, Route, expect
 
+from apps.accounts.actors import actor_for_user
 from apps.accounts.models import Account, Membership, Role, User
 from apps.catalog.models import App, AppVersion, VersionStatus
-from apps.catalog.services import By, version_publish
+from apps.catalog.services import version_publish
 from apps.demo.management.commands.demo import DEMO_PASSWORD
 from apps.demo.management.commands.demo_catalog import INVOICER_HOST
 from apps.installations.models import (
@@ -286,14 +287,15 @@ def user_level_app(demo):
     )
     admin = _membership(ADMIN)
     installation = installation_install(
-        account=admin.account, version=version, by=By.user_(admin.user), membership=admin
+        account=admin.account,
+        version=version,
+        actor=actor_for_user(user=admin.user, membership=admin),
     )
     installation_access_set(
         installation=installation,
         role_ids=[Role.objects.get(account=admin.account, name="Sales").pk],
         group_ids=[],
-        by=By.user_(admin.user),
-        membership=admin,
+        actor=actor_for_user(user=admin.user, membership=admin),
     )
     app.refresh_from_db()
     return app, secret
@@ -369,8 +371,7 @@ def invoicer_installed_with_update(demo):
     installation_install(
         account=admin.account,
         version=AppVersion.objects.get(app=invoicer, number="1.0.0"),
-        by=By.user_(admin.user),
-        membership=admin,
+        actor=actor_for_user(user=admin.user, membership=admin),
     )
     newer = AppVersion.objects.get(app=invoicer, number="1.1.0")
     moderator = User.objects.get(email=MODERATOR)
@@ -378,7 +379,9 @@ def invoicer_installed_with_update(demo):
     review_approve(
         version=newer, moderator=moderator, checklist=dict.fromkeys(CHECKLIST_KEYS, True)
     )
-    version_publish(version=newer, by=By.user_(User.objects.get(email="dev@devstudio.test")))
+    version_publish(
+        version=newer, actor=actor_for_user(user=User.objects.get(email="dev@devstudio.test"))
+    )
     return invoicer
 
 

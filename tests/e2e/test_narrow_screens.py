@@ -18,9 +18,9 @@ from django.urls import URLResolver, reverse
 from playwright.sync_api import Browser, Page, expect
 
 import console.urls
+from apps.accounts.actors import actor_for_user
 from apps.accounts.models import Account, Membership, Role, User
 from apps.catalog.models import App, AppVersion
-from apps.catalog.services import By
 from apps.demo.management.commands.demo import DEMO_PASSWORD
 from apps.installations.services import installation_access_set, installation_install
 from apps.jobs.kinds import DIAGNOSTIC
@@ -110,14 +110,13 @@ def site(db) -> Site:
     published = AppVersion.objects.get(app=invoicer, number="1.0.0")
     submitted = AppVersion.objects.get(app=invoicer, number="1.1.0")
     installation = installation_install(
-        account=acme, version=published, by=By.user_(admin.user), membership=admin
+        account=acme, version=published, actor=actor_for_user(user=admin.user, membership=admin)
     )
     installation_access_set(
         installation=installation,
         role_ids=[Role.objects.get(account=acme, name="Sales").pk],
         group_ids=[],
-        by=By.user_(admin.user),
-        membership=admin,
+        actor=actor_for_user(user=admin.user, membership=admin),
     )
     review_claim(version=submitted, moderator=User.objects.get(email=PERSONAS["moderator"]))
     job = Job.objects.create(

@@ -18,8 +18,8 @@ import pytest
 import requests
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
+from apps.accounts.actors import actor_for_user
 from apps.accounts.models import Membership
-from apps.catalog.services import By
 from apps.installations.models import Installation
 from apps.installations.services import installation_access_set, installation_uninstall
 from tests.factories.accounts import PASSWORD
@@ -301,8 +301,9 @@ def test_a_member_without_the_users_right_sees_the_403_body(
         installation=installation,
         role_ids=[sales_role.pk],
         group_ids=[],
-        by=By.user_(admin),
-        membership=Membership.objects.get(user=admin, account=account),
+        actor=actor_for_user(
+            user=admin, membership=Membership.objects.get(user=admin, account=account)
+        ),
     )
 
     browser = requests.Session()
@@ -324,8 +325,9 @@ def test_after_an_uninstall_the_calls_get_401_and_the_refresh_fails(connector, a
     assert connected_as(page, "admin@acme.test")
     installation_uninstall(
         installation=Installation.objects.get(account=account, app=app),
-        by=By.user_(admin),
-        membership=Membership.objects.get(user=admin, account=account),
+        actor=actor_for_user(
+            user=admin, membership=Membership.objects.get(user=admin, account=account)
+        ),
     )
 
     again = browser.get(process.url + "/")  # "Call the API again"

@@ -1,6 +1,9 @@
+from dataclasses import replace
+
 import factory
 from factory.django import DjangoModelFactory
 
+from apps.accounts.actors import Actor
 from apps.accounts.models import Account, Group, Membership, Role, User
 from apps.accounts.services import api_key_create
 
@@ -69,3 +72,9 @@ class ApiKeyFactory:
 
     def __new__(cls, *, account: Account, name: str = "Automation", created_by: User | None = None):
         return api_key_create(account=account, name=name, created_by=created_by)
+
+
+def acting_as(actor: Actor, membership: Membership | None) -> Actor:
+    """``actor`` acting in ``membership``'s account with its rights (an unsaved admin
+    membership without a user stands for an API key's admin rights)."""
+    return replace(actor, membership=membership, account=membership.account if membership else None)

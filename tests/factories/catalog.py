@@ -6,11 +6,11 @@ from typing import Any
 
 from PIL import Image
 
+from apps.accounts.actors import Actor, actor_for_user, actor_system
 from apps.accounts.models import Account, User
 from apps.catalog.models import App, AppVersion, VersionStatus
-from apps.catalog.policies import Actor
+from apps.catalog.policies import Party
 from apps.catalog.services import (
-    By,
     app_create,
     install_link_create,
     version_create,
@@ -57,62 +57,62 @@ def manifest_text(version: str = "1.0.0", **overrides: Any) -> str:
     return json.dumps(manifest_data(version, **overrides), indent=2)
 
 
-def by(user: User | None = None) -> By:
-    return By.user_(user) if user is not None else By(user=None, label="test")
+def by(user: User | None = None) -> Actor:
+    return actor_for_user(user=user) if user is not None else actor_system(label="test")
 
 
 def make_app(
     *, account: Account, name: str = "Invoicer", type: str = "public", user: User | None = None
 ) -> App:
-    app, _secret = app_create(account=account, name=name, type=type, by=by(user))
+    app, _secret = app_create(account=account, name=name, type=type, actor=by(user))
     return app
 
 
 def make_app_with_secret(
     *, account: Account, name: str = "Invoicer", type: str = "public", user: User | None = None
 ) -> tuple[App, str]:
-    return app_create(account=account, name=name, type=type, by=by(user))
+    return app_create(account=account, name=name, type=type, actor=by(user))
 
 
 # The developer's and moderator's moves that reach each status from draft.
 _PATHS = {
     "public": {
         VersionStatus.DRAFT: [],
-        VersionStatus.SUBMITTED: [(VersionStatus.SUBMITTED, Actor.DEVELOPER)],
+        VersionStatus.SUBMITTED: [(VersionStatus.SUBMITTED, Party.DEVELOPER)],
         VersionStatus.IN_REVIEW: [
-            (VersionStatus.SUBMITTED, Actor.DEVELOPER),
-            (VersionStatus.IN_REVIEW, Actor.MODERATOR),
+            (VersionStatus.SUBMITTED, Party.DEVELOPER),
+            (VersionStatus.IN_REVIEW, Party.MODERATOR),
         ],
         VersionStatus.APPROVED: [
-            (VersionStatus.SUBMITTED, Actor.DEVELOPER),
-            (VersionStatus.IN_REVIEW, Actor.MODERATOR),
-            (VersionStatus.APPROVED, Actor.MODERATOR),
+            (VersionStatus.SUBMITTED, Party.DEVELOPER),
+            (VersionStatus.IN_REVIEW, Party.MODERATOR),
+            (VersionStatus.APPROVED, Party.MODERATOR),
         ],
         VersionStatus.REJECTED: [
-            (VersionStatus.SUBMITTED, Actor.DEVELOPER),
-            (VersionStatus.IN_REVIEW, Actor.MODERATOR),
-            (VersionStatus.REJECTED, Actor.MODERATOR),
+            (VersionStatus.SUBMITTED, Party.DEVELOPER),
+            (VersionStatus.IN_REVIEW, Party.MODERATOR),
+            (VersionStatus.REJECTED, Party.MODERATOR),
         ],
         VersionStatus.PUBLISHED: [
-            (VersionStatus.SUBMITTED, Actor.DEVELOPER),
-            (VersionStatus.IN_REVIEW, Actor.MODERATOR),
-            (VersionStatus.APPROVED, Actor.MODERATOR),
-            (VersionStatus.PUBLISHED, Actor.DEVELOPER),
+            (VersionStatus.SUBMITTED, Party.DEVELOPER),
+            (VersionStatus.IN_REVIEW, Party.MODERATOR),
+            (VersionStatus.APPROVED, Party.MODERATOR),
+            (VersionStatus.PUBLISHED, Party.DEVELOPER),
         ],
         VersionStatus.HIDDEN: [
-            (VersionStatus.SUBMITTED, Actor.DEVELOPER),
-            (VersionStatus.IN_REVIEW, Actor.MODERATOR),
-            (VersionStatus.APPROVED, Actor.MODERATOR),
-            (VersionStatus.PUBLISHED, Actor.DEVELOPER),
-            (VersionStatus.HIDDEN, Actor.DEVELOPER),
+            (VersionStatus.SUBMITTED, Party.DEVELOPER),
+            (VersionStatus.IN_REVIEW, Party.MODERATOR),
+            (VersionStatus.APPROVED, Party.MODERATOR),
+            (VersionStatus.PUBLISHED, Party.DEVELOPER),
+            (VersionStatus.HIDDEN, Party.DEVELOPER),
         ],
     },
     "private": {
         VersionStatus.DRAFT: [],
-        VersionStatus.PUBLISHED: [(VersionStatus.PUBLISHED, Actor.DEVELOPER)],
+        VersionStatus.PUBLISHED: [(VersionStatus.PUBLISHED, Party.DEVELOPER)],
         VersionStatus.HIDDEN: [
-            (VersionStatus.PUBLISHED, Actor.DEVELOPER),
-            (VersionStatus.HIDDEN, Actor.DEVELOPER),
+            (VersionStatus.PUBLISHED, Party.DEVELOPER),
+            (VersionStatus.HIDDEN, Party.DEVELOPER),
         ],
     },
 }
@@ -129,18 +129,18 @@ def make_version(
     """A version created through the services and moved to ``status`` through the state
     machine (so its history is real). Rejections carry the reason "Needs work."."""
     version = version_create(
-        app=app, raw=manifest_text(number, **manifest_overrides), changelog=changelog, by=by()
+        app=app, raw=manifest_text(number, **manifest_overrides), changelog=changelog, actor=by()
     )
     for target, actor in _PATHS[app.type][VersionStatus(status)]:
         reason = "Needs work." if target == VersionStatus.REJECTED else ""
-        version_transition(version=version, target=target, actor=actor, by=by(), reason=reason)
+        version_transition(version=version, target=target, party=actor, actor=by(), reason=reason)
     version.refresh_from_db()
     return version
 
 
 def make_install_link(*, version: AppVersion, days: int = 7, label: str = "Beta tester"):
     """``(link, raw_token)``."""
-    return install_link_create(version=version, label=label, expires_in_days=days, by=by())
+    return install_link_create(version=version, label=label, expires_in_days=days, actor=by())
 
 
 def image_file(width: int, height: int, fmt: str = "PNG", name: str | None = None) -> io.BytesIO:

@@ -14,11 +14,12 @@ from datetime import timedelta
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, set_token_value
 
+from apps.accounts.actors import actor_for_user, actor_system
 from apps.accounts.models import Account, Membership, User
 from apps.catalog.models import AppVersion
-from apps.catalog.services import By
 from apps.installations.models import Installation
 from apps.installations.services import installation_install
+from tests.factories.accounts import acting_as
 
 
 def make_installation(
@@ -28,11 +29,11 @@ def make_installation(
     ``by_user`` (an admin of the account) or, without one, as an API key would."""
     if by_user is not None:
         membership = Membership.objects.get(account=account, user=by_user)
-        by = By.user_(by_user)
+        by = actor_for_user(user=by_user)
     else:
         membership = Membership(account=account, user=None, is_admin=True)
-        by = By(user=None, label="API key mpk_test")
-    return installation_install(account=account, version=version, by=by, membership=membership)
+        by = actor_system(label="API key mpk_test")
+    return installation_install(account=account, version=version, actor=acting_as(by, membership))
 
 
 def issue_token(

@@ -18,8 +18,9 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.db import connections
 
+from apps.accounts.actors import actor_for_user
 from apps.catalog.models import AppVersion, VersionEvent, VersionStatus
-from apps.catalog.services import By, version_publish, version_withdraw
+from apps.catalog.services import version_publish, version_withdraw
 from apps.core.errors import ApplicationError, Conflict
 from apps.moderation.models import Review
 from apps.moderation.services import review_claim
@@ -139,7 +140,7 @@ def test_the_developer_withdraws_while_a_moderator_claims(account, developer, mo
 
         outcomes = race(
             version,
-            withdraw=lambda v: version_withdraw(version=v, by=By.user_(developer)),
+            withdraw=lambda v: version_withdraw(version=v, actor=actor_for_user(user=developer)),
             claim=lambda v: review_claim(version=v, moderator=moderator),
         )
 
@@ -164,8 +165,10 @@ def test_two_developers_publish_the_same_approved_version(account, developer, se
 
         outcomes = race(
             version,
-            first=lambda v: version_publish(version=v, by=By.user_(developer)),
-            second=lambda v: version_publish(version=v, by=By.user_(second_developer)),
+            first=lambda v: version_publish(version=v, actor=actor_for_user(user=developer)),
+            second=lambda v: version_publish(
+                version=v, actor=actor_for_user(user=second_developer)
+            ),
         )
 
         won, lost = winner_and_loser(outcomes)

@@ -1,60 +1,62 @@
-"""Which account an API request acts for, and with what rights."""
+"""Who a REST API request acts as: its ``Actor``, resolved once after authentication."""
 
-from dataclasses import dataclass
+from __future__ import annotations
+
+from typing import Any
 
 from rest_framework.request import Request
 
-from apps.accounts.models import Account, Membership
+from apps.accounts.actors import ANONYMOUS, Actor, actor_for_api_key, actor_for_user
 from apps.accounts.principals import ApiKeyPrincipal
 from apps.accounts.selectors import membership_get
-from apps.core.errors import NotFound, PermissionDenied
+from apps.core.errors import NotFound
 
 ACCOUNT_HEADER = "X-Account"
 
-
-@dataclass(frozen=True)
-class ActingContext:
-    account: Account
-    membership: Membership | None
-    api_key_id: int | None
-
-    @property
-    def is_admin(self) -> bool:
-        return self.membership is not None and self.membership.is_admin
-
-    @property
-    def via_api_key(self) -> bool:
-        return self.api_key_id is not None
+_CACHE = "_marketplace_actor"
 
 
-def acting_context(request: Request) -> ActingContext:
-    """An API key acts for its own account. A signed-in user acts for the account named
-    in the ``X-Account`` header (its domain), else the one chosen in the console.
+def request_actor(request: Request) -> Actor:
+    """Who acts, computed on the first call and kept on the request.
+
+    An API key acts for its own account. A credential that says who it acts as (an app
+    token's ``actor()``) is taken at its word. A signed-in user acts for the account
+    named in the ``X-Account`` header (its domain), else the one chosen in the console.
+    Anonymous requests get ``ANONYMOUS``.
 
     Raises ``NotFound`` when the user is not a member of the named account.
     """
-    user = request.user
+    cached: Actor | None = getattr(request, _CACHE, None)
+    if cached is None:
+        cached = _resolve(request)
+        setattr(request, _CACHE, cached)
+    return cached
+
+
+def _resolve(request: Request) -> Actor:
+    user: Any = request.user
     if isinstance(user, ApiKeyPrincipal):
-        return ActingContext(account=user.account, membership=None, api_key_id=user.api_key.pk)
+        return actor_for_api_key(api_key=user.api_key)
+    from_credential = getattr(request.auth, "actor", None)
+    if callable(from_credential):
+        actor: Actor = from_credential()
+        return actor
+    if user is None or not user.is_authenticated:
+        return ANONYMOUS
     slug = request.headers.get(ACCOUNT_HEADER)
     if slug:
         membership = membership_get(user=user, account_slug=slug.strip().lower())
-    else:
-        membership = getattr(request._request, "membership", None)
-        if membership is None:
-            raise NotFound(
-                "You are not a member of any account. Ask an account admin to invite you."
-            )
-    return ActingContext(account=membership.account, membership=membership, api_key_id=None)
+        return actor_for_user(user=user, membership=membership)
+    console: Actor | None = getattr(request._request, "actor", None)
+    if console is not None and console.user_id == user.pk:
+        return console
+    return actor_for_user(user=user)
 
 
-def require_admin(context: ActingContext, *, allow_api_key: bool) -> None:
-    """Account admins pass; API keys pass when ``allow_api_key``; others get 403."""
-    if context.via_api_key:
-        if not allow_api_key:
-            raise PermissionDenied(
-                "API keys cannot do this. Sign in to the console as an account admin."
-            )
-        return
-    if not context.is_admin:
-        raise PermissionDenied("Only an admin of this account can do this.")
+def account_actor(request: Request) -> Actor:
+    """``request_actor``, for endpoints that act in an account: ``NotFound`` when the
+    caller acts in none."""
+    actor = request_actor(request)
+    if actor.account is None:
+        raise NotFound("You are not a member of any account. Ask an account admin to invite you.")
+    return actor

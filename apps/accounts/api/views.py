@@ -6,11 +6,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.api.context import acting_context, require_admin
+from apps.accounts.api.context import account_actor
 from apps.accounts.models import Account, ApiKey
-from apps.accounts.policies import effective_rights
 from apps.accounts.selectors import api_key_get, api_key_list_for_account
-from apps.accounts.services import api_key_create, api_key_revoke
+from apps.accounts.services import actor_require_admin, api_key_create, api_key_revoke
 from apps.core.api import PAGE_PARAMETERS, page_of, paginated_response
 
 
@@ -39,18 +38,13 @@ class AccountCurrentApi(APIView):
         tags=["accounts"],
     )
     def get(self, request: Request) -> Response:
-        ctx = acting_context(request)
-        m = ctx.membership
+        actor = account_actor(request)
         data = {
-            "account": ctx.account,
-            "via": "api_key" if ctx.via_api_key else "session",
-            "is_admin": ctx.is_admin,
-            "is_developer": bool(m and m.is_developer),
-            "rights": effective_rights(
-                rights=m.role.rights if m and m.role else None, is_admin=ctx.is_admin
-            )
-            if m
-            else {},
+            "account": actor.account,
+            "via": "api_key" if actor.via_api_key else "session",
+            "is_admin": actor.is_admin,
+            "is_developer": actor.is_developer,
+            "rights": actor.rights,
         }
         return Response(AccountContextOutput(data).data)
 
@@ -99,12 +93,11 @@ class ApiKeyListApi(APIView):
         tags=["api keys"],
     )
     def get(self, request: Request) -> Response:
-        ctx = acting_context(request)
-        require_admin(ctx, allow_api_key=True)
+        account = actor_require_admin(actor=account_actor(request), api_keys=True)
         return paginated_response(
             request=request,
             view=self,
-            queryset=api_key_list_for_account(account=ctx.account),
+            queryset=api_key_list_for_account(account=account),
             serializer=ApiKeyOutput,
         )
 
@@ -118,12 +111,12 @@ class ApiKeyListApi(APIView):
         tags=["api keys"],
     )
     def post(self, request: Request) -> Response:
-        ctx = acting_context(request)
-        require_admin(ctx, allow_api_key=False)
+        actor = account_actor(request)
+        account = actor_require_admin(actor=actor, api_keys=False)
         data = ApiKeyCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         key, raw = api_key_create(
-            account=ctx.account, name=data.validated_data["name"], created_by=request.user
+            account=account, name=data.validated_data["name"], created_by=actor.user
         )
         return Response(
             ApiKeyCreatedOutput(key, context={"raw_key": raw}).data, status=status.HTTP_201_CREATED
@@ -135,9 +128,8 @@ class ApiKeyDetailApi(APIView):
         summary="One API key (never the key itself)", responses=ApiKeyOutput, tags=["api keys"]
     )
     def get(self, request: Request, key_id: int) -> Response:
-        ctx = acting_context(request)
-        require_admin(ctx, allow_api_key=True)
-        return Response(ApiKeyOutput(api_key_get(account=ctx.account, key_id=key_id)).data)
+        account = actor_require_admin(actor=account_actor(request), api_keys=True)
+        return Response(ApiKeyOutput(api_key_get(account=account, key_id=key_id)).data)
 
 
 class ApiKeyRevokeApi(APIView):
@@ -150,8 +142,8 @@ class ApiKeyRevokeApi(APIView):
         tags=["api keys"],
     )
     def post(self, request: Request, key_id: int) -> Response:
-        ctx = acting_context(request)
-        require_admin(ctx, allow_api_key=True)
-        key = api_key_get(account=ctx.account, key_id=key_id)
-        by = None if ctx.via_api_key else request.user
+        actor = account_actor(request)
+        account = actor_require_admin(actor=actor, api_keys=True)
+        key = api_key_get(account=account, key_id=key_id)
+        by = actor.user
         return Response(ApiKeyOutput(api_key_revoke(key=key, revoked_by=by)).data)

@@ -22,7 +22,6 @@ from apps.catalog.services.app import (
     app_rename,
     app_unlist,
 )
-from apps.catalog.services.common import By
 from apps.catalog.services.links import (
     INSTALL_LINK_DEFAULT_DAYS,
     INSTALL_LINK_MAX_DAYS,
@@ -50,7 +49,6 @@ __all__ = [
     "INSTALL_LINK_DEFAULT_DAYS",
     "INSTALL_LINK_MAX_DAYS",
     "LISTING_FIELDS",
-    "By",
     "LinkGone",
     "ManifestInvalid",
     "app_activate",

@@ -9,6 +9,7 @@ from django.core.validators import EmailValidator, URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.accounts.actors import Actor
 from apps.accounts.models import Account
 from apps.catalog.models import (
     App,
@@ -21,7 +22,7 @@ from apps.catalog.policies import (
     app_listing_problems,
 )
 from apps.catalog.selectors import app_listing_state
-from apps.catalog.services.common import By, _require_not_deleting
+from apps.catalog.services.common import _require_not_deleting
 from apps.catalog.services.oauth_client import (
     oauth_client_create,
     oauth_client_rename,
@@ -45,7 +46,7 @@ def _clean_name(name: str) -> str:
 
 
 @transaction.atomic
-def app_create(*, account: Account, name: str, type: str, by: By) -> tuple[App, str]:
+def app_create(*, account: Account, name: str, type: str, actor: Actor) -> tuple[App, str]:
     """Create an app with its OAuth client; return the app and the raw client secret.
 
     The secret is returned once and stored only as a keyed hash. Raises
@@ -58,7 +59,7 @@ def app_create(*, account: Account, name: str, type: str, by: By) -> tuple[App, 
         )
     application, raw_secret = oauth_client_create(name=name)
     app = App(
-        account=account, name=name, type=type, oauth_application=application, created_by=by.user
+        account=account, name=name, type=type, oauth_application=application, created_by=actor.user
     )
     try:
         with transaction.atomic():
@@ -185,7 +186,7 @@ def app_unlist(*, app: App) -> App:
 
 
 @transaction.atomic
-def app_delete(*, app: App, by: By | None = None) -> App:
+def app_delete(*, app: App, actor: Actor | None = None) -> App:
     """Start deleting an app: at once it is unlisted, cannot be installed, its install
     links are revoked and its OAuth client is suspended so every token is refused.
 
@@ -209,7 +210,7 @@ def app_delete(*, app: App, by: By | None = None) -> App:
             payload={"app_id": app.pk},
             target=app.name,
             account=app.account,
-            created_by=by.user if by else None,
+            created_by=actor.user if actor else None,
         )
     return app
 

@@ -1,28 +1,13 @@
-"""Who acts, and the app lock every change to one app takes first."""
+"""The app lock every change to one app takes first."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from apps.accounts.models import User
 from apps.catalog.errors import CatalogError
 from apps.catalog.models import (
     App,
     AppStatus,
 )
 from apps.core.errors import Conflict
-
-
-@dataclass(frozen=True)
-class By:
-    """Who acts: a signed-in user, or an account API key (``user`` is then ``None``)."""
-
-    user: User | None
-    label: str
-
-    @classmethod
-    def user_(cls, user: User) -> By:
-        return cls(user=user, label=user.email)
 
 
 def _require_not_deleting(app: App) -> None:

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
+from apps.accounts.actors import Actor
 from apps.catalog.errors import CatalogError, LinkGone
 from apps.catalog.models import (
     AppVersion,
@@ -18,7 +19,7 @@ from apps.catalog.models import (
 from apps.catalog.policies import (
     version_install_blocker,
 )
-from apps.catalog.services.common import By, _require_not_deleting
+from apps.catalog.services.common import _require_not_deleting
 from apps.core.crypto import keyed_digest
 from apps.core.errors import Conflict, NotFound, ValidationFailed
 from apps.core.times import when
@@ -29,7 +30,7 @@ INSTALL_LINK_MAX_DAYS = 90
 
 @transaction.atomic
 def install_link_create(
-    *, version: AppVersion, label: str = "", expires_in_days: int | None = None, by: By
+    *, version: AppVersion, label: str = "", expires_in_days: int | None = None, actor: Actor
 ) -> tuple[InstallLink, str]:
     """Create a link that lets an admin of another account install this exact version.
 
@@ -67,15 +68,15 @@ def install_link_create(
         token_id=token_id,
         token_hash=keyed_digest(raw),
         expires_at=timezone.now() + timedelta(days=days),
-        created_by=by.user,
+        created_by=actor.user,
     )
     return link, raw
 
 
-def install_link_revoke(*, link: InstallLink, by: By) -> InstallLink:
+def install_link_revoke(*, link: InstallLink, actor: Actor) -> InstallLink:
     """Revoke a link: it stops working at once. Idempotent (conditional update)."""
     InstallLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(
-        revoked_at=timezone.now(), revoked_by=by.user, updated_at=timezone.now()
+        revoked_at=timezone.now(), revoked_by=actor.user, updated_at=timezone.now()
     )
     link.refresh_from_db()
     return link

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.accounts.actors import Actor
 from apps.catalog.errors import CatalogError, ManifestInvalid
 from apps.catalog.manifests import ManifestCheck, ManifestError, Problem, manifest_validate_text
 from apps.catalog.manifests.reading import Format
@@ -20,13 +21,13 @@ from apps.catalog.models import (
 )
 from apps.catalog.policies import (
     REASON_REQUIRED,
-    Actor,
+    Party,
     semver_key,
     transition_refusal,
     version_can_transition,
     version_is_editable,
 )
-from apps.catalog.services.common import By, _require_not_deleting
+from apps.catalog.services.common import _require_not_deleting
 from apps.core.errors import Conflict, ValidationFailed
 from apps.jobs.kinds import VERSION_ROLLOUT
 from apps.jobs.services import job_create
@@ -85,7 +86,7 @@ def _number_taken(number: str) -> ValidationFailed:
 
 @transaction.atomic
 def version_create(
-    *, app: App, raw: bytes | str, fmt: Format | None = None, changelog: str = "", by: By
+    *, app: App, raw: bytes | str, fmt: Format | None = None, changelog: str = "", actor: Actor
 ) -> AppVersion:
     """Create a draft version from a manifest (JSON or YAML).
 
@@ -119,7 +120,7 @@ def version_create(
                 manifest_format=detected,
                 effective_scopes=list(check.effective_scopes),
                 changelog=changelog,
-                created_by=by.user,
+                created_by=actor.user,
                 status=VersionStatus.DRAFT,
                 status_changed_at=now,
             )
@@ -127,8 +128,8 @@ def version_create(
         raise _number_taken(number) from exc
     VersionEvent.objects.create(
         version=version,
-        actor=by.user,
-        actor_label=by.label,
+        actor=actor.user,
+        actor_label=actor.label,
         to_status=VersionStatus.DRAFT,
         reason="Created.",
     )
@@ -170,7 +171,7 @@ def version_update(
     raw: bytes | str | None = None,
     fmt: Format | None = None,
     changelog: str | None = None,
-    by: By,
+    actor: Actor,
 ) -> AppVersion:
     """Change a version's manifest and/or changelog while it is a draft or rejected.
 
@@ -207,8 +208,8 @@ def version_update(
         version_transition(
             version=current,
             target=VersionStatus.DRAFT,
-            actor=Actor.DEVELOPER,
-            by=by,
+            party=Party.DEVELOPER,
+            actor=actor,
             reason="Edited after rejection.",
         )
     if changes:
@@ -225,11 +226,11 @@ def version_update(
 
 @transaction.atomic
 def version_transition(
-    *, version: AppVersion, target: str, actor: Actor, by: By, reason: str = ""
+    *, version: AppVersion, target: str, party: Party, actor: Actor, reason: str = ""
 ) -> AppVersion:
     """The one write path of a version's status.
 
-    Checks the transition table for the app's type and ``actor``, requires a reason where
+    Checks the transition table for the app's type and ``party``, requires a reason where
     the table says so, then moves the status with a compare-and-set update on the status
     the caller saw: when someone else moved the version first, raises ``Conflict`` and
     writes nothing. Records who, when, from, to and why. Raises ``ValidationFailed`` for a
@@ -238,9 +239,9 @@ def version_transition(
     app = version.app
     _require_not_deleting(app)
     current = version.status
-    if not version_can_transition(app_type=app.type, current=current, target=target, actor=actor):
+    if not version_can_transition(app_type=app.type, current=current, target=target, party=party):
         raise Conflict(
-            transition_refusal(app_type=app.type, current=current, target=target, actor=actor),
+            transition_refusal(app_type=app.type, current=current, target=target, party=party),
             code=CatalogError.ILLEGAL_TRANSITION,
         )
     reason = (reason or "").strip()
@@ -273,8 +274,8 @@ def version_transition(
         )
     VersionEvent.objects.create(
         version=version,
-        actor=by.user,
-        actor_label=by.label,
+        actor=actor.user,
+        actor_label=actor.label,
         from_status=current,
         to_status=target,
         reason=reason,
@@ -282,11 +283,11 @@ def version_transition(
     for name, value in fields.items():
         setattr(version, name, value)
     if target == VersionStatus.PUBLISHED:
-        _queue_rollout(version, by)
+        _queue_rollout(version, actor)
     return version
 
 
-def _queue_rollout(version: AppVersion, by: By) -> None:
+def _queue_rollout(version: AppVersion, actor: Actor) -> None:
     """Queue the rollout of a newly published version (``lifecycle.version_rollout``)
     when some installation of the app is on another version: it updates those whose
     grant covers the new scopes and asks the others' admins for approval."""
@@ -297,18 +298,18 @@ def _queue_rollout(version: AppVersion, by: By) -> None:
         payload={"version_id": version.pk},
         target=f"{version.app.name} {version.number}",
         account=version.app.account,
-        created_by=by.user,
+        created_by=actor.user,
     )
 
 
-def version_submit(*, version: AppVersion, by: By) -> AppVersion:
+def version_submit(*, version: AppVersion, actor: Actor) -> AppVersion:
     """Send a draft of a public app to the moderation queue."""
     return version_transition(
-        version=version, target=VersionStatus.SUBMITTED, actor=Actor.DEVELOPER, by=by
+        version=version, target=VersionStatus.SUBMITTED, party=Party.DEVELOPER, actor=actor
     )
 
 
-def version_withdraw(*, version: AppVersion, by: By) -> AppVersion:
+def version_withdraw(*, version: AppVersion, actor: Actor) -> AppVersion:
     """Take a submitted version (not yet claimed by a moderator) back to draft.
 
     A rejected version is not withdrawn: it becomes a draft by being edited (the table's
@@ -322,22 +323,22 @@ def version_withdraw(*, version: AppVersion, by: By) -> AppVersion:
     return version_transition(
         version=version,
         target=VersionStatus.DRAFT,
-        actor=Actor.DEVELOPER,
-        by=by,
+        party=Party.DEVELOPER,
+        actor=actor,
         reason="Withdrawn by the developer.",
     )
 
 
-def version_publish(*, version: AppVersion, by: By) -> AppVersion:
+def version_publish(*, version: AppVersion, actor: Actor) -> AppVersion:
     """Publish: a private app's draft or hidden version, a public app's approved or hidden
     one."""
     return version_transition(
-        version=version, target=VersionStatus.PUBLISHED, actor=Actor.DEVELOPER, by=by
+        version=version, target=VersionStatus.PUBLISHED, party=Party.DEVELOPER, actor=actor
     )
 
 
-def version_hide(*, version: AppVersion, by: By) -> AppVersion:
+def version_hide(*, version: AppVersion, actor: Actor) -> AppVersion:
     """Hide a published version: it can no longer be installed from the catalog."""
     return version_transition(
-        version=version, target=VersionStatus.HIDDEN, actor=Actor.DEVELOPER, by=by
+        version=version, target=VersionStatus.HIDDEN, party=Party.DEVELOPER, actor=actor
     )

@@ -20,13 +20,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.api.context import ActingContext
+from apps.accounts.actors import Actor
 from apps.accounts.models import User
 from apps.core.errors import NotFound, ValidationFailed
 from apps.installations.api import serializers as out
 from apps.installations.api.common import (
-    acting_by,
-    acting_membership,
     admin_installation,
     user_settings_target,
 )
@@ -168,7 +166,7 @@ def _settings_body(
 
 def _save(
     request: Request,
-    ctx: ActingContext,
+    actor: Actor,
     installation: Installation,
     level: str,
     user: User | None,
@@ -181,8 +179,7 @@ def _save(
         values=values,
         files=files,
         clear=clear,
-        by=acting_by(request),
-        membership=acting_membership(ctx),
+        actor=actor,
     )
 
 
@@ -211,7 +208,7 @@ class InstallationSettingsApi(APIView):
         tags=TAGS,
     )
     def get(self, request: Request, installation_id: int) -> Response:
-        _ctx, installation = admin_installation(request, installation_id)
+        _actor, installation = admin_installation(request, installation_id)
         return Response(_settings_body(request, installation, APP, None, ""))
 
     @extend_schema(
@@ -232,8 +229,8 @@ class InstallationSettingsApi(APIView):
         tags=TAGS,
     )
     def patch(self, request: Request, installation_id: int) -> Response:
-        ctx, installation = admin_installation(request, installation_id)
-        _save(request, ctx, installation, APP, None)
+        actor, installation = admin_installation(request, installation_id)
+        _save(request, actor, installation, APP, None)
         return Response(_settings_body(request, installation, APP, None, ""))
 
 
@@ -245,7 +242,7 @@ class InstallationSettingFileApi(APIView):
         tags=TAGS,
     )
     def get(self, request: Request, installation_id: int, key: str) -> FileResponse:
-        _ctx, installation = admin_installation(request, installation_id)
+        _actor, installation = admin_installation(request, installation_id)
         return _file_response(installation, key, None)
 
 
@@ -261,7 +258,7 @@ class InstallationUserSettingsApi(APIView):
         tags=TAGS,
     )
     def get(self, request: Request, installation_id: int, user_ref: str) -> Response:
-        _ctx, installation, user = user_settings_target(request, installation_id, user_ref)
+        _actor, installation, user = user_settings_target(request, installation_id, user_ref)
         return Response(_settings_body(request, installation, USER, user, user_ref))
 
     @extend_schema(
@@ -273,8 +270,8 @@ class InstallationUserSettingsApi(APIView):
         tags=TAGS,
     )
     def patch(self, request: Request, installation_id: int, user_ref: str) -> Response:
-        ctx, installation, user = user_settings_target(request, installation_id, user_ref)
-        _save(request, ctx, installation, USER, user)
+        actor, installation, user = user_settings_target(request, installation_id, user_ref)
+        _save(request, actor, installation, USER, user)
         return Response(_settings_body(request, installation, USER, user, user_ref))
 
 
@@ -286,5 +283,5 @@ class InstallationUserSettingFileApi(APIView):
         tags=TAGS,
     )
     def get(self, request: Request, installation_id: int, user_ref: str, key: str) -> FileResponse:
-        _ctx, installation, user = user_settings_target(request, installation_id, user_ref)
+        _actor, installation, user = user_settings_target(request, installation_id, user_ref)
         return _file_response(installation, key, user)

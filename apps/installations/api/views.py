@@ -19,13 +19,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.api.context import acting_context, require_admin
+from apps.accounts.api.context import account_actor
+from apps.accounts.services import actor_require_admin
 from apps.catalog.api.serializers import PAGE_PARAMETERS, page_of
 from apps.core.api import paginated_response, query_choice
 from apps.installations.api import serializers as out
 from apps.installations.api.common import (
-    acting_by,
-    acting_membership,
     admin_installation,
     installation_body,
 )
@@ -103,9 +102,8 @@ class InstallationListApi(APIView):
         tags=TAGS,
     )
     def get(self, request: Request) -> Response:
-        ctx = acting_context(request)
-        require_admin(ctx, allow_api_key=True)
-        queryset = installation_list_for_account(account=ctx.account)
+        account = actor_require_admin(actor=account_actor(request), api_keys=True)
+        queryset = installation_list_for_account(account=account)
         status = query_choice(request, "status", STATUSES)
         if status:
             queryset = queryset.filter(status=status)
@@ -123,8 +121,8 @@ class InstallationDetailApi(APIView):
         tags=TAGS,
     )
     def get(self, request: Request, installation_id: int) -> Response:
-        ctx, installation = admin_installation(request, installation_id)
-        return Response(installation_body(request, ctx, installation.pk))
+        actor, installation = admin_installation(request, installation_id)
+        return Response(installation_body(request, actor, installation.pk))
 
 
 class InstallationUninstallApi(APIView):
@@ -140,14 +138,12 @@ class InstallationUninstallApi(APIView):
         tags=TAGS,
     )
     def post(self, request: Request, installation_id: int) -> Response:
-        ctx, installation = admin_installation(request, installation_id)
-        installation_uninstall(
-            installation=installation, by=acting_by(request), membership=acting_membership(ctx)
-        )
+        actor, installation = admin_installation(request, installation_id)
+        installation_uninstall(installation=installation, actor=actor)
         return Response(
             installation_body(
                 request,
-                ctx,
+                actor,
                 installation.pk,
                 serializer=out.InstallationUninstallOutput,
                 job=installation_uninstall_job(installation=installation),
@@ -159,14 +155,13 @@ class _InstallationPinApi(APIView):
     pinned: bool
 
     def post(self, request: Request, installation_id: int) -> Response:
-        ctx, installation = admin_installation(request, installation_id)
+        actor, installation = admin_installation(request, installation_id)
         installation_pin(
             installation=installation,
             pinned=self.pinned,
-            by=acting_by(request),
-            membership=acting_membership(ctx),
+            actor=actor,
         )
-        return Response(installation_body(request, ctx, installation.pk))
+        return Response(installation_body(request, actor, installation.pk))
 
 
 class InstallationPinApi(_InstallationPinApi):
@@ -230,7 +225,7 @@ class InstallationAccessApi(APIView):
         tags=TAGS,
     )
     def get(self, request: Request, installation_id: int) -> Response:
-        _ctx, installation = admin_installation(request, installation_id)
+        _actor, installation = admin_installation(request, installation_id)
         return Response(_access_body(installation))
 
     @extend_schema(
@@ -245,15 +240,14 @@ class InstallationAccessApi(APIView):
         tags=TAGS,
     )
     def put(self, request: Request, installation_id: int) -> Response:
-        ctx, installation = admin_installation(request, installation_id)
+        actor, installation = admin_installation(request, installation_id)
         data = out.InstallationAccessInput(data=request.data)
         data.is_valid(raise_exception=True)
         installation_access_set(
             installation=installation,
             role_ids=data.validated_data["roles"],
             group_ids=data.validated_data["groups"],
-            by=acting_by(request),
-            membership=acting_membership(ctx),
+            actor=actor,
         )
         return Response(_access_body(installation))
 
@@ -269,7 +263,7 @@ class InstallationUpdateApi(APIView):
         tags=TAGS,
     )
     def get(self, request: Request, installation_id: int) -> Response:
-        _ctx, installation = admin_installation(request, installation_id)
+        _actor, installation = admin_installation(request, installation_id)
         version = installation_update_target(
             installation=installation, number=request.query_params.get("version")
         )
@@ -293,7 +287,7 @@ class InstallationUpdateApi(APIView):
         tags=TAGS,
     )
     def post(self, request: Request, installation_id: int) -> Response:
-        ctx, installation = admin_installation(request, installation_id)
+        actor, installation = admin_installation(request, installation_id)
         data = out.InstallationUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         version = installation_update_target(
@@ -302,11 +296,10 @@ class InstallationUpdateApi(APIView):
         installation_update(
             installation=installation,
             version=version,
-            by=acting_by(request),
-            membership=acting_membership(ctx),
+            actor=actor,
             consent=data.validated_data["consent"],
         )
-        return Response(installation_body(request, ctx, installation.pk))
+        return Response(installation_body(request, actor, installation.pk))
 
 
 class InstallationHistoryApi(APIView):
@@ -321,7 +314,7 @@ class InstallationHistoryApi(APIView):
         tags=TAGS,
     )
     def get(self, request: Request, installation_id: int) -> Response:
-        _ctx, installation = admin_installation(request, installation_id)
+        _actor, installation = admin_installation(request, installation_id)
         return paginated_response(
             request=request,
             view=self,

@@ -9,11 +9,13 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from apps.accounts.actors import Actor
 from apps.accounts.models import Account, Membership, User
+from apps.accounts.policies import actor_admin_refusal
 from apps.catalog.manifests.types import Setting, manifest_from_data
 from apps.catalog.models import App, AppVersion
 from apps.catalog.selectors import version_manifest
-from apps.core.errors import NotFound
+from apps.core.errors import NotFound, PermissionDenied
 from apps.installations.models import (
     LIVE_STATUSES,
     Installation,
@@ -24,6 +26,7 @@ from apps.installations.models import (
     WebhookSubscription,
 )
 from apps.installations.policies import (
+    installation_can_manage,
     member_may_use_app,
     secret_masked,
     settings_needing_setup,
@@ -55,6 +58,19 @@ def installation_get(*, account: Account, installation_id: Any) -> Installation:
     if installation is None:
         raise NotFound("No such installation on this account.")
     return installation
+
+
+def installation_get_for(*, actor: Actor, installation_id: Any) -> Installation:
+    """One installation of the account ``actor`` acts in, for those who manage its apps
+    (``installation_can_manage``). ``PermissionDenied`` for anyone else in the account
+    (whatever the id), ``NotFound`` for an installation of another account."""
+    if actor.account is None:
+        raise NotFound("No current account.")
+    if not installation_can_manage(actor, account_id=actor.account.pk):
+        raise PermissionDenied(
+            actor_admin_refusal(actor, api_keys=True) or "Only an admin can do this."
+        )
+    return installation_get(account=actor.account, installation_id=installation_id)
 
 
 def installation_live_for(*, account: Account, app: App) -> Installation | None:

@@ -21,12 +21,12 @@ from apps.installations.services.installs import (
 )
 from apps.installations.services.settings import installation_settings_save
 from apps.installations.services.uninstalling import (
-    APP_DELETION_BY,
+    APP_DELETION_ACTOR,
     installation_mark_uninstalling,
 )
 
 __all__ = [
-    "APP_DELETION_BY",
+    "APP_DELETION_ACTOR",
     "REFUSALS",
     "ROLLOUT_BY",
     "RolloutOutcome",

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.db import transaction
 
-from apps.accounts.models import Account, Group, Membership, Role
-from apps.catalog.services import By
+from apps.accounts.actors import Actor
+from apps.accounts.models import Account, Group, Role
 from apps.core.errors import ValidationFailed
 from apps.installations.models import Installation, InstallationAccess, InstallationEvent
 from apps.installations.services.common import _event, _require_active, _require_admin
@@ -20,15 +20,14 @@ def installation_access_set(
     installation: Installation,
     role_ids: Iterable[int],
     group_ids: Iterable[int],
-    by: By,
-    membership: Membership | None,
+    actor: Actor,
 ) -> Installation:
     """Choose the roles and groups whose members may use the app (none: admins only).
 
     Members who lose access lose the use of their tokens from the next request.
     """
     _require_admin(
-        membership,
+        actor,
         account_id=installation.account_id,
         refusal="Only an admin of this account can change who uses its apps.",
     )
@@ -44,7 +43,7 @@ def installation_access_set(
     after = _access_names(locked)
     if before != after:
         _event(
-            locked, InstallationEvent.Kind.ACCESS_CHANGED, by, {"before": before, "after": after}
+            locked, InstallationEvent.Kind.ACCESS_CHANGED, actor, {"before": before, "after": after}
         )
     return locked
 

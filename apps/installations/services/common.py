@@ -1,4 +1,4 @@
-"""Helpers shared by the installations services: the admin check, the history event,
+"""Helpers shared by the installations services: the manage check, the history event,
 the active-row lock."""
 
 from __future__ import annotations
@@ -6,29 +6,30 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from apps.accounts.models import Membership
+from apps.accounts.actors import Actor
 from apps.catalog.errors import CatalogError
 from apps.catalog.models import AppStatus
-from apps.catalog.services import By
 from apps.core.errors import Conflict, PermissionDenied
 from apps.installations.errors import InstallationError
 from apps.installations.models import Installation, InstallationEvent, InstallationStatus
+from apps.installations.policies import installation_can_manage
 
 
-def _require_admin(membership: Membership | None, *, account_id: int, refusal: str) -> None:
-    """Refuse (``PermissionDenied`` with ``refusal``) anyone but an admin of the account."""
-    if membership is None or membership.account_id != account_id or not membership.is_admin:
+def _require_admin(actor: Actor, *, account_id: int, refusal: str) -> None:
+    """Refuse (``PermissionDenied`` with ``refusal``) anyone the installations policy
+    ``installation_can_manage`` does not let manage the account's apps."""
+    if not installation_can_manage(actor, account_id=account_id):
         raise PermissionDenied(refusal)
 
 
 def _event(
-    installation: Installation, kind: str, by: By, detail: Mapping[str, Any] | None = None
+    installation: Installation, kind: str, actor: Actor, detail: Mapping[str, Any] | None = None
 ) -> None:
     InstallationEvent.objects.create(
         installation=installation,
         kind=kind,
-        actor=by.user,
-        actor_label=by.label,
+        actor=actor.user,
+        actor_label=actor.label,
         detail=dict(detail or {}),
     )
 

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from apps.accounts.actors import Actor
 from apps.accounts.models import User
-from apps.catalog.services import By
 from apps.installations.models import Installation, InstallationEvent, UserAuthorization
 from apps.installations.services.common import _event, _require_active
 from apps.scopes.policies import effective_scopes
@@ -15,7 +15,7 @@ from apps.scopes.policies import effective_scopes
 
 @transaction.atomic
 def user_authorization_record(
-    *, installation: Installation, user: User, scopes: Iterable[str], by: By
+    *, installation: Installation, user: User, scopes: Iterable[str], actor: Actor
 ) -> UserAuthorization:
     """Record that ``user`` consented to the installation's app with ``scopes`` (a
     user-level app). Widens an earlier record; never narrows it. Raises ``Conflict``
@@ -33,5 +33,5 @@ def user_authorization_record(
         if merged != record.scopes:
             record.scopes = merged
             record.save(update_fields=["scopes", "updated_at"])
-    _event(installation, InstallationEvent.Kind.USER_AUTHORIZED, by, {"scopes": wanted})
+    _event(installation, InstallationEvent.Kind.USER_AUTHORIZED, actor, {"scopes": wanted})
     return record

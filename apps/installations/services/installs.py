@@ -10,11 +10,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from apps.accounts.models import Account, Membership
+from apps.accounts.actors import Actor, actor_system
+from apps.accounts.models import Account
 from apps.catalog.models import AppVersion, InstallLink, VersionStatus
 from apps.catalog.policies import semver_key
 from apps.catalog.selectors import version_manifest
-from apps.catalog.services import By
 from apps.core.errors import Conflict, ValidationFailed
 from apps.installations.errors import InstallationError
 from apps.installations.models import (
@@ -40,8 +40,7 @@ def installation_install(
     *,
     account: Account,
     version: AppVersion,
-    by: By,
-    membership: Membership | None,
+    actor: Actor,
     install_link: InstallLink | None = None,
 ) -> Installation:
     """Install ``version`` on ``account``, granting its effective scopes.
@@ -51,7 +50,7 @@ def installation_install(
     (``already_installed`` or why the version cannot be installed here).
     """
     _require_admin(
-        membership,
+        actor,
         account_id=account.pk,
         refusal=f"Only an admin of {account.name} can install apps. Ask an admin to install it.",
     )
@@ -65,7 +64,7 @@ def installation_install(
                 app=version.app,
                 version=version,
                 granted_scopes=list(effective_scopes(version.effective_scopes)),
-                installed_by=by.user,
+                installed_by=actor.user,
                 installed_at=timezone.now(),
                 install_link=install_link,
             )
@@ -79,7 +78,7 @@ def installation_install(
     _event(
         installation,
         InstallationEvent.Kind.INSTALLED,
-        by,
+        actor,
         {
             "version": version.number,
             "scopes": installation.granted_scopes,
@@ -124,8 +123,7 @@ def installation_update(
     *,
     installation: Installation,
     version: AppVersion,
-    by: By,
-    membership: Membership | None,
+    actor: Actor,
     consent: bool,
     install_link: InstallLink | None = None,
 ) -> Installation:
@@ -137,7 +135,7 @@ def installation_update(
     new manifest; settings values, access and files are kept.
     """
     _require_admin(
-        membership,
+        actor,
         account_id=installation.account_id,
         refusal="Only an admin of this account can update its apps.",
     )
@@ -178,11 +176,16 @@ def installation_update(
             },
             extra={"new_scopes": list(plan.exceeding)},
         )
-    return _move_to_version(locked, version, plan, by)
+    return _move_to_version(locked, version, plan, actor)
 
 
 def _move_to_version(
-    locked: Installation, version: AppVersion, plan: UpdatePlan, by: By, *, automatic: bool = False
+    locked: Installation,
+    version: AppVersion,
+    plan: UpdatePlan,
+    actor: Actor,
+    *,
+    automatic: bool = False,
 ) -> Installation:
     """Move a locked, active installation to ``version`` with ``plan``'s grant: webhook
     subscriptions follow the new manifest (by id); settings, access and files stay; a
@@ -209,7 +212,7 @@ def _move_to_version(
     _event(
         locked,
         InstallationEvent.Kind.UPDATED,
-        by,
+        actor,
         {
             "from": from_number,
             "to": version.number,
@@ -229,7 +232,7 @@ class RolloutOutcome(StrEnum):
     SKIPPED = "skipped"
 
 
-ROLLOUT_BY = By(user=None, label="Automatic update")
+ROLLOUT_BY = actor_system(label="Automatic update")
 
 
 @transaction.atomic
@@ -278,9 +281,7 @@ def installation_rollout(*, installation_id: int, version: AppVersion) -> Rollou
 
 
 @transaction.atomic
-def installation_pin(
-    *, installation: Installation, pinned: bool, by: By, membership: Membership | None
-) -> Installation:
+def installation_pin(*, installation: Installation, pinned: bool, actor: Actor) -> Installation:
     """Pin an installation to its version (no automatic updates) or unpin it.
 
     Unpinning catches up at once with the newest published version, as its rollout would
@@ -289,7 +290,7 @@ def installation_pin(
     nothing and records nothing. Raises ``PermissionDenied``, ``Conflict`` (``not_active``).
     """
     _require_admin(
-        membership,
+        actor,
         account_id=installation.account_id,
         refusal="Only an admin of this account can pin or unpin its apps.",
     )
@@ -303,7 +304,7 @@ def installation_pin(
     _event(
         locked,
         InstallationEvent.Kind.PINNED if pinned else InstallationEvent.Kind.UNPINNED,
-        by,
+        actor,
         {"version": locked.version.number},
     )
     if not pinned:
@@ -316,25 +317,23 @@ def installation_pin(
 
 
 @transaction.atomic
-def installation_uninstall(
-    *, installation: Installation, by: By, membership: Membership | None
-) -> Installation:
+def installation_uninstall(*, installation: Installation, actor: Actor) -> Installation:
     """Mark the installation uninstalling: from this moment every token of it is refused,
     the app is no longer embedded and nothing can change it. Queues the uninstall job
     (``lifecycle.installation_uninstall``) that removes its data, in the same transaction.
     Raises ``PermissionDenied``, ``Conflict`` (``not_active``)."""
     _require_admin(
-        membership,
+        actor,
         account_id=installation.account_id,
         refusal="Only an admin of this account can uninstall its apps.",
     )
-    if not installation_mark_uninstalling(installation=installation, by=by):
+    if not installation_mark_uninstalling(installation=installation, actor=actor):
         raise Conflict("The app is already being uninstalled.", code=InstallationError.NOT_ACTIVE)
     job_create(
         kind=INSTALLATION_UNINSTALL,
         payload={"installation_id": installation.pk},
         target=f"{installation.app.name} on {installation.account.name}",
         account=installation.account,
-        created_by=by.user,
+        created_by=actor.user,
     )
     return installation

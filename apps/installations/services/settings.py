@@ -9,20 +9,67 @@ from django.core.files.base import File
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
 
+from apps.accounts.actors import Actor
 from apps.accounts.models import Membership, User
 from apps.catalog.selectors import version_manifest
-from apps.catalog.services import By
 from apps.core.crypto import encrypt
 from apps.core.errors import NotFound, PermissionDenied, ValidationFailed
 from apps.installations.models import Installation, InstallationEvent, SettingValue
 from apps.installations.policies import (
-    SettingInvalid,
+    CleanValue,
+    SettingsRefusal,
     secret_hint,
-    setting_file_problem,
-    setting_value_clean,
-    settings_of_level,
+    settings_refusal,
 )
 from apps.installations.services.common import _event, _require_active
+from apps.installations.settings_plan import Upload, settings_plan
+
+_REFUSALS = {
+    SettingsRefusal.OUTSIDER: "No such installation.",
+    SettingsRefusal.ADMIN_ONLY: "Only an admin of this account can change app settings.",
+    SettingsRefusal.NOT_OWN: "You can change only your own settings.",
+}
+
+
+def _require_reach(
+    *, installation: Installation, level: str, user: User | None, actor: Actor
+) -> User | None:
+    """Whose settings are saved (``None``: the app's), or why the actor may not."""
+    if actor.account_id != installation.account_id or actor.via_app_token:
+        raise NotFound("No such installation.")
+    if level not in ("app", "user"):
+        raise ValidationFailed("Unknown level.", fields={"level": ["Use app or user."]})
+    if level == "user" and user is None:
+        raise ValidationFailed("Say whose settings these are.", fields={"user": ["Required."]})
+    refusal = settings_refusal(
+        actor,
+        account_id=installation.account_id,
+        level=level,
+        target_user_id=user.pk if user is not None else None,
+        # Values a member keeps for an app they may not use now stay theirs to set (an
+        # admin may give access later); the pages and API that serve the member ask
+        # the same rule with their access before they call this.
+        may_use=lambda: True,
+    )
+    if refusal is not None:
+        raise PermissionDenied(_REFUSALS[refusal])
+    if user is None:
+        return None
+    if user.pk != actor.user_id and not (
+        Membership.objects.filter(user=user, account_id=installation.account_id).exists()
+    ):
+        raise NotFound("No such member in this account.")
+    return user
+
+
+def _upload_of(upload: IO[bytes]) -> Upload:
+    name = getattr(upload, "name", "") or "upload"
+    size = getattr(upload, "size", None)
+    if size is None:
+        upload.seek(0, 2)
+        size = upload.tell()
+        upload.seek(0)
+    return Upload(name=name, size=size)
 
 
 @transaction.atomic
@@ -34,167 +81,133 @@ def installation_settings_save(
     values: Mapping[str, Any],
     files: Mapping[str, IO[bytes]] | None = None,
     clear: Iterable[str] = (),
-    by: By,
-    membership: Membership | None,
+    actor: Actor,
 ) -> list[SettingValue]:
-    """Save settings of one level: ``app`` (admins only) or ``user`` (``user`` edits
-    their own; an admin may edit anyone's in the account).
+    """Save settings of one level: ``app`` or ``user`` (``user``'s), for whoever the
+    policy ``settings_refusal`` lets reach them (``NotFound`` for another account's
+    installation or a non-member target, ``PermissionDenied`` otherwise).
 
     ``values`` maps keys to raw values; keys left out keep their value. An empty secret
     keeps the stored secret. ``files`` maps file-setting keys to uploads (type and size
     checked); ``clear`` removes the stored files or secrets of those keys. Every problem
-    is reported at once, under ``fields`` by key, and nothing is saved then.
+    is reported at once, under ``fields`` by key (``settings_plan``), and nothing is saved
+    then. Raises ``Conflict`` while the installation is on its way out.
     """
-    if membership is None or membership.account_id != installation.account_id:
-        raise NotFound("No such installation.")
-    if level == "app":
-        if not membership.is_admin:
-            raise PermissionDenied("Only an admin of this account can change app settings.")
-        target: User | None = None
-    elif level == "user":
-        if user is None:
-            raise ValidationFailed("Say whose settings these are.", fields={"user": ["Required."]})
-        if user.pk != membership.user_id:
-            if not membership.is_admin:
-                raise PermissionDenied("You can change only your own settings.")
-            if not Membership.objects.filter(
-                user=user, account_id=installation.account_id
-            ).exists():
-                raise NotFound("No such member in this account.")
-        target = user
-    else:
-        raise ValidationFailed("Unknown level.", fields={"level": ["Use app or user."]})
+    target = _require_reach(installation=installation, level=level, user=user, actor=actor)
     locked = _require_active(installation)
-    manifest = version_manifest(locked.version)
-    declared = {s.key: s for s in settings_of_level(manifest.settings, level)}
     files = dict(files or {})
-    errors: dict[str, list[str]] = {}
-    clear = list(clear)
-    for key in [*values.keys(), *files.keys(), *clear]:
-        if key not in declared:
-            errors.setdefault(key, []).append(f"The app has no {level}-level setting “{key}”.")
     stored = {
         v.key: v
         for v in SettingValue.objects.filter(installation=locked, user=target).select_for_update()
     }
-    plans: dict[str, Any] = {}
-    for key, raw in values.items():
-        setting = declared.get(key)
-        if setting is None or setting.type == "file":
-            if setting is not None:
-                errors.setdefault(key, []).append("Upload a file for this setting.")
-            continue
-        try:
-            clean = setting_value_clean(setting, raw)
-        except SettingInvalid as exc:
-            errors.setdefault(key, []).append(str(exc))
-            continue
-        if setting.type == "secret" and clean.clear:
-            if setting.required and key not in stored:
-                errors.setdefault(key, []).append("This setting is required.")
-            continue  # empty secret: keep the stored one
-        plans[key] = clean
-    for key, upload in files.items():
-        setting = declared.get(key)
-        if setting is None:
-            continue
-        if setting.type != "file":
-            errors.setdefault(key, []).append("This setting does not take a file.")
-            continue
-        name = getattr(upload, "name", "") or "upload"
-        size = getattr(upload, "size", None)
-        if size is None:
-            upload.seek(0, 2)
-            size = upload.tell()
-            upload.seek(0)
-        problem = setting_file_problem(name=name, size=size)
-        if problem:
-            errors.setdefault(key, []).append(problem)
-    for key in clear:
-        setting = declared.get(key)
-        if setting is None:
-            continue
-        if setting.type not in ("file", "secret"):
-            errors.setdefault(key, []).append("Empty the field to remove its value.")
-        elif setting.type == "secret" and key in plans:
-            errors.setdefault(key, []).append("Enter a new secret or remove it, not both.")
-        elif setting.required and key not in files and key not in plans:
-            errors.setdefault(key, []).append(
-                "This setting is required; upload another file."
-                if setting.type == "file"
-                else "This setting is required; enter a new secret instead."
-            )
-    for key, setting in declared.items():
-        # A required setting with nothing stored must come with this save: a secret left
-        # out is as missing as a plain value, and a file as missing as both.
-        given = key in files if setting.type == "file" else key in values
-        if setting.required and not given and key not in stored and setting.default is None:
-            errors.setdefault(key, []).append(
-                "This setting is required; upload a file."
-                if setting.type == "file"
-                else "This setting is required."
-            )
-    if errors:
-        raise ValidationFailed("Some settings are not valid.", fields=errors)
-    saved: list[SettingValue] = []
-    changed: list[str] = []
-    old_files: list[FieldFile] = []
-    for key, clean in plans.items():
-        row = stored.get(key)
-        if clean.clear:
-            if row is not None:
-                row.delete()
-                changed.append(key)
-            continue
-        if row is None:
-            row = SettingValue(installation=locked, key=key, user=target)
-        if clean.secret is not None:
-            row.secret, row.secret_hint, row.value = (
-                encrypt(clean.secret),
-                secret_hint(clean.secret),
-                None,
-            )
-        else:
-            if row.pk is not None and row.value == clean.value:
-                saved.append(row)
-                continue
-            row.value = clean.value
-        row.updated_by = by.user
-        row.save()
-        saved.append(row)
-        changed.append(key)
-    for key in clear:
-        row = stored.get(key)
-        if row is not None and key not in files and key not in plans:
-            if row.file:
-                old_files.append(row.file)
-            row.delete()
-            changed.append(key)
-    for key, upload in files.items():
-        row = stored.get(key) or SettingValue(installation=locked, key=key, user=target)
-        if row.file:
-            old_files.append(row.file)
-        name = (getattr(upload, "name", "") or "upload").rsplit("/", 1)[-1][:255]
-        row.file = File(upload, name=name)
-        row.file_name = name
-        row.file_size = getattr(upload, "size", None)
-        row.updated_by = by.user
-        row.save()
-        saved.append(row)
-        changed.append(key)
-    if old_files:
-        stored_names = [(f.storage, f.name) for f in old_files if f.name]
+    plan = settings_plan(
+        settings=version_manifest(locked.version).settings,
+        level=level,
+        values=values,
+        uploads={key: _upload_of(upload) for key, upload in files.items()},
+        clear=list(clear),
+        stored=stored.keys(),
+    )
+    if plan.errors:
+        raise ValidationFailed("Some settings are not valid.", fields=plan.errors)
+    applied = _SettingsApply(locked, target, stored, actor)
+    applied.write_values(plan.values)
+    applied.remove(plan.removals)
+    applied.upload({key: files[key] for key in plan.uploads})
+    applied.finish(level)
+    return applied.saved
 
-        def remove_replaced() -> None:
-            for store, name in stored_names:
-                store.delete(name)
 
-        transaction.on_commit(remove_replaced)
-    if changed:
-        _event(
-            locked,
-            InstallationEvent.Kind.SETTINGS_CHANGED,
-            by,
-            {"level": level, "user": target.email if target else "", "keys": sorted(changed)},
+class _SettingsApply:
+    """Writes one checked plan to the rows of one level of one installation."""
+
+    def __init__(
+        self,
+        installation: Installation,
+        target: User | None,
+        stored: dict[str, SettingValue],
+        actor: Actor,
+    ) -> None:
+        self.installation, self.target, self.stored, self.actor = (
+            installation,
+            target,
+            stored,
+            actor,
         )
-    return saved
+        self.saved: list[SettingValue] = []
+        self.changed: list[str] = []
+        self.old_files: list[FieldFile] = []
+
+    def _row(self, key: str) -> SettingValue:
+        return self.stored.get(key) or SettingValue(
+            installation=self.installation, key=key, user=self.target
+        )
+
+    def write_values(self, values: Mapping[str, CleanValue]) -> None:
+        for key, clean in values.items():
+            if clean.clear:
+                if key in self.stored:
+                    self.stored[key].delete()
+                    self.changed.append(key)
+                continue
+            row = self._row(key)
+            if clean.secret is not None:
+                row.secret, row.secret_hint, row.value = (
+                    encrypt(clean.secret),
+                    secret_hint(clean.secret),
+                    None,
+                )
+            elif row.pk is not None and row.value == clean.value:
+                self.saved.append(row)
+                continue
+            else:
+                row.value = clean.value
+            row.updated_by = self.actor.user
+            row.save()
+            self.saved.append(row)
+            self.changed.append(key)
+
+    def remove(self, keys: Iterable[str]) -> None:
+        for key in keys:
+            row = self.stored.get(key)
+            if row is not None:
+                if row.file:
+                    self.old_files.append(row.file)
+                row.delete()
+                self.changed.append(key)
+
+    def upload(self, files: Mapping[str, IO[bytes]]) -> None:
+        for key, upload in files.items():
+            row = self._row(key)
+            if row.file:
+                self.old_files.append(row.file)
+            name = (getattr(upload, "name", "") or "upload").rsplit("/", 1)[-1][:255]
+            row.file = File(upload, name=name)
+            row.file_name = name
+            row.file_size = getattr(upload, "size", None)
+            row.updated_by = self.actor.user
+            row.save()
+            self.saved.append(row)
+            self.changed.append(key)
+
+    def finish(self, level: str) -> None:
+        """Remove replaced files once the transaction commits; record the change."""
+        if self.old_files:
+            stored_names = [(f.storage, f.name) for f in self.old_files if f.name]
+
+            def remove_replaced() -> None:
+                for store, name in stored_names:
+                    store.delete(name)
+
+            transaction.on_commit(remove_replaced)
+        if self.changed:
+            _event(
+                self.installation,
+                InstallationEvent.Kind.SETTINGS_CHANGED,
+                self.actor,
+                {
+                    "level": level,
+                    "user": self.target.email if self.target else "",
+                    "keys": sorted(self.changed),
+                },
+            )

@@ -8,17 +8,17 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from apps.catalog.services import By
+from apps.accounts.actors import Actor, actor_system
 from apps.installations.models import Installation, InstallationEvent, InstallationStatus
 from apps.installations.services.common import _event
 
 # Who moves an installation to ``uninstalling`` when its app's deletion reaches it.
-APP_DELETION_BY = By(user=None, label="App deletion")
+APP_DELETION_ACTOR = actor_system(label="App deletion")
 
 
 @transaction.atomic
 def installation_mark_uninstalling(
-    *, installation: Installation, by: By, detail: Mapping[str, Any] | None = None
+    *, installation: Installation, actor: Actor, detail: Mapping[str, Any] | None = None
 ) -> bool:
     """Move an active installation to ``uninstalling`` (a compare-and-set on
     ``active``), noting when and by whom, and record ``uninstall_requested`` in its
@@ -35,11 +35,11 @@ def installation_mark_uninstalling(
     ).update(
         status=InstallationStatus.UNINSTALLING,
         uninstall_requested_at=now,
-        uninstall_requested_by=by.user,
+        uninstall_requested_by=actor.user,
         updated_at=now,
     )
     if not moved:
         return False
     installation.refresh_from_db()
-    _event(installation, InstallationEvent.Kind.UNINSTALL_REQUESTED, by, detail)
+    _event(installation, InstallationEvent.Kind.UNINSTALL_REQUESTED, actor, detail)
     return True

@@ -7,37 +7,17 @@ outside what the caller may see is a 404; retrying one they see without the righ
 retry it is a 403.
 """
 
-from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.api.context import ActingContext, acting_context
+from apps.accounts.api.context import account_actor
 from apps.core.api import PAGE_PARAMETERS, page_of, paginated_response, query_choice
 from apps.jobs.api.serializers import JobOutput
 from apps.jobs.models import Job
-from apps.jobs.selectors import (
-    job_get_for_account,
-    job_get_for_retry,
-    job_get_visible_to,
-    job_list_for_account,
-    job_list_visible_to,
-)
+from apps.jobs.selectors import job_get_for, job_list_for
 from apps.jobs.services import job_retry
-
-
-def _visible(ctx: ActingContext) -> QuerySet[Job]:
-    # An API key acts as its account: it has no membership and sees every job.
-    if ctx.membership is None:
-        return job_list_for_account(account=ctx.account)
-    return job_list_visible_to(membership=ctx.membership)
-
-
-def _job(ctx: ActingContext, job_id: int) -> Job:
-    if ctx.membership is None:
-        return job_get_for_account(account=ctx.account, job_id=job_id)
-    return job_get_visible_to(membership=ctx.membership, job_id=job_id)
 
 
 class JobListApi(APIView):
@@ -55,8 +35,7 @@ class JobListApi(APIView):
         tags=["jobs"],
     )
     def get(self, request: Request) -> Response:
-        ctx = acting_context(request)
-        qs = _visible(ctx)
+        qs = job_list_for(actor=account_actor(request))
         if state := query_choice(request, "state", tuple(Job.State.values)):
             qs = qs.filter(state=state)
         return paginated_response(request=request, view=self, queryset=qs, serializer=JobOutput)
@@ -65,7 +44,8 @@ class JobListApi(APIView):
 class JobDetailApi(APIView):
     @extend_schema(summary="One job with its progress", responses=JobOutput, tags=["jobs"])
     def get(self, request: Request, job_id: int) -> Response:
-        return Response(JobOutput(_job(acting_context(request), job_id)).data)
+        job = job_get_for(actor=account_actor(request), job_id=job_id)
+        return Response(JobOutput(job).data)
 
 
 class JobRetryApi(APIView):
@@ -79,9 +59,6 @@ class JobRetryApi(APIView):
         tags=["jobs"],
     )
     def post(self, request: Request, job_id: int) -> Response:
-        ctx = acting_context(request)
-        if ctx.membership is None:
-            job = job_get_for_account(account=ctx.account, job_id=job_id)
-            return Response(JobOutput(job_retry(job=job, user=None)).data)
-        job = job_get_for_retry(membership=ctx.membership, job_id=job_id)
-        return Response(JobOutput(job_retry(job=job, user=ctx.membership.user)).data)
+        actor = account_actor(request)
+        job = job_get_for(actor=actor, job_id=job_id, to_retry=True)
+        return Response(JobOutput(job_retry(job=job, user=actor.user)).data)

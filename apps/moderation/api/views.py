@@ -20,9 +20,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.api.context import request_actor
 from apps.accounts.models import User
-from apps.accounts.principals import ApiKeyPrincipal
-from apps.accounts.selectors import user_is_moderator
 from apps.catalog.api.serializers import (
     PAGE_PARAMETERS,
     BannerOutput,
@@ -63,12 +62,12 @@ from apps.moderation.services import review_approve, review_claim, review_reject
 
 def moderator_required(request: Request) -> User:
     """The signed-in moderator; 403 for anyone else, API keys included."""
-    user = request.user
-    if isinstance(user, ApiKeyPrincipal):
+    actor = request_actor(request)
+    if actor.via_api_key:
         raise PermissionDenied("API keys cannot moderate apps. Sign in as a platform moderator.")
-    if not user_is_moderator(user=user):  # type: ignore[arg-type]
+    if actor.user is None or not actor.is_moderator:
         raise PermissionDenied("Only platform moderators can review app versions.")
-    return user  # type: ignore[return-value]
+    return actor.user
 
 
 MIN_AGES = tuple(AGE_FILTERS)

@@ -178,8 +178,7 @@ class InstallationAccessView(InstallationMixin, View):
                     installation=self.installation,
                     role_ids=[int(pk) for pk in form.cleaned_data["roles"]],
                     group_ids=[int(pk) for pk in form.cleaned_data["groups"]],
-                    by=self.by(),
-                    membership=self.membership,
+                    actor=self.actor,
                 )
             except ApplicationError as exc:
                 form_add_application_error(form, exc)
@@ -250,8 +249,7 @@ class InstallationUpdateView(InstallationMixin, View):
             updated = installation_update(
                 installation=self.installation,
                 version=version,
-                by=self.by(),
-                membership=self.membership,
+                actor=self.actor,
                 consent=form.cleaned_data["consent"],
             )
         except ApplicationError as exc:
@@ -281,8 +279,7 @@ class InstallationPinView(InstallationMixin, View):
             installation_pin(
                 installation=installation,
                 pinned=self.pinned,
-                by=self.by(),
-                membership=self.membership,
+                actor=self.actor,
             )
         except Conflict as exc:
             messages.info(self.request, exc.message)
@@ -316,9 +313,7 @@ class InstallationUninstallView(InstallationMixin, View):
 
     def submit(self, **kwargs: Any) -> HttpResponse:
         try:
-            installation_uninstall(
-                installation=self.installation, by=self.by(), membership=self.membership
-            )
+            installation_uninstall(installation=self.installation, actor=self.actor)
         except Conflict as exc:
             messages.info(self.request, exc.message)
             return redirect(installation_url(self.installation))

@@ -17,13 +17,17 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from apps.accounts.models import Account, Membership, User
+from apps.accounts.actors import Actor
+from apps.accounts.models import Account, User
 from apps.catalog.manifests.types import Manifest
 from apps.catalog.selectors import version_manifest
-from apps.catalog.services import By
 from apps.core.errors import ApplicationError, Conflict, NotFound
 from apps.installations.models import Installation, InstallationEvent
-from apps.installations.selectors import installation_get, installation_settings, setting_file_get
+from apps.installations.selectors import (
+    installation_get_for,
+    installation_settings,
+    setting_file_get,
+)
 from apps.installations.services import installation_settings_save
 from apps.scopes.policies import UnknownScope, scope_phrase
 from console.access import AccountAdminRequiredMixin, access_errors
@@ -127,8 +131,8 @@ class InstallationMixin(AccountAdminRequiredMixin):
 
     def setup_installation(self, installation_id: Any) -> HttpResponse | None:
         with access_errors():
-            self.installation = installation_get(
-                account=self.account, installation_id=installation_id
+            self.installation = installation_get_for(
+                actor=self.actor, installation_id=installation_id
             )
         if self.requires_active and not self.installation.is_active:
             messages.warning(
@@ -138,9 +142,6 @@ class InstallationMixin(AccountAdminRequiredMixin):
             )
             return redirect(installation_url(self.installation))
         return None
-
-    def by(self) -> By:
-        return By.user_(self.request.user)  # type: ignore[arg-type]
 
     def get(self, request: HttpRequest, installation_id: int, **kwargs: Any) -> HttpResponse:
         return self.setup_installation(installation_id) or self.show(**kwargs)
@@ -168,7 +169,7 @@ class SettingsPage:
         installation: Installation,
         level: str,
         user: User | None,
-        membership: Membership,
+        actor: Actor,
         back_url: str,
         file_url_name: str,
         file_url_kwargs: dict[str, Any],
@@ -178,7 +179,7 @@ class SettingsPage:
         self.installation = installation
         self.level = level
         self.user = user
-        self.membership = membership
+        self.actor = actor
         self.back_url = back_url
         self.file_url_name = file_url_name
         self.file_url_kwargs = file_url_kwargs
@@ -233,8 +234,7 @@ class SettingsPage:
                     values=form.setting_values(),
                     files=form.setting_files(),
                     clear=form.clear_keys(),
-                    by=By.user_(self.request.user),  # type: ignore[arg-type]
-                    membership=self.membership,
+                    actor=self.actor,
                 )
             except Conflict as exc:
                 messages.error(self.request, exc.message)

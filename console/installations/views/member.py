@@ -18,6 +18,7 @@ from apps.installations.policies import (
     STANDALONE_LOCATIONS,
     embedding_launch_url,
     settings_of_level,
+    settings_refusal,
 )
 from apps.installations.selectors import (
     installation_get,
@@ -66,7 +67,8 @@ class MyAppListView(MemberRequiredMixin, View):
 
 class MyAppMixin(MemberRequiredMixin):
     """One app the member may use on the current account: another account's (or one
-    being uninstalled) is a 404; one the member has no access to a 403."""
+    being uninstalled) is a 404; one the member has no access to a 403 (the settings
+    policy ``settings_refusal``: the same rule as the API and the settings service)."""
 
     installation: Installation
     request: HttpRequest
@@ -78,7 +80,16 @@ class MyAppMixin(MemberRequiredMixin):
             )
         if not installation.is_active:
             raise Http404("This app is being uninstalled.")
-        if not installation_member_may_use(installation=installation, membership=self.membership):
+        refusal = settings_refusal(
+            self.actor,
+            account_id=installation.account_id,
+            level="user",
+            target_user_id=self.actor.user_id,
+            may_use=lambda: installation_member_may_use(
+                installation=installation, membership=self.membership
+            ),
+        )
+        if refusal is not None:
             raise HttpPermissionDenied(
                 f"You have no access to “{installation.app.name}”. Ask an admin of "
                 f"{self.membership.account.name} for it."
@@ -92,7 +103,7 @@ class MyAppMixin(MemberRequiredMixin):
             installation=self.installation,
             level="user",
             user=self.request.user,  # type: ignore[arg-type]
-            membership=self.membership,
+            actor=self.actor,
             back_url=reverse("console:installations:my_app-list"),
             file_url_name="console:installations:my_app-file",
             file_url_kwargs={"installation_id": self.installation.pk},

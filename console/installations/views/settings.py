@@ -42,7 +42,7 @@ class InstallationSettingsView(InstallationMixin, View):
             installation=self.installation,
             level="app",
             user=None,
-            membership=self.membership,
+            actor=self.actor,
             back_url=installation_url(self.installation),
             file_url_name="console:installations:installation-file",
             file_url_kwargs={"installation_id": self.installation.pk},
@@ -103,7 +103,7 @@ class InstallationUserSettingsView(MemberTargetMixin, View):
             installation=self.installation,
             level="user",
             user=self.target.user,
-            membership=self.membership,
+            actor=self.actor,
             back_url=installation_url(self.installation),
             file_url_name="console:installations:installation-user_file",
             file_url_kwargs={

@@ -1,4 +1,4 @@
-"""``request.membership``: the account chosen in the switcher, else the user's first one."""
+"""``request.actor``: the user in the account chosen in the switcher, else their first one."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -6,6 +6,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.http import HttpResponse
 from django.test import RequestFactory
 
+from apps.accounts.actors import ANONYMOUS
 from apps.accounts.middleware import SESSION_KEY, CurrentAccountMiddleware
 from tests.factories import AccountFactory, MembershipFactory, UserFactory
 
@@ -22,11 +23,12 @@ def run_middleware(user, session_account_id=None):
     seen = {}
 
     def view(req):
-        seen["membership"] = req.membership
+        seen["actor"] = req.actor
         return HttpResponse("ok")
 
     CurrentAccountMiddleware(view)(request)
-    return seen["membership"], request.session
+    assert seen["actor"].membership is None or seen["actor"].user == user
+    return seen["actor"].membership, request.session
 
 
 @pytest.fixture
@@ -116,3 +118,33 @@ def test_the_console_session_choice_reaches_the_api(client, account, other_accou
 
     assert body["account"]["domain"] == "globex"
     assert body["is_admin"] is True
+
+
+def test_the_actor_carries_the_user_account_and_label(two_accounts_user):
+    user, _, beta = two_accounts_user
+    request = RequestFactory().get("/")
+    request.user = user
+    request.session = SessionStore()
+    request.session[SESSION_KEY] = beta.account_id
+    seen = {}
+    CurrentAccountMiddleware(lambda req: seen.setdefault("a", req.actor) and HttpResponse())(
+        request
+    )
+
+    actor = seen["a"]
+    assert (actor.user, actor.account, actor.label) == (user, beta.account, user.email)
+    assert actor.is_admin is True
+    assert actor.via_api_key is False
+
+
+def test_an_anonymous_request_gets_the_anonymous_actor():
+    request = RequestFactory().get("/")
+    request.user = AnonymousUser()
+    request.session = SessionStore()
+    seen = {}
+    CurrentAccountMiddleware(lambda req: seen.setdefault("a", req.actor) and HttpResponse())(
+        request
+    )
+
+    assert seen["a"] is ANONYMOUS
+    assert seen["a"].is_authenticated is False

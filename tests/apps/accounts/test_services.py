@@ -5,16 +5,17 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from apps.accounts.actors import actor_for_user
 from apps.accounts.models import Account, ApiKey, Group, Membership, Role
 from apps.accounts.services import (
     account_create,
+    actor_require_admin,
     api_key_authenticate,
     api_key_create,
     api_key_revoke,
     api_key_revoke_many,
     group_create,
     membership_create,
-    membership_require_admin,
     role_create,
 )
 from apps.core.crypto import keyed_digest
@@ -195,19 +196,21 @@ class TestMembershipCreate:
         assert Membership.groups.through.objects.count() == 0
 
 
-class TestMembershipRequireAdmin:
+class TestActorRequireAdmin:
     def test_admin_passes(self):
         membership = MembershipFactory(is_admin=True)
+        actor = actor_for_user(user=membership.user, membership=membership)
 
-        assert membership_require_admin(membership=membership) is membership
+        assert actor_require_admin(actor=actor) == membership.account
 
     def test_member_is_denied(self):
+        membership = MembershipFactory(is_admin=False)
         with pytest.raises(PermissionDenied):
-            membership_require_admin(membership=MembershipFactory(is_admin=False))
+            actor_require_admin(actor=actor_for_user(user=membership.user, membership=membership))
 
     def test_no_membership_is_not_found(self):
         with pytest.raises(NotFound):
-            membership_require_admin(membership=None)
+            actor_require_admin(actor=actor_for_user(user=UserFactory(), membership=None))
 
 
 class TestApiKeys:

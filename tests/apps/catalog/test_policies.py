@@ -12,7 +12,7 @@ from apps.catalog.policies import (
     LINKABLE,
     SELF_INSTALLABLE,
     TRANSITIONS,
-    Actor,
+    Party,
     app_is_usable,
     app_listing_problems,
     semver_key,
@@ -25,7 +25,7 @@ from apps.catalog.policies import (
 )
 
 S = VersionStatus
-D, M = Actor.DEVELOPER, Actor.MODERATOR
+D, M = Party.DEVELOPER, Party.MODERATOR
 
 # The whole table written out again, by hand, as the issue states it.
 EXPECTED = {
@@ -44,7 +44,7 @@ EXPECTED = {
     (AppType.PUBLIC, S.HIDDEN, S.PUBLISHED, D),
 }
 
-EVERY_MOVE = list(itertools.product(AppType, S, S, Actor))
+EVERY_MOVE = list(itertools.product(AppType, S, S, Party))
 
 
 def test_every_combination_is_covered():
@@ -55,7 +55,7 @@ def test_every_combination_is_covered():
 def test_a_move_is_allowed_exactly_when_the_table_has_it(app_type, current, target, actor):
     in_table = actor in TRANSITIONS.get((app_type, current, target), frozenset())
 
-    allowed = version_can_transition(app_type=app_type, current=current, target=target, actor=actor)
+    allowed = version_can_transition(app_type=app_type, current=current, target=target, party=actor)
 
     assert allowed is in_table
     assert allowed is ((app_type, current, target, actor) in EXPECTED)
@@ -68,10 +68,10 @@ def test_the_table_is_what_the_issue_describes():
 
 def test_unknown_values_are_refused():
     assert not version_can_transition(
-        app_type="internal", current=S.DRAFT, target=S.PUBLISHED, actor=D
+        app_type="internal", current=S.DRAFT, target=S.PUBLISHED, party=D
     )
     assert not version_can_transition(
-        app_type=AppType.PRIVATE, current="archived", target=S.PUBLISHED, actor=D
+        app_type=AppType.PRIVATE, current="archived", target=S.PUBLISHED, party=D
     )
 
 
@@ -95,13 +95,13 @@ def test_unknown_values_are_refused():
     ],
 )
 def test_targets_follow_the_table_in_order(app_type, current, actor, targets):
-    assert version_targets(app_type=app_type, current=current, actor=actor) == targets
+    assert version_targets(app_type=app_type, current=current, party=actor) == targets
 
 
 class TestRefusal:
     def test_says_what_the_version_can_become_instead(self):
         message = transition_refusal(
-            app_type=AppType.PUBLIC, current=S.DRAFT, target=S.PUBLISHED, actor=D
+            app_type=AppType.PUBLIC, current=S.DRAFT, target=S.PUBLISHED, party=D
         )
         assert message == (
             "A draft version of a public app cannot become published. It can become: submitted."
@@ -109,7 +109,7 @@ class TestRefusal:
 
     def test_lists_every_alternative(self):
         message = transition_refusal(
-            app_type=AppType.PUBLIC, current=S.IN_REVIEW, target=S.PUBLISHED, actor=M
+            app_type=AppType.PUBLIC, current=S.IN_REVIEW, target=S.PUBLISHED, party=M
         )
         assert message == (
             "An in review version of a public app cannot become published. "
@@ -119,20 +119,20 @@ class TestRefusal:
     @pytest.mark.parametrize("target", [S.SUBMITTED, S.APPROVED, S.REJECTED])
     def test_private_apps_are_told_they_need_no_moderation(self, target):
         message = transition_refusal(
-            app_type=AppType.PRIVATE, current=S.DRAFT, target=target, actor=D
+            app_type=AppType.PRIVATE, current=S.DRAFT, target=target, party=D
         )
         assert message.endswith(": private apps need no moderation; publish the draft directly.")
         assert message.startswith("A draft version of a private app cannot become ")
 
     def test_a_dead_end_says_only_what_is_refused(self):
         message = transition_refusal(
-            app_type=AppType.PUBLIC, current=S.APPROVED, target=S.REJECTED, actor=M
+            app_type=AppType.PUBLIC, current=S.APPROVED, target=S.REJECTED, party=M
         )
         assert message == "An approved version of a public app cannot become rejected."
 
     def test_unknown_statuses_are_named_as_given(self):
         message = transition_refusal(
-            app_type=AppType.PUBLIC, current="archived", target="gone", actor=D
+            app_type=AppType.PUBLIC, current="archived", target="gone", party=D
         )
         assert message == "An archived version of a public app cannot become gone."
 
@@ -274,7 +274,7 @@ class TestDeveloperMoves:
     def test_the_names_follow_the_table(self, app_type, status):
         names = {S.SUBMITTED: "submit", S.PUBLISHED: "publish", S.HIDDEN: "hide"}
         expected = []
-        for target in version_targets(app_type=app_type, current=status, actor=D):
+        for target in version_targets(app_type=app_type, current=status, party=D):
             if target != S.DRAFT:
                 expected.append(names[target])
             elif status == S.SUBMITTED:

@@ -161,7 +161,7 @@ class TestVersions:
 
         assert version_last_published(app=app) == v2
         assert version_last_published(app=app, exclude=v2) == v1
-        version_hide(version=v2, by=by())
+        version_hide(version=v2, actor=by())
         assert version_last_published(app=app) == v1
 
     def test_diff_against_another_version(self, account):
@@ -236,7 +236,7 @@ class TestCatalog:
         deleting = listed(account, "Deleting")
         app_delete(app=deleting)
         hidden_version = listed(account, "Hidden version")
-        version_hide(version=hidden_version.versions.get(), by=by())
+        version_hide(version=hidden_version.versions.get(), actor=by())
         unlisted = make_app(account=account, name="Unlisted")
         make_version(app=unlisted, status=S.PUBLISHED)
         private = make_app(account=account, name="Private", type="private")

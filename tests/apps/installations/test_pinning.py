@@ -4,8 +4,9 @@ installation being uninstalled cannot be pinned."""
 
 import pytest
 
+from apps.accounts.actors import actor_for_user, actor_system
 from apps.accounts.models import Membership
-from apps.catalog.services import By, app_delete
+from apps.catalog.services import app_delete
 from apps.core.errors import Conflict, PermissionDenied
 from apps.installations.models import InstallationEvent
 from apps.installations.services import (
@@ -18,6 +19,7 @@ from apps.installations.services import (
     installation_update,
 )
 from tests.factories import AccountFactory
+from tests.factories.accounts import acting_as
 from tests.factories.catalog import make_app, make_version, manifest_data
 from tests.factories.installations import make_installation
 
@@ -56,8 +58,7 @@ def _pin(installation, user, account, pinned=True):
     return installation_pin(
         installation=installation,
         pinned=pinned,
-        by=By.user_(user),
-        membership=_membership(account, user),
+        actor=actor_for_user(user=user, membership=_membership(account, user)),
     )
 
 
@@ -88,8 +89,7 @@ def test_an_api_key_may_pin(installation, account):
     installation_pin(
         installation=installation,
         pinned=True,
-        by=By(user=None, label="API key mpk_test"),
-        membership=_api_key(account),
+        actor=acting_as(actor_system(label="API key mpk_test"), _api_key(account)),
     )
 
     installation.refresh_from_db()
@@ -138,15 +138,13 @@ def test_an_outsider_is_refused(installation, other_account, outsider, account, 
         installation_pin(
             installation=installation,
             pinned=pinned,
-            by=By.user_(outsider),
-            membership=_membership(other_account, outsider),
+            actor=actor_for_user(user=outsider, membership=_membership(other_account, outsider)),
         )
     with pytest.raises(PermissionDenied):
         installation_pin(
             installation=installation,
             pinned=pinned,
-            by=By(user=None, label="API key of Globex"),
-            membership=_api_key(other_account),
+            actor=acting_as(actor_system(label="API key of Globex"), _api_key(other_account)),
         )
 
     assert _state(installation) == before
@@ -157,7 +155,7 @@ def test_no_membership_is_refused(installation):
 
     with pytest.raises(PermissionDenied):
         installation_pin(
-            installation=installation, pinned=True, by=By(user=None, label="x"), membership=None
+            installation=installation, pinned=True, actor=acting_as(actor_system(label="x"), None)
         )
 
     assert _state(installation) == before
@@ -165,7 +163,8 @@ def test_no_membership_is_refused(installation):
 
 def test_an_uninstalling_installation_cannot_be_pinned(installation, account, admin):
     installation_uninstall(
-        installation=installation, by=By.user_(admin), membership=_membership(account, admin)
+        installation=installation,
+        actor=actor_for_user(user=admin, membership=_membership(account, admin)),
     )
     before = _state(installation)
 
@@ -189,8 +188,7 @@ def test_pinned_keeps_automatic_updates_away_but_not_an_admins(installation, app
     installation_update(
         installation=installation,
         version=newer,
-        by=By.user_(admin),
-        membership=_membership(account, admin),
+        actor=actor_for_user(user=admin, membership=_membership(account, admin)),
         consent=False,
     )
 
@@ -249,15 +247,13 @@ def test_nothing_changes_an_installation_of_an_app_being_deleted(installation, a
             user=None,
             values={},
             files={},
-            by=By.user_(admin),
-            membership=membership,
+            actor=actor_for_user(user=admin, membership=membership),
         ),
         lambda: installation_access_set(
             installation=installation,
             role_ids=[],
             group_ids=[],
-            by=By.user_(admin),
-            membership=membership,
+            actor=actor_for_user(user=admin, membership=membership),
         ),
     ]
     for attempt in attempts:

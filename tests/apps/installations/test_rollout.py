@@ -4,10 +4,11 @@ an admin. Updated when its grant covers the version, marked "update needs approv
 
 import pytest
 
+from apps.accounts.actors import actor_for_user
 from apps.accounts.models import Membership
 from apps.catalog.models import AppVersion, VersionStatus
-from apps.catalog.policies import Actor
-from apps.catalog.services import By, install_link_create, version_transition
+from apps.catalog.policies import Party
+from apps.catalog.services import install_link_create, version_transition
 from apps.installations.models import (
     Installation,
     InstallationEvent,
@@ -24,7 +25,7 @@ from apps.installations.services import (
     installation_update,
 )
 from tests.factories import AccountFactory
-from tests.factories.accounts import MembershipFactory
+from tests.factories.accounts import MembershipFactory, acting_as
 from tests.factories.catalog import by, make_app, make_version
 from tests.factories.installations import make_installation
 
@@ -85,7 +86,7 @@ def _v120(app):
 
 def publish(version):
     version_transition(
-        version=version, target=VersionStatus.PUBLISHED, actor=Actor.DEVELOPER, by=by()
+        version=version, target=VersionStatus.PUBLISHED, party=Party.DEVELOPER, actor=by()
     )
     version.refresh_from_db()
     return version
@@ -150,8 +151,7 @@ def test_a_pinned_installation_is_left_alone(app, v110):
     installation_pin(
         installation=installation,
         pinned=True,
-        by=by(),
-        membership=Membership(account=installation.account, user=None, is_admin=True),
+        actor=acting_as(by(), Membership(account=installation.account, user=None, is_admin=True)),
     )
     before = _installation_row(installation)
 
@@ -179,8 +179,7 @@ def test_an_uninstalling_installation_is_skipped(app, v110):
     installation = make_installation(account=_account("leaving"), version=v110)
     installation_uninstall(
         installation=installation,
-        by=by(),
-        membership=Membership(account=installation.account, user=None, is_admin=True),
+        actor=acting_as(by(), Membership(account=installation.account, user=None, is_admin=True)),
     )
     before = _installation_row(installation)
 
@@ -225,8 +224,9 @@ def test_an_admins_update_to_the_pending_version_settles_it(app, v100, v110, acc
     installation_update(
         installation=installation,
         version=target,
-        by=By.user_(admin),
-        membership=Membership.objects.get(account=account, user=admin),
+        actor=actor_for_user(
+            user=admin, membership=Membership.objects.get(account=account, user=admin)
+        ),
         consent=True,
     )
 
@@ -247,8 +247,7 @@ def test_an_admins_update_to_an_older_version_keeps_the_newer_pending(app, v100,
     installation_update(
         installation=installation,
         version=v110,
-        by=by(),
-        membership=Membership(account=installation.account, user=None, is_admin=True),
+        actor=acting_as(by(), Membership(account=installation.account, user=None, is_admin=True)),
         consent=True,
     )
 
@@ -316,14 +315,13 @@ def test_a_private_app_installed_through_a_link_is_updated_after_approval():
     approval of a version that asks for more, and the admin's approval goes through."""
     private = make_app(account=AccountFactory(slug="inhouse"), name="In-house", type="private")
     first = make_version(app=private, number="1.0.0", status="published", scopes=BASE_SCOPES)
-    link, _raw = install_link_create(version=first, by=by(), label="Acme")
+    link, _raw = install_link_create(version=first, actor=by(), label="Acme")
     customer = AccountFactory(slug="acme-private")
     admin = MembershipFactory(account=customer, is_admin=True)
     installation = installation_install(
         account=customer,
         version=first,
-        by=By.user_(admin.user),
-        membership=admin,
+        actor=actor_for_user(user=admin.user, membership=admin),
         install_link=link,
     )
 
@@ -335,8 +333,7 @@ def test_a_private_app_installed_through_a_link_is_updated_after_approval():
     updated = installation_update(
         installation=installation,
         version=grown,
-        by=By.user_(admin.user),
-        membership=admin,
+        actor=actor_for_user(user=admin.user, membership=admin),
         consent=True,
     )
     assert (updated.version_id, updated.pending_version_id) == (grown.pk, None)

@@ -3,8 +3,8 @@ nothing, secrets never come back in clear."""
 
 import pytest
 
+from apps.accounts.actors import actor_for_user
 from apps.accounts.models import Membership
-from apps.catalog.services import By
 from apps.core.errors import NotFound
 from apps.installations.policies import MASK
 from apps.installations.selectors import (
@@ -55,8 +55,9 @@ def installed(app, account, admin):
     return installation_install(
         account=account,
         version=version,
-        by=By.user_(admin),
-        membership=Membership.objects.get(user=admin, account=account),
+        actor=actor_for_user(
+            user=admin, membership=Membership.objects.get(user=admin, account=account)
+        ),
     )
 
 
@@ -79,8 +80,9 @@ def test_count_for_developer_app_counts_every_status_of_that_app_only(
     make_installation(account=account, version=make_version(app=other_app, status="published"))
     installation_uninstall(
         installation=installed,
-        by=By.user_(admin),
-        membership=Membership.objects.get(user=admin, account=account),
+        actor=actor_for_user(
+            user=admin, membership=Membership.objects.get(user=admin, account=account)
+        ),
     )
 
     with django_assert_num_queries(1):
@@ -99,8 +101,9 @@ def test_live_for_ignores_uninstalling(installed, app, account, admin):
     assert installation_live_for(account=account, app=app) == installed
     installation_uninstall(
         installation=installed,
-        by=By.user_(admin),
-        membership=Membership.objects.get(user=admin, account=account),
+        actor=actor_for_user(
+            user=admin, membership=Membership.objects.get(user=admin, account=account)
+        ),
     )
     assert installation_live_for(account=account, app=app) is None
     assert list(installation_list_for_account(account=account)) == [installed]
@@ -121,8 +124,7 @@ def test_member_may_use_by_role_or_group(installed, account, admin, member, sale
         installation=installed,
         role_ids=[sales_role.pk],
         group_ids=[group.pk],
-        by=By.user_(admin),
-        membership=admin_ship,
+        actor=actor_for_user(user=admin, membership=admin_ship),
     )
     access = installation_access(installation=installed)
     assert access.role_names == ("Sales",)
@@ -142,8 +144,7 @@ def test_settings_never_return_a_secret_in_clear(installed, account, admin, memb
         level="app",
         user=None,
         values={"company_name": "Acme", "api_key": "a-very-long-secret-9876"},
-        by=By.user_(admin),
-        membership=Membership.objects.get(user=admin),
+        actor=actor_for_user(user=admin, membership=Membership.objects.get(user=admin)),
     )
     fields = {f.setting.key: f for f in installation_settings(installation=installed, level="app")}
     assert fields["company_name"].value == "Acme"
@@ -162,8 +163,7 @@ def test_settings_never_return_a_secret_in_clear(installed, account, admin, memb
         level="user",
         user=member,
         values={"signature": "M."},
-        by=By.user_(member),
-        membership=Membership.objects.get(user=member),
+        actor=actor_for_user(user=member, membership=Membership.objects.get(user=member)),
     )
     mine = installation_settings(installation=installed, level="user", user=member)
     theirs = installation_settings(installation=installed, level="user", user=admin)
@@ -181,7 +181,10 @@ def test_history_newer_versions_and_user_authorization(installed, app, member):
     ]
     assert user_authorization_get(installation=installed, user=member) is None
     user_authorization_record(
-        installation=installed, user=member, scopes=["crm.accounts:read"], by=By.user_(member)
+        installation=installed,
+        user=member,
+        scopes=["crm.accounts:read"],
+        actor=actor_for_user(user=member),
     )
     assert user_authorization_get(installation=installed, user=member).scopes == [
         "crm.accounts:read"

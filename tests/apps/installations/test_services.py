@@ -7,8 +7,8 @@ import pytest
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
 
+from apps.accounts.actors import actor_for_user, actor_system
 from apps.accounts.models import Membership
-from apps.catalog.services import By
 from apps.core.crypto import decrypt
 from apps.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from apps.installations.models import (
@@ -29,6 +29,7 @@ from apps.installations.services import (
     user_authorization_record,
 )
 from tests.factories import AccountFactory, GroupFactory, MembershipFactory, RoleFactory
+from tests.factories.accounts import acting_as
 from tests.factories.catalog import make_app, make_install_link, make_version
 from tests.factories.installations import make_installation
 
@@ -87,7 +88,9 @@ def installed(version, account, admin):
 
 def test_install_grants_the_versions_scopes_and_registers_webhooks(version, account, admin):
     installation = installation_install(
-        account=account, version=version, by=By.user_(admin), membership=admin_of(admin, account)
+        account=account,
+        version=version,
+        actor=actor_for_user(user=admin, membership=admin_of(admin, account)),
     )
     assert installation.status == InstallationStatus.ACTIVE
     assert installation.granted_scopes == ["crm.accounts:read", "fin.invoices:full"]
@@ -109,7 +112,7 @@ def test_only_an_admin_of_the_account_installs(request, version, account, who):
         membership = Membership.objects.filter(user=user).first()
     with pytest.raises(PermissionDenied):
         installation_install(
-            account=account, version=version, by=By(user=None, label="x"), membership=membership
+            account=account, version=version, actor=acting_as(actor_system(label="x"), membership)
         )
     assert not Installation.objects.exists()
     assert not WebhookSubscription.objects.exists()
@@ -120,8 +123,7 @@ def test_a_second_install_is_already_installed(installed, version, account, admi
         installation_install(
             account=account,
             version=version,
-            by=By.user_(admin),
-            membership=admin_of(admin, account),
+            actor=actor_for_user(user=admin, membership=admin_of(admin, account)),
         )
     assert refused.value.code == "already_installed"
     assert Installation.objects.count() == 1
@@ -135,8 +137,7 @@ def test_a_private_app_is_refused_outside_its_account_without_a_link(vendor, acc
         installation_install(
             account=account,
             version=version,
-            by=By.user_(admin),
-            membership=admin_of(admin, account),
+            actor=actor_for_user(user=admin, membership=admin_of(admin, account)),
         )
     assert refused.value.code == "private_app"
     assert not Installation.objects.exists()
@@ -150,8 +151,7 @@ def test_a_link_installs_its_exact_version(vendor, account, admin):
     installation = installation_install(
         account=account,
         version=beta,
-        by=By.user_(admin),
-        membership=admin_of(admin, account),
+        actor=actor_for_user(user=admin, membership=admin_of(admin, account)),
         install_link=link,
     )
     assert installation.version == beta
@@ -167,8 +167,7 @@ def test_a_link_for_another_version_does_not_open_a_private_app(vendor, account,
         installation_install(
             account=account,
             version=published,
-            by=By.user_(admin),
-            membership=admin_of(admin, account),
+            actor=actor_for_user(user=admin, membership=admin_of(admin, account)),
             install_link=link,
         )
     assert refused.value.code == "private_app"
@@ -179,7 +178,7 @@ def test_the_developers_own_account_installs_a_draft(vendor, app):
     draft = make_version(app=app, status="draft")
     owner = MembershipFactory(account=vendor, is_admin=True)
     installation = installation_install(
-        account=vendor, version=draft, by=By.user_(owner.user), membership=owner
+        account=vendor, version=draft, actor=actor_for_user(user=owner.user, membership=owner)
     )
     assert installation.version == draft
 
@@ -191,8 +190,7 @@ def _update(installed, version, admin, account, consent=False):
     return installation_update(
         installation=installed,
         version=version,
-        by=By.user_(admin),
-        membership=admin_of(admin, account),
+        actor=actor_for_user(user=admin, membership=admin_of(admin, account)),
         consent=consent,
     )
 
@@ -245,16 +243,14 @@ def test_update_moves_webhooks_by_id_and_keeps_settings_and_access(
         installation=installed,
         role_ids=[sale_role_id(sales_role)],
         group_ids=[],
-        by=By.user_(admin),
-        membership=membership,
+        actor=actor_for_user(user=admin, membership=membership),
     )
     installation_settings_save(
         installation=installed,
         level="app",
         user=None,
         values={"company_name": "Acme", "api_key": "k-123"},
-        by=By.user_(admin),
-        membership=membership,
+        actor=actor_for_user(user=admin, membership=membership),
     )
     WebhookSubscription.objects.create(
         installation=installed,
@@ -323,7 +319,9 @@ def test_a_required_file_must_be_uploaded(app, account, admin):
         ],
     )
     installed = installation_install(
-        account=account, version=version, by=By.user_(admin), membership=admin_of(admin, account)
+        account=account,
+        version=version,
+        actor=actor_for_user(user=admin, membership=admin_of(admin, account)),
     )
     with pytest.raises(ValidationFailed) as refused:
         _save(installed, admin, account, values={})
@@ -339,8 +337,7 @@ def test_update_by_a_member_is_refused(installed, app, member, account):
         installation_update(
             installation=installed,
             version=newer,
-            by=By.user_(member),
-            membership=Membership.objects.get(user=member),
+            actor=actor_for_user(user=member, membership=Membership.objects.get(user=member)),
             consent=True,
         )
     installed.refresh_from_db()
@@ -352,14 +349,16 @@ def test_update_by_a_member_is_refused(installed, app, member, account):
 
 def test_uninstall_marks_uninstalling_once(installed, admin, account):
     done = installation_uninstall(
-        installation=installed, by=By.user_(admin), membership=admin_of(admin, account)
+        installation=installed,
+        actor=actor_for_user(user=admin, membership=admin_of(admin, account)),
     )
     assert done.status == InstallationStatus.UNINSTALLING
     assert done.uninstall_requested_by == admin
     assert done.uninstall_requested_at is not None
     with pytest.raises(Conflict) as again:
         installation_uninstall(
-            installation=installed, by=By.user_(admin), membership=admin_of(admin, account)
+            installation=installed,
+            actor=actor_for_user(user=admin, membership=admin_of(admin, account)),
         )
     assert again.value.code == "not_active"
     assert (
@@ -371,11 +370,13 @@ def test_uninstall_marks_uninstalling_once(installed, admin, account):
 def test_a_stale_copy_cannot_uninstall_twice(installed, admin, account):
     stale = Installation.objects.get(pk=installed.pk)
     installation_uninstall(
-        installation=installed, by=By.user_(admin), membership=admin_of(admin, account)
+        installation=installed,
+        actor=actor_for_user(user=admin, membership=admin_of(admin, account)),
     )
     with pytest.raises(Conflict):
         installation_uninstall(
-            installation=stale, by=By.user_(admin), membership=admin_of(admin, account)
+            installation=stale,
+            actor=actor_for_user(user=admin, membership=admin_of(admin, account)),
         )
 
 
@@ -385,8 +386,9 @@ def test_uninstall_by_others_is_refused(request, installed, who):
     with pytest.raises(PermissionDenied):
         installation_uninstall(
             installation=installed,
-            by=By.user_(user),
-            membership=Membership.objects.filter(user=user).first(),
+            actor=actor_for_user(
+                user=user, membership=Membership.objects.filter(user=user).first()
+            ),
         )
     installed.refresh_from_db()
     assert installed.status == InstallationStatus.ACTIVE
@@ -394,10 +396,13 @@ def test_uninstall_by_others_is_refused(request, installed, who):
 
 def test_after_uninstall_a_new_install_is_possible(installed, version, admin, account):
     installation_uninstall(
-        installation=installed, by=By.user_(admin), membership=admin_of(admin, account)
+        installation=installed,
+        actor=actor_for_user(user=admin, membership=admin_of(admin, account)),
     )
     again = installation_install(
-        account=account, version=version, by=By.user_(admin), membership=admin_of(admin, account)
+        account=account,
+        version=version,
+        actor=actor_for_user(user=admin, membership=admin_of(admin, account)),
     )
     assert again.pk != installed.pk
     with pytest.raises(Conflict):
@@ -405,8 +410,7 @@ def test_after_uninstall_a_new_install_is_possible(installed, version, admin, ac
             installation=installed,
             role_ids=[],
             group_ids=[],
-            by=By.user_(admin),
-            membership=admin_of(admin, account),
+            actor=actor_for_user(user=admin, membership=admin_of(admin, account)),
         )
 
 
@@ -419,8 +423,7 @@ def test_access_set_roles_and_groups(installed, admin, account, sales_role):
         installation=installed,
         role_ids=[sales_role.pk],
         group_ids=[str(group.pk)],
-        by=By.user_(admin),
-        membership=admin_of(admin, account),
+        actor=actor_for_user(user=admin, membership=admin_of(admin, account)),
     )
     rules = InstallationAccess.objects.filter(installation=installed)
     assert {(r.role_id, r.group_id) for r in rules} == {(sales_role.pk, None), (None, group.pk)}
@@ -438,8 +441,7 @@ def test_access_set_refuses_ids_outside_the_account_naming_the_field(
         installation=installed,
         role_ids=[sales_role.pk],
         group_ids=[],
-        by=By.user_(admin),
-        membership=admin_of(admin, account),
+        actor=actor_for_user(user=admin, membership=admin_of(admin, account)),
     )
     foreign_role = RoleFactory(account=other_account)
     foreign_group = GroupFactory(account=other_account)
@@ -451,8 +453,7 @@ def test_access_set_refuses_ids_outside_the_account_naming_the_field(
     with pytest.raises(ValidationFailed) as refused:
         installation_access_set(
             installation=installed,
-            by=By.user_(admin),
-            membership=admin_of(admin, account),
+            actor=actor_for_user(user=admin, membership=admin_of(admin, account)),
             **kwargs,
         )
     assert list(refused.value.fields) == [field]
@@ -465,8 +466,7 @@ def test_access_set_by_a_member_is_refused(installed, member, sales_role):
             installation=installed,
             role_ids=[sales_role.pk],
             group_ids=[],
-            by=By.user_(member),
-            membership=Membership.objects.get(user=member),
+            actor=actor_for_user(user=member, membership=Membership.objects.get(user=member)),
         )
     assert not InstallationAccess.objects.exists()
 
@@ -482,8 +482,7 @@ def _save(installed, admin, account, values=None, files=None, clear=(), level="a
         values=values or {},
         files=files,
         clear=clear,
-        by=By.user_(admin),
-        membership=admin_of(admin, account),
+        actor=actor_for_user(user=admin, membership=admin_of(admin, account)),
     )
 
 
@@ -638,8 +637,7 @@ def test_user_level_settings_are_per_user(installed, admin, member, account):
         level="user",
         user=member,
         values={"signature": "M."},
-        by=By.user_(member),
-        membership=membership,
+        actor=actor_for_user(user=member, membership=membership),
     )
     _save(installed, admin, account, level="user", user=admin, values={"signature": "A."})
     values = dict(SettingValue.objects.values_list("user__email", "value"))
@@ -650,8 +648,7 @@ def test_user_level_settings_are_per_user(installed, admin, member, account):
             level="user",
             user=admin,
             values={"signature": "hijack"},
-            by=By.user_(member),
-            membership=membership,
+            actor=actor_for_user(user=member, membership=membership),
         )
     with pytest.raises(PermissionDenied):
         installation_settings_save(
@@ -659,8 +656,7 @@ def test_user_level_settings_are_per_user(installed, admin, member, account):
             level="app",
             user=None,
             values={"company_name": "x"},
-            by=By.user_(member),
-            membership=membership,
+            actor=actor_for_user(user=member, membership=membership),
         )
     assert SettingValue.objects.get(user=admin).value == "A."
 
@@ -672,8 +668,7 @@ def test_settings_of_an_outsider_are_not_found(installed, outsider):
             level="app",
             user=None,
             values={"company_name": "x"},
-            by=By.user_(outsider),
-            membership=Membership.objects.get(user=outsider),
+            actor=actor_for_user(user=outsider, membership=Membership.objects.get(user=outsider)),
         )
     assert not SettingValue.objects.exists()
 
@@ -683,14 +678,23 @@ def test_settings_of_an_outsider_are_not_found(installed, outsider):
 
 def test_user_authorization_record_widens_never_narrows(installed, member):
     first = user_authorization_record(
-        installation=installed, user=member, scopes=["crm.accounts:read"], by=By.user_(member)
+        installation=installed,
+        user=member,
+        scopes=["crm.accounts:read"],
+        actor=actor_for_user(user=member),
     )
     assert first.scopes == ["crm.accounts:read"]
     user_authorization_record(
-        installation=installed, user=member, scopes=["fin.invoices:full"], by=By.user_(member)
+        installation=installed,
+        user=member,
+        scopes=["fin.invoices:full"],
+        actor=actor_for_user(user=member),
     )
     user_authorization_record(
-        installation=installed, user=member, scopes=["crm.accounts:read"], by=By.user_(member)
+        installation=installed,
+        user=member,
+        scopes=["crm.accounts:read"],
+        actor=actor_for_user(user=member),
     )
     record = UserAuthorization.objects.get()
     assert record.scopes == ["crm.accounts:read", "fin.invoices:full"]

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from apps.catalog.services import By
+from apps.accounts.actors import actor_for_user
 from apps.installations.models import InstallationEvent, InstallationStatus
-from apps.installations.services import APP_DELETION_BY, installation_mark_uninstalling
+from apps.installations.services import APP_DELETION_ACTOR, installation_mark_uninstalling
 from tests.factories import AccountFactory
 from tests.factories.catalog import make_app, make_version
 from tests.factories.installations import make_installation
@@ -66,7 +66,7 @@ def developer_account(db):
 @pytest.mark.django_db
 def test_an_active_installation_moves_and_its_history_records_it(installation, admin):
     assert installation_mark_uninstalling(
-        installation=installation, by=By.user_(admin), detail={"reason": "asked"}
+        installation=installation, actor=actor_for_user(user=admin), detail={"reason": "asked"}
     )
 
     assert installation.status == InstallationStatus.UNINSTALLING
@@ -82,11 +82,13 @@ def test_an_active_installation_moves_and_its_history_records_it(installation, a
 
 @pytest.mark.django_db
 def test_moving_again_changes_and_records_nothing(installation, admin):
-    assert installation_mark_uninstalling(installation=installation, by=By.user_(admin))
+    assert installation_mark_uninstalling(
+        installation=installation, actor=actor_for_user(user=admin)
+    )
     installation.refresh_from_db()
     before = (installation.uninstall_requested_at, installation.updated_at)
 
-    assert not installation_mark_uninstalling(installation=installation, by=APP_DELETION_BY)
+    assert not installation_mark_uninstalling(installation=installation, actor=APP_DELETION_ACTOR)
 
     installation.refresh_from_db()
     assert (installation.uninstall_requested_at, installation.updated_at) == before

@@ -8,10 +8,10 @@ import io
 import pytest
 from django.core.files.storage import default_storage
 
+from apps.accounts.actors import actor_for_user
 from apps.accounts.models import Membership
 from apps.catalog.manifests.diff import manifest_diff
 from apps.catalog.selectors import version_manifest
-from apps.catalog.services import By
 from apps.core.crypto import decrypt
 from apps.installations.models import (
     InstallationAccess,
@@ -100,8 +100,7 @@ def _by_admin(installation, version, admin, membership) -> None:
     installation_update(
         installation=installation,
         version=version,
-        by=By.user_(admin),
-        membership=membership,
+        actor=actor_for_user(user=admin, membership=membership),
         consent=False,
     )
 
@@ -328,8 +327,7 @@ def test_settings_files_and_access_are_kept(
         installation=installation,
         role_ids=[sales_role.pk],
         group_ids=[group.pk],
-        by=By.user_(admin),
-        membership=admin_membership,
+        actor=actor_for_user(user=admin, membership=admin_membership),
     )
     letterhead = io.BytesIO(b"%PDF-1.4 letterhead")
     letterhead.name = "letterhead.pdf"
@@ -339,16 +337,16 @@ def test_settings_files_and_access_are_kept(
         user=None,
         values={"company_name": "Acme", "api_token": SECRET},
         files={"letterhead": letterhead},
-        by=By.user_(admin),
-        membership=admin_membership,
+        actor=actor_for_user(user=admin, membership=admin_membership),
     )
     installation_settings_save(
         installation=installation,
         level="user",
         user=member,
         values={"signature": "Best, M."},
-        by=By.user_(member),
-        membership=Membership.objects.get(account=account, user=member),
+        actor=actor_for_user(
+            user=member, membership=Membership.objects.get(account=account, user=member)
+        ),
     )
     settings_before = list(
         SettingValue.objects.filter(installation=installation)
@@ -424,8 +422,9 @@ def test_a_member_sees_the_new_embeddings_too(update, app, account, admin, membe
         installation=installation,
         role_ids=[sales_role.pk],
         group_ids=[],
-        by=By.user_(admin),
-        membership=Membership.objects.get(account=account, user=admin),
+        actor=actor_for_user(
+            user=admin, membership=Membership.objects.get(account=account, user=admin)
+        ),
     )
     membership = Membership.objects.get(account=account, user=member)
     new = _version(app, "1.1.0", [hook("main")], embeddings=[SETTINGS_PAGE])

@@ -33,9 +33,9 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from oauth2_provider.models import set_token_value
 
+from apps.accounts.actors import actor_for_user
 from apps.accounts.models import Account, Group, Membership, Role, User
 from apps.catalog.models import App, AppBanner, AppVersion, InstallLink, VersionEvent
-from apps.catalog.services import By
 from apps.installations.models import (
     Installation,
     InstallationAccess,
@@ -54,6 +54,7 @@ from apps.jobs.services import job_run
 from apps.moderation.models import Review
 from apps.oauth.models import AccessToken, Application, Grant, RefreshToken
 from tests.factories import AccountFactory, GroupFactory, MembershipFactory, RoleFactory
+from tests.factories.accounts import acting_as
 from tests.factories.catalog import make_app_with_secret, make_version
 from tests.factories.installations import make_installation
 
@@ -258,14 +259,13 @@ def populate(*, account: Account, version: AppVersion, people: People | None = N
     people = people or make_people(account=account)
     admin = people.admin
     admin_ship = Membership.objects.get(account=account, user=admin)
-    by = By.user_(admin)
+    by = actor_for_user(user=admin)
     installation = make_installation(account=account, version=version, by_user=admin)
     installation_access_set(
         installation=installation,
         role_ids=[people.role.pk],
         group_ids=[people.group.pk],
-        by=by,
-        membership=admin_ship,
+        actor=acting_as(by, admin_ship),
     )
     installation_settings_save(
         installation=installation,
@@ -273,8 +273,7 @@ def populate(*, account: Account, version: AppVersion, people: People | None = N
         user=None,
         values={"company_name": "Acme", "api_key": "a-very-long-secret-0123"},
         files={"contract": upload()},
-        by=by,
-        membership=admin_ship,
+        actor=acting_as(by, admin_ship),
     )
     for user in people.users:
         installation_settings_save(
@@ -283,13 +282,15 @@ def populate(*, account: Account, version: AppVersion, people: People | None = N
             user=user,
             values={"signature": f"Regards, {user.email}"},
             files={"attachment": upload("notes.txt", b"notes")} if user == admin else None,
-            by=by,
-            membership=admin_ship,
+            actor=acting_as(by, admin_ship),
         )
     installed = Installed(installation=installation, people=people)
     for user in people.users:
         user_authorization_record(
-            installation=installation, user=user, scopes=USER_SCOPES, by=By.user_(user)
+            installation=installation,
+            user=user,
+            scopes=USER_SCOPES,
+            actor=actor_for_user(user=user),
         )
         raw_access, raw_refresh = refreshed_tokens(
             installation=installation, user=user, application=version.app.oauth_application

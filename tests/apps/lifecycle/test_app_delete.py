@@ -10,9 +10,10 @@ import pytest
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.utils import timezone
 
+from apps.accounts.actors import actor_for_user, actor_system
 from apps.accounts.models import Account, Membership, User
 from apps.catalog.models import App, AppBanner, AppStatus
-from apps.catalog.services import By, app_banner_add, app_delete, app_logo_set
+from apps.catalog.services import app_banner_add, app_delete, app_logo_set
 from apps.core.errors import Conflict
 from apps.installations.models import Installation, InstallationStatus, SettingValue
 from apps.installations.services import installation_uninstall
@@ -98,8 +99,9 @@ def _listing(developer_account: Account) -> Listing:
     last = installs[-1]
     installation_uninstall(
         installation=last.installation,
-        by=By.user_(last.people.admin),
-        membership=Membership.objects.get(user=last.people.admin),
+        actor=actor_for_user(
+            user=last.people.admin, membership=Membership.objects.get(user=last.people.admin)
+        ),
     )
     bystander = populate(account=AccountFactory(), version=other.version)
     listing_files = [
@@ -139,7 +141,7 @@ def _installation_state(installed: Installed) -> str:
 
 
 def _start(listing: Listing) -> Job:
-    app_delete(app=listing.app, by=By.user_(listing.developer))
+    app_delete(app=listing.app, actor=actor_for_user(user=listing.developer))
     [job] = jobs_for(APP_DELETE, app_id=listing.app.pk)
     return job
 
@@ -239,7 +241,7 @@ def test_the_job_removes_the_app_from_every_account_then_the_app(listing, develo
 
 def test_deleting_twice_queues_one_job_and_the_job_runs_twice(listing):
     job = _start(listing)
-    app_delete(app=listing.app, by=By.user_(listing.developer))
+    app_delete(app=listing.app, actor=actor_for_user(user=listing.developer))
     assert jobs_for(APP_DELETE, app_id=listing.app.pk) == [job]
 
     job = run_job(job)
@@ -303,7 +305,7 @@ def test_small_accounts_go_whole_one_per_chunk(developer_account, settings):
         SettingValue.objects.create(installation=installation, key="company_name", value="X")
         installs.append(installation.pk)
     settings.LIFECYCLE_CHUNK_SECONDS = 0
-    app_delete(app=app, by=By(user=None, label="developer"))
+    app_delete(app=app, actor=actor_system(label="developer"))
     [job] = jobs_for(APP_DELETE, app_id=app.pk)
     seen: list[list[bool]] = []
 
@@ -364,7 +366,7 @@ def test_app_remove_refuses_an_app_not_being_deleted_or_still_installed(listing)
     before = listing.rows
     with pytest.raises(ValueError, match="not being deleted"):
         app_remove(app_id=listing.app.pk)
-    app_delete(app=listing.app, by=By.user_(listing.developer))
+    app_delete(app=listing.app, actor=actor_for_user(user=listing.developer))
     with pytest.raises(ValueError, match="still has installations"):
         app_remove(app_id=listing.app.pk)
     assert listing.rows == before

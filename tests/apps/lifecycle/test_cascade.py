@@ -11,8 +11,8 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.utils import timezone
 from oauth2_provider.models import set_token_value
 
+from apps.accounts.actors import actor_for_user
 from apps.accounts.models import Membership
-from apps.catalog.services import By
 from apps.core.errors import Conflict
 from apps.installations.models import Installation, InstallationStatus, WebhookSubscription
 from apps.installations.selectors import embedding_list_for_member
@@ -63,8 +63,10 @@ def _uninstall(installed: Installed) -> Job:
     admin = installed.people.admin
     installation_uninstall(
         installation=installed.installation,
-        by=By.user_(admin),
-        membership=Membership.objects.get(account=installed.people.account, user=admin),
+        actor=actor_for_user(
+            user=admin,
+            membership=Membership.objects.get(account=installed.people.account, user=admin),
+        ),
     )
     [job] = jobs_for(INSTALLATION_UNINSTALL, installation_id=installed.pk)
     return job

@@ -11,9 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from apps.accounts.actors import actor_for_user, actor_system
 from apps.accounts.models import Membership
 from apps.catalog.models import App
-from apps.catalog.services import By, app_delete
+from apps.catalog.services import app_delete
 from apps.installations.models import Installation, InstallationStatus, SettingValue
 from apps.installations.services import installation_uninstall
 from apps.jobs.kinds import APP_DELETE, INSTALLATION_UNINSTALL
@@ -59,7 +60,7 @@ def app(developer_account) -> App:
 
 def _uninstall(installation: Installation, membership: Membership) -> Job:
     installation_uninstall(
-        installation=installation, by=By.user_(membership.user), membership=membership
+        installation=installation, actor=actor_for_user(user=membership.user, membership=membership)
     )
     [job] = jobs_for(INSTALLATION_UNINSTALL, installation_id=installation.pk)
     return job
@@ -83,7 +84,7 @@ def test_uninstalling_an_installation_without_files_succeeds(debug, app):
 def test_deleting_an_installed_app_succeeds(debug, app):
     installations = [_small_installation(app=app, slug=f"small-{n}")[0] for n in range(2)]
 
-    app_delete(app=app, by=By(user=None, label="developer"))
+    app_delete(app=app, actor=actor_system(label="developer"))
     [job] = jobs_for(APP_DELETE, app_id=app.pk)
     job = run_job(job)
 

@@ -11,9 +11,10 @@ import threading
 import pytest
 from django.db import connection
 
+from apps.accounts.actors import actor_for_user
 from apps.accounts.models import Membership
 from apps.catalog.models import AppVersion
-from apps.catalog.services import By, app_delete
+from apps.catalog.services import app_delete
 from apps.core.errors import Conflict
 from apps.installations.models import (
     Installation,
@@ -79,8 +80,10 @@ def test_an_uninstall_finishes_rows_that_arrived_after_their_step(installed, adm
     _make_large(installed)
     installation_uninstall(
         installation=installed.installation,
-        by=By.user_(admin),
-        membership=Membership.objects.get(account=installed.installation.account, user=admin),
+        actor=actor_for_user(
+            user=admin,
+            membership=Membership.objects.get(account=installed.installation.account, user=admin),
+        ),
     )
     (job,) = jobs_for(INSTALLATION_UNINSTALL, installation_id=installed.pk)
 
@@ -120,15 +123,20 @@ def test_an_app_deletion_finishes_rows_that_arrived_after_their_step(
 def test_a_consent_to_an_installation_being_uninstalled_is_refused(installed, admin):
     installation_uninstall(
         installation=installed.installation,
-        by=By.user_(admin),
-        membership=Membership.objects.get(account=installed.installation.account, user=admin),
+        actor=actor_for_user(
+            user=admin,
+            membership=Membership.objects.get(account=installed.installation.account, user=admin),
+        ),
     )
     user = installed.people.users[1]
     before = list(UserAuthorization.objects.filter(installation=installed.installation).values())
 
     with pytest.raises(Conflict) as refused:
         user_authorization_record(
-            installation=installed.installation, user=user, scopes=USER_SCOPES, by=By.user_(user)
+            installation=installed.installation,
+            user=user,
+            scopes=USER_SCOPES,
+            actor=actor_for_user(user=user),
         )
 
     assert refused.value.code == "not_active"
@@ -150,8 +158,9 @@ def test_an_install_that_read_the_app_before_its_deletion_is_refused(published, 
         installation_install(
             account=account,
             version=stale_version,
-            by=By.user_(admin),
-            membership=Membership.objects.get(account=account, user=admin),
+            actor=actor_for_user(
+                user=admin, membership=Membership.objects.get(account=account, user=admin)
+            ),
         )
 
     assert refused.value.code == "app_inactive"
@@ -168,8 +177,10 @@ def test_the_one_statement_path_gives_way_to_a_step_by_step_purge(installed, adm
     says so; once that purge is done, it goes through."""
     installation_uninstall(
         installation=installed.installation,
-        by=By.user_(admin),
-        membership=Membership.objects.get(account=installed.installation.account, user=admin),
+        actor=actor_for_user(
+            user=admin,
+            membership=Membership.objects.get(account=installed.installation.account, user=admin),
+        ),
     )
     for setting in SettingValue.objects.filter(installation=installed.installation):
         setting.file.delete(save=True)  # files would send it through the steps anyway

@@ -18,8 +18,8 @@ from django.utils import timezone
 from oauth2_provider.models import set_token_value
 from oauth2_provider.settings import oauth2_settings
 
+from apps.accounts.actors import actor_for_user
 from apps.accounts.models import Membership
-from apps.catalog.services import By
 from apps.installations.services import installation_uninstall
 from apps.lifecycle.services import batches
 from apps.lifecycle.services.cascade import UNINSTALL_STEPS, installation_purge
@@ -191,8 +191,10 @@ def test_two_purges_of_one_uninstalled_installation_at_once(installed, published
     admin = installed.people.admin
     installation_uninstall(
         installation=installation,
-        by=By.user_(admin),
-        membership=Membership.objects.get(user=admin, account=installed.people.account),
+        actor=actor_for_user(
+            user=admin,
+            membership=Membership.objects.get(user=admin, account=installed.people.account),
+        ),
     )
     assert counts(installed.rows())["access_tokens"] == EXPECTED_COUNTS["access_tokens"] + extra
 

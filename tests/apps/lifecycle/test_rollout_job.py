@@ -8,7 +8,7 @@ from django.db import transaction
 
 from apps.accounts.models import Membership
 from apps.catalog.models import VersionStatus
-from apps.catalog.policies import Actor
+from apps.catalog.policies import Party
 from apps.catalog.services import app_delete, version_transition
 from apps.installations.models import Installation, InstallationEvent, InstallationStatus
 from apps.installations.services import installation_pin, installation_uninstall
@@ -17,6 +17,7 @@ from apps.jobs.models import Job
 from apps.jobs.services import job_create, job_run
 from apps.lifecycle.services.rollout import version_rollout_run
 from tests.factories import AccountFactory
+from tests.factories.accounts import acting_as
 from tests.factories.catalog import by, make_app, make_version
 from tests.factories.installations import make_installation
 from tests.worker import wait_for
@@ -101,12 +102,14 @@ def build_mix() -> dict:
     }
     mix["neighbour"] = make_installation(account=mix["covered_1"].account, version=neighbour)
     installation_pin(
-        installation=mix["pinned"], pinned=True, by=by(), membership=_api_key(mix["pinned"])
+        installation=mix["pinned"], pinned=True, actor=acting_as(by(), _api_key(mix["pinned"]))
     )
     installation_uninstall(
-        installation=mix["leaving"], by=by(), membership=_api_key(mix["leaving"])
+        installation=mix["leaving"], actor=acting_as(by(), _api_key(mix["leaving"]))
     )
-    version_transition(version=v120, target=VersionStatus.PUBLISHED, actor=Actor.DEVELOPER, by=by())
+    version_transition(
+        version=v120, target=VersionStatus.PUBLISHED, party=Party.DEVELOPER, actor=by()
+    )
     v120.refresh_from_db()
     return {"installations": mix, "v100": v100, "v110": v110, "v120": v120, "v130": v130}
 
@@ -217,7 +220,7 @@ def test_a_rollout_of_an_app_being_deleted_stops():
     v120 = built["v120"]
     [job] = rollout_jobs(v120)
     before = everything(*built["installations"].values())
-    app_delete(app=v120.app, by=by())
+    app_delete(app=v120.app, actor=by())
 
     job = run_to_end(job)
 

@@ -5,9 +5,10 @@ chunks cut by the time budget, with DEBUG on (make run) and off."""
 import pytest
 from django.utils import timezone
 
+from apps.accounts.actors import actor_for_user
 from apps.accounts.models import Membership
 from apps.catalog.models import App
-from apps.catalog.services import By, app_banner_add, app_delete, app_logo_set
+from apps.catalog.services import app_banner_add, app_delete, app_logo_set
 from apps.installations.models import Installation, SettingValue
 from apps.installations.services import installation_uninstall
 from apps.jobs.kinds import APP_DELETE, INSTALLATION_UNINSTALL
@@ -59,8 +60,9 @@ def per_step(rows: dict[str, int], *, files: int) -> dict[str, int]:
 def _uninstall(installation: Installation, admin) -> Job:
     installation_uninstall(
         installation=installation,
-        by=By.user_(admin),
-        membership=Membership.objects.get(account=installation.account, user=admin),
+        actor=actor_for_user(
+            user=admin, membership=Membership.objects.get(account=installation.account, user=admin)
+        ),
     )
     [job] = jobs_for(INSTALLATION_UNINSTALL, installation_id=installation.pk)
     return job
@@ -151,7 +153,7 @@ def test_an_app_deletion_records_the_last_account_and_the_app_steps(debug, devel
         model.objects.filter(**unbound).count() for model in (Grant, RefreshToken, AccessToken)
     )
 
-    app_delete(app=app, by=By.user_(developer))
+    app_delete(app=app, actor=actor_for_user(user=developer))
     [job] = jobs_for(APP_DELETE, app_id=app.pk)
     job = run_job(job)
 

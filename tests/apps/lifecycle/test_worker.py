@@ -42,6 +42,7 @@ from apps.lifecycle.services.purge import PURGE_HEARTBEAT
 from apps.oauth.models import AccessToken, Application, Grant, RefreshToken
 from apps.scopes.policies import effective_scopes
 from tests.factories import AccountFactory
+from tests.factories.accounts import acting_as
 from tests.factories.catalog import by, make_app, make_install_link, make_version
 from tests.factories.installations import issue_token, make_installation
 from tests.worker import purge_broker, wait_for
@@ -336,7 +337,7 @@ def test_an_app_deletion_survives_a_worker_killed_mid_way_and_leaves_no_orphan(
     assert len(_files(doomed_installations)) == ACCOUNTS
 
     first = celery_processes("worker", extra_env=SHORT_CHUNKS)
-    app_delete(app=doomed, by=by())
+    app_delete(app=doomed, actor=by())
     job = _job(APP_DELETE)
     wait_for(
         lambda: Job.objects.get(pk=job.pk).progress_done >= 20,
@@ -393,23 +394,20 @@ def test_an_uninstall_runs_to_the_end_on_a_worker(
         user=None,
         values={"company_name": "Acme"},
         files={"contract": ContentFile(PDF, name="contract.pdf")},
-        by=by(admin),
-        membership=admin_membership,
+        actor=acting_as(by(admin), admin_membership),
     )
     installation_access_set(
         installation=installation,
         role_ids=[sales_role.pk],
         group_ids=[],
-        by=by(admin),
-        membership=admin_membership,
+        actor=acting_as(by(admin), admin_membership),
     )
     installation_settings_save(
         installation=installation,
         level="user",
         user=member,
         values={"signature": "Regards"},
-        by=by(member),
-        membership=Membership.objects.get(account=account, user=member),
+        actor=acting_as(by(member), Membership.objects.get(account=account, user=member)),
     )
     issue_token(installation=installation, user=admin)
     issue_token(installation=installation, user=member)
@@ -432,7 +430,7 @@ def test_an_uninstall_runs_to_the_end_on_a_worker(
     kept_before = _rows([elsewhere.pk])
 
     celery_processes("worker")
-    installation_uninstall(installation=installation, by=by(admin), membership=admin_membership)
+    installation_uninstall(installation=installation, actor=acting_as(by(admin), admin_membership))
     job = _job(INSTALLATION_UNINSTALL)
 
     done = wait_for(lambda: _finished(job.pk), timeout=60, what="the uninstall to end")
@@ -456,8 +454,7 @@ def test_a_rollout_runs_on_a_worker_updating_or_flagging_each_installation(celer
     installation_pin(
         installation=pinned,
         pinned=True,
-        by=by(),
-        membership=Membership(account=pinned.account, user=None, is_admin=True),
+        actor=acting_as(by(), Membership(account=pinned.account, user=None, is_admin=True)),
     )
     latest = make_version(
         app=app, number="2.0.0", status="approved", scopes=both, webhooks=[HOOKS[0]]
@@ -465,7 +462,7 @@ def test_a_rollout_runs_on_a_worker_updating_or_flagging_each_installation(celer
     assert not Job.objects.filter(kind=VERSION_ROLLOUT).exists()
 
     celery_processes("worker")
-    version_publish(version=latest, by=by())
+    version_publish(version=latest, actor=by())
     job = _job(VERSION_ROLLOUT)
 
     done = wait_for(lambda: _finished(job.pk), timeout=60, what="the rollout to end")

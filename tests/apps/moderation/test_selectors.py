@@ -99,7 +99,7 @@ class TestVersionGet:
 
     def test_a_version_withdrawn_to_draft_stays_readable(self, account):
         version = make_version(app=make_app(account=account), status=S.SUBMITTED)
-        version_withdraw(version=version, by=by())
+        version_withdraw(version=version, actor=by())
 
         assert review_version_get(version_id=version.pk) == version
 

@@ -307,8 +307,8 @@ class TestResubmission:
     def test_each_round_leaves_its_own_review(self, claimed, moderator):
         review_reject(version=claimed, moderator=moderator, reason="Explain the scopes.")
         version = AppVersion.objects.get(pk=claimed.pk)
-        version_update(version=version, changelog="Scopes explained.", by=by())
-        version_submit(version=version, by=by())
+        version_update(version=version, changelog="Scopes explained.", actor=by())
+        version_submit(version=version, actor=by())
         review_claim(version=version, moderator=moderator)
         review_approve(version=version, moderator=moderator, checklist=ALL_TICKED)
 

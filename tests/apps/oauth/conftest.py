@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from apps.accounts.actors import actor_for_user
 from apps.accounts.models import Account, Membership, User
 from apps.catalog.models import App, AppVersion
-from apps.catalog.services import By
 from apps.installations.models import Installation
 from apps.installations.services import installation_access_set
 from tests.factories.catalog import make_app_with_secret, make_version
@@ -74,8 +74,7 @@ def install(
             installation=installation,
             role_ids=list(roles),
             group_ids=list(groups),
-            by=By.user_(admin),
-            membership=membership,
+            actor=actor_for_user(user=admin, membership=membership),
         )
     return installation
 

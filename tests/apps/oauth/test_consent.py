@@ -8,8 +8,8 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from django.test import Client
 
+from apps.accounts.actors import actor_for_user
 from apps.accounts.models import Membership
-from apps.catalog.services import By
 from apps.installations.models import Installation, InstallationEvent, UserAuthorization
 from apps.installations.services import installation_update
 from apps.oauth.models import Grant
@@ -194,8 +194,9 @@ def test_user_level_app_asks_each_user_once_and_again_when_scopes_grow(
     installation_update(
         installation=installation,
         version=grown,
-        by=By.user_(admin),
-        membership=Membership.objects.get(user=admin, account=account),
+        actor=actor_for_user(
+            user=admin, membership=Membership.objects.get(user=admin, account=account)
+        ),
         consent=True,
     )
     again = browser.get(url)
@@ -260,7 +261,7 @@ def test_a_draft_edited_after_the_consent_page_was_shown_is_not_installed(
             scopes=[{"code": "users", "level": "full", "reason": "Manages users."}],
             webhooks=[],
         ),
-        by=by(admin),
+        actor=by(admin),
     )
 
     response = browser.post(url, {"decision": "allow", "version_id": stamp, "mode": "install"})

@@ -84,7 +84,7 @@ def test_an_expired_install_link(client_for, admin, account, published):
 
 def test_a_revoked_install_link(client_for, admin, account, published):
     link, raw = make_install_link(version=published.version)
-    install_link_revoke(link=link, by=by())
+    install_link_revoke(link=link, actor=by())
 
     assert_refused(
         client_for(admin),

@@ -8,6 +8,7 @@ import logging
 import pytest
 from django.test import Client
 
+from apps.accounts.actors import actor_for_user
 from apps.oauth.models import AccessToken, Application, Grant, RefreshToken
 from tests.apps.oauth.conftest import install
 from tests.factories.oauth import (
@@ -69,15 +70,15 @@ def test_no_secret_in_pages_or_logs_and_tokens_stored_hashed(
     # a member's account-level authorization, which answers with a redirect directly
     installation = published.app.installations.get()
     from apps.accounts.models import Membership
-    from apps.catalog.services import By
     from apps.installations.services import installation_access_set
 
     installation_access_set(
         installation=installation,
         role_ids=[sales_role.pk],
         group_ids=[],
-        by=By.user_(admin),
-        membership=Membership.objects.get(user=admin, account=account),
+        actor=actor_for_user(
+            user=admin, membership=Membership.objects.get(user=admin, account=account)
+        ),
     )
     member_code = callback_params(client_for(member).get(authorize_url(published.client_id)))[
         "code"

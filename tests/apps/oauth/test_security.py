@@ -4,8 +4,9 @@ tokens that stop working when what they stand on goes away."""
 
 import pytest
 
+from apps.accounts.actors import actor_for_user
 from apps.accounts.models import Account, Membership
-from apps.catalog.services import By, app_deactivate
+from apps.catalog.services import app_deactivate
 from apps.installations.models import Installation
 from apps.installations.services import installation_access_set, installation_uninstall
 from apps.oauth.models import AccessToken, Grant, RefreshToken
@@ -367,8 +368,9 @@ def test_a_user_whose_role_loses_access(admin, account, published, member_tokens
         installation=installation,
         role_ids=[],
         group_ids=[],
-        by=By.user_(admin),
-        membership=Membership.objects.get(user=admin, account=account),
+        actor=actor_for_user(
+            user=admin, membership=Membership.objects.get(user=admin, account=account)
+        ),
     )
     _refused(published, tokens)
 
@@ -378,8 +380,9 @@ def _access_by(admin, account, installation, *, roles=(), groups=()) -> None:
         installation=installation,
         role_ids=list(roles),
         group_ids=list(groups),
-        by=By.user_(admin),
-        membership=Membership.objects.get(user=admin, account=account),
+        actor=actor_for_user(
+            user=admin, membership=Membership.objects.get(user=admin, account=account)
+        ),
     )
 
 
@@ -448,8 +451,9 @@ def test_an_uninstalled_app(admin, account, published, member_tokens):
     installation, tokens = member_tokens
     installation_uninstall(
         installation=installation,
-        by=By.user_(admin),
-        membership=Membership.objects.get(user=admin, account=account),
+        actor=actor_for_user(
+            user=admin, membership=Membership.objects.get(user=admin, account=account)
+        ),
     )
     _refused(published, tokens)
 
@@ -460,8 +464,9 @@ def test_an_uninstalled_apps_code_cannot_be_exchanged(client_for, admin, account
     callback = code_for(client_for(admin), authorize_url(published.client_id, challenge=challenge))
     installation_uninstall(
         installation=installation,
-        by=By.user_(admin),
-        membership=Membership.objects.get(user=admin, account=account),
+        actor=actor_for_user(
+            user=admin, membership=Membership.objects.get(user=admin, account=account)
+        ),
     )
     response = exchange(published.client_id, published.secret, callback["code"], verifier)
     assert response.status_code == 400
@@ -540,8 +545,9 @@ def test_introspection_of_a_token_of_an_uninstalled_app_is_inactive(
     tokens = tokens_for(client_for(admin), published)
     installation_uninstall(
         installation=installation,
-        by=By.user_(admin),
-        membership=Membership.objects.get(user=admin, account=account),
+        actor=actor_for_user(
+            user=admin, membership=Membership.objects.get(user=admin, account=account)
+        ),
     )
     response = _introspect(tokens["access_token"], (published.client_id, published.secret))
     assert response.json() == {"active": False}
@@ -556,8 +562,9 @@ def _lose_access(admin, member, account, installation) -> None:
         installation=installation,
         role_ids=[],
         group_ids=[],
-        by=By.user_(admin),
-        membership=Membership.objects.get(user=admin, account=account),
+        actor=actor_for_user(
+            user=admin, membership=Membership.objects.get(user=admin, account=account)
+        ),
     )
 
 

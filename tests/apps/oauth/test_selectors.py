@@ -6,8 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
+from apps.accounts.actors import actor_for_user
 from apps.accounts.models import Membership
-from apps.catalog.services import By
 from apps.installations.services import installation_access_set
 from apps.oauth.selectors import (
     access_token_get_by_checksum,
@@ -15,6 +15,7 @@ from apps.oauth.selectors import (
     token_checksum,
 )
 from tests.factories import GroupFactory
+from tests.factories.accounts import acting_as
 from tests.factories.catalog import make_app, make_version
 from tests.factories.installations import issue_token, make_installation
 
@@ -74,19 +75,18 @@ def test_an_access_token_with_everything_its_checks_use_in_one_query(
 
 def test_admitted_by_a_role_rule_or_a_group_rule(account, admin, member, sales_role, installed):
     raw = issue_token(installation=installed, user=member)
-    by, admin_ship = By.user_(admin), Membership.objects.get(user=admin, account=account)
+    by, admin_ship = actor_for_user(user=admin), Membership.objects.get(user=admin, account=account)
     installation_access_set(
         installation=installed,
         role_ids=[sales_role.pk],
         group_ids=[],
-        by=by,
-        membership=admin_ship,
+        actor=acting_as(by, admin_ship),
     )
     assert _load(raw).membership.admitted_by_rule is True
     group = GroupFactory(account=account, name="Finance")
     Membership.objects.get(user=member, account=account).groups.add(group)
     installation_access_set(
-        installation=installed, role_ids=[], group_ids=[group.pk], by=by, membership=admin_ship
+        installation=installed, role_ids=[], group_ids=[group.pk], actor=acting_as(by, admin_ship)
     )
     assert _load(raw).membership.admitted_by_rule is True
     Membership.objects.get(user=member, account=account).groups.remove(group)

@@ -1068,7 +1068,7 @@ class TestDeletionProgress:
 
     @pytest.fixture
     def deleting(self, app, developer):
-        app_delete(app=app, by=by(developer))
+        app_delete(app=app, actor=by(developer))
         return app, Job.objects.get(kind=APP_DELETE, payload__app_id=app.pk)
 
     def test_the_app_page_shows_the_progress_and_links_to_the_job(

@@ -13,7 +13,7 @@ from django.utils.html import escape
 
 from apps.accounts.models import Membership
 from apps.catalog.models import App, AppStatus, AppVersion, InstallLink, VersionEvent
-from apps.catalog.policies import Actor
+from apps.catalog.policies import Party
 from apps.catalog.services import (
     app_deactivate,
     app_delete,
@@ -305,8 +305,8 @@ class TestPublicLifecycle:
         version_transition(
             version=version,
             target="rejected",
-            actor=Actor.MODERATOR,
-            by=by(moderator),
+            party=Party.MODERATOR,
+            actor=by(moderator),
             reason="The crm.accounts scope is not used by the app.",
         )
         client = client_for(developer)
@@ -565,7 +565,7 @@ class TestDetail:
     def test_install_links_table(self, client_for, developer, draft):
         active, _ = make_install_link(version=draft, label="Globex beta")
         revoked, _ = make_install_link(version=draft, label="Old tester")
-        install_link_revoke(link=revoked, by=by(developer))
+        install_link_revoke(link=revoked, actor=by(developer))
         expired, _ = make_install_link(version=draft, label="Expired tester", days=1)
         InstallLink.objects.filter(pk=expired.pk).update(expires_at="2000-01-01T00:00:00Z")
 
@@ -707,8 +707,8 @@ class TestMoves:
                 version_transition(
                     version=AppVersion.objects.get(pk=version.pk),
                     target="in_review",
-                    actor=Actor.MODERATOR,
-                    by=by(moderator),
+                    party=Party.MODERATOR,
+                    actor=by(moderator),
                 )
             return execute(sql, params, many, context)
 

@@ -5,7 +5,7 @@ shows the scope diff; the history says in plain words what the rollout did."""
 import pytest
 from django.urls import reverse
 
-from apps.catalog.services import By
+from apps.accounts.actors import actor_for_user
 from apps.installations.services import installation_pin, installation_rollout
 from tests.console.installations.conftest import SETTINGS, url
 from tests.factories import make_version
@@ -92,8 +92,12 @@ def test_updating_with_consent_clears_the_notice(client_for, admin, waiting):
 
 def test_the_history_tells_what_the_rollout_did(client_for, admin, account, waiting):
     membership = admin.memberships.get(account=account)
-    installation_pin(installation=waiting, pinned=True, by=By.user_(admin), membership=membership)
-    installation_pin(installation=waiting, pinned=False, by=By.user_(admin), membership=membership)
+    installation_pin(
+        installation=waiting, pinned=True, actor=actor_for_user(user=admin, membership=membership)
+    )
+    installation_pin(
+        installation=waiting, pinned=False, actor=actor_for_user(user=admin, membership=membership)
+    )
 
     html = client_for(admin).get(url("installation-detail", waiting)).content.decode()
     history = html.split('id="installation-history"')[1].split("</section>")[0]

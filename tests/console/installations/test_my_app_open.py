@@ -9,6 +9,7 @@ from apps.catalog.services import app_deactivate
 from apps.installations.models import InstallationAccess
 from apps.installations.services import installation_uninstall
 from tests.console.conftest import login_url
+from tests.factories.accounts import acting_as
 from tests.factories.catalog import by
 
 pytestmark = pytest.mark.django_db
@@ -73,8 +74,9 @@ def test_an_uninstalling_app_is_404(client_for, admin, installation):
 
     installation_uninstall(
         installation=installation,
-        by=by(admin),
-        membership=Membership.objects.get(user=admin, account=installation.account),
+        actor=acting_as(
+            by(admin), Membership.objects.get(user=admin, account=installation.account)
+        ),
     )
     assert client_for(admin).get(open_url(installation)).status_code == 404
 
@@ -108,8 +110,7 @@ def test_a_page_on_the_marketplaces_own_origin_is_not_framed(
     installation = installation_install(
         account=account,
         version=version,
-        by=by(admin),
-        membership=Membership.objects.get(user=admin, account=account),
+        actor=acting_as(by(admin), Membership.objects.get(user=admin, account=account)),
     )
 
     response = client_for(admin).get(open_url(installation), secure=True)

@@ -6,6 +6,7 @@ import io
 import pytest
 from django.urls import reverse
 
+from apps.accounts.actors import actor_for_user
 from apps.installations.models import Installation, InstallationAccess, SettingValue
 from tests.console.conftest import login_url
 from tests.console.installations.conftest import SECRET, snapshot
@@ -147,7 +148,6 @@ class TestMySettings:
 
 
 def test_a_member_downloads_only_their_own_file(client_for, member, admin, other_account):
-    from apps.catalog.services import By
     from apps.installations.services import installation_install
     from tests.factories import make_app, make_version
 
@@ -160,8 +160,7 @@ def test_a_member_downloads_only_their_own_file(client_for, member, admin, other
     installation = installation_install(
         account=admin.memberships.get().account,
         version=version,
-        by=By.user_(admin),
-        membership=admin.memberships.get(),
+        actor=actor_for_user(user=admin, membership=admin.memberships.get()),
     )
     InstallationAccess.objects.create(installation=installation, role=member.memberships.get().role)
     handle = io.BytesIO(b"my cv")
@@ -191,7 +190,6 @@ def test_the_list_costs_the_same_queries_for_one_app_and_several(
     client_for, member, sales_role, other_account, django_assert_max_num_queries
 ):
     from apps.accounts.models import Membership
-    from apps.catalog.services import By
     from apps.installations.services import installation_install
     from tests.factories.catalog import make_app, make_version
 
@@ -209,8 +207,7 @@ def test_the_list_costs_the_same_queries_for_one_app_and_several(
         installation = installation_install(
             account=sales_role.account,
             version=version,
-            by=By.user_(admin_membership.user),
-            membership=admin_membership,
+            actor=actor_for_user(user=admin_membership.user, membership=admin_membership),
         )
         InstallationAccess.objects.create(installation=installation, role=sales_role)
 

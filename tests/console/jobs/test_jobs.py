@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.accounts.actors import actor_for_user
 from apps.accounts.models import Membership
 from apps.jobs.kinds import APP_DELETE, INSTALLATION_UNINSTALL, VERSION_ROLLOUT
 from apps.jobs.models import Job
@@ -429,7 +430,9 @@ class TestSidebar:
     def links(self, rf, user, account):
         request = rf.get("/")
         request.user = user
-        request.membership = Membership.objects.filter(user=user, account=account).first()
+        request.actor = actor_for_user(
+            user=user, membership=Membership.objects.filter(user=user, account=account).first()
+        )
         return [
             (section.key, link.label)
             for section in navigation_for(request)

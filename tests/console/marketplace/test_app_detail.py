@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
+from apps.accounts.actors import actor_for_user
 from apps.catalog.models import App
 from apps.catalog.services import (
     app_banner_add,
@@ -65,7 +66,7 @@ def not_in_catalog(account):
     deleting = make_catalog_app(account=account, name="Deleting")
     app_delete(app=deleting)
     hidden = make_catalog_app(account=account, name="Hidden")
-    version_hide(version=hidden.versions.get(), by=by())
+    version_hide(version=hidden.versions.get(), actor=by())
     private = make_app(account=account, name="Private", type="private")
     make_version(app=private, number="1.0.0", status="published")
     return {
@@ -257,15 +258,13 @@ class TestInstalledApp:
 
     @pytest.fixture
     def installed(self, account, admin, other_account):
-        from apps.catalog.services import By
         from apps.installations.services import installation_install
 
         app = make_catalog_app(account=other_account, name="Timesheets")
         installation = installation_install(
             account=account,
             version=app.versions.get(),
-            by=By.user_(admin),
-            membership=admin.memberships.get(),
+            actor=actor_for_user(user=admin, membership=admin.memberships.get()),
         )
         return app, installation
 

@@ -124,7 +124,7 @@ class TestWhatIsListed:
         app_deactivate(app=inactive)
 
         hidden = make_catalog_app(account=account, name="Hidden")
-        version_hide(version=hidden.versions.get(), by=by())
+        version_hide(version=hidden.versions.get(), actor=by())
 
         deleting = make_catalog_app(account=account, name="Deleting")
         app_delete(app=deleting)

@@ -187,7 +187,7 @@ class TestUnusableLink:
 
     def test_a_revoked_link_is_gone(self, client_for, admin, link):
         install_link, raw = link
-        install_link_revoke(link=install_link, by=by())
+        install_link_revoke(link=install_link, actor=by())
 
         response = client_for(admin).get(link_url(raw))
 
@@ -221,7 +221,7 @@ class TestUnusableLink:
 
     def test_anonymous_visitors_learn_nothing_before_signing_in(self, client_for, link):
         install_link, raw = link
-        install_link_revoke(link=install_link, by=by())
+        install_link_revoke(link=install_link, actor=by())
 
         response = client_for(None).get(link_url(raw))
 

@@ -18,14 +18,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.api.context import ActingContext
+from apps.accounts.actors import Actor
+from apps.accounts.api.context import request_actor
 from apps.catalog.api import serializers as out
 from apps.catalog.api.developer.common import (
     _app,
     _app_body,
     _only,
-    acting_by,
-    developer_context,
+    developer_actor,
 )
 from apps.catalog.models import App, AppStatus, AppType
 from apps.catalog.selectors import (
@@ -80,13 +80,13 @@ APP_EXAMPLE = {
 }
 
 
-def _app_page(request: Request, ctx: ActingContext) -> Any:
+def _app_page(request: Request, actor: Actor) -> Any:
     """A serializer for one page of apps that reads the deletion jobs of the page's
     deleting apps in one query, whatever the page size."""
 
     def make(page: Sequence[App], many: bool = True) -> out.AppOutput:
         jobs = job_latest_by_payload(
-            account_id=ctx.account.pk,
+            account_id=actor.account.pk,
             kind=APP_DELETE,
             key="app_id",
             values=[app.pk for app in page if app.status == AppStatus.DELETING],
@@ -111,8 +111,8 @@ class AppListApi(APIView):
         tags=["apps"],
     )
     def get(self, request: Request) -> Response:
-        ctx = developer_context(request)
-        qs = app_list_for_developer(account=ctx.account).order_by("name", "pk")
+        actor = developer_actor(request)
+        qs = app_list_for_developer(account=actor.account).order_by("name", "pk")
         search = request.query_params.get("search", "").strip()
         if search:
             qs = qs.filter(name__icontains=search)
@@ -126,7 +126,7 @@ class AppListApi(APIView):
             request=request,
             view=self,
             queryset=qs,
-            serializer=_app_page(request, ctx),
+            serializer=_app_page(request, actor),
         )
 
     @extend_schema(
@@ -155,16 +155,16 @@ class AppListApi(APIView):
         tags=["apps"],
     )
     def post(self, request: Request) -> Response:
-        ctx = developer_context(request)
+        actor = developer_actor(request)
         data = out.AppCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         app, secret = app_create(
-            account=ctx.account,
+            account=actor.account,
             name=data.validated_data["name"],
             type=data.validated_data["type"],
-            by=acting_by(request),
+            actor=request_actor(request),
         )
-        fresh = app_get_for_developer(account=ctx.account, code=app.code)
+        fresh = app_get_for_developer(account=actor.account, code=app.code)
         body = out.AppCreatedOutput(
             fresh, context={"request": request, "client_secret": secret}
         ).data
@@ -179,7 +179,7 @@ class AppDetailApi(APIView):
         tags=["apps"],
     )
     def get(self, request: Request, code: str) -> Response:
-        _ctx, app = _app(request, code)
+        _actor, app = _app(request, code)
         return Response(out.AppOutput(app, context={"request": request}).data)
 
     @extend_schema(
@@ -202,7 +202,7 @@ class AppDetailApi(APIView):
         tags=["apps"],
     )
     def patch(self, request: Request, code: str) -> Response:
-        ctx, app = _app(request, code)
+        actor, app = _app(request, code)
         data = _only(request.data, ("name", *LISTING_FIELDS))
         checked = out.AppUpdateInput(data=data)
         checked.is_valid(raise_exception=True)
@@ -212,7 +212,7 @@ class AppDetailApi(APIView):
                 app = app_rename(app=app, name=values.pop("name"))
             if values:
                 app = app_listing_update(app=app, **values)
-        return Response(_app_body(request, ctx, app))
+        return Response(_app_body(request, actor, app))
 
     @extend_schema(
         summary="Delete the app",
@@ -226,18 +226,18 @@ class AppDetailApi(APIView):
         tags=["apps"],
     )
     def delete(self, request: Request, code: str) -> Response:
-        ctx, app = _app(request, code)
-        app = app_delete(app=app, by=acting_by(request))
-        return Response(_app_body(request, ctx, app), status=status.HTTP_202_ACCEPTED)
+        actor, app = _app(request, code)
+        app = app_delete(app=app, actor=request_actor(request))
+        return Response(_app_body(request, actor, app), status=status.HTTP_202_ACCEPTED)
 
 
 class _AppActionApi(APIView):
     service: ClassVar[Any]
 
     def post(self, request: Request, code: str) -> Response:
-        ctx, app = _app(request, code)
+        actor, app = _app(request, code)
         app = type(self).service(app=app)
-        return Response(_app_body(request, ctx, app))
+        return Response(_app_body(request, actor, app))
 
 
 def _app_action(summary: str, description: str) -> Any:
@@ -316,12 +316,12 @@ class AppLogoApi(APIView):
         tags=["apps"],
     )
     def put(self, request: Request, code: str) -> Response:
-        ctx, app = _app(request, code)
+        actor, app = _app(request, code)
         try:
             app = app_logo_set(app=app, upload=_upload(request))
         except ValidationFailed as exc:
             raise _image_refused(exc, "logo") from exc
-        return Response(_app_body(request, ctx, app))
+        return Response(_app_body(request, actor, app))
 
     @extend_schema(
         summary="Remove the logo",
@@ -330,9 +330,9 @@ class AppLogoApi(APIView):
         tags=["apps"],
     )
     def delete(self, request: Request, code: str) -> Response:
-        ctx, app = _app(request, code)
+        actor, app = _app(request, code)
         app = app_logo_remove(app=app)
-        return Response(_app_body(request, ctx, app))
+        return Response(_app_body(request, actor, app))
 
 
 class AppBannerListApi(APIView):
@@ -346,7 +346,7 @@ class AppBannerListApi(APIView):
         tags=["apps"],
     )
     def get(self, request: Request, code: str) -> Response:
-        _ctx, app = _app(request, code)
+        _actor, app = _app(request, code)
         return paginated_response(
             request=request,
             view=self,
@@ -364,7 +364,7 @@ class AppBannerListApi(APIView):
         tags=["apps"],
     )
     def post(self, request: Request, code: str) -> Response:
-        _ctx, app = _app(request, code)
+        _actor, app = _app(request, code)
         try:
             banner = app_banner_add(app=app, upload=_upload(request))
         except ValidationFailed as exc:
@@ -376,7 +376,7 @@ class AppBannerListApi(APIView):
 class AppBannerDetailApi(APIView):
     @extend_schema(summary="Remove a banner", request=None, responses={204: None}, tags=["apps"])
     def delete(self, request: Request, code: str, banner_id: int) -> Response:
-        _ctx, app = _app(request, code)
+        _actor, app = _app(request, code)
         app_banner_remove(app=app, banner_id=banner_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -392,7 +392,7 @@ class AppCredentialsApi(APIView):
         tags=["apps"],
     )
     def get(self, request: Request, code: str) -> Response:
-        _ctx, app = _app(request, code)
+        _actor, app = _app(request, code)
         return Response(out.CredentialsOutput(app).data)
 
 
@@ -406,6 +406,6 @@ class AppCredentialsRotateApi(APIView):
         tags=["apps"],
     )
     def post(self, request: Request, code: str) -> Response:
-        _ctx, app = _app(request, code)
+        _actor, app = _app(request, code)
         secret = app_credentials_rotate(app=app)
         return Response({"client_id": app.oauth_application.client_id, "client_secret": secret})

@@ -6,53 +6,44 @@ from typing import Any
 
 from rest_framework.request import Request
 
-from apps.accounts.api.context import ActingContext, acting_context
-from apps.accounts.principals import ApiKeyPrincipal
-from apps.accounts.services import membership_require_developer
+from apps.accounts.actors import Actor
+from apps.accounts.api.context import account_actor
+from apps.accounts.services import actor_require_developer
 from apps.catalog.api import serializers as out
 from apps.catalog.models import App, AppVersion
 from apps.catalog.selectors import (
+    app_get_for,
     app_get_for_developer,
     version_get,
     version_scope_lines,
-)
-from apps.catalog.services import (
-    By,
 )
 from apps.core.errors import ValidationFailed
 
 # --- who acts --------------------------------------------------------------------------------
 
 
-def developer_context(request: Request) -> ActingContext:
-    """The acting account, when the caller may manage its apps: an API key of the account,
-    or a member with the developer right (403 otherwise; 404 for a non-member)."""
-    ctx = acting_context(request)
-    if not ctx.via_api_key:
-        membership_require_developer(membership=ctx.membership)
-    return ctx
+def developer_actor(request: Request) -> Actor:
+    """Who acts, when it may manage the acting account's apps: an API key of the
+    account, or a member with the developer right (403 otherwise; 404 for a non-member)."""
+    actor = account_actor(request)
+    actor_require_developer(actor=actor, api_keys=True)
+    return actor
 
 
-def acting_by(request: Request) -> By:
-    """Who to record in a version's history: the user, or the API key by its prefix."""
-    if isinstance(request.user, ApiKeyPrincipal):
-        return By(user=None, label=f"API key {request.user.api_key.display_prefix}")
-    return By.user_(request.user)  # type: ignore[arg-type]
-
-
-def _app(request: Request, code: Any) -> tuple[ActingContext, App]:
-    ctx = developer_context(request)
-    return ctx, app_get_for_developer(account=ctx.account, code=code)
+def _app(request: Request, code: Any) -> tuple[Actor, App]:
+    actor = account_actor(request)
+    return actor, app_get_for(actor=actor, code=code)
 
 
 def _version(request: Request, code: Any, number: str) -> AppVersion:
-    _ctx, app = _app(request, code)
+    _actor, app = _app(request, code)
     return version_get(app=app, number=number)
 
 
-def _app_body(request: Request, ctx: ActingContext, app: App) -> dict[str, Any]:
+def _app_body(request: Request, actor: Actor, app: App) -> dict[str, Any]:
     """The app as the list shows it, read again so counts and status are current."""
-    fresh = app_get_for_developer(account=ctx.account, code=app.code)
+    assert actor.account is not None
+    fresh = app_get_for_developer(account=actor.account, code=app.code)
     return out.AppOutput(fresh, context={"request": request}).data
 
 

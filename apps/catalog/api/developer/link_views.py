@@ -11,10 +11,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.api.context import request_actor
 from apps.catalog.api import serializers as out
 from apps.catalog.api.developer.common import (
     _version,
-    acting_by,
 )
 from apps.catalog.selectors import (
     install_link_get,
@@ -69,7 +69,7 @@ class InstallLinkListApi(APIView):
             version=version,
             label=data.validated_data["label"],
             expires_in_days=data.validated_data["expires_in_days"],
-            by=acting_by(request),
+            actor=request_actor(request),
         )
         body = out.InstallLinkCreatedOutput(link, context={"request": request, "token": token}).data
         return Response(body, status=status.HTTP_201_CREATED)
@@ -86,5 +86,5 @@ class InstallLinkRevokeApi(APIView):
     def post(self, request: Request, code: str, number: str, link_id: int) -> Response:
         version = _version(request, code, number)
         link = install_link_get(version=version, link_id=link_id)
-        link = install_link_revoke(link=link, by=acting_by(request))
+        link = install_link_revoke(link=link, actor=request_actor(request))
         return Response(out.InstallLinkOutput(link).data)

@@ -18,13 +18,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.api.context import request_actor
 from apps.catalog.api import serializers as out
 from apps.catalog.api.developer.common import (
     _app,
     _only,
     _version,
     _version_body,
-    acting_by,
 )
 from apps.catalog.api.views import (
     CHECK_FAILED,
@@ -134,7 +134,7 @@ class VersionListApi(APIView):
         tags=["versions"],
     )
     def get(self, request: Request, code: str) -> Response:
-        _ctx, app = _app(request, code)
+        _actor, app = _app(request, code)
         return paginated_response(
             request=request,
             view=self,
@@ -157,14 +157,14 @@ class VersionListApi(APIView):
         tags=["versions"],
     )
     def post(self, request: Request, code: str) -> Response:
-        _ctx, app = _app(request, code)
+        _actor, app = _app(request, code)
         given = _manifest_input(request)
         if isinstance(given, Response):
             return given
         raw, fmt, changelog = given
         try:
             version = version_create(
-                app=app, raw=raw, fmt=fmt, changelog=changelog or "", by=acting_by(request)
+                app=app, raw=raw, fmt=fmt, changelog=changelog or "", actor=request_actor(request)
             )
         except ValidationFailed as exc:
             if exc.code != "invalid_manifest":
@@ -218,7 +218,7 @@ class VersionDetailApi(APIView):
         raw, fmt, changelog = given
         try:
             version = version_update(
-                version=version, raw=raw, fmt=fmt, changelog=changelog, by=acting_by(request)
+                version=version, raw=raw, fmt=fmt, changelog=changelog, actor=request_actor(request)
             )
         except ValidationFailed as exc:
             if exc.code != "invalid_manifest":
@@ -240,7 +240,9 @@ class VersionDetailApi(APIView):
         data = out.VersionChangelogInput(data=_only(request.data, ("changelog",)))
         data.is_valid(raise_exception=True)
         version = version_update(
-            version=version, changelog=data.validated_data["changelog"], by=acting_by(request)
+            version=version,
+            changelog=data.validated_data["changelog"],
+            actor=request_actor(request),
         )
         return Response(_version_body(request, version))
 
@@ -250,7 +252,7 @@ class _VersionTransitionApi(APIView):
 
     def post(self, request: Request, code: str, number: str) -> Response:
         version = _version(request, code, number)
-        type(self).service(version=version, by=acting_by(request))
+        type(self).service(version=version, actor=request_actor(request))
         version.refresh_from_db()
         return Response(_version_body(request, version))
 

@@ -21,10 +21,10 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from PIL import Image, ImageDraw
 
+from apps.accounts.actors import Actor, actor_for_user
 from apps.accounts.models import Account, User
 from apps.catalog.models import App, AppType
 from apps.catalog.services import (
-    By,
     app_banner_add,
     app_create,
     app_list_in_catalog,
@@ -174,7 +174,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args: Any, force: bool, **options: Any) -> None:
         account, developer, moderator = demo_people(force=force)
-        dev = By.user_(developer)
+        dev = actor_for_user(user=developer)
         lines = [
             self._invoicer(account, dev, moderator),
             self._timesheets(account, dev),
@@ -187,11 +187,11 @@ class Command(BaseCommand):
     def _existing(self, account: Account, name: str) -> App | None:
         return App.objects.filter(account=account, name=name).first()
 
-    def _invoicer(self, account: Account, dev: By, moderator: User) -> tuple[str, str]:
+    def _invoicer(self, account: Account, dev: Actor, moderator: User) -> tuple[str, str]:
         name = "Invoicer"
         if self._existing(account, name):
             return name, "exists, left as it is"
-        app, _secret = app_create(account=account, name=name, type=AppType.PUBLIC, by=dev)
+        app, _secret = app_create(account=account, name=name, type=AppType.PUBLIC, actor=dev)
         app_listing_update(
             app=app,
             summary="Invoices from won deals, sent and followed up for you.",
@@ -206,37 +206,37 @@ class Command(BaseCommand):
         app_logo_set(app=app, upload=_png(256, 256, label="Invoicer"))
         app_banner_add(app=app, upload=_png(1600, 800, label="Invoices from won deals"))
         first = version_create(
-            app=app, raw=INVOICER_V1, changelog="First release: invoices from deals.", by=dev
+            app=app, raw=INVOICER_V1, changelog="First release: invoices from deals.", actor=dev
         )
-        version_submit(version=first, by=dev)
+        version_submit(version=first, actor=dev)
         # Reviewed the way a moderator does it in the queue, so the review record exists.
         demo_approve(version=first, moderator=moderator)
-        version_publish(version=first, by=dev)
+        version_publish(version=first, actor=dev)
         app_list_in_catalog(app=app)
         second = version_create(
             app=app,
             raw=INVOICER_V11,
             changelog="Invoices straight from won deals; follow-up tasks for overdue invoices.",
-            by=dev,
+            actor=dev,
         )
-        version_submit(version=second, by=dev)
+        version_submit(version=second, actor=dev)
         return name, "public, listed: 1.0.0 published, 1.1.0 waiting in the moderation queue"
 
-    def _timesheets(self, account: Account, dev: By) -> tuple[str, str]:
+    def _timesheets(self, account: Account, dev: Actor) -> tuple[str, str]:
         name = "Team Timesheets"
         if self._existing(account, name):
             return name, "exists, left as it is"
-        app, _secret = app_create(account=account, name=name, type=AppType.PRIVATE, by=dev)
-        version = version_create(app=app, raw=TIMESHEETS_V1, changelog="First release.", by=dev)
-        version_publish(version=version, by=dev)
+        app, _secret = app_create(account=account, name=name, type=AppType.PRIVATE, actor=dev)
+        version = version_create(app=app, raw=TIMESHEETS_V1, changelog="First release.", actor=dev)
+        version_publish(version=version, actor=dev)
         return name, "private: 1.0.0 published"
 
-    def _helpdesk(self, account: Account, dev: By) -> tuple[str, str]:
+    def _helpdesk(self, account: Account, dev: Actor) -> tuple[str, str]:
         name = "Helpdesk Bridge"
         if self._existing(account, name):
             return name, "exists, left as it is"
-        app, _secret = app_create(account=account, name=name, type=AppType.PUBLIC, by=dev)
+        app, _secret = app_create(account=account, name=name, type=AppType.PUBLIC, actor=dev)
         version_create(
-            app=app, raw=HELPDESK_V1, changelog="First release: tickets become tasks.", by=dev
+            app=app, raw=HELPDESK_V1, changelog="First release: tickets become tasks.", actor=dev
         )
         return name, "public: 1.0.0 draft, ready to submit"

@@ -22,10 +22,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
+from apps.accounts.actors import Actor, actor_for_user
 from apps.accounts.models import Account, User
 from apps.catalog.models import App, AppType
 from apps.catalog.services import (
-    By,
     app_create,
     app_credentials_rotate,
     app_list_in_catalog,
@@ -153,7 +153,7 @@ class Command(BaseCommand):
         path = example_config_path()
         app = App.objects.filter(account=account, name=NAME).first()
         if app is None:
-            app, secret = self._create(account, By.user_(developer), moderator)
+            app, secret = self._create(account, actor_for_user(user=developer), moderator)
             what = "public, listed: 1.0.0 published, 1.1.0 (adds task:read) approved, unpublished"
         elif _written_for(path, app.oauth_application.client_id):
             self._report(app, "exists, left as it is", path)
@@ -166,8 +166,8 @@ class Command(BaseCommand):
         transaction.on_commit(lambda: _write(path, client_id, secret))
         self._report(app, what, path)
 
-    def _create(self, account: Account, dev: By, moderator: User) -> tuple[App, str]:
-        app, secret = app_create(account=account, name=NAME, type=AppType.PUBLIC, by=dev)
+    def _create(self, account: Account, dev: Actor, moderator: User) -> tuple[App, str]:
+        app, secret = app_create(account=account, name=NAME, type=AppType.PUBLIC, actor=dev)
         app_listing_update(
             app=app,
             summary="The example third-party app: installs through OAuth and calls the API.",
@@ -184,19 +184,19 @@ class Command(BaseCommand):
             app=app,
             raw=json.dumps(manifest("1.0.0", SCOPES), indent=2),
             changelog="First release: connects, shows the user and the account's users.",
-            by=dev,
+            actor=dev,
         )
-        version_submit(version=first, by=dev)
+        version_submit(version=first, actor=dev)
         demo_approve(version=first, moderator=moderator)
-        version_publish(version=first, by=dev)
+        version_publish(version=first, actor=dev)
         app_list_in_catalog(app=app)
         second = version_create(
             app=app,
             raw=json.dumps(manifest("1.1.0", [*SCOPES, TASK_SCOPE]), indent=2),
             changelog="Shows each customer's tasks (asks to view tasks).",
-            by=dev,
+            actor=dev,
         )
-        version_submit(version=second, by=dev)
+        version_submit(version=second, actor=dev)
         demo_approve(version=second, moderator=moderator)
         return app, secret
 

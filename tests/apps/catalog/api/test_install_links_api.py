@@ -123,7 +123,7 @@ class TestListAndRevoke:
     def test_states(self, dev, version):
         make_install_link(version=version, label="Active")
         revoked, _ = make_install_link(version=version, label="Revoked")
-        install_link_revoke(link=revoked, by=by())
+        install_link_revoke(link=revoked, actor=by())
         expired, _ = make_install_link(version=version, label="Expired")
         InstallLink.objects.filter(pk=expired.pk).update(expires_at=timezone.now())
 
@@ -222,7 +222,7 @@ class TestPreview:
         ("spoil", "message"),
         [
             (
-                lambda link: install_link_revoke(link=link, by=by()),
+                lambda link: install_link_revoke(link=link, actor=by()),
                 "The developer revoked this install link. Ask them for a new one.",
             ),
             (

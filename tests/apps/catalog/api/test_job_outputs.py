@@ -62,7 +62,7 @@ class TestDeletionJob:
     def test_a_member_without_the_developer_right_sees_neither_app_nor_job(
         self, member, developer, app
     ):
-        app_delete(app=app, by=by(developer))
+        app_delete(app=app, actor=by(developer))
         job = Job.objects.get(kind=APP_DELETE)
 
         assert_error(api_client(member).get(app_url(app)), 403, "permission_denied")
@@ -75,7 +75,7 @@ class TestDeletionJob:
         kept = make_app(account=account, name="Kept", type="private", user=developer)
         for n in range(deleting):
             doomed = make_app(account=account, name=f"Doomed {n:02}", type="private")
-            app_delete(app=doomed, by=by(developer))
+            app_delete(app=doomed, actor=by(developer))
         client = api_client(developer)
         client.get(f"{API}/apps")
 

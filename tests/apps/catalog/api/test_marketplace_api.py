@@ -53,7 +53,7 @@ class TestList:
         make_version(app=make_app(account=account, name="Draft only"))
         make_app(account=account, name="Private", type="private")
         hidden = listed_app(account, "All hidden")
-        version_hide(version=hidden.versions.get(), by=by())
+        version_hide(version=hidden.versions.get(), actor=by())
 
         response = api_client().get(MARKET)
 

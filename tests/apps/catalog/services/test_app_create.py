@@ -6,8 +6,9 @@ import uuid
 import pytest
 from django.contrib.auth.hashers import check_password
 
+from apps.accounts.actors import actor_for_user, actor_system
 from apps.catalog.models import App, AppStatus
-from apps.catalog.services import By, app_create, app_delete, app_rename
+from apps.catalog.services import app_create, app_delete, app_rename
 from apps.core.errors import Conflict, ValidationFailed
 from apps.oauth.models import Application
 from tests.apps.accounts.api.test_api_keys import tables_containing
@@ -22,7 +23,7 @@ class TestCreate:
         self, account, developer
     ):
         app, raw_secret = app_create(
-            account=account, name="  Invoicer ", type="public", by=By.user_(developer)
+            account=account, name="  Invoicer ", type="public", actor=actor_for_user(user=developer)
         )
 
         app = App.objects.select_related("oauth_application").get(pk=app.pk)
@@ -54,7 +55,7 @@ class TestCreate:
             account=account,
             name="Invoicer",
             type="public",
-            by=By(user=None, label="API key mpk_abc"),
+            actor=actor_system(label="API key mpk_abc"),
         )
 
         stored = Application.objects.get(pk=app.oauth_application_id).client_secret
@@ -66,7 +67,7 @@ class TestCreate:
 
     def test_an_api_key_creates_an_app_without_a_user(self, account):
         app, _ = app_create(
-            account=account, name="CI app", type="private", by=By(user=None, label="API key")
+            account=account, name="CI app", type="private", actor=actor_system(label="API key")
         )
         assert app.created_by is None
 
@@ -84,7 +85,7 @@ class TestCreate:
         before = catalog_rows()
 
         with pytest.raises(ValidationFailed) as caught:
-            app_create(account=account, name=name, type=type, by=By(user=None, label="t"))
+            app_create(account=account, name=name, type=type, actor=actor_system(label="t"))
 
         assert caught.value.fields == fields
         assert catalog_rows() == before
@@ -95,7 +96,7 @@ class TestCreate:
 
         with pytest.raises(ValidationFailed) as caught:
             app_create(
-                account=account, name="Invoicer", type="private", by=By(user=None, label="t")
+                account=account, name="Invoicer", type="private", actor=actor_system(label="t")
             )
 
         assert caught.value.fields == {"name": ["Your account already has an app with this name."]}

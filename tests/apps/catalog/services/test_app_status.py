@@ -3,6 +3,7 @@ being deleted refuses every change."""
 
 import pytest
 
+from apps.accounts.actors import actor_system
 from apps.catalog.models import (
     App,
     AppStatus,
@@ -11,9 +12,8 @@ from apps.catalog.models import (
     VersionEvent,
     VersionStatus,
 )
-from apps.catalog.policies import Actor
+from apps.catalog.policies import Party
 from apps.catalog.services import (
-    By,
     app_activate,
     app_banner_add,
     app_banner_remove,
@@ -164,31 +164,37 @@ CALLS = {
     ),
     "version_create": (
         VersionStatus.DRAFT,
-        lambda app, v, b: version_create(app=app, raw=manifest_text("2.0.0"), by=by()),
+        lambda app, v, b: version_create(app=app, raw=manifest_text("2.0.0"), actor=by()),
     ),
     "version_update": (
         VersionStatus.DRAFT,
-        lambda app, v, b: version_update(version=v, changelog="Changed.", by=by()),
+        lambda app, v, b: version_update(version=v, changelog="Changed.", actor=by()),
     ),
-    "version_submit": (VersionStatus.DRAFT, lambda app, v, b: version_submit(version=v, by=by())),
+    "version_submit": (
+        VersionStatus.DRAFT,
+        lambda app, v, b: version_submit(version=v, actor=by()),
+    ),
     "version_withdraw": (
         VersionStatus.SUBMITTED,
-        lambda app, v, b: version_withdraw(version=v, by=by()),
+        lambda app, v, b: version_withdraw(version=v, actor=by()),
     ),
     "version_claim": (
         VersionStatus.SUBMITTED,
         lambda app, v, b: version_transition(
-            version=v, target=VersionStatus.IN_REVIEW, actor=Actor.MODERATOR, by=by()
+            version=v, target=VersionStatus.IN_REVIEW, party=Party.MODERATOR, actor=by()
         ),
     ),
     "version_publish": (
         VersionStatus.APPROVED,
-        lambda app, v, b: version_publish(version=v, by=by()),
+        lambda app, v, b: version_publish(version=v, actor=by()),
     ),
-    "version_hide": (VersionStatus.PUBLISHED, lambda app, v, b: version_hide(version=v, by=by())),
+    "version_hide": (
+        VersionStatus.PUBLISHED,
+        lambda app, v, b: version_hide(version=v, actor=by()),
+    ),
     "install_link_create": (
         VersionStatus.DRAFT,
-        lambda app, v, b: install_link_create(version=v, by=by()),
+        lambda app, v, b: install_link_create(version=v, actor=by()),
     ),
 }
 
@@ -228,7 +234,7 @@ def test_a_delete_that_commits_first_wins_over_a_caller_holding_the_old_app(acco
     events = VersionEvent.objects.count()
 
     with pytest.raises(Conflict) as refused:
-        version_submit(version=stale, by=By(user=None, label="t"))
+        version_submit(version=stale, actor=actor_system(label="t"))
 
     assert refused.value.code == "app_deleting"
     assert AppVersion.objects.get(pk=version.pk).status == VersionStatus.DRAFT

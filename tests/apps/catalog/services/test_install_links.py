@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from apps.accounts.actors import actor_for_user, actor_system
 from apps.catalog.models import InstallLink, VersionStatus
-from apps.catalog.policies import Actor
+from apps.catalog.policies import Party
 from apps.catalog.services import (
-    By,
     LinkGone,
     app_deactivate,
     app_delete,
@@ -40,7 +40,7 @@ class TestCreate:
         before = timezone.now()
 
         link, raw = install_link_create(
-            version=version, label=" Beta tester ", by=By.user_(developer)
+            version=version, label=" Beta tester ", actor=actor_for_user(user=developer)
         )
 
         link = InstallLink.objects.get(pk=link.pk)
@@ -103,7 +103,7 @@ class TestCreate:
         before = catalog_rows()
 
         with pytest.raises(ValidationFailed) as caught:
-            install_link_create(version=version, by=By(user=None, label="t"), **kwargs)
+            install_link_create(version=version, actor=actor_system(label="t"), **kwargs)
 
         assert caught.value.fields == fields
         assert catalog_rows() == before
@@ -113,7 +113,7 @@ class TestRevoke:
     def test_revoke_stops_the_link_and_records_who(self, version, developer):
         link, raw = make_install_link(version=version)
 
-        install_link_revoke(link=link, by=By.user_(developer))
+        install_link_revoke(link=link, actor=actor_for_user(user=developer))
 
         link = InstallLink.objects.get(pk=link.pk)
         assert link.revoked_at is not None
@@ -123,10 +123,10 @@ class TestRevoke:
 
     def test_revoke_is_idempotent(self, version, developer):
         link, _ = make_install_link(version=version)
-        install_link_revoke(link=link, by=By.user_(developer))
+        install_link_revoke(link=link, actor=actor_for_user(user=developer))
         first = InstallLink.objects.get(pk=link.pk).revoked_at
 
-        install_link_revoke(link=link, by=By(user=None, label="API key"))
+        install_link_revoke(link=link, actor=actor_system(label="API key"))
 
         link = InstallLink.objects.get(pk=link.pk)
         assert link.revoked_at == first
@@ -165,7 +165,7 @@ class TestResolve:
 
     def test_a_revoked_link_is_gone(self, version):
         link, raw = make_install_link(version=version)
-        install_link_revoke(link=link, by=By(user=None, label="t"))
+        install_link_revoke(link=link, actor=actor_system(label="t"))
 
         with pytest.raises(LinkGone) as caught:
             install_link_resolve(raw_token=raw)
@@ -209,8 +209,8 @@ class TestResolve:
         version_transition(
             version=version,
             target=S.REJECTED,
-            actor=Actor.MODERATOR,
-            by=By(user=None, label="t"),
+            party=Party.MODERATOR,
+            actor=actor_system(label="t"),
             reason="Broken.",
         )
 

@@ -7,8 +7,9 @@ import json
 import pytest
 import yaml
 
+from apps.accounts.actors import actor_for_user, actor_system
 from apps.catalog.models import AppVersion, VersionEvent, VersionStatus
-from apps.catalog.services import By, ManifestInvalid, version_create
+from apps.catalog.services import ManifestInvalid, version_create
 from apps.core.errors import ValidationFailed
 from tests.apps.catalog.services.helpers import catalog_rows, history
 from tests.factories.catalog import make_app, make_version, manifest_data, manifest_text
@@ -26,7 +27,7 @@ class TestCreate:
         text = manifest_text("1.0.0")
 
         version = version_create(
-            app=app, raw=text, changelog="  First release. ", by=By.user_(developer)
+            app=app, raw=text, changelog="  First release. ", actor=actor_for_user(user=developer)
         )
 
         version = AppVersion.objects.get(pk=version.pk)
@@ -48,7 +49,7 @@ class TestCreate:
     def test_a_yaml_manifest_keeps_its_own_text(self, app):
         text = yaml.safe_dump(manifest_data("1.0.0"), sort_keys=False)
 
-        version = version_create(app=app, raw=text.encode(), by=By(user=None, label="API key"))
+        version = version_create(app=app, raw=text.encode(), actor=actor_system(label="API key"))
 
         assert version.manifest_format == "yaml"
         assert version.manifest_source == text
@@ -59,7 +60,7 @@ class TestCreate:
         data = manifest_data("1.0.0")
         data["scopes"].append({"code": "crm", "level": "read", "reason": "Reads all of CRM."})
 
-        version = version_create(app=app, raw=json.dumps(data), by=By(user=None, label="t"))
+        version = version_create(app=app, raw=json.dumps(data), actor=actor_system(label="t"))
 
         assert version.effective_scopes == ["crm:read", "fin.invoices:full"]
 
@@ -73,7 +74,7 @@ class TestInvalidManifest:
         before = catalog_rows()
 
         with pytest.raises(ManifestInvalid) as caught:
-            version_create(app=app, raw=json.dumps(data), by=By(user=None, label="t"))
+            version_create(app=app, raw=json.dumps(data), actor=actor_system(label="t"))
 
         error = caught.value
         assert error.code == "invalid_manifest"
@@ -98,7 +99,7 @@ class TestInvalidManifest:
         before = catalog_rows()
 
         with pytest.raises(ManifestInvalid) as caught:
-            version_create(app=app, raw="{not json", by=By(user=None, label="t"))
+            version_create(app=app, raw="{not json", actor=actor_system(label="t"))
 
         assert caught.value.message == "The manifest has 1 problem; see errors."
         assert list(caught.value.fields) == ["$"]
@@ -106,7 +107,7 @@ class TestInvalidManifest:
 
     def test_a_number_that_is_not_semver_is_refused(self, app):
         with pytest.raises(ManifestInvalid) as caught:
-            version_create(app=app, raw=manifest_text("v1"), by=By(user=None, label="t"))
+            version_create(app=app, raw=manifest_text("v1"), actor=actor_system(label="t"))
 
         assert list(caught.value.fields) == ["$.version"]
         assert AppVersion.objects.count() == 0
@@ -118,7 +119,7 @@ class TestNumbers:
         before = catalog_rows()
 
         with pytest.raises(ValidationFailed) as caught:
-            version_create(app=app, raw=manifest_text("1.0.0"), by=By(user=None, label="t"))
+            version_create(app=app, raw=manifest_text("1.0.0"), actor=actor_system(label="t"))
 
         assert caught.value.code == "invalid_manifest"
         assert caught.value.fields == {
@@ -133,7 +134,7 @@ class TestNumbers:
         before = catalog_rows()
 
         with pytest.raises(ValidationFailed) as caught:
-            version_create(app=app, raw=manifest_text(number), by=By(user=None, label="t"))
+            version_create(app=app, raw=manifest_text(number), actor=actor_system(label="t"))
 
         assert caught.value.fields == {"$.version": ["Use a version number higher than 1.2.0."]}
         assert catalog_rows() == before
@@ -141,14 +142,16 @@ class TestNumbers:
     def test_numbers_compare_as_semver_not_as_text(self, app):
         make_version(app=app, number="1.9.0")
 
-        version = version_create(app=app, raw=manifest_text("1.10.0"), by=By(user=None, label="t"))
+        version = version_create(
+            app=app, raw=manifest_text("1.10.0"), actor=actor_system(label="t")
+        )
 
         assert version.number == "1.10.0"
 
     def test_a_pre_release_then_its_release(self, app):
         make_version(app=app, number="2.0.0-rc.1")
 
-        version = version_create(app=app, raw=manifest_text("2.0.0"), by=By(user=None, label="t"))
+        version = version_create(app=app, raw=manifest_text("2.0.0"), actor=actor_system(label="t"))
 
         assert list(app.versions.values_list("number", flat=True)) == ["2.0.0", "2.0.0-rc.1"]
         assert version.status == VersionStatus.DRAFT
@@ -165,7 +168,10 @@ def test_a_too_long_changelog_is_refused(app):
 
     with pytest.raises(ValidationFailed) as caught:
         version_create(
-            app=app, raw=manifest_text("1.0.0"), changelog="x" * 10_001, by=By(user=None, label="t")
+            app=app,
+            raw=manifest_text("1.0.0"),
+            changelog="x" * 10_001,
+            actor=actor_system(label="t"),
         )
 
     assert caught.value.fields == {"changelog": ["Use at most 10,000 characters."]}
@@ -181,7 +187,7 @@ class TestNulCharacters:
         before = catalog_rows()
 
         with pytest.raises(ManifestInvalid) as caught:
-            version_create(app=app, raw=json.dumps(data), by=By(user=None, label="t"))
+            version_create(app=app, raw=json.dumps(data), actor=actor_system(label="t"))
 
         assert caught.value.fields == {
             "$.scopes[1].reason": ["Remove the NUL character (\\u0000) from this text."]
@@ -195,7 +201,7 @@ class TestNulCharacters:
 
         with pytest.raises(ManifestInvalid) as caught:
             version_create(
-                app=app, raw=yaml.safe_dump(data), fmt="yaml", by=By(user=None, label="t")
+                app=app, raw=yaml.safe_dump(data), fmt="yaml", actor=actor_system(label="t")
             )
 
         assert list(caught.value.fields) == ["$.settings[0].label"]
@@ -209,7 +215,7 @@ class TestNulCharacters:
                 app=app,
                 raw=manifest_text("1.0.0"),
                 changelog="Fix\x00",
-                by=By(user=None, label="t"),
+                actor=actor_system(label="t"),
             )
 
         assert caught.value.fields == {

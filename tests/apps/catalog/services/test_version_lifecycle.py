@@ -3,10 +3,10 @@ who, from, to and why for every move."""
 
 import pytest
 
+from apps.accounts.actors import actor_for_user, actor_system
 from apps.catalog.models import AppVersion, VersionEvent, VersionStatus
-from apps.catalog.policies import Actor
+from apps.catalog.policies import Party
 from apps.catalog.services import (
-    By,
     version_create,
     version_hide,
     version_publish,
@@ -21,7 +21,7 @@ from tests.factories.catalog import make_app, manifest_text
 pytestmark = pytest.mark.django_db
 
 S = VersionStatus
-API_KEY = By(user=None, label="API key mpk_ci")
+API_KEY = actor_system(label="API key mpk_ci")
 
 
 def status(version: AppVersion) -> str:
@@ -29,15 +29,15 @@ def status(version: AppVersion) -> str:
 
 
 def test_a_private_app_publishes_without_moderation(account, developer):
-    dev = By.user_(developer)
+    dev = actor_for_user(user=developer)
     app = make_app(account=account, type="private")
-    version = version_create(app=app, raw=manifest_text("1.0.0"), by=dev)
+    version = version_create(app=app, raw=manifest_text("1.0.0"), actor=dev)
 
-    version_publish(version=version, by=dev)
+    version_publish(version=version, actor=dev)
     assert status(version) == S.PUBLISHED
-    version_hide(version=version, by=API_KEY)
+    version_hide(version=version, actor=API_KEY)
     assert status(version) == S.HIDDEN
-    version_publish(version=version, by=dev)
+    version_publish(version=version, actor=dev)
     assert status(version) == S.PUBLISHED
 
     assert history(version) == [
@@ -51,42 +51,42 @@ def test_a_private_app_publishes_without_moderation(account, developer):
 
 
 def test_a_public_app_goes_through_moderation(account, developer, moderator):
-    dev, mod = By.user_(developer), By.user_(moderator)
+    dev, mod = actor_for_user(user=developer), actor_for_user(user=moderator)
     app = make_app(account=account, type="public")
-    version = version_create(app=app, raw=manifest_text("1.0.0"), changelog="First.", by=dev)
+    version = version_create(app=app, raw=manifest_text("1.0.0"), changelog="First.", actor=dev)
 
-    version_submit(version=version, by=dev)
+    version_submit(version=version, actor=dev)
     first_submission = AppVersion.objects.get(pk=version.pk).submitted_at
     assert first_submission is not None
-    version_transition(version=version, target=S.IN_REVIEW, actor=Actor.MODERATOR, by=mod)
+    version_transition(version=version, target=S.IN_REVIEW, party=Party.MODERATOR, actor=mod)
     version_transition(
         version=version,
         target=S.REJECTED,
-        actor=Actor.MODERATOR,
-        by=mod,
+        party=Party.MODERATOR,
+        actor=mod,
         reason="  The crm.accounts scope is not explained.  ",
     )
     stored = AppVersion.objects.get(pk=version.pk)
     assert stored.status == S.REJECTED
     assert stored.rejection_reason == "The crm.accounts scope is not explained."
 
-    version_update(version=version, changelog="Explains every scope.", by=dev)
+    version_update(version=version, changelog="Explains every scope.", actor=dev)
     assert status(version) == S.DRAFT
-    version_submit(version=version, by=API_KEY)
+    version_submit(version=version, actor=API_KEY)
     assert AppVersion.objects.get(pk=version.pk).submitted_at > first_submission
-    version_transition(version=version, target=S.IN_REVIEW, actor=Actor.MODERATOR, by=mod)
+    version_transition(version=version, target=S.IN_REVIEW, party=Party.MODERATOR, actor=mod)
     version_transition(
-        version=version, target=S.APPROVED, actor=Actor.MODERATOR, by=mod, reason="Looks good."
+        version=version, target=S.APPROVED, party=Party.MODERATOR, actor=mod, reason="Looks good."
     )
     stored = AppVersion.objects.get(pk=version.pk)
     assert stored.rejection_reason == ""
     assert stored.published_at is None
 
-    version_publish(version=version, by=dev)
+    version_publish(version=version, actor=dev)
     published_at = AppVersion.objects.get(pk=version.pk).published_at
     assert published_at is not None
-    version_hide(version=version, by=dev)
-    version_publish(version=version, by=dev)
+    version_hide(version=version, actor=dev)
+    version_publish(version=version, actor=dev)
     stored = AppVersion.objects.get(pk=version.pk)
     assert stored.status == S.PUBLISHED
     assert stored.published_at > published_at
@@ -113,20 +113,20 @@ def test_a_public_app_goes_through_moderation(account, developer, moderator):
 
 
 def test_withdraw_and_release_keep_the_history(account, developer, moderator):
-    dev, mod = By.user_(developer), By.user_(moderator)
+    dev, mod = actor_for_user(user=developer), actor_for_user(user=moderator)
     app = make_app(account=account)
-    version = version_create(app=app, raw=manifest_text("1.0.0"), by=dev)
+    version = version_create(app=app, raw=manifest_text("1.0.0"), actor=dev)
 
-    version_submit(version=version, by=dev)
-    version_withdraw(version=version, by=dev)
-    version_submit(version=version, by=dev)
+    version_submit(version=version, actor=dev)
+    version_withdraw(version=version, actor=dev)
+    version_submit(version=version, actor=dev)
     submitted_at = AppVersion.objects.get(pk=version.pk).submitted_at
-    version_transition(version=version, target=S.IN_REVIEW, actor=Actor.MODERATOR, by=mod)
+    version_transition(version=version, target=S.IN_REVIEW, party=Party.MODERATOR, actor=mod)
     version_transition(
         version=version,
         target=S.SUBMITTED,
-        actor=Actor.MODERATOR,
-        by=mod,
+        party=Party.MODERATOR,
+        actor=mod,
         reason="Released back to the queue.",
     )
 
@@ -145,9 +145,9 @@ def test_withdraw_and_release_keep_the_history(account, developer, moderator):
 
 def test_the_callers_object_follows_each_move(account):
     app = make_app(account=account, type="private")
-    version = version_create(app=app, raw=manifest_text("1.0.0"), by=API_KEY)
+    version = version_create(app=app, raw=manifest_text("1.0.0"), actor=API_KEY)
 
-    returned = version_publish(version=version, by=API_KEY)
+    returned = version_publish(version=version, actor=API_KEY)
 
     assert returned is version
     assert version.status == S.PUBLISHED

@@ -6,9 +6,10 @@ import itertools
 
 import pytest
 
+from apps.accounts.actors import actor_system
 from apps.catalog.models import AppType, AppVersion, VersionStatus
-from apps.catalog.policies import TRANSITIONS, Actor
-from apps.catalog.services import By, version_publish, version_submit, version_transition
+from apps.catalog.policies import TRANSITIONS, Party
+from apps.catalog.services import version_publish, version_submit, version_transition
 from apps.core.errors import Conflict, ValidationFailed
 from tests.apps.catalog.services.helpers import catalog_rows, history
 from tests.factories.catalog import make_app, make_version
@@ -23,7 +24,7 @@ REACHABLE = {
 ILLEGAL = [
     (app_type, current, target, actor)
     for app_type, statuses in REACHABLE.items()
-    for current, target, actor in itertools.product(statuses, S, Actor)
+    for current, target, actor in itertools.product(statuses, S, Party)
     if actor not in TRANSITIONS.get((app_type, current, target), frozenset())
 ]
 
@@ -47,7 +48,7 @@ def test_every_illegal_move_is_refused_and_changes_nothing(
 
     with pytest.raises(Conflict) as caught:
         version_transition(
-            version=version, target=target, actor=actor, by=By(user=None, label="t"), reason="x"
+            version=version, target=target, party=actor, actor=actor_system(label="t"), reason="x"
         )
 
     assert caught.value.code == "illegal_transition"
@@ -67,8 +68,8 @@ def test_a_rejection_needs_a_reason(account, reason):
         version_transition(
             version=version,
             target=S.REJECTED,
-            actor=Actor.MODERATOR,
-            by=By(user=None, label="t"),
+            party=Party.MODERATOR,
+            actor=actor_system(label="t"),
             reason=reason,
         )
 
@@ -80,7 +81,7 @@ def test_other_moves_need_no_reason(account):
     version = make_version(app=make_app(account=account), status=S.IN_REVIEW)
 
     version_transition(
-        version=version, target=S.APPROVED, actor=Actor.MODERATOR, by=By(user=None, label="t")
+        version=version, target=S.APPROVED, party=Party.MODERATOR, actor=actor_system(label="t")
     )
 
     assert history(version)[-1] == ("t", "in_review", "approved", "")
@@ -90,11 +91,11 @@ def test_a_caller_who_saw_an_old_status_loses_and_writes_nothing(account):
     version = make_version(app=make_app(account=account), status=S.APPROVED)
     mine = AppVersion.objects.get(pk=version.pk)
     theirs = AppVersion.objects.get(pk=version.pk)
-    version_publish(version=theirs, by=By(user=None, label="them"))
+    version_publish(version=theirs, actor=actor_system(label="them"))
     before = catalog_rows()
 
     with pytest.raises(Conflict) as caught:
-        version_publish(version=mine, by=By(user=None, label="me"))
+        version_publish(version=mine, actor=actor_system(label="me"))
 
     assert caught.value.code == "conflict"
     assert caught.value.message == (
@@ -111,10 +112,10 @@ def test_a_stale_move_that_the_table_still_allows_is_refused_too(account):
     version = make_version(app=make_app(account=account), status=S.DRAFT)
     first = AppVersion.objects.get(pk=version.pk)
     second = AppVersion.objects.get(pk=version.pk)
-    version_submit(version=first, by=By(user=None, label="first"))
+    version_submit(version=first, actor=actor_system(label="first"))
 
     with pytest.raises(Conflict):
-        version_submit(version=second, by=By(user=None, label="second"))
+        version_submit(version=second, actor=actor_system(label="second"))
 
     assert history(version) == [
         ("test", "", "draft", "Created."),

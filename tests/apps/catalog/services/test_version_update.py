@@ -5,8 +5,9 @@ import json
 
 import pytest
 
+from apps.accounts.actors import actor_for_user, actor_system
 from apps.catalog.models import AppVersion, VersionStatus
-from apps.catalog.services import By, ManifestInvalid, version_submit, version_update
+from apps.catalog.services import ManifestInvalid, version_submit, version_update
 from apps.core.errors import Conflict, ValidationFailed
 from tests.apps.catalog.services.helpers import catalog_rows, history
 from tests.factories.catalog import make_app, make_version, manifest_data, manifest_text
@@ -27,7 +28,10 @@ def test_a_draft_takes_a_new_manifest_and_changelog(app, developer):
     data["scopes"] = data["scopes"][1:]
 
     version_update(
-        version=version, raw=json.dumps(data), changelog=" Fewer scopes. ", by=By.user_(developer)
+        version=version,
+        raw=json.dumps(data),
+        changelog=" Fewer scopes. ",
+        actor=actor_for_user(user=developer),
     )
 
     stored = AppVersion.objects.get(pk=version.pk)
@@ -43,7 +47,7 @@ def test_a_draft_takes_a_new_manifest_and_changelog(app, developer):
 def test_the_changelog_alone_can_change(app):
     version = make_version(app=app)
 
-    version_update(version=version, changelog="Typo fixes.", by=By(user=None, label="t"))
+    version_update(version=version, changelog="Typo fixes.", actor=actor_system(label="t"))
 
     stored = AppVersion.objects.get(pk=version.pk)
     assert stored.changelog == "Typo fixes."
@@ -53,7 +57,9 @@ def test_the_changelog_alone_can_change(app):
 def test_editing_a_rejected_version_sends_it_back_to_draft(app, developer):
     version = make_version(app=app, status=S.REJECTED)
 
-    version_update(version=version, raw=manifest_text("1.0.0"), by=By.user_(developer))
+    version_update(
+        version=version, raw=manifest_text("1.0.0"), actor=actor_for_user(user=developer)
+    )
 
     stored = AppVersion.objects.get(pk=version.pk)
     assert stored.status == S.DRAFT
@@ -67,7 +73,7 @@ def test_a_bad_manifest_on_a_rejected_version_writes_nothing(app):
     before = catalog_rows()
 
     with pytest.raises(ManifestInvalid) as caught:
-        version_update(version=version, raw=json.dumps(data), by=By(user=None, label="t"))
+        version_update(version=version, raw=json.dumps(data), actor=actor_system(label="t"))
 
     assert list(caught.value.fields) == ["$.scopes[0].level"]
     assert catalog_rows() == before
@@ -80,7 +86,7 @@ def test_a_number_of_another_version_is_refused(app):
     before = catalog_rows()
 
     with pytest.raises(ValidationFailed) as caught:
-        version_update(version=version, raw=manifest_text("1.0.0"), by=By(user=None, label="t"))
+        version_update(version=version, raw=manifest_text("1.0.0"), actor=actor_system(label="t"))
 
     assert caught.value.fields == {"$.version": ["Version 1.0.0 exists: raise the version number."]}
     assert catalog_rows() == before
@@ -91,7 +97,7 @@ def test_a_too_long_changelog_is_refused(app):
     before = catalog_rows()
 
     with pytest.raises(ValidationFailed) as caught:
-        version_update(version=version, changelog="x" * 10_001, by=By(user=None, label="t"))
+        version_update(version=version, changelog="x" * 10_001, actor=actor_system(label="t"))
 
     assert caught.value.fields == {"changelog": ["Use at most 10,000 characters."]}
     assert catalog_rows() == before
@@ -116,7 +122,10 @@ def test_only_drafts_and_rejected_versions_can_be_edited(account, app_type, stat
 
     with pytest.raises(Conflict) as caught:
         version_update(
-            version=version, raw=manifest_text("1.0.0"), changelog="x", by=By(user=None, label="t")
+            version=version,
+            raw=manifest_text("1.0.0"),
+            changelog="x",
+            actor=actor_system(label="t"),
         )
 
     assert caught.value.code == "version_not_editable"
@@ -132,11 +141,11 @@ def test_the_status_is_read_from_the_database_not_the_callers_object(app):
     version = make_version(app=app)
     stale = AppVersion.objects.get(pk=version.pk)
     # The version moves on behind the stale object's back.
-    version_submit(version=version, by=By(user=None, label="t"))
+    version_submit(version=version, actor=actor_system(label="t"))
     before = catalog_rows()
 
     with pytest.raises(Conflict) as caught:
-        version_update(version=stale, changelog="Late edit.", by=By(user=None, label="t"))
+        version_update(version=stale, changelog="Late edit.", actor=actor_system(label="t"))
 
     assert caught.value.code == "version_not_editable"
     assert catalog_rows() == before
@@ -149,15 +158,15 @@ def test_an_edited_number_stays_between_its_neighbours(app):
     before = catalog_rows()
 
     with pytest.raises(ValidationFailed) as lower:
-        version_update(version=middle, raw=manifest_text("0.9.0"), by=By(user=None, label="t"))
+        version_update(version=middle, raw=manifest_text("0.9.0"), actor=actor_system(label="t"))
     with pytest.raises(ValidationFailed) as higher:
-        version_update(version=middle, raw=manifest_text("2.1.0"), by=By(user=None, label="t"))
+        version_update(version=middle, raw=manifest_text("2.1.0"), actor=actor_system(label="t"))
 
     assert lower.value.fields == {"$.version": ["Use a version number higher than 1.0.0."]}
     assert higher.value.fields == {"$.version": ["Use a version number lower than 2.0.0."]}
     assert catalog_rows() == before
-    version_update(version=middle, raw=manifest_text("1.5.0"), by=By(user=None, label="t"))
-    version_update(version=first, raw=manifest_text("0.9.0"), by=By(user=None, label="t"))
+    version_update(version=middle, raw=manifest_text("1.5.0"), actor=actor_system(label="t"))
+    version_update(version=first, raw=manifest_text("0.9.0"), actor=actor_system(label="t"))
     assert sorted(AppVersion.objects.values_list("number", flat=True)) == [
         "0.9.0",
         "1.5.0",

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from django.urls import get_resolver
 
+from apps.accounts.actors import actor_for_user
 from apps.accounts.models import Membership
-from apps.catalog.services import By
 from apps.installations.services import installation_access_set, installation_settings_save
 from tests.apps.api.helpers import assert_error
 from tests.apps.installations.api.helpers import persona_client, snapshot, upload, url
@@ -76,15 +76,13 @@ def objects(account, admin, member, sales_role, installation, v2):
         user=None,
         values={"company_name": "Acme"},
         files={"letterhead": upload()},
-        by=By.user_(admin),
-        membership=membership,
+        actor=actor_for_user(user=admin, membership=membership),
     )
     installation_access_set(
         installation=installation,
         role_ids=[sales_role.pk],
         group_ids=[],
-        by=By.user_(admin),
-        membership=membership,
+        actor=actor_for_user(user=admin, membership=membership),
     )
     return installation
 
@@ -182,8 +180,9 @@ def user_objects(objects, account, admin, member):
             user=user,
             values={},
             files={"avatar": upload("avatar.png", b"\x89PNG avatar")},
-            by=By.user_(user),
-            membership=Membership.objects.get(account=account, user=user),
+            actor=actor_for_user(
+                user=user, membership=Membership.objects.get(account=account, user=user)
+            ),
         )
     return objects
 
@@ -238,8 +237,9 @@ def test_member_loses_their_settings_with_the_access(request, account, admin, us
         installation=user_objects,
         role_ids=[],
         group_ids=[],
-        by=By.user_(admin),
-        membership=Membership.objects.get(account=account, user=admin),
+        actor=actor_for_user(
+            user=admin, membership=Membership.objects.get(account=account, user=admin)
+        ),
     )
     response = persona_client(request, "member").get(url(user_objects, "/users/me/settings"))
     assert_error(response, 403, "permission_denied")

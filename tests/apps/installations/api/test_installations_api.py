@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from apps.accounts.actors import actor_for_user
 from apps.accounts.models import Membership
-from apps.catalog.services import By
 from apps.installations.models import Installation, InstallationAccess, InstallationEvent
 from apps.installations.services import installation_uninstall
 from tests.apps.api.helpers import API, api_client, assert_error
@@ -67,8 +67,9 @@ def test_list_filters_by_status(admin, account, publisher, installation):
     )
     installation_uninstall(
         installation=second,
-        by=By.user_(admin),
-        membership=Membership.objects.get(account=account, user=admin),
+        actor=actor_for_user(
+            user=admin, membership=Membership.objects.get(account=account, user=admin)
+        ),
     )
     client = api_client(admin)
     everything = client.get(f"{API}/installations").json()

@@ -276,7 +276,7 @@ class TestDecisions:
 
     def test_a_withdrawn_version_cannot_be_claimed(self, mod, app):
         version = make_version(app=app, status="submitted")
-        version_withdraw(version=version, by=by())
+        version_withdraw(version=version, actor=by())
         before = catalog_snapshot()
 
         response = mod.post(url(version, "/claim"), {}, format="json")

@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from apps.accounts.actors import actor_for_user
 from apps.accounts.models import Membership
-from apps.catalog.services import By
 from apps.installations.services import installation_access_set, installation_update
 from tests.apps.api.helpers import API, api_client, assert_error
 from tests.factories import ApiKeyFactory, MembershipFactory, UserFactory
@@ -53,8 +53,9 @@ def users_app(account, admin, publisher, sales_role):
         installation=installation,
         role_ids=[sales_role.pk],
         group_ids=[],
-        by=By.user_(admin),
-        membership=Membership.objects.get(account=account, user=admin),
+        actor=actor_for_user(
+            user=admin, membership=Membership.objects.get(account=account, user=admin)
+        ),
     )
     return installation
 
@@ -161,8 +162,9 @@ def test_after_the_admin_narrows_the_installation_the_token_is_refused(
     installation_update(
         installation=users_app,
         version=narrower,
-        by=By.user_(admin),
-        membership=Membership.objects.get(account=account, user=admin),
+        actor=actor_for_user(
+            user=admin, membership=Membership.objects.get(account=account, user=admin)
+        ),
         consent=False,
     )
     for path in (ME, USERS):
@@ -237,8 +239,9 @@ def test_a_member_who_lost_access_to_the_app_gets_invalid_token(account, admin, 
         installation=users_app,
         role_ids=[],
         group_ids=[],
-        by=By.user_(admin),
-        membership=Membership.objects.get(account=account, user=admin),
+        actor=actor_for_user(
+            user=admin, membership=Membership.objects.get(account=account, user=admin)
+        ),
     )
     assert_error(_get(ME, token), 401, "invalid_token")
 
