@@ -95,7 +95,7 @@ class StaffRequiredMixin(LoginRequiredMixin):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if not (request.user.is_active and request.user.is_staff):
+        if not request_actor(request).is_staff:
             raise HttpPermissionDenied("Only platform staff can open this page.")
         return super().dispatch(request, *args, **kwargs)
 

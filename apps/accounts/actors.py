@@ -74,13 +74,9 @@ class Actor:
 
     @cached_property
     def is_moderator(self) -> bool:
-        user = self.user
-        return bool(
-            user is not None
-            and user.is_active
-            and user.is_staff
-            and user.has_perm("accounts.moderate_apps")
-        )
+        from apps.accounts.selectors import user_is_moderator
+
+        return self.user is not None and user_is_moderator(user=self.user)
 
     @cached_property
     def rights(self) -> dict[str, str]:

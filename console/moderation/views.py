@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
-from apps.accounts.selectors import user_is_moderator
 from apps.catalog.models import AppVersion
 from apps.catalog.selectors import (
     age_cutoff,
@@ -29,7 +28,7 @@ from apps.moderation.selectors import (
     review_version_get,
 )
 from apps.moderation.services import review_approve, review_claim, review_reject, review_release
-from console.access import access_errors
+from console.access import access_errors, request_actor
 from console.diffs import manifest_diff_shown
 from console.forms import form_add_application_error
 from console.moderation.changelists import review_changelist
@@ -44,7 +43,7 @@ class ModeratorRequiredMixin(LoginRequiredMixin):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if not user_is_moderator(user=request.user):
+        if not request_actor(request).is_moderator:
             raise HttpPermissionDenied("Only platform moderators can review app versions.")
         return super().dispatch(request, *args, **kwargs)
 

@@ -14,9 +14,6 @@ MAX_MODULE_LINES = 400
 
 # "path" for a module, "path:function" for a function (nested ones by their own name).
 KNOWN: dict[str, str] = {
-    "apps/installations/services/settings.py:installation_settings_save": (
-        "being split into a settings plan in policies and a short apply service"
-    ),
     "apps/catalog/api/developer/app_views.py": "its access checks are moving to the one Actor",
     "console/developer/app_views.py": "its access checks are moving to the one Actor",
     "console/developer/version_views.py": "its access checks are moving to the one Actor",

@@ -9,7 +9,7 @@ from apps.installations.services.access import installation_access_set
 from apps.installations.services.consent import user_authorization_record
 from apps.installations.services.installable import REFUSALS, installation_check_installable
 from apps.installations.services.installs import (
-    ROLLOUT_BY,
+    ROLLOUT_ACTOR,
     RolloutOutcome,
     UpdatePlan,
     installation_install,
@@ -28,7 +28,7 @@ from apps.installations.services.uninstalling import (
 __all__ = [
     "APP_DELETION_ACTOR",
     "REFUSALS",
-    "ROLLOUT_BY",
+    "ROLLOUT_ACTOR",
     "RolloutOutcome",
     "UpdatePlan",
     "installation_access_set",

@@ -232,7 +232,7 @@ class RolloutOutcome(StrEnum):
     SKIPPED = "skipped"
 
 
-ROLLOUT_BY = actor_system(label="Automatic update")
+ROLLOUT_ACTOR = actor_system(label="Automatic update")
 
 
 @transaction.atomic
@@ -264,7 +264,7 @@ def installation_rollout(*, installation_id: int, version: AppVersion) -> Rollou
         return RolloutOutcome.SKIPPED
     plan = installation_update_plan(installation=locked, version=version)
     if not plan.needs_consent:
-        _move_to_version(locked, version, plan, ROLLOUT_BY, automatic=True)
+        _move_to_version(locked, version, plan, ROLLOUT_ACTOR, automatic=True)
         return RolloutOutcome.UPDATED
     pending = locked.pending_version
     if pending is not None and semver_key(pending.number) >= semver_key(version.number):
@@ -274,7 +274,7 @@ def installation_rollout(*, installation_id: int, version: AppVersion) -> Rollou
     _event(
         locked,
         InstallationEvent.Kind.UPDATE_NEEDS_APPROVAL,
-        ROLLOUT_BY,
+        ROLLOUT_ACTOR,
         {"to": version.number, "new_scopes": list(plan.exceeding)},
     )
     return RolloutOutcome.NEEDS_APPROVAL

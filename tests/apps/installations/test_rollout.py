@@ -16,7 +16,7 @@ from apps.installations.models import (
     WebhookSubscription,
 )
 from apps.installations.services import (
-    ROLLOUT_BY,
+    ROLLOUT_ACTOR,
     RolloutOutcome,
     installation_install,
     installation_pin,
@@ -110,7 +110,7 @@ def test_a_covered_grant_is_updated_automatically(app, v110):
     assert installation.scopes_revision == 2
     event = installation.events.get(kind=InstallationEvent.Kind.UPDATED)
     assert event.actor is None
-    assert event.actor_label == ROLLOUT_BY.label == "Automatic update"
+    assert event.actor_label == ROLLOUT_ACTOR.label == "Automatic update"
     assert event.detail == {
         "from": "1.1.0",
         "to": "1.2.0",
