@@ -8,7 +8,6 @@ redirects to the secret's page, which takes it out (``console.shown_once``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -20,7 +19,6 @@ from django.utils.html import format_html
 from django.views import View
 from django.views.decorators.cache import never_cache
 
-from apps.catalog.images import BANNER, LOGO, MAX_BANNERS
 from apps.catalog.models import App, AppStatus, AppType, VersionStatus
 from apps.catalog.policies import LISTING_FIELDS
 from apps.catalog.selectors import (
@@ -30,16 +28,11 @@ from apps.catalog.selectors import (
 )
 from apps.catalog.services import (
     app_activate,
-    app_banner_add,
-    app_banner_remove,
     app_create,
     app_credentials_rotate,
     app_deactivate,
     app_delete,
     app_list_in_catalog,
-    app_listing_update,
-    app_logo_remove,
-    app_logo_set,
     app_rename,
     app_unlist,
 )
@@ -51,12 +44,9 @@ from apps.jobs.selectors import job_latest_for, job_list_app_deletions
 from console.access import DeveloperRequiredMixin, access_errors
 from console.changelist import ChangeList
 from console.developer.app_forms import (
-    AppBannerForm,
     AppCreateForm,
     AppDeleteForm,
     AppEditForm,
-    AppListingForm,
-    AppLogoForm,
 )
 from console.developer.changelists import ACTIVATE, DEACTIVATE, app_changelist
 from console.forms import form_add_application_error
@@ -214,98 +204,6 @@ class AppEditView(AppMixin, View):
                 messages.success(request, f"The app is now called “{self.app.name}”.")
                 return redirect(app_url(self.app))
         return render(request, self.template_name, {"app": self.app, "form": form})
-
-
-class AppListingView(AppMixin, View):
-    """The listing text, the logo and the banners: each a form of its own on one page, so
-    one POST changes one thing (``section`` says which). Listing edits need no moderation."""
-
-    template_name = "console/developer/app_listing.html"
-
-    def get(self, request: HttpRequest, code: str) -> HttpResponse:
-        return self.show()
-
-    def post(self, request: HttpRequest, code: str) -> HttpResponse:
-        section = request.POST.get("section", "")
-        handlers: dict[str, Callable[[], HttpResponse]] = {
-            "text": self.post_text,
-            "logo": self.post_logo,
-            "logo-remove": self.post_logo_remove,
-            "banner": self.post_banner,
-            "banner-remove": self.post_banner_remove,
-        }
-        handler = handlers.get(section)
-        if handler is None:
-            messages.error(request, "Unknown listing change; nothing was saved.")
-            return redirect(request.path)
-        try:
-            return handler()
-        except ApplicationError as exc:  # e.g. the app started deleting meanwhile
-            messages.error(request, exc.message)
-            return redirect(app_url(self.app))
-
-    def show(self, status: int = 200, **forms: Any) -> HttpResponse:
-        listing = {name: getattr(self.app, name) for name in AppListingForm.base_fields}
-        context = {
-            "app": self.app,
-            "text_form": forms.get("text_form") or AppListingForm(initial=listing),
-            "logo_form": forms.get("logo_form") or AppLogoForm(),
-            "banner_form": forms.get("banner_form") or AppBannerForm(),
-            "banners": list(self.app.banners.all()),
-            "logo_rule": LOGO,
-            "banner_rule": BANNER,
-            "max_banners": MAX_BANNERS,
-        }
-        return render(self.request, self.template_name, context, status=status)
-
-    def saved(self, message: str) -> HttpResponse:
-        messages.success(self.request, message)
-        return redirect(self.request.path)
-
-    def post_text(self) -> HttpResponse:
-        form = AppListingForm(self.request.POST)
-        if form.is_valid():
-            try:
-                app_listing_update(app=self.app, **form.cleaned_data)
-            except ApplicationError as exc:
-                form_add_application_error(form, exc)
-            else:
-                return self.saved("Listing saved. Listing edits need no moderation.")
-        return self.show(text_form=form)
-
-    def post_logo(self) -> HttpResponse:
-        form = AppLogoForm(self.request.POST, self.request.FILES)
-        if form.is_valid():
-            try:
-                app_logo_set(app=self.app, upload=form.cleaned_data["logo"])
-            except ApplicationError as exc:
-                form_add_application_error(form, exc)
-            else:
-                return self.saved("Logo saved.")
-        return self.show(logo_form=form)
-
-    def post_logo_remove(self) -> HttpResponse:
-        app_logo_remove(app=self.app)
-        return self.saved("Logo removed.")
-
-    def post_banner(self) -> HttpResponse:
-        form = AppBannerForm(self.request.POST, self.request.FILES)
-        if form.is_valid():
-            try:
-                app_banner_add(app=self.app, upload=form.cleaned_data["banner"])
-            except ApplicationError as exc:
-                form_add_application_error(form, exc)
-            else:
-                return self.saved("Banner added.")
-        return self.show(banner_form=form)
-
-    def post_banner_remove(self) -> HttpResponse:
-        raw = self.request.POST.get("banner_id", "")
-        with access_errors():
-            # ASCII digits only: int() also reads Arabic-Indic digits and str.isdigit() accepts "²".
-            banner_id = int(raw) if raw.isascii() and raw.isdigit() else 0
-            app_banner_remove(app=self.app, banner_id=banner_id)
-        return self.saved("Banner removed.")
 
 
 class AppCredentialsRotateView(AppMixin, View):

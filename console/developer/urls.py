@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from console.developer import app_views, version_views, views
+from console.developer import app_views, listing_views, version_views, views
 
 app_name = "developer"
 
@@ -28,7 +28,7 @@ version_urls = [
 app_urls = [
     path("", app_views.AppDetailView.as_view(), name="app-detail"),
     path("edit/", app_views.AppEditView.as_view(), name="app-edit"),
-    path("listing/", app_views.AppListingView.as_view(), name="app-listing"),
+    path("listing/", listing_views.AppListingView.as_view(), name="app-listing"),
     path("secret/", app_views.AppSecretView.as_view(), name="app-secret"),
     path(
         "credentials/rotate/",

@@ -14,8 +14,6 @@ MAX_MODULE_LINES = 400
 
 # "path" for a module, "path:function" for a function (nested ones by their own name).
 KNOWN: dict[str, str] = {
-    "apps/catalog/api/developer/app_views.py": "its access checks are moving to the one Actor",
-    "console/developer/app_views.py": "its access checks are moving to the one Actor",
     "console/developer/version_views.py": "its access checks are moving to the one Actor",
 }
 

@@ -9,16 +9,18 @@ through one service of ``apps.catalog.services``, which writes all or nothing.
 
 from apps.catalog.api.developer.app_views import (
     AppActivateApi,
-    AppBannerDetailApi,
-    AppBannerListApi,
     AppCredentialsApi,
     AppCredentialsRotateApi,
     AppDeactivateApi,
     AppDetailApi,
     AppListApi,
     AppListInCatalogApi,
-    AppLogoApi,
     AppUnlistApi,
+)
+from apps.catalog.api.developer.image_views import (
+    AppBannerDetailApi,
+    AppBannerListApi,
+    AppLogoApi,
 )
 from apps.catalog.api.developer.link_views import (
     InstallLinkListApi,
