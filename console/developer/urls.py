@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from console.developer import app_views, listing_views, version_views, views
+from console.developer import app_views, link_views, listing_views, version_views, views
 
 app_name = "developer"
 
@@ -12,15 +12,15 @@ version_urls = [
     path("publish/", version_views.VersionPublishView.as_view(), name="version-publish"),
     path("hide/", version_views.VersionHideView.as_view(), name="version-hide"),
     path("install/", version_views.VersionInstallView.as_view(), name="version-install"),
-    path("links/new/", version_views.InstallLinkCreateView.as_view(), name="install_link-create"),
+    path("links/new/", link_views.InstallLinkCreateView.as_view(), name="install_link-create"),
     path(
         "links/<int:link_id>/created/",
-        version_views.InstallLinkCreatedView.as_view(),
+        link_views.InstallLinkCreatedView.as_view(),
         name="install_link-created",
     ),
     path(
         "links/<int:link_id>/revoke/",
-        version_views.InstallLinkRevokeView.as_view(),
+        link_views.InstallLinkRevokeView.as_view(),
         name="install_link-revoke",
     ),
 ]

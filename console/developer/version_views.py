@@ -1,4 +1,5 @@
-"""Developer Console: an app's versions, their status flow and install links.
+"""Developer Console: an app's versions and their status flow (install links:
+``console.developer.link_views``).
 
 A version's status only moves through the catalog's transition services; a refused or
 lost race (``Conflict``) is shown as an error message and nothing changes. An install
@@ -17,9 +18,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.decorators import method_decorator
 from django.views import View
-from django.views.decorators.cache import never_cache
 
 from apps.catalog.errors import CatalogError
 from apps.catalog.manifests import format_for, manifest_validate
@@ -33,7 +32,6 @@ from apps.catalog.policies import (
 )
 from apps.catalog.selectors import (
     app_listing_state,
-    install_link_get,
     install_link_list_for_version,
     version_get,
     version_history,
@@ -43,8 +41,6 @@ from apps.catalog.selectors import (
 )
 from apps.catalog.services import (
     ManifestInvalid,
-    install_link_create,
-    install_link_revoke,
     version_create,
     version_hide,
     version_publish,
@@ -57,12 +53,11 @@ from apps.jobs.kinds import VERSION_ROLLOUT
 from apps.jobs.models import Job
 from apps.jobs.selectors import job_latest_for
 from console.access import access_errors
-from console.developer.app_forms import InstallLinkForm, VersionForm
+from console.developer.app_forms import VersionForm
 from console.developer.app_views import AppMixin
 from console.diffs import manifest_diff_shown
 from console.forms import form_add_application_error
 from console.installations.links import install_action
-from console.shown_once import shown_once_hold, shown_once_pop
 
 
 def version_url(version: AppVersion, name: str = "version-detail") -> str:
@@ -387,98 +382,3 @@ class VersionInstallView(VersionMixin, View):
             ),
         }
         return render(request, self.template_name, context, status=409 if refusal else 200)
-
-
-def install_link_url(request: HttpRequest, raw_token: str) -> str:
-    """The absolute URL of the install link page for ``raw_token``."""
-    path = reverse("console:marketplace:install_link-detail", kwargs={"token": raw_token})
-    return request.build_absolute_uri(path)
-
-
-def _link_slot(link_id: int) -> str:
-    return f"install_link:{link_id}"
-
-
-class InstallLinkCreateView(VersionMixin, View):
-    """Create an install link, then redirect to the page that shows it once (a reload
-    never creates a second link)."""
-
-    template_name = "console/developer/install_link_form.html"
-
-    def get(self, request: HttpRequest, code: str, number: str) -> HttpResponse:
-        return self.show(InstallLinkForm())
-
-    def post(self, request: HttpRequest, code: str, number: str) -> HttpResponse:
-        form = InstallLinkForm(request.POST)
-        if form.is_valid():
-            try:
-                link, raw = install_link_create(
-                    version=self.version,
-                    label=form.cleaned_data["label"],
-                    expires_in_days=form.cleaned_data["expires_in_days"],
-                    actor=self.actor,
-                )
-            except ApplicationError as exc:
-                form_add_application_error(form, exc)
-            else:
-                shown_once_hold(request, slot=_link_slot(link.pk), value=raw)
-                return redirect(
-                    "console:developer:install_link-created",
-                    code=self.app.code,
-                    number=self.version.number,
-                    link_id=link.pk,
-                )
-        return self.show(form)
-
-    def show(self, form: InstallLinkForm) -> HttpResponse:
-        return render(
-            self.request,
-            self.template_name,
-            {"app": self.app, "version": self.version, "form": form},
-        )
-
-
-@method_decorator(never_cache, name="dispatch")
-class InstallLinkCreatedView(VersionMixin, View):
-    """The new install link, shown once to the session that made it; any later visit
-    says it was shown once and offers to revoke it and make another. Another version's
-    link is a 404."""
-
-    template_name = "console/developer/install_link_created.html"
-
-    def get(self, request: HttpRequest, code: str, number: str, link_id: int) -> HttpResponse:
-        with access_errors():
-            link = install_link_get(version=self.version, link_id=link_id)
-        raw = shown_once_pop(request, slot=_link_slot(link.pk))
-        context = {
-            "app": self.app,
-            "version": self.version,
-            "link": link,
-            "link_url": install_link_url(request, raw) if raw else None,
-            "now": timezone.now(),
-        }
-        return render(request, self.template_name, context)
-
-
-class InstallLinkRevokeView(VersionMixin, View):
-    """GET: the confirmation page; POST: revoke. Another version's link is a 404."""
-
-    template_name = "console/developer/install_link_revoke.html"
-
-    def get(self, request: HttpRequest, code: str, number: str, link_id: int) -> HttpResponse:
-        with access_errors():
-            link = install_link_get(version=self.version, link_id=link_id)
-        context = {"app": self.app, "version": self.version, "link": link, "now": timezone.now()}
-        return render(request, self.template_name, context)
-
-    def post(self, request: HttpRequest, code: str, number: str, link_id: int) -> HttpResponse:
-        with access_errors():
-            link = install_link_get(version=self.version, link_id=link_id)
-        if link.revoked_at is not None:
-            messages.info(request, f"The install link {link.display_prefix}… was already revoked.")
-        else:
-            install_link_revoke(link=link, actor=self.actor)
-            messages.success(
-                request, f"The install link {link.display_prefix}… is revoked: it stops working."
-            )
-        return redirect(version_url(self.version))
