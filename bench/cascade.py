@@ -16,21 +16,27 @@ history. Then:
    batching, no short transactions and no progress; prints the ratio;
 3. counts the database queries of the job per account, running its chunks in this
    process under ``CaptureQueriesContext`` on small samples with ``--users`` and with
-   four times as many users per account (the count must not grow with users).
+   four times as many users per account (the count must not grow with users);
+4. times, in this process, the two ways an installation goes, interleaved in groups of
+   ten accounts on one sample (``--paths-sample``): the one transaction of a small
+   installation and the steps of its deletion plan; prints both per account (whether
+   the one-transaction path still pays).
 
     .venv/bin/python bench/cascade.py [--accounts N] [--users U] [--sample S]
+        [--paths-sample P]
 
-Runs on a throwaway SQLite database under var/ with the filesystem broker, or on
-PostgreSQL with ``DATABASE_URL`` set (the test database ``test_<name>`` is created and
-dropped) and Redis with ``REDIS_URL`` set.
+The data and the plain SQL floor are in ``bench/cascade_data.py``. Runs with the test
+settings, DEBUG off unless ``DEBUG=true`` (the header says which), on a throwaway SQLite
+database under var/ with the filesystem broker, or on PostgreSQL with ``DATABASE_URL``
+set (the test database ``test_<name>`` is created and dropped) and Redis with
+``REDIS_URL`` set.
 """
 
 import argparse
-import hashlib
 import os
+import statistics
 import sys
 import time
-from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -42,274 +48,39 @@ import django
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.db.models import Model  # noqa: E402
 from django.test.utils import (  # noqa: E402
     CaptureQueriesContext,
     setup_test_environment,
     teardown_test_environment,
 )
-from django.utils import timezone  # noqa: E402
 
-from apps.accounts.actors import actor_system  # noqa: E402
-from apps.accounts.models import Account, Group, Membership, Role, User  # noqa: E402
-from apps.catalog.models import App, AppVersion, InstallLink, VersionEvent  # noqa: E402
-from apps.catalog.services import (  # noqa: E402
-    app_create,
-    app_delete,
-    version_create,
-    version_publish,
-)
-from apps.installations.models import (  # noqa: E402
-    Installation,
-    InstallationAccess,
-    InstallationEvent,
-    SettingValue,
-    UserAuthorization,
-    WebhookSubscription,
+from apps.accounts.models import Account  # noqa: E402
+from apps.catalog.models import App  # noqa: E402
+from apps.catalog.services import app_delete  # noqa: E402
+from apps.installations.models import Installation, InstallationStatus  # noqa: E402
+from apps.installations.services import (  # noqa: E402
+    APP_DELETION_ACTOR,
+    installation_mark_uninstalling,
 )
 from apps.jobs.kinds import APP_DELETE  # noqa: E402
 from apps.jobs.models import Job  # noqa: E402
 from apps.jobs.services import job_run  # noqa: E402
-from apps.oauth.models import AccessToken, Application, Grant, RefreshToken  # noqa: E402
-from tests.factories.catalog import manifest_text  # noqa: E402
+from apps.lifecycle.services.batches import relaxed_commits  # noqa: E402
+from apps.lifecycle.services.cascade import UNINSTALL_STEPS, installation_purge  # noqa: E402
+from apps.lifecycle.services.whole import (  # noqa: E402
+    installation_delete_whole,
+    installations_small,
+)
+from bench.cascade_data import (  # noqa: E402
+    BY,
+    app_rows,
+    build_accounts,
+    build_app,
+    plain_delete,
+)
 from tests.worker import CeleryProcess, purge_broker  # noqa: E402
-
-BY = actor_system(label="bench")
-CHUNK = 500  # accounts built per round of bulk inserts: memory stays bounded at any N
-APP_SETTINGS = ("company_name", "region", "plan")
-WEBHOOKS = ("invoice-created", "invoice-updated", "deal-won")
-
-
-def checksum(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def build_accounts(prefix: str, count: int, users: int) -> list[int]:
-    """``count`` accounts, each with ``users`` members, a role and a group."""
-    account_ids: list[int] = []
-    for start in range(0, count, CHUNK):
-        accounts = Account.objects.bulk_create(
-            [
-                Account(slug=f"{prefix}-{i:05d}", name=f"{prefix} {i}")
-                for i in range(start, min(start + CHUNK, count))
-            ]
-        )
-        roles = Role.objects.bulk_create(
-            [Role(account=a, name="Staff", rights={"crm": "read"}) for a in accounts]
-        )
-        Group.objects.bulk_create([Group(account=a, name="Sales") for a in accounts])
-        people = User.objects.bulk_create(
-            [
-                User(email=f"u{u}@{a.slug}.bench", password="!")
-                for a in accounts
-                for u in range(users)
-            ],
-            batch_size=2000,
-        )
-        Membership.objects.bulk_create(
-            [
-                Membership(user=people[i * users + u], account=a, role=roles[i], is_admin=u == 0)
-                for i, a in enumerate(accounts)
-                for u in range(users)
-            ],
-            batch_size=2000,
-        )
-        account_ids.extend(a.pk for a in accounts)
-    return account_ids
-
-
-def build_app(developer: Account, name: str, account_ids: list[int]) -> App:
-    """The app, published, installed on every account of ``account_ids`` with everything
-    an installation gathers. Built in rounds of ``CHUNK`` accounts."""
-    app, _secret = app_create(account=developer, name=name, type="private", actor=BY)
-    version = version_create(app=app, raw=manifest_text("1.0.0"), actor=BY)
-    version_publish(version=version, actor=BY)
-    now = timezone.now()
-    scopes = ["crm.accounts:read", "fin.invoices:full"]
-    for start in range(0, len(account_ids), CHUNK):
-        chunk = account_ids[start : start + CHUNK]
-        installations = Installation.objects.bulk_create(
-            [
-                Installation(
-                    account_id=a,
-                    app=app,
-                    version=version,
-                    granted_scopes=scopes,
-                    installed_at=now,
-                )
-                for a in chunk
-            ]
-        )
-        by_account = {i.account_id: i for i in installations}
-        memberships = list(
-            Membership.objects.filter(account_id__in=chunk)
-            .order_by("pk")
-            .values_list("pk", "user_id", "account_id")
-        )
-        common = {"application_id": app.oauth_application_id, "scope": " ".join(scopes)}
-        previous = RefreshToken.objects.bulk_create(
-            [
-                RefreshToken(
-                    user_id=user_id,
-                    installation=by_account[account_id],
-                    token="",
-                    token_checksum=checksum(f"{name}-rt0-{pk}"),
-                    revoked=now - timedelta(hours=1),
-                    application_id=app.oauth_application_id,
-                )
-                for pk, user_id, account_id in memberships
-            ],
-            batch_size=2000,
-        )
-        access = AccessToken.objects.bulk_create(
-            [
-                AccessToken(
-                    user_id=user_id,
-                    installation=by_account[account_id],
-                    membership_id=pk,
-                    source_refresh_token=previous[n],
-                    token="",
-                    token_checksum=checksum(f"{name}-at-{pk}"),
-                    expires=now + timedelta(hours=1),
-                    **common,
-                )
-                for n, (pk, user_id, account_id) in enumerate(memberships)
-            ],
-            batch_size=2000,
-        )
-        RefreshToken.objects.bulk_create(
-            [
-                RefreshToken(
-                    user_id=user_id,
-                    installation=by_account[account_id],
-                    access_token=access[n],
-                    token="",
-                    token_checksum=checksum(f"{name}-rt1-{pk}"),
-                    application_id=app.oauth_application_id,
-                )
-                for n, (pk, user_id, account_id) in enumerate(memberships)
-            ],
-            batch_size=2000,
-        )
-        SettingValue.objects.bulk_create(
-            [
-                SettingValue(installation=i, key=key, value=f"{key} of {i.account_id}")
-                for i in installations
-                for key in APP_SETTINGS
-            ]
-            + [
-                SettingValue(
-                    installation=by_account[account_id],
-                    key="signature",
-                    user_id=user_id,
-                    value=f"Regards, {user_id}",
-                )
-                for _pk, user_id, account_id in memberships
-            ],
-            batch_size=2000,
-        )
-        WebhookSubscription.objects.bulk_create(
-            [
-                WebhookSubscription(
-                    installation=i,
-                    webhook_id=hook,
-                    event=f"fin.{hook}",
-                    url=f"https://invoicer.example.com/hooks/{hook}",
-                )
-                for i in installations
-                for hook in WEBHOOKS
-            ]
-        )
-        roles = dict(Role.objects.filter(account_id__in=chunk).values_list("account_id", "pk"))
-        groups = dict(Group.objects.filter(account_id__in=chunk).values_list("account_id", "pk"))
-        InstallationAccess.objects.bulk_create(
-            [InstallationAccess(installation=i, role_id=roles[i.account_id]) for i in installations]
-            + [
-                InstallationAccess(installation=i, group_id=groups[i.account_id])
-                for i in installations
-            ]
-        )
-        InstallationEvent.objects.bulk_create(
-            [
-                InstallationEvent(installation=i, kind="installed", actor_label="bench")
-                for i in installations
-            ]
-        )
-    analyze()
-    return app
-
-
-def analyze() -> None:
-    """Fresh planner statistics, as a live database has them (autovacuum lags a bulk load)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-
-
-def app_rows(app_id: int, application_id: int) -> dict[str, int]:
-    """Every row that belongs to the app, per table: what its deletion must remove."""
-    installs = Installation.objects.filter(app_id=app_id)
-    versions = AppVersion.objects.filter(app_id=app_id)
-    per_installation = {
-        model: model._default_manager.filter(installation__in=installs).count()
-        for model in (
-            SettingValue,
-            WebhookSubscription,
-            InstallationAccess,
-            UserAuthorization,
-            InstallationEvent,
-        )
-    }
-    counts = {
-        "access tokens": AccessToken.objects.filter(application_id=application_id).count(),
-        "refresh tokens": RefreshToken.objects.filter(application_id=application_id).count(),
-        "grants": Grant.objects.filter(application_id=application_id).count(),
-        **{str(m._meta.verbose_name_plural): n for m, n in per_installation.items()},
-        "installations": installs.count(),
-        "versions, events, links": versions.count()
-        + VersionEvent.objects.filter(version__in=versions).count()
-        + InstallLink.objects.filter(version__in=versions).count(),
-        "app and OAuth client": App.objects.filter(pk=app_id).count()
-        + Application.objects.filter(pk=application_id).count(),
-    }
-    return counts
-
-
-def plain_delete(app_id: int, application_id: int) -> None:
-    """One ``DELETE`` per table, in one transaction (the pointers between access and
-    refresh tokens are deferred constraints, checked at commit)."""
-    q = connection.ops.quote_name
-
-    def table(model: type[Model]) -> str:
-        return q(model._meta.db_table)
-
-    installs = f"SELECT id FROM {table(Installation)} WHERE app_id = %s"
-    versions = f"SELECT id FROM {table(AppVersion)} WHERE app_id = %s"
-    statements = [
-        (f"DELETE FROM {table(Grant)} WHERE application_id = %s", application_id),
-        (f"DELETE FROM {table(AccessToken)} WHERE application_id = %s", application_id),
-        (f"DELETE FROM {table(RefreshToken)} WHERE application_id = %s", application_id),
-        *(
-            (f"DELETE FROM {table(model)} WHERE installation_id IN ({installs})", app_id)
-            for model in (
-                UserAuthorization,
-                SettingValue,
-                WebhookSubscription,
-                InstallationAccess,
-                InstallationEvent,
-            )
-        ),
-        (f"DELETE FROM {table(Installation)} WHERE app_id = %s", app_id),
-        (f"DELETE FROM {table(InstallLink)} WHERE version_id IN ({versions})", app_id),
-        (f"DELETE FROM {table(VersionEvent)} WHERE version_id IN ({versions})", app_id),
-        (f"DELETE FROM {table(AppVersion)} WHERE app_id = %s", app_id),
-        (f"DELETE FROM {table(App)} WHERE id = %s", app_id),
-        (f"DELETE FROM {table(Application)} WHERE id = %s", application_id),
-    ]
-    with transaction.atomic(), connection.cursor() as cursor:
-        for sql, param in statements:
-            cursor.execute(sql, [param])
 
 
 def vm_kib(pid: int, field: str) -> int:
@@ -383,12 +154,48 @@ def queries_per_account(
     return data, commits, chunks
 
 
+def per_account_paths(developer: Account, sample: int, users: int) -> dict[str, float]:
+    """Milliseconds per account of the two ways an installation goes, in this process,
+    interleaved in groups of ten accounts of one sample (medians of the groups): the one
+    transaction (the size check, then ``installation_delete_whole``) and the steps of
+    its plan (moved to ``uninstalling``, then ``installation_purge``)."""
+    account_ids = build_accounts("p", sample, users)
+    app = build_app(developer, "Paths", account_ids)
+    ids = list(Installation.objects.filter(app=app).order_by("pk").values_list("pk", flat=True))
+    statuses = (InstallationStatus.ACTIVE, InstallationStatus.UNINSTALLING)
+    spent: dict[str, list[float]] = {"one transaction": [], "steps": []}
+    with relaxed_commits():
+        for n in range(0, len(ids), 10):
+            group = ids[n : n + 10]
+            way = "steps" if (n // 10) % 2 else "one transaction"
+            started = time.perf_counter()
+            if way == "steps":
+                for pk in group:
+                    installation = Installation.objects.get(pk=pk)
+                    installation_mark_uninstalling(
+                        installation=installation, actor=APP_DELETION_ACTOR
+                    )
+                    assert installation_purge(installation_id=pk) == len(UNINSTALL_STEPS)
+            else:
+                assert installations_small(installation_ids=group) == set(group)
+                for pk in group:
+                    assert installation_delete_whole(installation_id=pk, statuses=statuses)
+            spent[way].append((time.perf_counter() - started) * 1000 / len(group))
+    return {way: statistics.median(ms) for way, ms in spent.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=2000, help="accounts with the app")
     parser.add_argument("--users", type=int, default=10, help="members per account")
     parser.add_argument(
         "--sample", type=int, default=50, help="accounts in each query-count sample"
+    )
+    parser.add_argument(
+        "--paths-sample",
+        type=int,
+        default=200,
+        help="accounts timed in-process, one transaction against the steps",
     )
     args = parser.parse_args()
 
@@ -403,7 +210,8 @@ def main() -> None:
         rows = sum(before.values())
         print(
             f"built {args.accounts} accounts x {args.users} users, {rows:,} rows of the app "
-            f"in {time.perf_counter() - started:.1f} s ({connection.vendor})"
+            f"in {time.perf_counter() - started:.1f} s ({connection.vendor}, "
+            f"DEBUG {'on' if settings.DEBUG else 'off'})"
         )
         for name, count in before.items():
             print(f"  {name:<28} {count:>10,}")
@@ -425,6 +233,7 @@ def main() -> None:
             (args.users, *queries_per_account(developer, args.sample, args.users, "a")),
             (args.users * 4, *queries_per_account(developer, args.sample, args.users * 4, "b")),
         ]
+        paths = per_account_paths(developer, args.paths_sample, args.users)
         purge_broker()
 
         seconds = cascade["seconds"]
@@ -446,6 +255,12 @@ def main() -> None:
             f"worker peak memory (VmHWM): {cascade['peak_kib'] / 1024:.1f} MiB "
             f"({cascade['ready_kib'] / 1024:.1f} MiB when ready, "
             f"+{(cascade['peak_kib'] - cascade['ready_kib']) / 1024:.1f} MiB during the job)"
+        )
+        one, steps = paths["one transaction"], paths["steps"]
+        print(
+            f"per account, in-process: one transaction {one:.2f} ms, the plan's steps "
+            f"{steps:.2f} ms ({steps / one:.0f}x; medians of groups of ten, "
+            f"{args.paths_sample} accounts)"
         )
         for users, queries, commits, chunks in samples:
             print(
