@@ -38,6 +38,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings.test")
@@ -184,6 +185,83 @@ def per_account_paths(developer: Account, sample: int, users: int) -> dict[str, 
     return {way: statistics.median(ms) for way, ms in spent.items()}
 
 
+def report(args: argparse.Namespace, rows: int, figures: dict[str, Any]) -> None:
+    cascade, plain_seconds = figures["cascade"], figures["plain_seconds"]
+    seconds = cascade["seconds"]
+    print()
+    print(f"{'':<36} {'cascade (worker)':>17} {'plain SQL':>12}")
+    print(f"{'seconds':<36} {seconds:>17.2f} {plain_seconds:>12.2f}")
+    print(
+        f"{'accounts per second':<36} {args.accounts / seconds:>17,.0f} "
+        f"{args.accounts / plain_seconds:>12,.0f}"
+    )
+    label = "rows deleted per second"
+    print(f"{label:<36} {rows / seconds:>17,.0f} {rows / plain_seconds:>12,.0f}")
+    ratio = plain_seconds / seconds
+    print(
+        f"throughput, cascade / plain SQL: {ratio:.2f} "
+        f"({'meets' if ratio >= 0.25 else 'misses'} the target of 0.25)"
+    )
+    print(
+        f"worker peak memory (VmHWM): {cascade['peak_kib'] / 1024:.1f} MiB "
+        f"({cascade['ready_kib'] / 1024:.1f} MiB when ready, "
+        f"+{(cascade['peak_kib'] - cascade['ready_kib']) / 1024:.1f} MiB during the job)"
+    )
+    one, steps = figures["paths"]["one transaction"], figures["paths"]["steps"]
+    print(
+        f"per account, in-process: one transaction {one:.2f} ms, the plan's steps "
+        f"{steps:.2f} ms ({steps / one:.0f}x; medians of groups of ten, "
+        f"{args.paths_sample} accounts)"
+    )
+    for users, queries, commits, chunks in figures["samples"]:
+        print(
+            f"queries per account, {users} users each: {queries / args.sample:.1f} "
+            f"and {commits / args.sample:.1f} commits ({queries} queries, {commits} "
+            f"commits, {args.sample} accounts, {chunks} chunk(s), in-process)"
+        )
+
+
+def measure(args: argparse.Namespace) -> None:
+    developer = Account.objects.create(slug="bench-developer", name="Bench Developer")
+    started = time.perf_counter()
+    account_ids = build_accounts("acct", args.accounts, args.users)
+    app = build_app(developer, "Cascade", account_ids)
+    before = app_rows(app.pk, app.oauth_application_id)
+    rows = sum(before.values())
+    print(
+        f"built {args.accounts} accounts x {args.users} users, {rows:,} rows of the app "
+        f"in {time.perf_counter() - started:.1f} s ({connection.vendor}, "
+        f"DEBUG {'on' if settings.DEBUG else 'off'})"
+    )
+    for name, count in before.items():
+        print(f"  {name:<28} {count:>10,}")
+
+    cascade = through_worker(app, args.accounts)
+    left = app_rows(app.pk, app.oauth_application_id)
+    assert not any(left.values()), f"rows left after the cascade: {left}"
+
+    copy = build_app(developer, "Cascade copy", account_ids)
+    again = app_rows(copy.pk, copy.oauth_application_id)
+    assert again == before, f"the copy differs: {again} != {before}"
+    started = time.perf_counter()
+    plain_delete(copy.pk, copy.oauth_application_id)
+    plain_seconds = time.perf_counter() - started
+    left = app_rows(copy.pk, copy.oauth_application_id)
+    assert not any(left.values()), f"rows left after the plain DELETEs: {left}"
+
+    samples = [
+        (args.users, *queries_per_account(developer, args.sample, args.users, "a")),
+        (args.users * 4, *queries_per_account(developer, args.sample, args.users * 4, "b")),
+    ]
+    paths = per_account_paths(developer, args.paths_sample, args.users)
+    purge_broker()
+    report(
+        args,
+        rows,
+        {"cascade": cascade, "plain_seconds": plain_seconds, "samples": samples, "paths": paths},
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=2000, help="accounts with the app")
@@ -202,72 +280,7 @@ def main() -> None:
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        developer = Account.objects.create(slug="bench-developer", name="Bench Developer")
-        started = time.perf_counter()
-        account_ids = build_accounts("acct", args.accounts, args.users)
-        app = build_app(developer, "Cascade", account_ids)
-        before = app_rows(app.pk, app.oauth_application_id)
-        rows = sum(before.values())
-        print(
-            f"built {args.accounts} accounts x {args.users} users, {rows:,} rows of the app "
-            f"in {time.perf_counter() - started:.1f} s ({connection.vendor}, "
-            f"DEBUG {'on' if settings.DEBUG else 'off'})"
-        )
-        for name, count in before.items():
-            print(f"  {name:<28} {count:>10,}")
-
-        cascade = through_worker(app, args.accounts)
-        left = app_rows(app.pk, app.oauth_application_id)
-        assert not any(left.values()), f"rows left after the cascade: {left}"
-
-        copy = build_app(developer, "Cascade copy", account_ids)
-        again = app_rows(copy.pk, copy.oauth_application_id)
-        assert again == before, f"the copy differs: {again} != {before}"
-        started = time.perf_counter()
-        plain_delete(copy.pk, copy.oauth_application_id)
-        plain_seconds = time.perf_counter() - started
-        left = app_rows(copy.pk, copy.oauth_application_id)
-        assert not any(left.values()), f"rows left after the plain DELETEs: {left}"
-
-        samples = [
-            (args.users, *queries_per_account(developer, args.sample, args.users, "a")),
-            (args.users * 4, *queries_per_account(developer, args.sample, args.users * 4, "b")),
-        ]
-        paths = per_account_paths(developer, args.paths_sample, args.users)
-        purge_broker()
-
-        seconds = cascade["seconds"]
-        print()
-        print(f"{'':<36} {'cascade (worker)':>17} {'plain SQL':>12}")
-        print(f"{'seconds':<36} {seconds:>17.2f} {plain_seconds:>12.2f}")
-        print(
-            f"{'accounts per second':<36} {args.accounts / seconds:>17,.0f} "
-            f"{args.accounts / plain_seconds:>12,.0f}"
-        )
-        label = "rows deleted per second"
-        print(f"{label:<36} {rows / seconds:>17,.0f} {rows / plain_seconds:>12,.0f}")
-        ratio = plain_seconds / seconds
-        print(
-            f"throughput, cascade / plain SQL: {ratio:.2f} "
-            f"({'meets' if ratio >= 0.25 else 'misses'} the target of 0.25)"
-        )
-        print(
-            f"worker peak memory (VmHWM): {cascade['peak_kib'] / 1024:.1f} MiB "
-            f"({cascade['ready_kib'] / 1024:.1f} MiB when ready, "
-            f"+{(cascade['peak_kib'] - cascade['ready_kib']) / 1024:.1f} MiB during the job)"
-        )
-        one, steps = paths["one transaction"], paths["steps"]
-        print(
-            f"per account, in-process: one transaction {one:.2f} ms, the plan's steps "
-            f"{steps:.2f} ms ({steps / one:.0f}x; medians of groups of ten, "
-            f"{args.paths_sample} accounts)"
-        )
-        for users, queries, commits, chunks in samples:
-            print(
-                f"queries per account, {users} users each: {queries / args.sample:.1f} "
-                f"and {commits / args.sample:.1f} commits ({queries} queries, {commits} "
-                f"commits, {args.sample} accounts, {chunks} chunk(s), in-process)"
-            )
+        measure(args)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
         teardown_test_environment()

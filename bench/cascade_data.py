@@ -28,6 +28,7 @@ BY = actor_system(label="bench")
 CHUNK = 500  # accounts built per round of bulk inserts: memory stays bounded at any N
 APP_SETTINGS = ("company_name", "region", "plan")
 WEBHOOKS = ("invoice-created", "invoice-updated", "deal-won")
+SCOPES = ["crm.accounts:read", "fin.invoices:full"]
 
 
 def checksum(text: str) -> str:
@@ -68,6 +69,103 @@ def build_accounts(prefix: str, count: int, users: int) -> list[int]:
     return account_ids
 
 
+def _tokens(app: App, name: str, by_account: dict, memberships: list, now) -> None:
+    """Per member, the tokens of one refresh: the rotated refresh token (revoked), the
+    access token issued from it, the live refresh token pointing at that access token."""
+    common = {"application_id": app.oauth_application_id, "scope": " ".join(SCOPES)}
+    previous = RefreshToken.objects.bulk_create(
+        [
+            RefreshToken(
+                user_id=user_id,
+                installation=by_account[account_id],
+                token="",
+                token_checksum=checksum(f"{name}-rt0-{pk}"),
+                revoked=now - timedelta(hours=1),
+                application_id=app.oauth_application_id,
+            )
+            for pk, user_id, account_id in memberships
+        ],
+        batch_size=2000,
+    )
+    access = AccessToken.objects.bulk_create(
+        [
+            AccessToken(
+                user_id=user_id,
+                installation=by_account[account_id],
+                membership_id=pk,
+                source_refresh_token=previous[n],
+                token="",
+                token_checksum=checksum(f"{name}-at-{pk}"),
+                expires=now + timedelta(hours=1),
+                **common,
+            )
+            for n, (pk, user_id, account_id) in enumerate(memberships)
+        ],
+        batch_size=2000,
+    )
+    RefreshToken.objects.bulk_create(
+        [
+            RefreshToken(
+                user_id=user_id,
+                installation=by_account[account_id],
+                access_token=access[n],
+                token="",
+                token_checksum=checksum(f"{name}-rt1-{pk}"),
+                application_id=app.oauth_application_id,
+            )
+            for n, (pk, user_id, account_id) in enumerate(memberships)
+        ],
+        batch_size=2000,
+    )
+
+
+def _installation_rows(installations: list, by_account: dict, memberships: list) -> None:
+    """App-level settings and one per user, webhook subscriptions, a role and a group
+    with access, and the installation's history."""
+    SettingValue.objects.bulk_create(
+        [
+            SettingValue(installation=i, key=key, value=f"{key} of {i.account_id}")
+            for i in installations
+            for key in APP_SETTINGS
+        ]
+        + [
+            SettingValue(
+                installation=by_account[account_id],
+                key="signature",
+                user_id=user_id,
+                value=f"Regards, {user_id}",
+            )
+            for _pk, user_id, account_id in memberships
+        ],
+        batch_size=2000,
+    )
+    WebhookSubscription.objects.bulk_create(
+        [
+            WebhookSubscription(
+                installation=i,
+                webhook_id=hook,
+                event=f"fin.{hook}",
+                url=f"https://invoicer.example.com/hooks/{hook}",
+            )
+            for i in installations
+            for hook in WEBHOOKS
+        ]
+    )
+    chunk = list(by_account)
+    roles = dict(Role.objects.filter(account_id__in=chunk).values_list("account_id", "pk"))
+    groups = dict(Group.objects.filter(account_id__in=chunk).values_list("account_id", "pk"))
+    InstallationAccess.objects.bulk_create(
+        [InstallationAccess(installation=i, role_id=roles[i.account_id]) for i in installations]
+        + [InstallationAccess(installation=i, group_id=groups[i.account_id]) for i in installations]
+    )
+    InstallationEvent.objects.bulk_create(
+        [
+            InstallationEvent(installation=i, kind="installed", actor_label="bench")
+            for i in installations
+        ]
+    )
+
+
 def build_app(developer: Account, name: str, account_ids: list[int]) -> App:
     """The app, published, installed on every account of ``account_ids`` with everything
     an installation gathers. Built in rounds of ``CHUNK`` accounts."""
@@ -75,17 +173,12 @@ def build_app(developer: Account, name: str, account_ids: list[int]) -> App:
     version = version_create(app=app, raw=manifest_text("1.0.0"), actor=BY)
     version_publish(version=version, actor=BY)
     now = timezone.now()
-    scopes = ["crm.accounts:read", "fin.invoices:full"]
     for start in range(0, len(account_ids), CHUNK):
         chunk = account_ids[start : start + CHUNK]
         installations = Installation.objects.bulk_create(
             [
                 Installation(
-                    account_id=a,
-                    app=app,
-                    version=version,
-                    granted_scopes=scopes,
-                    installed_at=now,
+                    account_id=a, app=app, version=version, granted_scopes=SCOPES, installed_at=now
                 )
                 for a in chunk
             ]
@@ -96,95 +189,8 @@ def build_app(developer: Account, name: str, account_ids: list[int]) -> App:
             .order_by("pk")
             .values_list("pk", "user_id", "account_id")
         )
-        common = {"application_id": app.oauth_application_id, "scope": " ".join(scopes)}
-        previous = RefreshToken.objects.bulk_create(
-            [
-                RefreshToken(
-                    user_id=user_id,
-                    installation=by_account[account_id],
-                    token="",
-                    token_checksum=checksum(f"{name}-rt0-{pk}"),
-                    revoked=now - timedelta(hours=1),
-                    application_id=app.oauth_application_id,
-                )
-                for pk, user_id, account_id in memberships
-            ],
-            batch_size=2000,
-        )
-        access = AccessToken.objects.bulk_create(
-            [
-                AccessToken(
-                    user_id=user_id,
-                    installation=by_account[account_id],
-                    membership_id=pk,
-                    source_refresh_token=previous[n],
-                    token="",
-                    token_checksum=checksum(f"{name}-at-{pk}"),
-                    expires=now + timedelta(hours=1),
-                    **common,
-                )
-                for n, (pk, user_id, account_id) in enumerate(memberships)
-            ],
-            batch_size=2000,
-        )
-        RefreshToken.objects.bulk_create(
-            [
-                RefreshToken(
-                    user_id=user_id,
-                    installation=by_account[account_id],
-                    access_token=access[n],
-                    token="",
-                    token_checksum=checksum(f"{name}-rt1-{pk}"),
-                    application_id=app.oauth_application_id,
-                )
-                for n, (pk, user_id, account_id) in enumerate(memberships)
-            ],
-            batch_size=2000,
-        )
-        SettingValue.objects.bulk_create(
-            [
-                SettingValue(installation=i, key=key, value=f"{key} of {i.account_id}")
-                for i in installations
-                for key in APP_SETTINGS
-            ]
-            + [
-                SettingValue(
-                    installation=by_account[account_id],
-                    key="signature",
-                    user_id=user_id,
-                    value=f"Regards, {user_id}",
-                )
-                for _pk, user_id, account_id in memberships
-            ],
-            batch_size=2000,
-        )
-        WebhookSubscription.objects.bulk_create(
-            [
-                WebhookSubscription(
-                    installation=i,
-                    webhook_id=hook,
-                    event=f"fin.{hook}",
-                    url=f"https://invoicer.example.com/hooks/{hook}",
-                )
-                for i in installations
-                for hook in WEBHOOKS
-            ]
-        )
-        roles = dict(Role.objects.filter(account_id__in=chunk).values_list("account_id", "pk"))
-        groups = dict(Group.objects.filter(account_id__in=chunk).values_list("account_id", "pk"))
-        InstallationAccess.objects.bulk_create(
-            [InstallationAccess(installation=i, role_id=roles[i.account_id]) for i in installations]
-            + [
-                InstallationAccess(installation=i, group_id=groups[i.account_id])
-                for i in installations
-            ]
-        )
-        InstallationEvent.objects.bulk_create(
-            [
-                InstallationEvent(installation=i, kind="installed", actor_label="bench")
-                for i in installations
-            ]
-        )
+        _tokens(app, name, by_account, memberships, now)
+        _installation_rows(installations, by_account, memberships)
     analyze()
     return app
 
