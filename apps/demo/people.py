@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import CommandError
 
+from apps.accounts.actors import actor_for_user
 from apps.accounts.models import Account, User
 from apps.catalog.models import AppVersion
 from apps.moderation.policies import CHECKLIST_KEYS
@@ -39,7 +40,6 @@ def demo_people(*, force: bool) -> tuple[Account, User, User]:
 
 def demo_approve(*, version: AppVersion, moderator: User) -> None:
     """Claim a submitted version and approve it with every checklist item ticked."""
-    review_claim(version=version, moderator=moderator)
-    review_approve(
-        version=version, moderator=moderator, checklist=dict.fromkeys(CHECKLIST_KEYS, True)
-    )
+    actor = actor_for_user(user=moderator)
+    review_claim(version=version, actor=actor)
+    review_approve(version=version, actor=actor, checklist=dict.fromkeys(CHECKLIST_KEYS, True))

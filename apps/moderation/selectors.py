@@ -1,5 +1,5 @@
 """Reads of moderation: the queue and the reviews of a version. Moderators only: the
-console and API check ``user_is_moderator`` before calling these."""
+console and API check ``actor_can_moderate`` before calling these."""
 
 from __future__ import annotations
 

@@ -13,24 +13,30 @@ from collections.abc import Mapping
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.accounts.actors import Actor, actor_for_user
+from apps.accounts.actors import Actor
 from apps.accounts.models import Membership, User
-from apps.accounts.selectors import user_is_moderator
 from apps.catalog.models import AppVersion, VersionStatus
 from apps.catalog.policies import Party
 from apps.catalog.services import version_transition
 from apps.core.errors import Conflict, PermissionDenied, ValidationFailed
 from apps.moderation.errors import ModerationError
 from apps.moderation.models import Review
-from apps.moderation.policies import CHECKLIST, checklist_clean, checklist_missing
+from apps.moderation.policies import (
+    CHECKLIST,
+    actor_can_moderate,
+    checklist_clean,
+    checklist_missing,
+    version_can_review,
+)
 
 NOTES_MAX = 5000
 
 
-def _require_moderator(user: User) -> Actor:
-    if not user_is_moderator(user=user):
+def _require_moderator(actor: Actor) -> User:
+    """The moderator ``actor`` acts as; ``PermissionDenied`` for anyone else."""
+    if actor.user is None or not actor_can_moderate(actor):
         raise PermissionDenied("Only platform moderators can review app versions.")
-    return actor_for_user(user=user)
+    return actor.user
 
 
 def _open_review(version: AppVersion) -> Review | None:
@@ -55,15 +61,18 @@ def _require_claimant(version: AppVersion, user: User) -> Review:
 
 
 @transaction.atomic
-def review_claim(*, version: AppVersion, moderator: User) -> Review:
+def review_claim(*, version: AppVersion, actor: Actor) -> Review:
     """Take a submitted version for review (submitted → in review).
 
     Raises ``Conflict`` when another moderator claimed it first or it is no longer
     submitted; ``PermissionDenied`` for anyone but a moderator, and for a moderator who is
     a member of the account that develops the app (nobody reviews their own app).
     """
-    actor = _require_moderator(moderator)
-    if Membership.objects.filter(user=moderator, account_id=version.app.account_id).exists():
+    moderator = _require_moderator(actor)
+    develops_app = Membership.objects.filter(
+        user=moderator, account_id=version.app.account_id
+    ).exists()
+    if not version_can_review(actor, develops_app=develops_app):
         raise PermissionDenied(
             f"You are a member of {version.app.account.name}, which develops this app: "
             "another moderator must review it.",
@@ -85,11 +94,10 @@ def review_claim(*, version: AppVersion, moderator: User) -> Review:
 
 
 @transaction.atomic
-def review_release(*, version: AppVersion, moderator: User) -> Review:
+def review_release(*, version: AppVersion, actor: Actor) -> Review:
     """Give a claimed version back to the queue (in review → submitted). Only the
     moderator who claimed it can release it."""
-    actor = _require_moderator(moderator)
-    review = _require_claimant(version, moderator)
+    review = _require_claimant(version, _require_moderator(actor))
     version_transition(
         version=version,
         target=VersionStatus.SUBMITTED,
@@ -106,14 +114,13 @@ def review_release(*, version: AppVersion, moderator: User) -> Review:
 def review_approve(
     *,
     version: AppVersion,
-    moderator: User,
+    actor: Actor,
     checklist: Mapping[str, object] | None,
     notes: str = "",
 ) -> Review:
     """Approve a version under review. Every checklist item must be ticked
     (``ValidationFailed`` naming ``checklist``). The developer can then publish it."""
-    actor = _require_moderator(moderator)
-    review = _require_claimant(version, moderator)
+    review = _require_claimant(version, _require_moderator(actor))
     notes = _clean_notes(notes)
     ticked = checklist_clean(checklist)
     missing = checklist_missing(ticked)
@@ -138,7 +145,7 @@ def review_approve(
 def review_reject(
     *,
     version: AppVersion,
-    moderator: User,
+    actor: Actor,
     reason: str,
     checklist: Mapping[str, object] | None = None,
     notes: str = "",
@@ -146,8 +153,7 @@ def review_reject(
     """Reject a version under review with a reason the developer sees (``ValidationFailed``
     naming ``reason`` when it is blank). The developer edits the version (it goes back to
     draft) and submits again."""
-    actor = _require_moderator(moderator)
-    review = _require_claimant(version, moderator)
+    review = _require_claimant(version, _require_moderator(actor))
     notes = _clean_notes(notes)
     reason = (reason or "").strip()
     if len(reason) > 5000:

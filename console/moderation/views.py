@@ -21,7 +21,7 @@ from apps.catalog.selectors import (
 )
 from apps.core.errors import ApplicationError, Conflict, ValidationFailed
 from apps.moderation.models import Review
-from apps.moderation.policies import CHECKLIST
+from apps.moderation.policies import CHECKLIST, actor_can_moderate
 from apps.moderation.selectors import (
     review_list_for_version,
     review_open_for_version,
@@ -43,7 +43,7 @@ class ModeratorRequiredMixin(LoginRequiredMixin):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if not request_actor(request).is_moderator:
+        if not actor_can_moderate(request_actor(request)):
             raise HttpPermissionDenied("Only platform moderators can review app versions.")
         return super().dispatch(request, *args, **kwargs)
 
@@ -129,7 +129,7 @@ class ReviewClaimView(ModeratorRequiredMixin, View):
     def post(self, request: HttpRequest, version_id: int) -> HttpResponse:
         version = _version(version_id)
         try:
-            review_claim(version=version, moderator=request.user)
+            review_claim(version=version, actor=request_actor(request))
         except Conflict as exc:
             messages.error(request, _claim_refusal(version, request, exc))
         except ApplicationError as exc:
@@ -160,7 +160,7 @@ class ReviewReleaseView(ModeratorRequiredMixin, View):
     def post(self, request: HttpRequest, version_id: int) -> HttpResponse:
         version = _version(version_id)
         try:
-            review_release(version=version, moderator=request.user)
+            review_release(version=version, actor=request_actor(request))
         except ApplicationError as exc:
             messages.error(request, exc.message)
             return redirect("console:moderation:review-detail", version_id=version.pk)
@@ -202,7 +202,7 @@ class ReviewApproveView(_DecisionView):
         try:
             review_approve(
                 version=version,
-                moderator=request.user,
+                actor=request_actor(request),
                 checklist=form.checklist_ticks(),
                 notes=form.cleaned_data["notes"],
             )
@@ -223,7 +223,7 @@ class ReviewRejectView(_DecisionView):
         try:
             review_reject(
                 version=version,
-                moderator=request.user,
+                actor=request_actor(request),
                 reason=form.cleaned_data["reason"],
                 notes=form.cleaned_data["notes"],
             )

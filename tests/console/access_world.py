@@ -137,7 +137,7 @@ def build_world() -> World:
         "claimed": make_version(app=app, number="1.3.0", status="submitted"),
         "draft": make_version(app=app, number="1.4.0", status="draft"),
     }
-    review_claim(version=versions["claimed"], moderator=moderator)
+    review_claim(version=versions["claimed"], actor=actor_for_user(user=moderator))
     app_listing_update(
         app=app, summary="Invoices.", description="Invoices from deals.", support_email="h@x.io"
     )

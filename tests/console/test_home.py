@@ -5,6 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from apps.accounts.actors import actor_for_user
 from apps.moderation.services import review_claim
 from tests.console.conftest import login_url
 from tests.factories import UserFactory, make_app, make_version
@@ -134,7 +135,7 @@ def test_a_moderator_without_an_account_lands_on_the_review_queue(client_for, mo
     app = make_app(account=account, name="Invoicer", type="public")
     make_version(app=app, number="1.0.0", status="submitted")
     claimed = make_version(app=app, number="2.0.0", status="submitted")
-    review_claim(version=claimed, moderator=moderator)
+    review_claim(version=claimed, actor=actor_for_user(user=moderator))
 
     response = client_for(moderator).get(HOME)
 

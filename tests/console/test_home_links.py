@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
+from apps.accounts.actors import actor_for_user
 from apps.moderation.services import review_claim
 from tests.factories import UserFactory, make_app, make_version
 
@@ -39,7 +40,7 @@ def claimed_review(account, moderator):
     """A version in the queue claimed by the moderator: their home links to its review."""
     app = make_app(account=account, name="Invoicer", type="public")
     version = make_version(app=app, number="1.0.0", status="submitted")
-    review_claim(version=version, moderator=moderator)
+    review_claim(version=version, actor=actor_for_user(user=moderator))
     return version
 
 

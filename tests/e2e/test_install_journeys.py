@@ -375,9 +375,11 @@ def invoicer_installed_with_update(demo):
     )
     newer = AppVersion.objects.get(app=invoicer, number="1.1.0")
     moderator = User.objects.get(email=MODERATOR)
-    review_claim(version=newer, moderator=moderator)
+    review_claim(version=newer, actor=actor_for_user(user=moderator))
     review_approve(
-        version=newer, moderator=moderator, checklist=dict.fromkeys(CHECKLIST_KEYS, True)
+        version=newer,
+        actor=actor_for_user(user=moderator),
+        checklist=dict.fromkeys(CHECKLIST_KEYS, True),
     )
     version_publish(
         version=newer, actor=actor_for_user(user=User.objects.get(email="dev@devstudio.test"))

@@ -118,7 +118,9 @@ def site(db) -> Site:
         group_ids=[],
         actor=actor_for_user(user=admin.user, membership=admin),
     )
-    review_claim(version=submitted, moderator=User.objects.get(email=PERSONAS["moderator"]))
+    review_claim(
+        version=submitted, actor=actor_for_user(user=User.objects.get(email=PERSONAS["moderator"]))
+    )
     job = Job.objects.create(
         kind=DIAGNOSTIC, account=acme, target="pipeline diagnostic", progress_total=5
     )

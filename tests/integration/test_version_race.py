@@ -116,8 +116,8 @@ def test_two_moderators_claim_the_same_version(account, moderator, second_modera
 
         outcomes = race(
             version,
-            first=lambda v: review_claim(version=v, moderator=moderator),
-            second=lambda v: review_claim(version=v, moderator=second_moderator),
+            first=lambda v: review_claim(version=v, actor=actor_for_user(user=moderator)),
+            second=lambda v: review_claim(version=v, actor=actor_for_user(user=second_moderator)),
         )
 
         won, _ = winner_and_loser(outcomes)
@@ -141,7 +141,7 @@ def test_the_developer_withdraws_while_a_moderator_claims(account, developer, mo
         outcomes = race(
             version,
             withdraw=lambda v: version_withdraw(version=v, actor=actor_for_user(user=developer)),
-            claim=lambda v: review_claim(version=v, moderator=moderator),
+            claim=lambda v: review_claim(version=v, actor=actor_for_user(user=moderator)),
         )
 
         won, _ = winner_and_loser(outcomes)

@@ -1,6 +1,6 @@
 """Moderation API: the review queue, a version under review, and the decisions.
 
-Signed-in platform moderators only (``user_is_moderator``); anyone else signed in gets
+Signed-in platform moderators only (``actor_can_moderate``); anyone else signed in gets
 403, API keys included (a key belongs to a tenant account, not to the platform). Every
 decision moves the version through the catalog's one write path and is recorded in the
 version's history.
@@ -20,8 +20,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.actors import Actor
 from apps.accounts.api.context import request_actor
-from apps.accounts.models import User
 from apps.catalog.api.serializers import (
     PAGE_PARAMETERS,
     BannerOutput,
@@ -50,7 +50,7 @@ from apps.moderation.api.serializers import (
     ReviewOutput,
 )
 from apps.moderation.models import Review
-from apps.moderation.policies import CHECKLIST
+from apps.moderation.policies import CHECKLIST, actor_can_moderate
 from apps.moderation.selectors import (
     review_list_for_version,
     review_open_for_version,
@@ -60,14 +60,15 @@ from apps.moderation.selectors import (
 from apps.moderation.services import review_approve, review_claim, review_reject, review_release
 
 
-def moderator_required(request: Request) -> User:
-    """The signed-in moderator; 403 for anyone else, API keys included."""
+def moderator_required(request: Request) -> Actor:
+    """The request's Actor when it is a signed-in moderator; 403 for anyone else, API keys
+    included."""
     actor = request_actor(request)
     if actor.via_api_key:
         raise PermissionDenied("API keys cannot moderate apps. Sign in as a platform moderator.")
-    if actor.user is None or not actor.is_moderator:
+    if not actor_can_moderate(actor):
         raise PermissionDenied("Only platform moderators can review app versions.")
-    return actor.user
+    return actor
 
 
 MIN_AGES = tuple(AGE_FILTERS)
@@ -95,7 +96,7 @@ class ReviewQueueApi(APIView):
         tags=["moderation"],
     )
     def get(self, request: Request) -> Response:
-        user = moderator_required(request)
+        actor = moderator_required(request)
         qs = review_queue()
         name = request.query_params.get("app", "").strip()
         if name:
@@ -111,24 +112,24 @@ class ReviewQueueApi(APIView):
         elif claimed == "no":
             qs = qs.filter(claimed_by_id__isnull=True)
         elif claimed == "mine":
-            qs = qs.filter(claimed_by_id=user.pk)
+            qs = qs.filter(claimed_by_id=actor.user_id)
         return paginated_response(
             request=request, view=self, queryset=qs, serializer=QueueItemOutput
         )
 
 
-def _actions(version: AppVersion, open_review: Review | None, user: User) -> list[str]:
+def _actions(version: AppVersion, open_review: Review | None, actor: Actor) -> list[str]:
     if version.app.status == AppStatus.DELETING:
         return []
     if version.status == VersionStatus.SUBMITTED:
         return ["claim"]
-    mine = open_review is not None and open_review.moderator_id == user.pk
+    mine = open_review is not None and open_review.moderator_id == actor.user_id
     if version.status == VersionStatus.IN_REVIEW and mine:
         return ["release", "approve", "reject"]
     return []
 
 
-def review_body(request: Request, version: AppVersion, user: User) -> dict[str, Any]:
+def review_body(request: Request, version: AppVersion, actor: Actor) -> dict[str, Any]:
     """Everything a moderator needs to decide, in one answer."""
     app = version.app
     context = {"request": request}
@@ -176,7 +177,7 @@ def review_body(request: Request, version: AppVersion, user: User) -> dict[str, 
         },
         "checklist": [{"key": key, "label": label} for key, label in CHECKLIST],
         "claimed_by": open_review.moderator_label if open_review else None,
-        "actions": _actions(version, open_review, user),
+        "actions": _actions(version, open_review, actor),
         "history": EventOutput(version_history(version=version), many=True).data,
         "reviews": ReviewOutput(review_list_for_version(version=version), many=True).data,
     }
@@ -192,28 +193,28 @@ class ReviewDetailApi(APIView):
         tags=["moderation"],
     )
     def get(self, request: Request, version_id: int) -> Response:
-        user = moderator_required(request)
+        actor = moderator_required(request)
         version = review_version_get(version_id=version_id)
-        return Response(review_body(request, version, user))
+        return Response(review_body(request, version, actor))
 
 
 class _DecisionApi(APIView):
     input: ClassVar[type[serializers.Serializer] | None] = None
 
-    def decide(self, version: AppVersion, user: User, data: dict[str, Any]) -> None:
+    def decide(self, version: AppVersion, actor: Actor, data: dict[str, Any]) -> None:
         raise NotImplementedError
 
     def post(self, request: Request, version_id: int) -> Response:
-        user = moderator_required(request)
+        actor = moderator_required(request)
         version = review_version_get(version_id=version_id)
         data: dict[str, Any] = {}
         if self.input is not None:
             checked = self.input(data=request.data)
             checked.is_valid(raise_exception=True)
             data = dict(checked.validated_data)
-        self.decide(version, user, data)
+        self.decide(version, actor, data)
         version.refresh_from_db()
-        return Response(review_body(request, version, user))
+        return Response(review_body(request, version, actor))
 
 
 DECISION_ERRORS = (
@@ -234,14 +235,14 @@ def _decision(summary: str, description: str, **kwargs: Any) -> Any:
 
 @_decision("Claim a version for review", "submitted → in review, by you.", request=None)
 class ReviewClaimApi(_DecisionApi):
-    def decide(self, version: AppVersion, user: User, data: dict[str, Any]) -> None:
-        review_claim(version=version, moderator=user)
+    def decide(self, version: AppVersion, actor: Actor, data: dict[str, Any]) -> None:
+        review_claim(version=version, actor=actor)
 
 
 @_decision("Release a claimed version", "in review → submitted; only its claimant.", request=None)
 class ReviewReleaseApi(_DecisionApi):
-    def decide(self, version: AppVersion, user: User, data: dict[str, Any]) -> None:
-        review_release(version=version, moderator=user)
+    def decide(self, version: AppVersion, actor: Actor, data: dict[str, Any]) -> None:
+        review_release(version=version, actor=actor)
 
 
 @_decision(
@@ -268,9 +269,9 @@ class ReviewReleaseApi(_DecisionApi):
 class ReviewApproveApi(_DecisionApi):
     input = ApproveInput
 
-    def decide(self, version: AppVersion, user: User, data: dict[str, Any]) -> None:
+    def decide(self, version: AppVersion, actor: Actor, data: dict[str, Any]) -> None:
         review_approve(
-            version=version, moderator=user, checklist=data["checklist"], notes=data["notes"]
+            version=version, actor=actor, checklist=data["checklist"], notes=data["notes"]
         )
 
 
@@ -293,10 +294,10 @@ class ReviewApproveApi(_DecisionApi):
 class ReviewRejectApi(_DecisionApi):
     input = RejectInput
 
-    def decide(self, version: AppVersion, user: User, data: dict[str, Any]) -> None:
+    def decide(self, version: AppVersion, actor: Actor, data: dict[str, Any]) -> None:
         review_reject(
             version=version,
-            moderator=user,
+            actor=actor,
             reason=data["reason"],
             checklist=data.get("checklist"),
             notes=data["notes"],

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
+from apps.accounts.actors import actor_for_user
 from apps.catalog.models import AppVersion, VersionStatus
 from apps.catalog.services import app_delete, version_withdraw
 from apps.core.errors import NotFound
@@ -39,7 +40,7 @@ def test_queue_oldest_first_with_the_claimant(account, other_account, moderator)
     make_version(app=make_app(account=account, name="Private", type="private"), status=S.PUBLISHED)
     for version, days in ((young, 1), (old, 10), (middle, 4)):
         submitted_days_ago(version, days)
-    review_claim(version=middle, moderator=moderator)
+    review_claim(version=middle, actor=actor_for_user(user=moderator))
 
     rows = [(v.app.name, v.status, v.claimed_by, v.claimed_by_id) for v in review_queue()]
 
@@ -52,16 +53,22 @@ def test_queue_oldest_first_with_the_claimant(account, other_account, moderator)
 
 def test_a_released_claim_no_longer_shows(account, moderator):
     version = make_version(app=make_app(account=account), status=S.SUBMITTED)
-    review_claim(version=version, moderator=moderator)
-    review_release(version=AppVersion.objects.get(pk=version.pk), moderator=moderator)
+    review_claim(version=version, actor=actor_for_user(user=moderator))
+    review_release(
+        version=AppVersion.objects.get(pk=version.pk), actor=actor_for_user(user=moderator)
+    )
 
     assert [(v.claimed_by, v.claimed_by_id) for v in review_queue()] == [(None, None)]
 
 
 def test_decided_and_deleting_versions_leave_the_queue(account, moderator):
     decided = make_version(app=make_app(account=account, name="Decided"), status=S.SUBMITTED)
-    review_claim(version=decided, moderator=moderator)
-    review_reject(version=AppVersion.objects.get(pk=decided.pk), moderator=moderator, reason="No.")
+    review_claim(version=decided, actor=actor_for_user(user=moderator))
+    review_reject(
+        version=AppVersion.objects.get(pk=decided.pk),
+        actor=actor_for_user(user=moderator),
+        reason="No.",
+    )
     deleting = make_version(app=make_app(account=account, name="Deleting"), status=S.IN_REVIEW)
     app_delete(app=deleting.app)
 
@@ -74,7 +81,7 @@ def test_queue_in_a_fixed_number_of_queries(account, django_assert_num_queries, 
             app=make_app(account=account, name=f"App {i:02d}"), status=S.SUBMITTED
         )
         if i % 2:
-            review_claim(version=version, moderator=moderator)
+            review_claim(version=version, actor=actor_for_user(user=moderator))
 
     with django_assert_num_queries(1):
         rows = [(v.app.account.name, v.app.name, v.claimed_by) for v in review_queue()]
@@ -114,9 +121,13 @@ class TestVersionGet:
 def test_reviews_of_a_version_newest_first_and_the_open_one(account, moderator, staff):
     version = make_version(app=make_app(account=account), status=S.SUBMITTED)
     assert review_open_for_version(version=version) is None
-    first = review_claim(version=version, moderator=moderator)
-    review_release(version=AppVersion.objects.get(pk=version.pk), moderator=moderator)
-    second = review_claim(version=AppVersion.objects.get(pk=version.pk), moderator=staff)
+    first = review_claim(version=version, actor=actor_for_user(user=moderator))
+    review_release(
+        version=AppVersion.objects.get(pk=version.pk), actor=actor_for_user(user=moderator)
+    )
+    second = review_claim(
+        version=AppVersion.objects.get(pk=version.pk), actor=actor_for_user(user=staff)
+    )
     make_version(app=make_app(account=account, name="Other"), status=S.IN_REVIEW)
 
     assert list(review_list_for_version(version=version)) == [second, first]
@@ -135,9 +146,9 @@ def test_the_queue_summary_counts_what_waits_and_what_the_moderator_claimed(
     mine_new = make_version(app=invoicer, number="2.0.0", status="submitted")
     theirs = make_version(app=reporter, number="2.0.0", status="submitted")
     submitted_days_ago(mine_old, 3)
-    review_claim(version=mine_old, moderator=moderator)
-    review_claim(version=mine_new, moderator=moderator)
-    review_claim(version=theirs, moderator=other)
+    review_claim(version=mine_old, actor=actor_for_user(user=moderator))
+    review_claim(version=mine_new, actor=actor_for_user(user=moderator))
+    review_claim(version=theirs, actor=actor_for_user(user=other))
 
     with django_assert_num_queries(2):
         summary = review_queue_summary(moderator=moderator)

@@ -5,6 +5,7 @@ writes nothing."""
 import pytest
 from django.contrib.auth.models import Permission
 
+from apps.accounts.actors import actor_for_user
 from apps.catalog.models import AppVersion, VersionStatus
 from apps.catalog.services import app_delete, version_submit, version_update
 from apps.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -39,7 +40,7 @@ def other_moderator(db):
 
 @pytest.fixture
 def claimed(submitted, moderator):
-    review_claim(version=submitted, moderator=moderator)
+    review_claim(version=submitted, actor=actor_for_user(user=moderator))
     return AppVersion.objects.get(pk=submitted.pk)
 
 
@@ -49,7 +50,7 @@ def status(version):
 
 class TestClaim:
     def test_claim_opens_a_review_and_moves_the_version_into_review(self, submitted, moderator):
-        review = review_claim(version=submitted, moderator=moderator)
+        review = review_claim(version=submitted, actor=actor_for_user(user=moderator))
 
         review = Review.objects.get(pk=review.pk)
         assert review.version_id == submitted.pk
@@ -62,7 +63,7 @@ class TestClaim:
         assert history(submitted)[-1] == ("moderator@platform.test", "submitted", "in_review", "")
 
     def test_a_superuser_moderates(self, submitted, staff):
-        review_claim(version=submitted, moderator=staff)
+        review_claim(version=submitted, actor=actor_for_user(user=staff))
 
         assert status(submitted) == S.IN_REVIEW
 
@@ -70,18 +71,18 @@ class TestClaim:
         before = catalog_rows()
 
         with pytest.raises(Conflict) as caught:
-            review_claim(version=claimed, moderator=other_moderator)
+            review_claim(version=claimed, actor=actor_for_user(user=other_moderator))
 
         assert caught.value.code == "illegal_transition"
         assert catalog_rows() == before
 
     def test_a_stale_claim_loses_the_compare_and_set(self, submitted, moderator, other_moderator):
         stale = AppVersion.objects.get(pk=submitted.pk)
-        review_claim(version=submitted, moderator=moderator)
+        review_claim(version=submitted, actor=actor_for_user(user=moderator))
         before = catalog_rows()
 
         with pytest.raises(Conflict) as caught:
-            review_claim(version=stale, moderator=other_moderator)
+            review_claim(version=stale, actor=actor_for_user(user=other_moderator))
 
         assert caught.value.code == "conflict"
         assert catalog_rows() == before
@@ -93,7 +94,7 @@ class TestClaim:
         before = catalog_rows()
 
         with pytest.raises(Conflict) as caught:
-            review_claim(version=version, moderator=moderator)
+            review_claim(version=version, actor=actor_for_user(user=moderator))
 
         assert caught.value.code == "illegal_transition"
         assert catalog_rows() == before
@@ -104,7 +105,7 @@ class TestClaim:
         before = catalog_rows()
 
         with pytest.raises(Conflict) as caught:
-            review_claim(version=version, moderator=moderator)
+            review_claim(version=version, actor=actor_for_user(user=moderator))
 
         assert caught.value.code == "app_deleting"
         assert catalog_rows() == before
@@ -112,7 +113,7 @@ class TestClaim:
 
 class TestRelease:
     def test_release_gives_the_version_back_to_the_queue(self, claimed, moderator):
-        review = review_release(version=claimed, moderator=moderator)
+        review = review_release(version=claimed, actor=actor_for_user(user=moderator))
 
         assert review.released_at is not None
         assert review.decided_at is None
@@ -128,9 +129,12 @@ class TestRelease:
     def test_a_released_version_can_be_claimed_by_someone_else(
         self, claimed, moderator, other_moderator
     ):
-        review_release(version=claimed, moderator=moderator)
+        review_release(version=claimed, actor=actor_for_user(user=moderator))
 
-        review_claim(version=AppVersion.objects.get(pk=claimed.pk), moderator=other_moderator)
+        review_claim(
+            version=AppVersion.objects.get(pk=claimed.pk),
+            actor=actor_for_user(user=other_moderator),
+        )
 
         reviews = list(Review.objects.order_by("pk"))
         assert [(r.moderator_label, r.is_open) for r in reviews] == [
@@ -142,7 +146,7 @@ class TestRelease:
         before = catalog_rows()
 
         with pytest.raises(Conflict) as caught:
-            review_release(version=claimed, moderator=other_moderator)
+            review_release(version=claimed, actor=actor_for_user(user=other_moderator))
 
         assert caught.value.code == "claimed_by_other"
         assert caught.value.message == (
@@ -154,7 +158,7 @@ class TestRelease:
         before = catalog_rows()
 
         with pytest.raises(Conflict) as caught:
-            review_release(version=submitted, moderator=moderator)
+            review_release(version=submitted, actor=actor_for_user(user=moderator))
 
         assert caught.value.code == "not_claimed"
         assert catalog_rows() == before
@@ -164,7 +168,7 @@ class TestApprove:
     def test_approve_with_every_item_ticked(self, claimed, moderator):
         review = review_approve(
             version=claimed,
-            moderator=moderator,
+            actor=actor_for_user(user=moderator),
             checklist=ALL_TICKED | {"extra": True},
             notes=" Tried it on the demo account. ",
         )
@@ -180,7 +184,10 @@ class TestApprove:
 
     def test_notes_stay_out_of_the_history_the_developer_reads(self, claimed, moderator):
         review_approve(
-            version=claimed, moderator=moderator, checklist=ALL_TICKED, notes="Internal only."
+            version=claimed,
+            actor=actor_for_user(user=moderator),
+            checklist=ALL_TICKED,
+            notes="Internal only.",
         )
 
         assert history(claimed)[-1] == (
@@ -203,7 +210,9 @@ class TestApprove:
         before = catalog_rows()
 
         with pytest.raises(ValidationFailed) as caught:
-            review_approve(version=claimed, moderator=moderator, checklist=checklist)
+            review_approve(
+                version=claimed, actor=actor_for_user(user=moderator), checklist=checklist
+            )
 
         labels = {
             "functionality": "The declared functionality is clear and matches the listing",
@@ -218,7 +227,9 @@ class TestApprove:
         before = catalog_rows()
 
         with pytest.raises(Conflict) as caught:
-            review_approve(version=claimed, moderator=other_moderator, checklist=ALL_TICKED)
+            review_approve(
+                version=claimed, actor=actor_for_user(user=other_moderator), checklist=ALL_TICKED
+            )
 
         assert caught.value.code == "claimed_by_other"
         assert catalog_rows() == before
@@ -227,7 +238,9 @@ class TestApprove:
         before = catalog_rows()
 
         with pytest.raises(Conflict) as caught:
-            review_approve(version=submitted, moderator=moderator, checklist=ALL_TICKED)
+            review_approve(
+                version=submitted, actor=actor_for_user(user=moderator), checklist=ALL_TICKED
+            )
 
         assert caught.value.code == "not_claimed"
         assert catalog_rows() == before
@@ -237,7 +250,7 @@ class TestReject:
     def test_reject_with_a_reason_the_developer_sees(self, claimed, moderator):
         review = review_reject(
             version=claimed,
-            moderator=moderator,
+            actor=actor_for_user(user=moderator),
             reason="  fin.invoices:full is not justified.  ",
             checklist={"functionality": True, "scopes": False, "bogus": True},
             notes="Asked the team.",
@@ -268,7 +281,7 @@ class TestReject:
         before = catalog_rows()
 
         with pytest.raises(ValidationFailed) as caught:
-            review_reject(version=claimed, moderator=moderator, reason=reason)
+            review_reject(version=claimed, actor=actor_for_user(user=moderator), reason=reason)
 
         assert caught.value.fields == {"reason": ["This field is required."]}
         assert catalog_rows() == before
@@ -277,7 +290,7 @@ class TestReject:
         before = catalog_rows()
 
         with pytest.raises(ValidationFailed) as caught:
-            review_reject(version=claimed, moderator=moderator, reason="x" * 5001)
+            review_reject(version=claimed, actor=actor_for_user(user=moderator), reason="x" * 5001)
 
         assert caught.value.fields == {"reason": ["Use at most 5,000 characters."]}
         assert catalog_rows() == before
@@ -286,18 +299,20 @@ class TestReject:
         before = catalog_rows()
 
         with pytest.raises(Conflict) as caught:
-            review_reject(version=claimed, moderator=other_moderator, reason="No.")
+            review_reject(version=claimed, actor=actor_for_user(user=other_moderator), reason="No.")
 
         assert caught.value.code == "claimed_by_other"
         assert catalog_rows() == before
 
     def test_a_decided_version_cannot_be_decided_again(self, claimed, moderator):
-        review_reject(version=claimed, moderator=moderator, reason="No.")
+        review_reject(version=claimed, actor=actor_for_user(user=moderator), reason="No.")
         version = AppVersion.objects.get(pk=claimed.pk)
         before = catalog_rows()
 
         with pytest.raises(Conflict) as caught:
-            review_approve(version=version, moderator=moderator, checklist=ALL_TICKED)
+            review_approve(
+                version=version, actor=actor_for_user(user=moderator), checklist=ALL_TICKED
+            )
 
         assert caught.value.code == "not_claimed"
         assert catalog_rows() == before
@@ -305,12 +320,14 @@ class TestReject:
 
 class TestResubmission:
     def test_each_round_leaves_its_own_review(self, claimed, moderator):
-        review_reject(version=claimed, moderator=moderator, reason="Explain the scopes.")
+        review_reject(
+            version=claimed, actor=actor_for_user(user=moderator), reason="Explain the scopes."
+        )
         version = AppVersion.objects.get(pk=claimed.pk)
         version_update(version=version, changelog="Scopes explained.", actor=by())
         version_submit(version=version, actor=by())
-        review_claim(version=version, moderator=moderator)
-        review_approve(version=version, moderator=moderator, checklist=ALL_TICKED)
+        review_claim(version=version, actor=actor_for_user(user=moderator))
+        review_approve(version=version, actor=actor_for_user(user=moderator), checklist=ALL_TICKED)
 
         assert list(
             Review.objects.filter(version=version).order_by("pk").values_list("decision", "reason")
@@ -339,10 +356,12 @@ NOT_MODERATORS = [
     "inactive_moderator",
 ]
 CALLS = {
-    "claim": lambda v, u: review_claim(version=v, moderator=u),
-    "release": lambda v, u: review_release(version=v, moderator=u),
-    "approve": lambda v, u: review_approve(version=v, moderator=u, checklist=ALL_TICKED),
-    "reject": lambda v, u: review_reject(version=v, moderator=u, reason="No."),
+    "claim": lambda v, u: review_claim(version=v, actor=actor_for_user(user=u)),
+    "release": lambda v, u: review_release(version=v, actor=actor_for_user(user=u)),
+    "approve": lambda v, u: review_approve(
+        version=v, actor=actor_for_user(user=u), checklist=ALL_TICKED
+    ),
+    "reject": lambda v, u: review_reject(version=v, actor=actor_for_user(user=u), reason="No."),
 }
 
 
@@ -352,7 +371,7 @@ def test_only_moderators_act(request, app, moderator, persona, call):
     user = request.getfixturevalue(persona)
     version = make_version(app=app, status=S.SUBMITTED)
     if call != "claim":
-        review_claim(version=version, moderator=moderator)
+        review_claim(version=version, actor=actor_for_user(user=moderator))
         version = AppVersion.objects.get(pk=version.pk)
     before = catalog_rows()
 
@@ -371,7 +390,7 @@ class TestConflictOfInterest:
         before = catalog_rows()
 
         with pytest.raises(PermissionDenied) as refused:
-            review_claim(version=submitted, moderator=moderator)
+            review_claim(version=submitted, actor=actor_for_user(user=moderator))
 
         assert refused.value.code == "own_app"
         assert "another moderator must review it" in refused.value.message
@@ -383,7 +402,7 @@ class TestConflictOfInterest:
     ):
         MembershipFactory(account=other_account, user=moderator)
 
-        review_claim(version=submitted, moderator=moderator)
+        review_claim(version=submitted, actor=actor_for_user(user=moderator))
 
         assert status(submitted) == S.IN_REVIEW
 
@@ -397,10 +416,18 @@ class TestNotes:
         with pytest.raises(ValidationFailed) as refused:
             if decide == "approve":
                 review_approve(
-                    version=claimed, moderator=moderator, checklist=ALL_TICKED, notes=long
+                    version=claimed,
+                    actor=actor_for_user(user=moderator),
+                    checklist=ALL_TICKED,
+                    notes=long,
                 )
             else:
-                review_reject(version=claimed, moderator=moderator, reason="Fix it.", notes=long)
+                review_reject(
+                    version=claimed,
+                    actor=actor_for_user(user=moderator),
+                    reason="Fix it.",
+                    notes=long,
+                )
 
         assert refused.value.fields == {"notes": ["Use at most 5,000 characters."]}
         assert catalog_rows() == before

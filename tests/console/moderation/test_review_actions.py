@@ -5,6 +5,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from apps.accounts.actors import actor_for_user
 from apps.catalog.models import VersionEvent, VersionStatus
 from apps.moderation.models import Review
 from apps.moderation.policies import CHECKLIST_KEYS
@@ -32,7 +33,7 @@ def last_event(version) -> tuple:
 
 @pytest.fixture
 def claimed(submitted, moderator):
-    review_claim(version=submitted, moderator=moderator)
+    review_claim(version=submitted, actor=actor_for_user(user=moderator))
     submitted.refresh_from_db()
     return submitted
 
@@ -251,7 +252,9 @@ class TestApprove:
 
     def test_deciding_twice_is_a_conflict(self, client_for, moderator, claimed):
         review_approve(
-            version=claimed, moderator=moderator, checklist=dict.fromkeys(CHECKLIST_KEYS, True)
+            version=claimed,
+            actor=actor_for_user(user=moderator),
+            checklist=dict.fromkeys(CHECKLIST_KEYS, True),
         )
         before = snapshot()
 

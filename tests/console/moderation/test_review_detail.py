@@ -4,6 +4,7 @@ version, listing, changelog, decision forms for the claimant only, history and r
 import pytest
 from django.urls import reverse
 
+from apps.accounts.actors import actor_for_user
 from apps.catalog.services import app_banner_add, app_logo_set
 from apps.moderation.services import review_claim, review_reject
 from apps.scopes.policies import scope_phrase
@@ -153,7 +154,7 @@ class TestContent:
     def test_the_claimant_gets_live_forms_and_a_release_button(
         self, client_for, moderator, submitted
     ):
-        review_claim(version=submitted, moderator=moderator)
+        review_claim(version=submitted, actor=actor_for_user(user=moderator))
 
         response = client_for(moderator).get(detail_url(submitted))
 
@@ -169,7 +170,7 @@ class TestContent:
     def test_another_moderator_sees_who_has_it(
         self, client_for, moderator, other_moderator, submitted
     ):
-        review_claim(version=submitted, moderator=other_moderator)
+        review_claim(version=submitted, actor=actor_for_user(user=other_moderator))
 
         html = client_for(moderator).get(detail_url(submitted)).content.decode()
 
@@ -179,10 +180,10 @@ class TestContent:
         assert reverse("console:moderation:review-claim", args=[submitted.pk]) not in html
 
     def test_a_decided_version_shows_its_reviews(self, client_for, moderator, submitted):
-        review_claim(version=submitted, moderator=moderator)
+        review_claim(version=submitted, actor=actor_for_user(user=moderator))
         review_reject(
             version=submitted,
-            moderator=moderator,
+            actor=actor_for_user(user=moderator),
             reason="The security item fails: tokens in URLs.",
             checklist={"functionality": True},
         )

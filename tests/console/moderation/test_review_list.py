@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.accounts.actors import actor_for_user
 from apps.catalog.models import AppVersion, VersionStatus
 from apps.catalog.services import app_delete
 from apps.moderation.services import review_claim
@@ -36,7 +37,7 @@ def queue(account, other_account, public_app, other_moderator):
         "reporter 2.0": age(make_version(app=reporter, number="2.0.0", status="submitted"), 5),
         "invoicer 2.0": age(make_version(app=public_app, number="2.0.0", status="submitted"), 20),
     }
-    review_claim(version=versions["reporter 1.0"], moderator=other_moderator)
+    review_claim(version=versions["reporter 1.0"], actor=actor_for_user(user=other_moderator))
     return versions
 
 
@@ -105,7 +106,7 @@ class TestQueue:
         assert {v.app.name for v in response.context["cl"].rows} == {"Invoicer", "Reporter"}
 
     def test_rows_show_developer_status_age_and_claimant(self, client_for, moderator, queue):
-        review_claim(version=queue["invoicer 1.0"], moderator=moderator)
+        review_claim(version=queue["invoicer 1.0"], actor=actor_for_user(user=moderator))
 
         html = client_for(moderator).get(URL).content.decode()
 
@@ -193,7 +194,7 @@ class TestFilters:
         ],
     )
     def test_by_claim(self, client_for, moderator, queue, value, expected):
-        review_claim(version=queue["invoicer 2.0"], moderator=moderator)
+        review_claim(version=queue["invoicer 2.0"], actor=actor_for_user(user=moderator))
 
         assert rows(client_for(moderator).get(URL, {"claimed": value})) == expected
 
@@ -233,7 +234,7 @@ def test_queries_do_not_depend_on_rows(client_for, moderator, other_moderator, a
     client = client_for(moderator)
     app = make_app(account=account, name="Invoicer", type="public")
     claimed = make_version(app=app, number="1.0.0", status="submitted")
-    review_claim(version=claimed, moderator=other_moderator)
+    review_claim(version=claimed, actor=actor_for_user(user=other_moderator))
     client.get(URL)  # warm up the session and the permission cache
 
     with CaptureQueriesContext(connection) as one:

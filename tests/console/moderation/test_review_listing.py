@@ -7,6 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from apps.accounts.actors import actor_for_user
 from apps.catalog.models import App, VersionStatus
 from apps.catalog.services import app_list_in_catalog
 from apps.core.errors import ValidationFailed
@@ -41,14 +42,14 @@ def bare_app(account, developer):
 @pytest.fixture
 def bare_claimed(bare_app, moderator):
     version = make_version(app=bare_app, number="1.0.0", status="submitted")
-    review_claim(version=version, moderator=moderator)
+    review_claim(version=version, actor=actor_for_user(user=moderator))
     version.refresh_from_db()
     return version
 
 
 class TestComplete:
     def test_every_piece_is_filled_and_nothing_is_flagged(self, client_for, moderator, submitted):
-        review_claim(version=submitted, moderator=moderator)
+        review_claim(version=submitted, actor=actor_for_user(user=moderator))
 
         response = client_for(moderator).get(url("detail", submitted))
 

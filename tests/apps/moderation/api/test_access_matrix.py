@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pytest
 from django.urls import get_resolver
 
+from apps.accounts.actors import actor_for_user
 from apps.moderation.services import review_claim
 from tests.apps.api.helpers import API, api_client, assert_error
 from tests.apps.catalog.api.helpers import catalog_snapshot, persona_client
@@ -57,7 +58,7 @@ def make_objects(account, claimant) -> dict:
     app = make_app(account=account)
     submitted = make_version(app=app, number="1.0.0", status="submitted")
     claimed = make_version(app=app, number="1.1.0", status="submitted")
-    review_claim(version=claimed, moderator=claimant)
+    review_claim(version=claimed, actor=actor_for_user(user=claimant))
     return {"submitted": submitted.pk, "claimed": claimed.pk}
 
 

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from apps.accounts.actors import actor_for_user
 from apps.catalog.models import AppVersion
 from apps.catalog.services import app_delete
 from apps.moderation.services import review_claim
@@ -46,7 +47,7 @@ def test_oldest_submission_first_with_age_and_claimant(mod, moderator, account, 
     submitted(invoicer, "1.0.0", days=2)
     old = submitted(radar, "3.0.0", days=5)
     submitted(invoicer, "1.1.0", days=0.5)
-    review_claim(version=old, moderator=moderator)
+    review_claim(version=old, actor=actor_for_user(user=moderator))
     make_version(app=make_app(account=account, name="Drafty"))
     make_version(app=make_app(account=account, name="Done"), status="approved")
     private = make_app(account=account, name="Private", type="private")
@@ -100,9 +101,9 @@ def test_filters(mod, moderator, account, other_account, query, expected):
     invoicer = make_app(account=account)
     radar = make_app(account=other_account, name="Deal radar")
     submitted(invoicer, "1.0.0", days=2)
-    review_claim(version=submitted(radar, "3.0.0", days=5), moderator=moderator)
+    review_claim(version=submitted(radar, "3.0.0", days=5), actor=actor_for_user(user=moderator))
     someone = UserFactory(email="other-mod@platform.test", is_staff=True, is_superuser=True)
-    review_claim(version=submitted(invoicer, "1.1.0", days=0.5), moderator=someone)
+    review_claim(version=submitted(invoicer, "1.1.0", days=0.5), actor=actor_for_user(user=someone))
 
     assert rows(mod.get(f"{QUEUE}?{query}")) == expected
 
@@ -118,7 +119,10 @@ def test_the_query_count_does_not_grow_with_the_rows(mod, moderator, account):
             assert mod.get(f"{QUEUE}?page_size=100").status_code == 200
         return len(queries)
 
-    review_claim(version=submitted(make_app(account=account, name="App 00")), moderator=moderator)
+    review_claim(
+        version=submitted(make_app(account=account, name="App 00")),
+        actor=actor_for_user(user=moderator),
+    )
     one = count()
     for index in range(1, 52):
         submitted(make_app(account=account, name=f"App {index:02}"))

@@ -5,6 +5,7 @@ nothing. The access matrix is in test_access_matrix.py."""
 import pytest
 from django.db import connection
 
+from apps.accounts.actors import actor_for_user
 from apps.catalog.models import AppVersion, VersionEvent
 from apps.catalog.services import app_listing_update, app_logo_set, version_withdraw
 from apps.moderation.models import Review
@@ -110,8 +111,8 @@ class TestDetail:
     def test_actions_follow_the_claim(self, mod, moderator, other_moderator, app):
         mine = make_version(app=app, number="1.0.0", status="submitted")
         theirs = make_version(app=app, number="1.1.0", status="submitted")
-        review_claim(version=mine, moderator=moderator)
-        review_claim(version=theirs, moderator=other_moderator)
+        review_claim(version=mine, actor=actor_for_user(user=moderator))
+        review_claim(version=theirs, actor=actor_for_user(user=other_moderator))
 
         assert mod.get(url(mine)).json()["actions"] == ["release", "approve", "reject"]
         assert mod.get(url(theirs)).json()["actions"] == []
@@ -161,7 +162,7 @@ class TestDecisions:
         self, mod, moderator, app, developer
     ):
         version = make_version(app=app, status="submitted")
-        review_claim(version=version, moderator=moderator)
+        review_claim(version=version, actor=actor_for_user(user=moderator))
 
         response = mod.post(
             url(version, "/approve"),
@@ -182,7 +183,7 @@ class TestDecisions:
 
     def test_reject_with_a_reason_the_developer_sees(self, mod, moderator, app, developer):
         version = make_version(app=app, status="submitted")
-        review_claim(version=version, moderator=moderator)
+        review_claim(version=version, actor=actor_for_user(user=moderator))
 
         response = mod.post(
             url(version, "/reject"),
@@ -214,7 +215,7 @@ class TestDecisions:
     )
     def test_approval_needs_every_checklist_item(self, mod, moderator, app, data, fields):
         version = make_version(app=app, status="submitted")
-        review_claim(version=version, moderator=moderator)
+        review_claim(version=version, actor=actor_for_user(user=moderator))
         before = catalog_snapshot()
 
         response = mod.post(url(version, "/approve"), data, format="json")
@@ -224,7 +225,7 @@ class TestDecisions:
 
     def test_the_missing_checklist_items_are_named(self, mod, moderator, app):
         version = make_version(app=app, status="submitted")
-        review_claim(version=version, moderator=moderator)
+        review_claim(version=version, actor=actor_for_user(user=moderator))
 
         response = mod.post(
             url(version, "/approve"),
@@ -243,7 +244,7 @@ class TestDecisions:
     )
     def test_rejection_needs_a_reason(self, mod, moderator, app, data):
         version = make_version(app=app, status="submitted")
-        review_claim(version=version, moderator=moderator)
+        review_claim(version=version, actor=actor_for_user(user=moderator))
         before = catalog_snapshot()
 
         response = mod.post(url(version, "/reject"), data, format="json")
@@ -303,7 +304,7 @@ class TestDecisions:
     @pytest.mark.parametrize("action", ["release", "approve", "reject"])
     def test_only_the_claimant_decides(self, mod, other_moderator, app, action):
         version = make_version(app=app, status="submitted")
-        review_claim(version=version, moderator=other_moderator)
+        review_claim(version=version, actor=actor_for_user(user=other_moderator))
         before = catalog_snapshot()
 
         response = mod.post(
