@@ -227,7 +227,8 @@ def main() -> None:
 
     db = settings.DATABASES["default"]
     if db["ENGINE"].endswith("sqlite3"):
-        db["TEST"] = {"NAME": str(ROOT / "var" / "bench-load.sqlite3")}
+        # Only the file's name: Django has filled in the other test settings already.
+        db["TEST"] = {**db.get("TEST", {}), "NAME": str(ROOT / "var" / "bench-load.sqlite3")}
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     redis_client = redis.Redis.from_url(REDIS_URL)
     try:
