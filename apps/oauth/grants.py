@@ -1,11 +1,10 @@
 """The token endpoint's half of the validator: the authorization-code exchange, the
 refresh grant and the tokens both issue.
 
-- Exchange: the code is read once, by its digest, with its installation and its
-  account, user and the user's membership (``grant_get_for_exchange``), and every later
-  hook (redirect URI, PKCE, scopes, resource) answers from that row. An installation
-  that is not usable (``installation_unusable_reason``) refuses the code. A consumed
-  code is a replay: every token issued from it is revoked. The code is spent and the
+- Exchange: the code is read once with its installation, account, user and membership
+  (``grant_get_for_exchange``); every later hook answers from that row. An unusable
+  installation (``installation_unusable_reason``) refuses the code. A consumed code is a
+  replay: every token issued from it is revoked. The code is spent and the
   tokens written in one transaction (``grant_consume``, a compare-and-set), so of two
   exchanges of one code at once one gets tokens and the other ``invalid_grant``, and the
   winner's tokens are revoked too.
