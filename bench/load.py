@@ -32,12 +32,9 @@ import argparse
 import asyncio
 import os
 import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from collections import Counter
 from pathlib import Path
 
@@ -72,61 +69,11 @@ import redis  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from bench.gunicorn import Server, database_url  # noqa: E402
 from bench.urls import PAYLOAD  # noqa: E402
 from tests.factories import AccountFactory, MembershipFactory, RoleFactory, UserFactory  # noqa: E402
 from tests.factories.catalog import make_app, make_version  # noqa: E402
 from tests.factories.installations import issue_token, make_installation  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def database_url() -> str:
-    db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}{port}/{db['NAME']}"
-
-
-class Server:
-    def __init__(self, *, workers: int) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                "marketplace.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(workers),
-                "--backlog",
-                "1024",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env={**os.environ, "DATABASE_URL": database_url()},
-        )
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=10) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.5)
-        self.stop()
-        raise RuntimeError("gunicorn did not start")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=30)
 
 
 async def _request(port: int, raw: bytes) -> int:
@@ -242,7 +189,7 @@ def main() -> None:
             f"gunicorn --workers {args.workers}, {args.clients} clients, {args.duration:.0f} s "
             f"per endpoint in slices of {args.slice:.0f} s, {connection.vendor}, Redis"
         )
-        server = Server(workers=args.workers)
+        server = Server(workers=args.workers, env={"DATABASE_URL": database_url()}, backlog=1024)
         try:
             results = run(server.port, targets, args)
         finally:

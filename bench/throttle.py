@@ -25,8 +25,6 @@ Redis afterwards by their key prefix.
 import argparse
 import os
 import secrets
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -63,57 +61,10 @@ import requests  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from bench.gunicorn import Server, database_url  # noqa: E402
 from tests.factories import AccountFactory, ApiKeyFactory, MembershipFactory, UserFactory  # noqa: E402
 from tests.factories.catalog import make_app, make_version  # noqa: E402
 from tests.factories.installations import issue_token, make_installation  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def database_url() -> str:
-    db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}{port}/{db['NAME']}"
-
-
-class Server:
-    def __init__(self, *, workers: int, env: dict[str, str]) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                "marketplace.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(workers),
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env={**os.environ, **env},
-        )
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{self.url}/healthz", timeout=10).status_code == 200:
-                    return
-            except requests.RequestException:
-                time.sleep(0.5)
-        self.stop()
-        raise RuntimeError("gunicorn did not start")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=30)
 
 
 def hammer(url: str, token: str, *, clients: int, total: int) -> tuple[Counter[int], float]:
@@ -152,7 +103,7 @@ def main() -> None:
 
     db = settings.DATABASES["default"]
     if db["ENGINE"].endswith("sqlite3"):
-        db["TEST"] = {"NAME": str(ROOT / "var" / "bench-throttle.sqlite3")}
+        db["TEST"] = {**db.get("TEST", {}), "NAME": str(ROOT / "var" / "bench-throttle.sqlite3")}
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     redis_client = redis.Redis.from_url(REDIS_URL)
     try:

@@ -1,0 +1,70 @@
+"""The product served by gunicorn for the load benchmarks (`load.py`, `throttle.py`).
+
+Import it after ``django.setup()``: the server is given the benchmark's own database.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def database_url() -> str:
+    """The benchmark's database as a URL the server's settings read."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST']}{port}/{db['NAME']}"
+
+
+class Server:
+    """gunicorn with ``workers`` sync workers on a free port, started and ready (its
+    ``/healthz`` answers) when the constructor returns."""
+
+    def __init__(self, *, workers: int, env: dict[str, str], backlog: int | None = None) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        command = [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "marketplace.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ]
+        if backlog is not None:
+            command += ["--backlog", str(backlog)]
+        self.process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=10) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.5)
+        self.stop()
+        raise RuntimeError("gunicorn did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
