@@ -5,7 +5,7 @@ a moderator gives it in the review queue (so the review record exists)."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.accounts.actors import actor_for_user
 from apps.accounts.models import Account, User
@@ -43,3 +43,14 @@ def demo_approve(*, version: AppVersion, moderator: User) -> None:
     actor = actor_for_user(user=moderator)
     review_claim(version=version, actor=actor)
     review_approve(version=version, actor=actor, checklist=dict.fromkeys(CHECKLIST_KEYS, True))
+
+
+class DemoCommand(BaseCommand):
+    """A demo-data command: it refuses to run with DEBUG off unless given ``--force``."""
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even with DEBUG off. Never on a real deployment.",
+        )

@@ -11,10 +11,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from apps.accounts.models import Account, Group, Membership, Role, User
+from apps.demo.people import DemoCommand
 
 DEMO_PASSWORD = "marketplace-demo"
 
@@ -88,15 +89,8 @@ WHAT = {
 }
 
 
-class Command(BaseCommand):
+class Command(DemoCommand):
     help = "Create demo accounts and users (idempotent) and print their logins."
-
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--force",
-            action="store_true",
-            help="Run even with DEBUG off. Never on a real deployment.",
-        )
 
     @transaction.atomic
     def handle(self, *args: Any, force: bool, **options: Any) -> None:

@@ -17,7 +17,6 @@ import io
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from PIL import Image, ImageDraw
 
@@ -34,7 +33,7 @@ from apps.catalog.services import (
     version_publish,
     version_submit,
 )
-from apps.demo.people import ACCOUNT, DEVELOPER, demo_approve, demo_people
+from apps.demo.people import ACCOUNT, DEVELOPER, DemoCommand, demo_approve, demo_people
 
 
 def _scope(code: str, level: str, reason: str) -> dict[str, str]:
@@ -161,15 +160,8 @@ def _png(width: int, height: int, *, label: str) -> io.BytesIO:
     return buffer
 
 
-class Command(BaseCommand):
+class Command(DemoCommand):
     help = "Create the catalog demo apps of the devstudio account (idempotent)."
-
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--force",
-            action="store_true",
-            help="Run even with DEBUG off. Never on a real deployment.",
-        )
 
     @transaction.atomic
     def handle(self, *args: Any, force: bool, **options: Any) -> None:

@@ -19,7 +19,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from apps.accounts.actors import Actor, actor_for_user
@@ -35,7 +34,7 @@ from apps.catalog.services import (
     version_submit,
 )
 from apps.core.example_app import example_config_path
-from apps.demo.people import ACCOUNT, demo_approve, demo_people
+from apps.demo.people import ACCOUNT, DemoCommand, demo_approve, demo_people
 
 NAME = "Example Connector"
 MARKETPLACE_URL = "http://127.0.0.1:8000"
@@ -137,15 +136,8 @@ def manifest(number: str, scopes: list[dict[str, str]]) -> dict[str, Any]:
     }
 
 
-class Command(BaseCommand):
+class Command(DemoCommand):
     help = "Register the Example Connector demo app and write var/example-app.json (idempotent)."
-
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--force",
-            action="store_true",
-            help="Run even with DEBUG off. Never on a real deployment.",
-        )
 
     @transaction.atomic
     def handle(self, *args: Any, force: bool, **options: Any) -> None:
