@@ -1,11 +1,13 @@
 """The product served by gunicorn for the load benchmarks (`load.py`, `throttle.py`).
 
-Import it after ``django.setup()``: the server is given the benchmark's own database.
+Set the environment with ``production_env`` before ``django.setup()``; ``Server`` and
+``database_url`` are used after it, the server being given the benchmark's own database.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -16,6 +18,23 @@ from pathlib import Path
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def production_env(*, name: str, settings_module: str, redis_url: str) -> dict[str, str]:
+    """The environment of a production-like server with throwaway secrets, its cache in
+    ``redis_url`` and its broker folder under ``var/bench-<name>-broker``."""
+    return {
+        "DJANGO_SETTINGS_MODULE": settings_module,
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "SECRET_PEPPER": secrets.token_urlsafe(48),
+        "ENCRYPTION_KEYS": secrets.token_urlsafe(32),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "OAUTH_ISSUER": "https://market.example.com",
+        "SECURE_SSL_REDIRECT": "0",
+        "CACHE_URL": redis_url,
+        "LOG_LEVEL": "WARNING",
+        "CELERY_FILESYSTEM_DIR": str(ROOT / "var" / f"bench-{name}-broker"),
+    }
 
 
 def free_port() -> int:

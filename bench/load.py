@@ -31,7 +31,6 @@ rate-limit counters are removed from Redis afterwards by their key prefix.
 import argparse
 import asyncio
 import os
-import secrets
 import statistics
 import sys
 import time
@@ -45,17 +44,10 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if not REDIS_URL:
     sys.exit("Set REDIS_URL (e.g. redis://127.0.0.1:6379/13): the rate limits count in Redis.")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench-load.sqlite3'}")
+from bench.gunicorn import production_env  # noqa: E402
+
 SERVER_ENV = {
-    "DJANGO_SETTINGS_MODULE": "bench.settings",
-    "SECRET_KEY": secrets.token_urlsafe(64),
-    "SECRET_PEPPER": secrets.token_urlsafe(48),
-    "ENCRYPTION_KEYS": secrets.token_urlsafe(32),
-    "ALLOWED_HOSTS": "127.0.0.1",
-    "OAUTH_ISSUER": "https://market.example.com",
-    "SECURE_SSL_REDIRECT": "0",
-    "CACHE_URL": REDIS_URL,
-    "LOG_LEVEL": "WARNING",
-    "CELERY_FILESYSTEM_DIR": str(ROOT / "var" / "bench-load-broker"),
+    **production_env(name="load", settings_module="bench.settings", redis_url=REDIS_URL),
     # The limit out of the way: this measures the cost of a request, not the limit.
     "API_THROTTLE_PRINCIPAL": "1000000000/day",
 }

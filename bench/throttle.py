@@ -24,7 +24,6 @@ Redis afterwards by their key prefix.
 
 import argparse
 import os
-import secrets
 import sys
 import threading
 import time
@@ -38,17 +37,12 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if not REDIS_URL:
     sys.exit("Set REDIS_URL (e.g. redis://127.0.0.1:6379/13): the limit counts in Redis.")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench-throttle.sqlite3'}")
+from bench.gunicorn import production_env  # noqa: E402
+
 SERVER_ENV = {
-    "DJANGO_SETTINGS_MODULE": "marketplace.settings.production",
-    "SECRET_KEY": secrets.token_urlsafe(64),
-    "SECRET_PEPPER": secrets.token_urlsafe(48),
-    "ENCRYPTION_KEYS": secrets.token_urlsafe(32),
-    "ALLOWED_HOSTS": "127.0.0.1",
-    "OAUTH_ISSUER": "https://market.example.com",
-    "SECURE_SSL_REDIRECT": "0",
-    "CACHE_URL": REDIS_URL,
-    "LOG_LEVEL": "WARNING",
-    "CELERY_FILESYSTEM_DIR": str(ROOT / "var" / "bench-throttle-broker"),
+    **production_env(
+        name="throttle", settings_module="marketplace.settings.production", redis_url=REDIS_URL
+    ),
 }
 os.environ.update(SERVER_ENV)
 
