@@ -41,6 +41,11 @@ class ManifestError(StrEnum):
     MODEL_NOT_COVERED = "model_not_covered"
     FIELD_NOT_ALLOWED = "field_not_allowed"
     INVALID_DEFAULT = "invalid_default"
+    RESERVED_KEY = "reserved_key"
+    UNKNOWN_PLACEHOLDER = "unknown_placeholder"
+    PLACEHOLDER_NOT_ALLOWED = "placeholder_not_allowed"
+    SENSITIVE_NOT_ALLOWED = "sensitive_not_allowed"
+    FORBIDDEN_HEADER = "forbidden_header"
 
 
 class ManifestWarning(StrEnum):

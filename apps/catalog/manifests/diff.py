@@ -4,9 +4,10 @@ re-registration on update, and is what a moderator reads first."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
+from apps.catalog.manifests.connection import ConnectionDiff, connection_diff
 from apps.catalog.manifests.types import Embedding, Manifest, Setting, Webhook
 from apps.scopes.catalog import Catalog
 from apps.scopes.policies import ScopeDiff, scope_diff
@@ -53,6 +54,7 @@ class ManifestDiff:
     embeddings: ItemDiff
     settings: ItemDiff
     other: dict[str, dict[str, Any]]
+    connection: ConnectionDiff = field(default_factory=ConnectionDiff)
 
     @property
     def needs_consent(self) -> bool:
@@ -67,7 +69,14 @@ class ManifestDiff:
             or self.embeddings.any
             or self.settings.any
             or self.other
+            or self.connection.any
         )
+
+    @property
+    def needs_reconnect(self) -> bool:
+        """The stored authorization of the outside service no longer fits: admins
+        connect again after the update."""
+        return self.connection.needs_reconnect
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -84,6 +93,7 @@ class ManifestDiff:
             "webhooks": self.webhooks.as_dict(),
             "embeddings": self.embeddings.as_dict(),
             "settings": self.settings.as_dict(),
+            "connection": self.connection.as_dict(),
             "other": self.other,
         }
 
@@ -117,7 +127,8 @@ def manifest_diff(old: Manifest, new: Manifest, *, catalog: Catalog | None = Non
 
     Scopes are compared on their effective scopes (added, removed, raised, lowered, and
     those reaching beyond the old grant); webhooks and embeddings by ``id``; settings by
-    ``key``; the rest field by field.
+    ``key``; the connection by its fields and parameter keys (``needs_reconnect`` when the
+    stored authorization no longer fits); the rest field by field.
     """
     other: dict[str, dict[str, Any]] = {}
     for name in ("authorization", "connection_test_url", "install_start_url"):
@@ -136,4 +147,5 @@ def manifest_diff(old: Manifest, new: Manifest, *, catalog: Catalog | None = Non
         embeddings=_items_diff(old.embeddings, new.embeddings, lambda e: e.id),
         settings=_items_diff(old.settings, new.settings, lambda s: s.key),
         other=other,
+        connection=connection_diff(old.connection, new.connection),
     )

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 from apps.catalog.manifests.codes import ManifestError, ManifestWarning
+from apps.catalog.manifests.connection_meaning import connection_problems
 from apps.catalog.manifests.problems import Problem, json_path, json_type, short
+from apps.catalog.manifests.urls import url_problem
 from apps.scopes.catalog import Catalog, Level
 from apps.scopes.policies import (
     DropReason,
@@ -22,38 +23,6 @@ from apps.scopes.policies import (
     scopes_allow,
     scopes_needed_for,
 )
-
-_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
-
-
-def _url_problem(value: str, *, redirect: bool) -> tuple[ManifestError, str] | None:
-    example = "https://app.example.com/callback"
-    if any(ch.isspace() for ch in value) or any(ord(ch) < 32 for ch in value):
-        return ManifestError.INVALID_URL, "A URL must not contain spaces or control characters."
-    try:
-        parts = urlsplit(value)
-        host = parts.hostname
-        port = parts.port
-    except ValueError:
-        return ManifestError.INVALID_URL, f"{short(value)} is not a valid URL, e.g. {example}."
-    scheme = parts.scheme.lower()
-    if port == 0:
-        return ManifestError.INVALID_URL, "Port 0 is not a port a server can listen on."
-    if scheme not in ("http", "https") or not host:
-        return (
-            ManifestError.INVALID_URL,
-            f"{short(value)} is not an absolute http(s) URL with a host, e.g. {example}.",
-        )
-    if parts.username is not None or parts.password is not None:
-        return ManifestError.INVALID_URL, "A URL must not carry a user name or password."
-    if redirect and parts.fragment:
-        return ManifestError.INVALID_URL, "A redirect URI must not have a #fragment."
-    if scheme == "http" and not (host in _LOCAL_HOSTS or host.endswith(".localhost")):
-        return (
-            ManifestError.INSECURE_URL,
-            f"Use https: plain http is allowed only for localhost, not for {host}.",
-        )
-    return None
 
 
 class ManifestMeaning:
@@ -94,6 +63,7 @@ class ManifestMeaning:
         yield from self._urls()
         yield from self._events_covered()
         yield from self._settings()
+        yield from connection_problems(self.data)
 
     def _duplicates(
         self, key: str, field_name: str, code: ManifestError, noun: str
@@ -141,7 +111,7 @@ class ManifestMeaning:
     def _url_at(self, path: list[str | int], url: str, *, redirect: bool) -> Iterator[Problem]:
         if not url:
             return  # reported as too_short by the structure stage
-        problem = _url_problem(url, redirect=redirect)
+        problem = url_problem(url, redirect=redirect)
         if problem:
             yield Problem(json_path(path), problem[0], problem[1])
 

@@ -10,6 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from apps.catalog.manifests.codes import ManifestError
+from apps.catalog.manifests.connection import (
+    CONNECTION_TYPES,
+    PARAMETER_TYPES,
+    TEST_METHODS,
+    TOKEN_AUTH_METHODS,
+)
 from apps.scopes.catalog import Catalog, Level
 
 MANIFEST_VERSION = 1
@@ -168,6 +174,131 @@ def _setting_item(catalog: Catalog) -> dict[str, Any]:
     }
 
 
+HEADER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$"
+HEADER_HINT = "an HTTP header name: letters, digits and '-'"
+PARAM_NAME_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
+PARAM_NAME_HINT = "1 to 64 letters, digits, '_', '.' or '-'"
+# RFC 6749's scope-token: printable ASCII without space, '"' and '\\'.
+OUTSIDE_SCOPE_PATTERN = r"^[!#-\[\]-~]{1,200}$"
+OUTSIDE_SCOPE_HINT = "an outside service's scope: printable characters without spaces or quotes"
+
+
+def _string_map(name_pattern: str, name_hint: str, description: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "maxProperties": 20,
+        "propertyNames": {"pattern": name_pattern, "description": name_hint},
+        "additionalProperties": {"type": "string", "maxLength": 2000},
+        "description": description,
+    }
+
+
+_PARAMETER_ITEM: dict[str, Any] = {
+    "type": "object",
+    "description": "A value the admin gives at install and may change later.",
+    "required": ["key", "label"],
+    "additionalProperties": False,
+    "properties": {
+        "key": {"type": "string", "pattern": KEY_PATTERN, "description": KEY_HINT},
+        "label": _text(100, "The field's label."),
+        "help": {"type": "string", "maxLength": 500, "description": "Help under the field."},
+        "type": {"enum": list(PARAMETER_TYPES), "description": "string when left out."},
+        "required": {"type": "boolean", "description": "Whether a value must be given."},
+        "sensitive": {
+            "type": "boolean",
+            "description": "Stored encrypted, masked, never sent back to a browser.",
+        },
+        "options": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 200,
+            "items": _OPTION_ITEM,
+            "description": "The choices of a select parameter.",
+        },
+    },
+    "allOf": [
+        {
+            "if": {"properties": {"type": {"const": "select"}}, "required": ["type"]},
+            "then": {"required": ["options"]},
+        }
+    ],
+}
+
+_OAUTH2: dict[str, Any] = {
+    "type": "object",
+    "description": "The outside service's OAuth 2.0 endpoints; the platform is its client.",
+    "required": ["authorize_url", "token_url"],
+    "additionalProperties": False,
+    "properties": {
+        "authorize_url": _url("Where the admin authorizes the platform."),
+        "token_url": _url("Where the code is exchanged for tokens."),
+        "refresh_url": _url("Where tokens are refreshed; the token URL when left out."),
+        "revoke_url": _url("Where tokens are revoked at uninstall (RFC 7009)."),
+        "scopes": {
+            "type": "array",
+            "maxItems": 50,
+            "items": {
+                "type": "string",
+                "pattern": OUTSIDE_SCOPE_PATTERN,
+                "description": OUTSIDE_SCOPE_HINT,
+            },
+            "description": "The outside service's scopes to ask for.",
+        },
+        "authorize_params": _string_map(
+            PARAM_NAME_PATTERN,
+            PARAM_NAME_HINT,
+            "Extra query parameters of the authorize URL; values may use {{parameter}}.",
+        ),
+        "pkce": {"type": "boolean", "description": "Send a PKCE S256 challenge; true by default."},
+        "token_auth": {
+            "enum": list(TOKEN_AUTH_METHODS),
+            "description": "How the client authenticates at the token URL.",
+        },
+    },
+}
+
+_TEST: dict[str, Any] = {
+    "type": "object",
+    "description": "The request that proves the stored credentials work.",
+    "required": ["url"],
+    "additionalProperties": False,
+    "properties": {
+        "method": {"enum": list(TEST_METHODS), "description": "GET when left out."},
+        "url": _url("The URL to call; may use {{parameter}} after the host."),
+        "headers": _string_map(
+            HEADER_PATTERN,
+            HEADER_HINT,
+            "Request headers; values may use {{parameter}} and {{access_token}}.",
+        ),
+        "expect_status": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 20,
+            "items": {"type": "integer", "minimum": 100, "maximum": 599},
+            "description": "The statuses that mean success; any 2xx when left out.",
+        },
+    },
+}
+
+
+def _connection() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": "How an installation reaches an outside service, and how to test it.",
+        "required": ["type"],
+        "additionalProperties": False,
+        "properties": {
+            "type": {
+                "enum": list(CONNECTION_TYPES),
+                "description": "none; generic (parameters only); oauth2 (and an authorization).",
+            },
+            "parameters": {"type": "array", "maxItems": 30, "items": _PARAMETER_ITEM},
+            "oauth2": _OAUTH2,
+            "test": _TEST,
+        },
+    }
+
+
 def manifest_schema(catalog: Catalog) -> dict[str, Any]:
     """The JSON Schema of manifest v1 for ``catalog``'s scopes, events, locations, models."""
     return {
@@ -176,7 +307,7 @@ def manifest_schema(catalog: Catalog) -> dict[str, Any]:
         "title": "App version manifest v1",
         "description": (
             "Declares what a version of an app asks for and offers: scopes, webhooks, "
-            "embeddings and settings. See docs/manifest.md."
+            "embeddings, settings and the connection. See docs/manifest.md."
         ),
         "type": "object",
         "required": ["manifest_version", "version", "authorization", "redirect_uris", "scopes"],
@@ -222,8 +353,10 @@ def _manifest_properties(catalog: Catalog) -> dict[str, Any]:
         "webhooks": {"type": "array", "maxItems": 100, "items": _webhook_item(catalog)},
         "embeddings": {"type": "array", "maxItems": 50, "items": _embedding_item(catalog)},
         "settings": {"type": "array", "maxItems": 100, "items": _setting_item(catalog)},
+        "connection": _connection(),
         "connection_test_url": _url(
-            "Called with the installation's credentials to check they work."
+            "The simple form of connection.test: a GET that answers 2xx when the "
+            "installation's credentials work."
         ),
         "install_start_url": _url(
             "Where the marketplace sends the browser to install the app (with iss, "

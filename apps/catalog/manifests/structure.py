@@ -170,6 +170,18 @@ def _size_problem(f: _Failure) -> Iterator[Problem]:
         )
 
 
+def _bound_problem(f: _Failure) -> Iterator[Problem]:
+    if f.keyword == "maxProperties":
+        yield Problem(
+            f.where,
+            ManifestError.TOO_MANY,
+            f"At most {f.expected} entries are allowed; this has {len(f.value)}.",
+        )
+    else:
+        word = "at least" if f.keyword == "minimum" else "at most"
+        yield Problem(f.where, ManifestError.INVALID_VALUE, f"Must be {word} {f.expected}.")
+
+
 def _other_problem(f: _Failure) -> Iterator[Problem]:
     yield Problem(f.where, ManifestError.INVALID_VALUE, f"Invalid value: {f.message}.")
 
@@ -185,6 +197,9 @@ _EXPLAINERS: dict[str, Callable[[_Failure], Iterator[Problem]]] = {
     "maxLength": _size_problem,
     "minItems": _size_problem,
     "maxItems": _size_problem,
+    "minimum": _bound_problem,
+    "maximum": _bound_problem,
+    "maxProperties": _bound_problem,
 }
 
 

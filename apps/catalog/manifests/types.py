@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from apps.catalog.manifests.connection import Connection, connection_from_data
 from apps.scopes.catalog import Level
 from apps.scopes.policies import ScopeGrant
 
@@ -61,6 +62,7 @@ class Manifest:
     embeddings: tuple[Embedding, ...] = ()
     settings: tuple[Setting, ...] = ()
     connection_test_url: str | None = None
+    connection: Connection = field(default_factory=Connection)
     install_start_url: str | None = None
     manifest_version: int = 1
     data: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -102,6 +104,9 @@ def manifest_from_data(data: dict[str, Any], *, effective_scopes: tuple[str, ...
             for s in data.get("settings", [])
         ),
         connection_test_url=data.get("connection_test_url"),
+        connection=connection_from_data(
+            data.get("connection"), test_url=data.get("connection_test_url")
+        ),
         install_start_url=data.get("install_start_url"),
         data=data,
     )

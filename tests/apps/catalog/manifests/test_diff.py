@@ -51,6 +51,11 @@ def test_identical_manifests_have_no_changes():
         "webhooks": NO_ITEMS,
         "embeddings": NO_ITEMS,
         "settings": NO_ITEMS,
+        "connection": {
+            "changes": {},
+            "parameters": {"added": [], "removed": [], "changed": []},
+            "needs_reconnect": False,
+        },
         "other": {},
     }
 

@@ -24,6 +24,7 @@ from apps.catalog.manifests import (
 from apps.catalog.manifests.problems import json_path
 from apps.catalog.manifests.schema import MAX_PROBLEMS
 from apps.catalog.manifests.types import manifest_from_data
+from tests.apps.catalog.manifests.connection_cases import connection_cases
 from tests.apps.catalog.manifests.fixtures import EFFECTIVE_SCOPES, SETTING, valid_manifest
 
 ERROR_CODES = set(ManifestError)
@@ -644,7 +645,9 @@ WARNING_CASES = [
     ),
 ]
 
-CASES = [*READING_CASES, *STRUCTURE_CASES, *MEANING_CASES, *WARNING_CASES]
+CONNECTION_CASES = connection_cases(case, E)
+
+CASES = [*READING_CASES, *STRUCTURE_CASES, *MEANING_CASES, *CONNECTION_CASES, *WARNING_CASES]
 
 
 def assert_readable(message: str, mentions: tuple[str, ...] = ()) -> None:
