@@ -8,13 +8,15 @@ sits below the contexts that use it (``apps.modules``), so it cannot include the
 from django.urls import include, path
 
 from apps.api.views import ApiRootApi
+from apps.modules.api.urls import urlpatterns as app_api_urlpatterns
 
 app_name = "api"
 
 urlpatterns = [
+    # First, and in this list rather than an include of their own: the routes apps call on
+    # every request, resolved before all the others and one level less deep.
+    *app_api_urlpatterns,
     path("", ApiRootApi.as_view(), name="root"),
-    # First: the routes apps call on every request, resolved before all the others.
-    path("", include("apps.modules.api.urls")),
     path("", include("apps.accounts.api.urls")),
     path("", include("apps.jobs.api.urls")),
     path("", include("apps.scopes.api.urls")),

@@ -14,6 +14,8 @@ admin.site.site_header = "Marketplace platform staff admin"
 admin.site.site_title = "Marketplace admin"
 
 urlpatterns = [
+    # First: every app request comes here, and is resolved without trying the others.
+    path("api/v1/", include("marketplace.api_urls")),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("oauth/", include("apps.oauth.urls")),
@@ -22,7 +24,6 @@ urlpatterns = [
         OAuthServerMetadataView.as_view(),
         name="oauth-server-metadata",
     ),
-    path("api/v1/", include("marketplace.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     # Any other address under /api/ is the API's JSON 404, with DEBUG on as well (where

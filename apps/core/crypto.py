@@ -22,9 +22,21 @@ def pepper() -> bytes:
     return hmac.new(settings.SECRET_KEY.encode(), b"marketplace.pepper", hashlib.sha256).digest()
 
 
+# The HMAC keyed with the pepper, before any message (copied for each digest), with the
+# settings it was derived from: every app request hashes its token with it.
+_keyed: tuple[str, str, "hmac.HMAC"] | None = None
+
+
 def keyed_digest(value: str) -> str:
     """HMAC-SHA256 of ``value`` under the pepper, hex: a lookup key that leaks nothing."""
-    return hmac.new(pepper(), value.encode(), hashlib.sha256).hexdigest()
+    global _keyed
+    configured: str = settings.SECRET_PEPPER
+    secret: str = settings.SECRET_KEY
+    if _keyed is None or _keyed[0] != configured or _keyed[1] != secret:
+        _keyed = (configured, secret, hmac.new(pepper(), digestmod=hashlib.sha256))
+    keyed = _keyed[2].copy()
+    keyed.update(value.encode())
+    return keyed.hexdigest()
 
 
 # --- encryption at rest (secret setting values) ---------------------------------------------

@@ -80,19 +80,21 @@ def rate_limit_count(*, key: str, limit: int, period: float, cache: Any = None) 
     now = _now()
     slice_length = period / BUCKETS
     current = int(now // slice_length)
-    slices = range(current - BUCKETS + 1, current + 1)
-    keys = {index: f"{key}:{index}" for index in slices}
+    current_key = f"{key}:{current}"
     # A slice is read for one period after it begins; the margin covers web servers
     # whose clocks differ by up to a slice.
-    count = _count_in(cache, keys[current], math.ceil(period + slice_length) + 1)
-    earlier = cache.get_many([keys[index] for index in slices if index != current])
-    counts = {index: int(earlier.get(keys[index]) or 0) for index in slices}
-    counts[current] = count
-    if sum(counts.values()) <= limit:
-        return RateDecision(allowed=True, wait=0.0, counted_in=keys[current])
+    count = _count_in(cache, current_key, math.ceil(period + slice_length) + 1)
+    earlier_keys = [f"{key}:{index}" for index in range(current - BUCKETS + 1, current)]
+    earlier = cache.get_many(earlier_keys)
+    if count + sum(int(n or 0) for n in earlier.values()) <= limit:
+        return RateDecision(allowed=True, wait=0.0, counted_in=current_key)
 
+    counts = {
+        current - BUCKETS + 1 + offset: int(earlier.get(earlier_key) or 0)
+        for offset, earlier_key in enumerate(earlier_keys)
+    }
     with contextlib.suppress(ValueError):  # the slice expired meanwhile: nothing to undo
-        cache.decr(keys[current])
+        cache.decr(current_key)
     counts[current] = count - 1
 
     def fits_after(step: int) -> bool:

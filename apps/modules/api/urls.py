@@ -1,8 +1,9 @@
+"""The App API's routes. Listed directly in ``marketplace.api_urls`` (first, with no
+include and namespace of their own): apps call them on every request."""
+
 from django.urls import path
 
 from apps.modules.api import users
-
-app_name = "modules"
 
 urlpatterns = [
     path("users/me", users.UserMeApi.as_view(), name="user-me"),
