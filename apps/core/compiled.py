@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from django.db import connections, router
+from django.db import InterfaceError, OperationalError, connections, router
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 
@@ -59,6 +59,47 @@ def lookup_cursor(alias: str) -> Any:
         )
 
 
+def _health_check_taken(connection: Any) -> bool:
+    """Whether the statement about to run is the health check Django owes a connection kept
+    from an earlier request (``CONN_HEALTH_CHECKS``), now marked done: a statement that
+    fails on such a connection is run again once on a new one, which is all the check's
+    own ``SELECT 1`` round trip would have bought. Never inside a transaction, where
+    nothing may be run again."""
+    if (
+        connection.connection is None
+        or not connection.health_check_enabled
+        or connection.health_check_done
+        or connection.in_atomic_block
+    ):
+        return False
+    connection.health_check_done = True
+    return True
+
+
+def run_lookup(alias: str, sql: str, params: Any, fetch: Callable[[Any], Any]) -> Any:
+    """``fetch(cursor)`` after running one read-only ``sql`` through ``lookup_cursor``.
+
+    When it is the first statement of a request on a kept connection, it stands for the
+    connection's health check: if the database dropped the connection meanwhile
+    (restarted, idle timeout), it is closed and the statement run once more on a new
+    one, as the check would have done, without a round trip of its own on every request.
+    """
+    connection = connections[alias]
+    retry = _health_check_taken(connection)
+    for attempt in (1, 2):
+        cursor = lookup_cursor(alias)
+        try:
+            cursor.execute(sql, params)
+            return fetch(cursor)
+        except (OperationalError, InterfaceError):
+            if not retry or attempt == 2:
+                raise
+            connection.close()
+        finally:
+            cursor.close()
+    raise AssertionError("unreachable")
+
+
 class _Compiled:
     """One queryset compiled for one database connection."""
 
@@ -88,12 +129,7 @@ class _Compiled:
         params = dict(self.params)
         for slot in self.slots:
             params[slot] = key
-        cursor = lookup_cursor(self.db)
-        try:
-            cursor.execute(self.sql, params)
-            rows = cursor.fetchall()
-        finally:
-            cursor.close()
+        rows = run_lookup(self.db, self.sql, params, lambda cursor: cursor.fetchall())
         objects = []
         if self.converters:
             rows = self.compiler.apply_converters(rows, self.converters)

@@ -32,7 +32,7 @@ from oauth2_provider.models import (
 )
 
 from apps.accounts.models import Account, Membership, Role
-from apps.core.compiled import CompiledLookup, lookup_cursor
+from apps.core.compiled import CompiledLookup, run_lookup
 from apps.installations.models import Installation, InstallationAccess
 from apps.oauth.models import Application, Grant, RefreshToken
 from apps.oauth.policies import (
@@ -143,8 +143,8 @@ def _sql(db: Any, *, refresh: bool) -> str:
     return sql
 
 
-def _cursor(db: Any) -> Any:
-    return lookup_cursor(db.alias)
+def _fetchone(cursor: Any) -> Any:
+    return cursor.fetchone()
 
 
 # Decoded JSON columns by their text: an installation's granted scopes and a role's
@@ -236,14 +236,9 @@ def _token(row: tuple[Any, ...], *, refresh: bool, alias: str) -> AppToken:
 
 def _one(*, key: Any, refresh: bool) -> AppToken | None:
     db = connections[DEFAULT_DB_ALIAS]
-    cursor = _cursor(db)
-    try:
-        # A named parameter: Django's SQLite cursor rewrites ``%s`` placeholders with a
-        # regular expression that costs more than the query on a statement this long.
-        cursor.execute(_sql(db, refresh=refresh), {"key": key})
-        row = cursor.fetchone()
-    finally:
-        cursor.close()
+    # A named parameter: Django's SQLite cursor rewrites ``%s`` placeholders with a
+    # regular expression that costs more than the query on a statement this long.
+    row = run_lookup(db.alias, _sql(db, refresh=refresh), {"key": key}, _fetchone)
     return _token(row, refresh=refresh, alias=db.alias) if row is not None else None
 
 
