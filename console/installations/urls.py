@@ -49,6 +49,11 @@ urlpatterns = [
         views.InstallationUserFileView.as_view(),
         name="installation-user_file",
     ),
+    path(
+        f"{INSTALLED}connection/",
+        views.InstallationConnectionView.as_view(),
+        name="installation-connection",
+    ),
     path(f"{INSTALLED}update/", views.InstallationUpdateView.as_view(), name="installation-update"),
     path(f"{INSTALLED}pin/", views.InstallationPinView.as_view(), name="installation-pin"),
     path(f"{INSTALLED}unpin/", views.InstallationUnpinView.as_view(), name="installation-unpin"),

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "apps.installations",
     "apps.oauth",
     "apps.lifecycle",
+    "apps.connections",
     "apps.modules",
     "apps.api",
     "apps.demo",

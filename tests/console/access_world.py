@@ -53,6 +53,14 @@ PERSONAS = [
 ]
 
 # The installed app's settings: a file at each level, so both download routes have one.
+# A generic connection: an API key (sensitive) and a region.
+CONNECTION = {
+    "type": "generic",
+    "parameters": [
+        {"key": "api_key", "label": "API key", "sensitive": True, "required": True},
+        {"key": "region", "label": "Region"},
+    ],
+}
 SETTINGS = [
     {"key": "company_name", "level": "app", "type": "string", "label": "Company name"},
     {"key": "letterhead", "level": "app", "type": "file", "label": "Letterhead"},
@@ -148,8 +156,20 @@ def build_world() -> World:
     # Globex's Invoicer, listed in the catalog and installed on acme by its admin, with
     # a newer version to update to; the Sales role (the member's) may use it.
     catalog_app = make_app(account=other_account, name="Invoicer")
-    v1 = make_version(app=catalog_app, number="1.0.0", status="published", settings=SETTINGS)
-    make_version(app=catalog_app, number="1.1.0", status="published", settings=SETTINGS)
+    v1 = make_version(
+        app=catalog_app,
+        number="1.0.0",
+        status="published",
+        settings=SETTINGS,
+        connection=CONNECTION,
+    )
+    make_version(
+        app=catalog_app,
+        number="1.1.0",
+        status="published",
+        settings=SETTINGS,
+        connection=CONNECTION,
+    )
     app_listing_update(
         app=catalog_app, summary="Invoices.", description="Invoices.", support_email="h@x.io"
     )
@@ -231,7 +251,16 @@ def world_in_transaction(django_db_blocker):
 
 # The project's own tables, and Django's that a page could write; sessions are left out
 # (switching accounts and signing in write them, and nothing else).
-_TABLES = ("accounts", "jobs", "catalog", "moderation", "installations", "oauth", "admin")
+_TABLES = (
+    "accounts",
+    "jobs",
+    "catalog",
+    "moderation",
+    "installations",
+    "oauth",
+    "connections",
+    "admin",
+)
 
 
 def snapshot() -> dict[str, list[tuple]]:

@@ -517,6 +517,13 @@ ROUTES = [
         data=posts({"setting-company_name": "Changed"}),
     ),
     Route(
+        "installations:installation-connection",
+        get=ADMIN_OBJECT,
+        post=ADMIN_OBJECT | {"admin": wrote(INSTALLED_PAGE + "connection/")},
+        kwargs=INSTALLED,
+        data=posts({"setting-api_key": "sk-live-0123456789abcdef", "setting-region": "eu"}),
+    ),
+    Route(
         "installations:installation-file",
         get=ADMIN_OBJECT | {"admin": Expect(200, body=b"%PDF-1.4 letterhead")},
         post=ADMIN_OBJECT | {"admin": NO_METHOD},

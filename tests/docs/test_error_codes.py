@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from apps.catalog.errors import CatalogError, CatalogProblem, ManifestError, ManifestWarning
+from apps.connections.errors import ConnectionsError
 from apps.core.errors import ErrorCode
 from apps.installations.errors import InstallationError
 from apps.moderation.errors import ModerationError
@@ -23,6 +24,7 @@ DOCS = ROOT / "docs"
 BODY_CODES: tuple[type[StrEnum], ...] = (
     ErrorCode,
     CatalogError,
+    ConnectionsError,
     InstallationError,
     ModerationError,
     OAuthError,

@@ -6,6 +6,7 @@ acting at once get one success and one ``Conflict``.
 """
 
 from apps.installations.services.access import installation_access_set
+from apps.installations.services.common import installation_lock_active
 from apps.installations.services.consent import user_authorization_record
 from apps.installations.services.installable import REFUSALS, installation_check_installable
 from apps.installations.services.installs import (
@@ -34,6 +35,7 @@ __all__ = [
     "installation_access_set",
     "installation_check_installable",
     "installation_install",
+    "installation_lock_active",
     "installation_mark_uninstalling",
     "installation_pin",
     "installation_rollout",

@@ -56,3 +56,9 @@ def _require_active(
             code=CatalogError.APP_DELETING,
         )
     return locked
+
+
+def installation_lock_active(installation: Installation, *, refusal: str) -> Installation:
+    """The installation's row, locked, for another context's write about it (its
+    connection): ``Conflict`` when it is on its way out, as for its own settings."""
+    return _require_active(installation, refusal)

@@ -27,6 +27,7 @@ from console.installations.views.common import (
     manifest_or_none,
     scope_rows,
 )
+from console.installations.views.connection import InstallationConnectionView
 from console.installations.views.member import (
     MyAppListView,
     MyAppMixin,
@@ -45,6 +46,7 @@ from console.installations.views.settings import (
 
 __all__ = [
     "InstallationAccessView",
+    "InstallationConnectionView",
     "InstallationDetailView",
     "InstallationFileView",
     "InstallationListView",

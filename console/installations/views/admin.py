@@ -132,6 +132,9 @@ class InstallationDetailView(InstallationMixin, View):
             "app_deleting": deleting,
             "changeable": changeable,
             "app_settings": app_settings and changeable,
+            "has_connection": changeable
+            and manifest is not None
+            and manifest.connection.type != "none",
             "setup_missing": [
                 s.label for s in installation_setup_missing(installation=installation)
             ]

@@ -6,7 +6,8 @@ and a way to run a job to its end without a worker.
   files among them).
 - ``make_people(account=)``: an admin, a member with a role and a member in a group.
 - ``populate(account=, version=, people=)``: the version installed on the account, with
-  role and group access, settings (a secret, two files in storage), user
+  role and group access, settings (a secret, two files in storage), connection
+  parameters (a sensitive one), user
   authorizations, and per user a consumed authorization code and the tokens of one
   refresh: the rotated refresh token (revoked), the access token issued from it and the
   new refresh token pointing at that access token.
@@ -36,6 +37,8 @@ from oauth2_provider.models import set_token_value
 from apps.accounts.actors import actor_for_user
 from apps.accounts.models import Account, Group, Membership, Role, User
 from apps.catalog.models import App, AppBanner, AppVersion, InstallLink, VersionEvent
+from apps.connections.models import ConnectionValue
+from apps.connections.services import connection_parameters_save
 from apps.installations.models import (
     Installation,
     InstallationAccess,
@@ -88,6 +91,13 @@ SETTINGS = [
     {"key": "attachment", "level": "user", "type": "file", "label": "Attachment"},
 ]
 USER_SCOPES = ["users:read"]
+CONNECTION = {
+    "type": "generic",
+    "parameters": [
+        {"key": "token", "label": "Token", "sensitive": True},
+        {"key": "region", "label": "Region"},
+    ],
+}
 
 # What ``populate`` leaves per installation, with ``make_people``'s three users.
 USERS = 3
@@ -95,6 +105,7 @@ EXPECTED_COUNTS = {
     "grants": USERS,
     "refresh_tokens": 2 * USERS,
     "access_tokens": USERS,
+    "connection": 2,
     "authorizations": USERS,
     # company_name, api_key, contract; a signature per user; the admin's attachment
     "settings": 3 + USERS + 1,
@@ -163,6 +174,7 @@ def publish_app(*, account: Account, name: str = "Invoicer", number: str = "1.0.
         scopes=SCOPES,
         webhooks=WEBHOOKS,
         settings=SETTINGS,
+        connection=CONNECTION,
     )
     return Published(app=app, version=version, secret=secret)
 
@@ -284,6 +296,11 @@ def populate(*, account: Account, version: AppVersion, people: People | None = N
             files={"attachment": upload("notes.txt", b"notes")} if user == admin else None,
             actor=acting_as(by, admin_ship),
         )
+    connection_parameters_save(
+        installation=installation,
+        values={"token": "outside-token-0123456789", "region": "eu"},
+        actor=acting_as(by, admin_ship),
+    )
     installed = Installed(installation=installation, people=people)
     for user in people.users:
         user_authorization_record(
@@ -317,6 +334,7 @@ def installation_rows(installation_id: int) -> dict[str, set[int]]:
         "grants": _ids(Grant.objects.filter(**mine)),
         "refresh_tokens": _ids(RefreshToken.objects.filter(**mine)),
         "access_tokens": _ids(AccessToken.objects.filter(**mine)),
+        "connection": _ids(ConnectionValue.objects.filter(**mine)),
         "authorizations": _ids(UserAuthorization.objects.filter(**mine)),
         "settings": _ids(SettingValue.objects.filter(**mine)),
         "webhooks": _ids(WebhookSubscription.objects.filter(**mine)),

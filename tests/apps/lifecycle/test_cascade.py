@@ -51,7 +51,7 @@ REMOVED_BY = {
     "tokens": {"grants", "refresh_tokens", "access_tokens"},
     "authorizations": {"authorizations"},
     "files": set(),
-    "settings": {"settings"},
+    "settings": {"settings", "connection"},
     "webhooks": {"webhooks"},
     "access": {"access"},
     "installation": {"events", "installation"},

@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from apps.catalog.models import App
+from apps.connections.models import ConnectionValue
 from apps.core.deletion import Rows, Step, StepRows
 from apps.installations.models import (
     Installation,
@@ -80,6 +81,7 @@ def test_the_installation_plan_can_go_in_one_statement():
             Grant,
             RefreshToken,
             AccessToken,
+            ConnectionValue,
             UserAuthorization,
             SettingValue,
             WebhookSubscription,

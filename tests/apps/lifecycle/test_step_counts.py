@@ -50,7 +50,7 @@ def per_step(rows: dict[str, int], *, files: int) -> dict[str, int]:
         "tokens": rows["grants"] + rows["refresh_tokens"] + rows["access_tokens"],
         "authorizations": rows["authorizations"],
         "files": files,
-        "settings": rows["settings"] - files,
+        "settings": rows["settings"] - files + rows.get("connection", 0),
         "webhooks": rows["webhooks"],
         "access": rows["access"],
         "installation": rows["events"] + rows["installation"],

@@ -1,0 +1,46 @@
+"""Reads of connections: the installed version's connection and its stored parameters,
+as a form shows them (sensitive values masked, never decrypted)."""
+
+from __future__ import annotations
+
+from apps.catalog.manifests.connection import Connection
+from apps.catalog.selectors import version_manifest
+from apps.connections.models import ConnectionValue
+from apps.connections.policies import parameters_as_settings, parameters_missing
+from apps.installations.models import Installation
+from apps.installations.policies import secret_masked
+from apps.installations.selectors import SettingField
+
+
+def connection_of(installation: Installation) -> Connection:
+    """The connection the installed version declares (``type`` ``none`` when it has
+    none)."""
+    return version_manifest(installation.version).connection
+
+
+def connection_parameter_fields(*, installation: Installation) -> list[SettingField]:
+    """The declared parameters with their stored values, for a form: a sensitive value
+    only as ``masked`` and ``is_set``."""
+    stored = {v.key: v for v in ConnectionValue.objects.filter(installation=installation)}
+    fields = []
+    for setting in parameters_as_settings(connection_of(installation)):
+        row = stored.get(setting.key)
+        secret = setting.type == "secret"
+        fields.append(
+            SettingField(
+                setting=setting,
+                value=None if secret or row is None else row.value,
+                is_set=row is not None and (bool(row.secret) if secret else row.value is not None),
+                masked=secret_masked(row.secret_hint) if secret and row and row.secret else "",
+                file_name="",
+                file_size=None,
+                file_url="",
+            )
+        )
+    return fields
+
+
+def connection_setup_missing(*, installation: Installation) -> tuple[str, ...]:
+    """The labels of required parameters the admin has not given yet."""
+    keys = ConnectionValue.objects.filter(installation=installation).values_list("key", flat=True)
+    return parameters_missing(connection_of(installation), set_keys=keys)
