@@ -53,8 +53,9 @@ class _Hooked:
     where: str
     params: tuple[Any, ...]
 
-    def exists(self) -> str:
-        return f"SELECT 1 FROM {self.table} WHERE {self.column} = %s AND {self.where}"  # noqa: S608
+    def exists(self, owner: str = "%s") -> str:
+        """Whether the owner (a parameter, or a column of the outer query) has such rows."""
+        return f"SELECT 1 FROM {self.table} WHERE {self.column} = {owner} AND {self.where}"  # noqa: S608
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class WholeDelete:
     needs: tuple[str, ...]
     storage: tuple[tuple[str, Callable[[Owner], int]], ...]
     postgresql_sql: str = ""
+    postgresql_many_sql: str = ""
 
     def hooked_params(self, installation_id: int) -> list[Any]:
         return [p for h in self.hooked for p in (installation_id, *h.params)]
@@ -132,7 +134,11 @@ def whole_delete_plan(vendor: str) -> WholeDelete | None:
     whole = _pieces(plan_for(Installation))
     if whole is None or vendor != "postgresql":
         return whole
-    return dataclasses.replace(whole, postgresql_sql=_postgresql_sql(whole))
+    return dataclasses.replace(
+        whole,
+        postgresql_sql=_postgresql_sql(whole),
+        postgresql_many_sql=_postgresql_many_sql(whole),
+    )
 
 
 def installations_small(*, installation_ids: list[int], limit: int = BATCH_SIZE) -> set[int]:
@@ -187,6 +193,35 @@ def _postgresql_sql(whole: WholeDelete) -> str:
     counts = [f"(SELECT COUNT(*) FROM d{i})" for i in range(last + 1)]  # noqa: S608
     fields = [f"(SELECT {_quote(n)} FROM d{last})" for n in whole.needs]  # noqa: S608
     return f"WITH ok AS ({ok}), {', '.join(clauses)} SELECT {', '.join(counts + fields)}"
+
+
+def _postgresql_many_sql(whole: WholeDelete) -> str:
+    """``_postgresql_sql`` for several installations at once: ``ok`` holds those that may
+    go (the same conditions, each tried on its own lock), each ``d<i>`` deletes their rows
+    of one table, and the result has one row per installation deleted: its id, the rows
+    each table lost for it, then its fields the storage hooks need."""
+    ok = " ".join(
+        [
+            f"SELECT o.id FROM {whole.owner_table} o WHERE o.id = ANY(%s) AND o.status = ANY(%s)",  # noqa: S608
+            *(f"AND NOT EXISTS ({h.exists('o.id')})" for h in whole.hooked),
+            "AND pg_try_advisory_xact_lock(%s, (o.id %% 2147483648)::integer)",
+        ]
+    )
+    clauses = [
+        f"d{i} AS (DELETE FROM {t.table} WHERE {t.column} IN (SELECT id FROM ok) "  # noqa: S608
+        f"RETURNING {t.column} AS owner)"
+        for i, t in enumerate(whole.tables)
+    ]
+    last = len(whole.tables)
+    returning = ", ".join(["id", *(_quote(n) for n in whole.needs)])
+    clauses.append(
+        f"d{last} AS (DELETE FROM {whole.owner_table} WHERE id IN (SELECT id FROM ok) "  # noqa: S608
+        f"RETURNING {returning})"
+    )
+    counts = [f"(SELECT COUNT(*) FROM d{i} WHERE d{i}.owner = d{last}.id)" for i in range(last)]  # noqa: S608
+    fields = [f"d{last}.{_quote(n)}" for n in whole.needs]
+    select = ", ".join([f"d{last}.id", *counts, *fields])
+    return f"WITH ok AS ({ok}), {', '.join(clauses)} SELECT {select} FROM d{last}"  # noqa: S608
 
 
 def _owner(whole: WholeDelete, installation_id: int, values: Sequence[Any]) -> Owner:
@@ -267,7 +302,12 @@ def installation_delete_whole(
         return None
     if done is None:
         return None
-    rows, owner = done
+    return _after(whole, *done)
+
+
+def _after(whole: WholeDelete, rows: Sequence[int], owner: Owner) -> dict[str, int]:
+    """The rows one installation lost per step of its plan (``rows``: per table, then its
+    own row), once its storage hooks have run."""
     deleted = dict.fromkeys(whole.steps, 0)
     for table, count in zip(whole.tables, rows, strict=False):
         deleted[table.step] += count
@@ -275,6 +315,51 @@ def installation_delete_whole(
     for name, storage in whole.storage:
         deleted[name] += storage(owner)
     return deleted
+
+
+def installations_delete_whole(
+    *, installation_ids: list[int], statuses: tuple[str, ...]
+) -> dict[int, dict[str, int]]:
+    """``installation_delete_whole`` for several installations that
+    ``installations_small`` found small, in one transaction on PostgreSQL (one statement;
+    elsewhere one transaction each). Returns the rows deleted per step of its plan for
+    each installation deleted; the others (another status, a row that needs a file hook,
+    a step-by-step purge running on it) are left whole for the steps. When a row arrived
+    meanwhile that points at one of them (the commit fails), each goes on its own."""
+    whole = whole_delete_plan(connection.vendor)
+    if whole is None or not installation_ids:
+        return {}
+    if not whole.postgresql_many_sql:
+        return _each(installation_ids, statuses)
+    params = [
+        list(installation_ids),
+        list(statuses),
+        *[p for h in whole.hooked for p in h.params],
+        PURGE_LOCK_CLASS,
+    ]
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(whole.postgresql_many_sql, params)
+            found = cursor.fetchall()
+    except IntegrityError:
+        logger.info(
+            "An installation changed while %s were deleted; one at a time.", len(installation_ids)
+        )
+        return _each(installation_ids, statuses)
+    last = len(whole.tables)
+    return {
+        row[0]: _after(whole, [*row[1 : last + 1], 1], _owner(whole, row[0], row[last + 1 :]))
+        for row in found
+    }
+
+
+def _each(installation_ids: list[int], statuses: tuple[str, ...]) -> dict[int, dict[str, int]]:
+    gone = {}
+    for pk in installation_ids:
+        deleted = installation_delete_whole(installation_id=pk, statuses=statuses)
+        if deleted is not None:
+            gone[pk] = deleted
+    return gone
 
 
 def installation_delete_small(

@@ -20,6 +20,7 @@ from apps.installations.services import installation_uninstall
 from apps.jobs.kinds import APP_DELETE, INSTALLATION_UNINSTALL
 from apps.jobs.models import Job
 from apps.jobs.services import job_retry, job_run
+from apps.lifecycle import jobs as lifecycle_jobs
 from apps.lifecycle.services.cascade import UNINSTALL_STEPS, app_remove
 from apps.moderation.models import Review
 from apps.oauth.models import AccessToken
@@ -290,10 +291,22 @@ def test_one_account_at_a_time_in_chunks_with_no_time_budget(listing, settings):
     _assert_others_intact(listing, others)
 
 
-def test_small_accounts_go_whole_one_per_chunk(developer_account, settings):
+@pytest.mark.parametrize(
+    ("together", "expected"),
+    [
+        (25, [[True, True, True], [False, False, False]]),
+        (2, [[True, True, True], [False, False, True], [False, False, False]]),
+        (1, [[True, True, True], [False, True, True], [False, False, True], [False] * 3]),
+    ],
+)
+def test_small_accounts_go_whole_a_run_per_chunk(
+    developer_account, settings, monkeypatch, together, expected
+):
     """Accounts whose installation is small and holds no setting file go in one short
-    transaction each: with no time budget, every chunk removes exactly one account
-    whole, in id order, and nothing is ever partly deleted."""
+    transaction, up to ``WHOLE_TOGETHER`` of them side by side together: with no time
+    budget, every chunk removes the next run of accounts whole, in id order, and nothing
+    is ever partly deleted."""
+    monkeypatch.setattr(lifecycle_jobs, "WHOLE_TOGETHER", together)
     app = make_app(account=developer_account, name="Small one")
     version = make_version(app=app, status="published")
     installs = []
@@ -318,12 +331,7 @@ def test_small_accounts_go_whole_one_per_chunk(developer_account, settings):
     job = run_job(job, after_chunk=check)
 
     assert job.state == Job.State.SUCCEEDED
-    assert seen[:4] == [
-        [True, True, True],
-        [False, True, True],
-        [False, False, True],
-        [False, False, False],
-    ]
+    assert seen[: len(expected)] == expected
     assert not AccessToken.objects.filter(application_id=app.oauth_application_id).exists()
     assert not App.objects.filter(pk=app.pk).exists()
 
