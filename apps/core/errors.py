@@ -23,6 +23,18 @@ class ErrorCode(StrEnum):
     SERVER_ERROR = "server_error"
 
 
+class OutboundFailure(StrEnum):
+    """Why a call to an outside server (``apps.core.outbound``) did not get an answer."""
+
+    BLOCKED_ADDRESS = "blocked_address"
+    UNRESOLVABLE = "unresolvable"
+    CONNECT_FAILED = "connect_failed"
+    TIMEOUT = "timeout"
+    TOO_LARGE = "too_large"
+    INVALID_URL = "invalid_url"
+    FAILED = "failed"
+
+
 class ApplicationError(Exception):
     """A domain rule refused the operation. Nothing was written when this is raised."""
 

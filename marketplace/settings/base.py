@@ -384,8 +384,21 @@ LOGGING = {
         # oauthlib's DEBUG lines carry authorization codes: never below INFO, whatever
         # LOG_LEVEL says.
         "oauthlib": {"level": "INFO"},
+        # httpx and httpcore log URLs (with their query strings) and headers at DEBUG:
+        # calls to outside services carry keys and tokens there (apps.core.outbound).
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
     },
 }
+
+# --- Outbound HTTP (apps.core.outbound) ----------------------------------------------------
+# Calls to outside services (OAuth token endpoints, connection tests) connect only to
+# public addresses; these networks are allowed besides (e.g. "127.0.0.1/32" for an
+# outside service running on this machine). Timeouts in seconds.
+OUTBOUND_ALLOWED_NETWORKS = env.list("OUTBOUND_ALLOWED_NETWORKS", default=[])
+OUTBOUND_CONNECT_TIMEOUT = env.float("OUTBOUND_CONNECT_TIMEOUT", default=5.0)
+OUTBOUND_TIMEOUT = env.float("OUTBOUND_TIMEOUT", default=15.0)
+OUTBOUND_MAX_RESPONSE_BYTES = env.int("OUTBOUND_MAX_RESPONSE_BYTES", default=1024 * 1024)
 
 # --- Scope catalog (apps.scopes) -----------------------------------------------------------
 # A host adds its own modules, narrower scopes and embedding locations here; the format is

@@ -12,7 +12,7 @@ import pytest
 
 from apps.catalog.errors import CatalogError, CatalogProblem, ManifestError, ManifestWarning
 from apps.connections.errors import ConnectionsError
-from apps.core.errors import ErrorCode
+from apps.core.errors import ErrorCode, OutboundFailure
 from apps.installations.errors import InstallationError
 from apps.moderation.errors import ModerationError
 from apps.oauth.errors import OAuthError, OAuthProtocolError, RefusalKind
@@ -35,6 +35,7 @@ ELSEWHERE: dict[type[StrEnum], str] = {
     ManifestError: "manifest.md",
     ManifestWarning: "manifest.md",
     OAuthProtocolError: "oauth.md",  # the ``error`` of OAuth responses
+    OutboundFailure: "operations.md",  # why a call to an outside service got no answer
 }
 # Not codes anyone receives: the authorize step's refusal page explains itself in words.
 UNDOCUMENTED: tuple[type[StrEnum], ...] = (RefusalKind,)
