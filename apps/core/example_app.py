@@ -13,3 +13,21 @@ from django.conf import settings
 
 def example_config_path() -> Path:
     return Path(os.environ.get("CONNECTOR_CONFIG") or Path(settings.VAR_DIR) / "example-app.json")
+
+
+def example_provider_config_path() -> Path:
+    """The example outside service's configuration (``examples/provider``): its client,
+    written by the demo data beside the example app's."""
+    return Path(
+        os.environ.get("PROVIDER_CONFIG") or Path(settings.VAR_DIR) / "example-provider.json"
+    )
+
+
+def example_provider_url(path: Path) -> str:
+    import json
+
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        data = {}
+    return f"http://{data.get('host', '127.0.0.1')}:{data.get('port', 8002)}"

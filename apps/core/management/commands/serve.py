@@ -14,9 +14,20 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from apps.core.example_app import example_config_path
+from apps.core.example_app import (
+    example_config_path,
+    example_provider_config_path,
+    example_provider_url,
+)
 
-COLORS = {"web": "\033[36m", "worker": "\033[33m", "beat": "\033[35m", "example": "\033[32m"}
+OPTIONAL = {"example": "example app", "provider": "example provider"}
+COLORS = {
+    "web": "\033[36m",
+    "worker": "\033[33m",
+    "beat": "\033[35m",
+    "example": "\033[32m",
+    "provider": "\033[34m",
+}
 RESET = "\033[0m"
 
 
@@ -43,6 +54,14 @@ class Command(BaseCommand):
         if not no_example and example_file.exists():
             commands["example"] = [sys.executable, "-m", "examples.connector"]
             example_url = example_public_url(example_file)
+        provider_file = example_provider_config_path()
+        provider_line = ""
+        if not no_example and provider_file.exists():
+            commands["provider"] = [sys.executable, "-m", "examples.provider"]
+            provider_line = (
+                "Example provider (an outside service for connections): "
+                f"{example_provider_url(provider_file)}/\n"
+            )
         processes = _start(commands, addrport=addrport, example_file=example_file)
 
         broker = settings.CELERY_BROKER_URL.split("://", 1)[0]
@@ -52,7 +71,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"\nConsole:  http://{addrport}/\nAPI docs: http://{addrport}/api/docs/\n"
-                f"{example}Worker and beat are running on the {broker} broker. "
+                f"{example}{provider_line}Worker and beat are running on the {broker} broker. "
                 f"Press Ctrl-C to stop all {len(processes)}.\n"
             )
         )
@@ -75,17 +94,17 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
         exit_code = 0
-        example_reported = False
+        reported: set[str] = set()
         while not stopping:
             for name, process in processes.items():
-                if name == "example":
+                if name in OPTIONAL:
                     # An optional extra (its port may be taken): the marketplace runs on.
-                    if process.poll() is not None and not example_reported:
+                    if process.poll() is not None and name not in reported:
                         self.stderr.write(
-                            f"The example app exited with code {process.returncode}; the "
-                            "marketplace keeps running."
+                            f"The {OPTIONAL[name]} exited with code {process.returncode}; "
+                            "the marketplace keeps running."
                         )
-                        example_reported = True
+                        reported.add(name)
                     continue
                 if process.poll() is not None:
                     self.stderr.write(f"{name} exited with code {process.returncode}; stopping.")
@@ -136,6 +155,8 @@ def _start(
                 "CONNECTOR_CONFIG": str(example_file),
                 "CONNECTOR_MARKETPLACE_URL": f"http://{addrport}",
             }
+        if name == "provider":
+            process_env = {**env, "PROVIDER_CONFIG": str(example_provider_config_path())}
         processes[name] = subprocess.Popen(  # noqa: S603
             command,
             stdout=subprocess.PIPE,

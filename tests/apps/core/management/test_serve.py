@@ -47,6 +47,7 @@ def test_serve_runs_web_worker_and_beat_and_ctrl_c_stops_all_three(tmp_path):
         "PYTHONUNBUFFERED": "1",
         # No credentials file: no example app, whatever var/ of this checkout holds.
         "CONNECTOR_CONFIG": str(tmp_path / "absent.json"),
+        "PROVIDER_CONFIG": str(tmp_path / "absent-provider.json"),
     }
     proc = subprocess.Popen(
         [sys.executable, "manage.py", "serve", f"127.0.0.1:{port}", "--concurrency=1"],
@@ -90,9 +91,20 @@ def _text(url: str) -> str:
         return ""
 
 
-def test_serve_starts_the_example_app_when_its_credentials_exist(tmp_path):
+def test_serve_starts_the_example_app_and_provider_when_their_files_exist(tmp_path):
     purge_broker()
-    port, example_port = _free_port(), _free_port()
+    port, example_port, provider_port = _free_port(), _free_port(), _free_port()
+    provider_file = tmp_path / "example-provider.json"
+    provider_file.write_text(
+        json.dumps(
+            {
+                "port": provider_port,
+                "client_id": "marketplace",
+                "client_secret": "provider-secret-not-printed-0123",
+                "redirect_uris": [f"http://127.0.0.1:{port}/connections/callback/"],
+            }
+        )
+    )
     credentials = tmp_path / "example-app.json"
     credentials.write_text(
         json.dumps(
@@ -112,6 +124,7 @@ def test_serve_starts_the_example_app_when_its_credentials_exist(tmp_path):
         "PYTHONUNBUFFERED": "1",
         "CONNECTOR_CONFIG": str(credentials),
         "CONNECTOR_PORT": str(example_port),
+        "PROVIDER_CONFIG": str(provider_file),
     }
     with log.open("w") as output:
         proc = subprocess.Popen(
@@ -132,6 +145,11 @@ def test_serve_starts_the_example_app_when_its_credentials_exist(tmp_path):
                 timeout=60,
                 what="the web server",
             )
+            wait_for(
+                lambda: _text(f"http://127.0.0.1:{provider_port}/healthz") == "ok",
+                timeout=60,
+                what="the example provider",
+            )
             # The connector talks to this server, not to the address in its file.
             home = _text(f"http://localhost:{example_port}/")
             assert f"<code>http://127.0.0.1:{port}</code>" in home
@@ -144,7 +162,13 @@ def test_serve_starts_the_example_app_when_its_credentials_exist(tmp_path):
                 raise
     text = log.read_text(errors="replace")
     assert f"Example app: http://localhost:{example_port}/" in text, text
-    assert "Stopping web, worker, beat and example" in text, text
+    assert (
+        f"Example provider (an outside service for connections): http://127.0.0.1:{provider_port}/"
+        in text
+    ), text
+    assert "Stopping web, worker, beat, example and provider" in text, text
     assert "demo-secret-not-printed-0123456789" not in text
+    assert "provider-secret-not-printed-0123" not in text
     time.sleep(0.5)
     assert _text(f"http://localhost:{example_port}/healthz") == ""
+    assert _text(f"http://127.0.0.1:{provider_port}/healthz") == ""

@@ -1,0 +1,86 @@
+"""``python -m examples.provider``: serve the example provider until Ctrl-C (or SIGTERM).
+
+Configuration, environment variables over ``var/example-provider.json`` (written by
+``manage.py demo``): ``PROVIDER_HOST`` (``127.0.0.1``), ``PROVIDER_PORT`` (``8002``),
+``PROVIDER_ACCESS_SECONDS`` (``3600``), and its one client: ``PROVIDER_CLIENT_ID``,
+``PROVIDER_CLIENT_SECRET``, ``PROVIDER_REDIRECT_URIS`` (comma-separated)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+from socketserver import ThreadingMixIn
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from examples.provider.app import ProviderApp
+from examples.provider.store import Client, Store
+
+log = logging.getLogger("provider")
+CONFIG_FILE = Path(__file__).resolve().parent.parent.parent / "var" / "example-provider.json"
+
+
+class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class QuietHandler(WSGIRequestHandler):
+    """One line per request, without the query string (codes and states travel there)."""
+
+    def log_request(self, code: Any = "-", size: Any = "-") -> None:
+        log.info("%s %s %s", self.command, self.path.split("?", 1)[0], code)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def config() -> dict[str, Any]:
+    path = Path(os.environ.get("PROVIDER_CONFIG") or CONFIG_FILE)
+    data: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
+    for key in ("host", "port", "access_seconds", "client_id", "client_secret", "redirect_uris"):
+        value = os.environ.get(f"PROVIDER_{key.upper()}")
+        if value:
+            data[key] = value.split(",") if key == "redirect_uris" else value
+    return data
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stdout)
+    conf = config()
+    if not conf.get("client_id") or not conf.get("client_secret"):
+        log.error(
+            "No client: set PROVIDER_CLIENT_ID and PROVIDER_CLIENT_SECRET, or run manage.py demo."
+        )
+        return 2
+    store = Store()
+    store.clients[conf["client_id"]] = Client(
+        client_id=conf["client_id"],
+        client_secret=conf["client_secret"],
+        redirect_uris=tuple(conf.get("redirect_uris") or ()),
+    )
+    app = ProviderApp(store, access_seconds=int(conf.get("access_seconds", 3600)))
+    host, port = conf.get("host", "127.0.0.1"), int(conf.get("port", 8002))
+    server = make_server(
+        host, port, app, server_class=ThreadingWSGIServer, handler_class=QuietHandler
+    )
+
+    def stop(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    log.info("Example Provider on http://%s:%s (client %s)", host, port, conf["client_id"])
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
