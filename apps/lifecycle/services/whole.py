@@ -218,10 +218,16 @@ def _postgresql_many_sql(whole: WholeDelete) -> str:
         f"d{last} AS (DELETE FROM {whole.owner_table} WHERE id IN (SELECT id FROM ok) "  # noqa: S608
         f"RETURNING {returning})"
     )
-    counts = [f"(SELECT COUNT(*) FROM d{i} WHERE d{i}.owner = d{last}.id)" for i in range(last)]  # noqa: S608
+    # Each table's deleted rows counted once, by installation.
+    joins = " ".join(
+        f"LEFT JOIN (SELECT owner, COUNT(*) AS n FROM d{i} GROUP BY owner) c{i} "  # noqa: S608
+        f"ON c{i}.owner = d{last}.id"
+        for i in range(last)
+    )
+    counts = [f"COALESCE(c{i}.n, 0)" for i in range(last)]
     fields = [f"d{last}.{_quote(n)}" for n in whole.needs]
     select = ", ".join([f"d{last}.id", *counts, *fields])
-    return f"WITH ok AS ({ok}), {', '.join(clauses)} SELECT {select} FROM d{last}"  # noqa: S608
+    return f"WITH ok AS ({ok}), {', '.join(clauses)} SELECT {select} FROM d{last} {joins}"  # noqa: S608
 
 
 def _owner(whole: WholeDelete, installation_id: int, values: Sequence[Any]) -> Owner:
