@@ -24,11 +24,14 @@ from django.utils import timezone
 from apps.accounts.actors import Actor
 from apps.accounts.models import Account, Membership
 from apps.core.errors import NotFound, PermissionDenied
-from apps.jobs.kinds import APP_DELETE, VERSION_ROLLOUT
+from apps.jobs.kinds import APP_DELETE
 from apps.jobs.models import Heartbeat, Job
-
-# The kinds a developer's own work starts: they follow them without being an admin.
-DEVELOPER_KINDS = (APP_DELETE, VERSION_ROLLOUT)
+from apps.jobs.policies import (
+    DEVELOPER_KINDS,
+    job_can_retry,
+    job_retry_refusal,
+    member_can_retry,
+)
 
 
 def job_list_for_account(*, account: Account) -> QuerySet[Job]:
@@ -79,7 +82,9 @@ def job_may_retry(*, membership: Membership, job: Job) -> bool:
     Starting a job alone does not give the right to retry it."""
     if job.account_id != membership.account_id:
         return False
-    return membership.is_admin or (membership.is_developer and job.kind in DEVELOPER_KINDS)
+    return member_can_retry(
+        is_admin=membership.is_admin, is_developer=membership.is_developer, kind=job.kind
+    )
 
 
 def job_get_for_retry(*, membership: Membership, job_id: int) -> Job:
@@ -88,14 +93,7 @@ def job_get_for_retry(*, membership: Membership, job_id: int) -> Job:
     is failed is for ``job_retry`` to decide."""
     job = job_get_visible_to(membership=membership, job_id=job_id)
     if not job_may_retry(membership=membership, job=job):
-        raise PermissionDenied(
-            "Only an admin of this account can retry this job"
-            + (
-                "; members with the developer right can retry app deletions and rollouts."
-                if job.kind in DEVELOPER_KINDS
-                else "."
-            )
-        )
+        raise PermissionDenied(job_retry_refusal(job))
     return job
 
 
@@ -110,17 +108,15 @@ def job_list_for(*, actor: Actor) -> QuerySet[Job]:
 
 
 def job_get_for(*, actor: Actor, job_id: int, to_retry: bool = False) -> Job:
-    """One job ``actor`` may see (``to_retry``: may also retry); ``NotFound`` for a job it
-    may not see, ``PermissionDenied`` for one it sees without the right to retry it. An
-    API key may retry any job of its account."""
-    if actor.membership is None:
-        job = job_list_for(actor=actor).filter(pk=job_id).first()
-        if job is None:
-            raise NotFound("No such job in this account.")
-        return job
-    if to_retry:
-        return job_get_for_retry(membership=actor.membership, job_id=job_id)
-    return job_get_visible_to(membership=actor.membership, job_id=job_id)
+    """One job ``actor`` may see (``to_retry``: may also retry, ``job_can_retry``);
+    ``NotFound`` for a job it may not see, ``PermissionDenied`` for one it sees without
+    the right to retry it. An API key may retry any job of its account."""
+    job = job_list_for(actor=actor).filter(pk=job_id).first()
+    if job is None:
+        raise NotFound("No such job in this account.")
+    if to_retry and not job_can_retry(actor, job=job):
+        raise PermissionDenied(job_retry_refusal(job))
+    return job
 
 
 def job_latest_by_payload(

@@ -2,19 +2,19 @@
 
 from django.http import HttpRequest
 
-from apps.accounts.models import Membership
+from apps.accounts.actors import Actor
 from apps.jobs.models import Job
 from apps.jobs.registry import job_kind_label
-from apps.jobs.selectors import job_list_visible_to
+from apps.jobs.selectors import job_list_for
 from console.changelist import ChangeList, Column, Filter, distinct_choices
 
 
-def job_changelist(request: HttpRequest, *, membership: Membership) -> ChangeList:
-    """The jobs ``membership`` may see, newest first, with their creator joined: a COUNT,
-    the page and the kind choices, whatever the number of rows."""
+def job_changelist(request: HttpRequest, *, actor: Actor) -> ChangeList:
+    """The jobs ``actor`` may see, newest first, with their creator joined: a COUNT, the
+    page and the kind choices, whatever the number of rows."""
     return ChangeList(
         request,
-        job_list_visible_to(membership=membership),
+        job_list_for(actor=actor),
         columns=[
             Column("id", "#", sort="pk", css="num"),
             Column("kind", "Job", sort="kind"),

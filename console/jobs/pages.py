@@ -20,7 +20,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.accounts.models import Membership
+from apps.accounts.actors import Actor
+from apps.accounts.policies import account_can_administer, account_can_develop
 from apps.jobs.kinds import APP_DELETE, INSTALLATION_UNINSTALL, VERSION_ROLLOUT
 from apps.jobs.models import Job
 from apps.jobs.registry import job_kind_label
@@ -282,14 +283,14 @@ def job_under_way(job: Job) -> str:
     return ""
 
 
-def job_next_link(*, job: Job, membership: Membership) -> NextLink | None:
+def job_next_link(*, job: Job, actor: Actor) -> NextLink | None:
     """Where a person goes once ``job`` has succeeded: back to the page its work started
-    from, when ``membership`` may open that page."""
+    from, when ``actor`` may open that page."""
     if job.state != Job.State.SUCCEEDED:
         return None
-    if job.kind in (APP_DELETE, VERSION_ROLLOUT) and membership.is_developer:
+    if job.kind in (APP_DELETE, VERSION_ROLLOUT) and account_can_develop(actor, api_keys=False):
         return NextLink("Back to your apps", reverse("console:developer:app-list"))
-    if job.kind == INSTALLATION_UNINSTALL and membership.is_admin:
+    if job.kind == INSTALLATION_UNINSTALL and account_can_administer(actor, api_keys=False):
         return NextLink(
             "Back to Installed apps", reverse("console:installations:installation-list")
         )

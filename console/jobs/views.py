@@ -1,8 +1,9 @@
 """The account's background jobs: list, a job's page with live progress, and retry.
 
-Who sees which job is ``apps.jobs.selectors.job_list_visible_to``: admins every job of
-the account, developers its app deletions and rollouts, anyone the jobs they started. A
-job outside that is a 404; retrying a job one sees without the right to retry it is a 403.
+Who sees which job is ``apps.jobs.selectors.job_list_for`` / ``job_get_for``: admins
+every job of the account, developers its app deletions and rollouts, anyone the jobs they
+started. A job outside that is a 404; retrying a job one sees without the right to retry
+it (``apps.jobs.policies.job_can_retry``) is a 403.
 """
 
 from __future__ import annotations
@@ -18,12 +19,8 @@ from django.views.generic import TemplateView
 
 from apps.core.errors import ApplicationError
 from apps.jobs.models import Job
-from apps.jobs.selectors import (
-    DEVELOPER_KINDS,
-    job_get_for_retry,
-    job_get_visible_to,
-    job_may_retry,
-)
+from apps.jobs.policies import DEVELOPER_KINDS, job_can_retry
+from apps.jobs.selectors import job_get_for
 from apps.jobs.services import job_retry
 from console.access import MemberRequiredMixin, access_errors
 from console.jobs.changelists import job_changelist
@@ -39,15 +36,15 @@ def _retry_hint(job: Job) -> str:
 class _JobMixin(MemberRequiredMixin):
     def job_context(self, job_id: int) -> dict[str, Any]:
         with access_errors():
-            job = job_get_visible_to(membership=self.membership, job_id=job_id)
-        may_retry = job_may_retry(membership=self.membership, job=job)
+            job = job_get_for(actor=self.actor, job_id=job_id)
+        may_retry = job_can_retry(self.actor, job=job)
         return job_block_context(
             job=job,
             progress_url=reverse("console:jobs:job-progress", kwargs={"job_id": job.pk}),
             retry_url=reverse("console:jobs:job-retry", kwargs={"job_id": job.pk})
             if may_retry
             else None,
-            next_link=job_next_link(job=job, membership=self.membership),
+            next_link=job_next_link(job=job, actor=self.actor),
             retry_hint="" if may_retry else _retry_hint(job),
             audience="account",
         )
@@ -59,7 +56,7 @@ class JobListView(MemberRequiredMixin, TemplateView):
     template_name = "console/jobs/job_list.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {"cl": job_changelist(self.request, membership=self.membership)}
+        return {"cl": job_changelist(self.request, actor=self.actor)}
 
 
 class JobDetailView(_JobMixin, TemplateView):
@@ -85,9 +82,9 @@ class JobRetryView(MemberRequiredMixin, View):
 
     def post(self, request: HttpRequest, job_id: int) -> HttpResponse:
         with access_errors():
-            job = job_get_for_retry(membership=self.membership, job_id=job_id)
+            job = job_get_for(actor=self.actor, job_id=job_id, to_retry=True)
         try:
-            job_retry(job=job, user=request.user)  # type: ignore[arg-type]
+            job_retry(job=job, user=self.actor.user)
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:

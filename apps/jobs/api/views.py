@@ -1,6 +1,6 @@
 """Jobs API: the background jobs the caller may see, with their progress, and retry.
 
-Who sees which job is ``apps.jobs.selectors.job_list_visible_to``: the account's admins
+Who sees which job is ``apps.jobs.selectors.job_list_for``: the account's admins
 every job, members with the developer right its app deletions and version rollouts, anyone
 the jobs they started. An account API key acts as the account and sees every job. A job
 outside what the caller may see is a 404; retrying one they see without the right to
