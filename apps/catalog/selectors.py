@@ -149,6 +149,13 @@ def version_get(*, app: App, number: str) -> AppVersion:
     return version
 
 
+def version_get_for(*, actor: Actor, code: Any, number: str) -> AppVersion:
+    """One version of an app ``actor`` may build (``app_get_for``), by its number, with
+    its app (annotated as ``app_get_for`` loads it). ``NotFound`` for another account's
+    app or an unknown number, ``PermissionDenied`` without the developer right."""
+    return version_get(app=app_get_for(actor=actor, code=code), number=number)
+
+
 def version_previous(*, version: AppVersion) -> AppVersion | None:
     """The version just below this one by version number, if any."""
     others = [v for v in version_list_for_app(app=version.app) if v.pk != version.pk]

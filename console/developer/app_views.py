@@ -1,7 +1,8 @@
 """Developer Console: the account's apps, their listing, credentials and state.
 
-Every page loads its app through ``app_get_for_developer`` scoped to the current account
-(another account's app is a 404) and leaves the rules to ``apps.catalog.services``.
+Every page about one app loads it through ``app_get_for`` with the request's ``Actor``
+(another account's app is a 404, a member without the developer right gets a 403) and
+leaves the rules to ``apps.catalog.services``.
 A new client secret is shown once: the POST that makes it holds it in the session and
 redirects to the secret's page, which takes it out (``console.shown_once``).
 """
@@ -19,10 +20,11 @@ from django.utils.html import format_html
 from django.views import View
 from django.views.decorators.cache import never_cache
 
+from apps.accounts.actors import Actor
 from apps.catalog.models import App, AppStatus, AppType, VersionStatus
 from apps.catalog.policies import LISTING_FIELDS
 from apps.catalog.selectors import (
-    app_get_for_developer,
+    app_get_for,
     app_listing_state,
     version_list_for_app,
 )
@@ -41,7 +43,7 @@ from apps.installations.selectors import installation_count_for_developer_app
 from apps.jobs.kinds import APP_DELETE
 from apps.jobs.models import Job
 from apps.jobs.selectors import job_latest_for, job_list_app_deletions
-from console.access import DeveloperRequiredMixin, access_errors
+from console.access import ActorMixin, DeveloperRequiredMixin, access_errors
 from console.changelist import ChangeList
 from console.developer.app_forms import (
     AppCreateForm,
@@ -69,25 +71,31 @@ def app_deletion_job(app: App) -> Job | None:
 
 
 class _LoadApp:
-    """Loads ``self.app`` from the URL's ``code`` once access is granted (it runs after
-    ``DeveloperRequiredMixin`` in the MRO). Pages that change the app refuse an app being
-    deleted with a message; read-only pages set ``allow_deleting``."""
+    """Loads ``self.app`` from the URL's ``code`` for ``self.actor`` (it runs after
+    ``ActorMixin`` in the MRO). Pages that change the app refuse an app being deleted
+    with a message; read-only pages set ``allow_deleting``."""
 
-    account: Any
+    actor: Actor
     app: App
     allow_deleting = False
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         with access_errors():
-            self.app = app_get_for_developer(account=self.account, code=kwargs["code"])
+            self.app = app_get_for(actor=self.actor, code=kwargs["code"])
         if self.app.status == AppStatus.DELETING and not self.allow_deleting:
             messages.error(request, deleting_message(self.app))
             return redirect(app_url(self.app))
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
 
 
-class AppMixin(DeveloperRequiredMixin, _LoadApp):
-    """A page about one of the current account's apps (``self.app``)."""
+class AppMixin(ActorMixin, _LoadApp):
+    """A page about one of the current account's apps (``self.app``). Who enters is
+    ``app_get_for``'s answer, not a check of the view's own."""
+
+    def check_actor(self, actor: Actor) -> None:
+        """Nothing before the app is loaded: ``app_get_for`` answers 404 when the actor
+        acts in no account or the app is another account's, 403 without the developer
+        right (whatever the code), as ``DeveloperRequiredMixin`` would."""
 
 
 class AppListView(DeveloperRequiredMixin, View):

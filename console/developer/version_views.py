@@ -164,8 +164,10 @@ def _manifest_refusal(form: VersionForm, exc: ApplicationError) -> dict[str, Any
 
 
 class _LoadVersion:
-    """Loads ``self.version`` (of ``self.app``) from the URL's ``number``; runs after the
-    app is loaded. An unknown number is a 404."""
+    """Loads ``self.version`` (of ``self.app``) from the URL's ``number``; an unknown
+    number is a 404. It runs after ``app_get_for`` loaded the app for the actor (what
+    ``version_get_for`` does in one call), so an app being deleted is refused with its
+    message before the number is looked at, and the app is read once."""
 
     app: Any
     version: AppVersion

@@ -14,7 +14,7 @@ from apps.catalog.models import App, AppVersion
 from apps.catalog.selectors import (
     app_get_for,
     app_get_for_developer,
-    version_get,
+    version_get_for,
     version_scope_lines,
 )
 from apps.core.errors import ValidationFailed
@@ -36,8 +36,7 @@ def _app(request: Request, code: Any) -> tuple[Actor, App]:
 
 
 def _version(request: Request, code: Any, number: str) -> AppVersion:
-    _actor, app = _app(request, code)
-    return version_get(app=app, number=number)
+    return version_get_for(actor=account_actor(request), code=code, number=number)
 
 
 def _app_body(request: Request, actor: Actor, app: App) -> dict[str, Any]:
