@@ -7,6 +7,7 @@ from django.views.generic import TemplateView
 
 from apps.accounts.models import AccessLevel
 from apps.accounts.policies import module_choices
+from apps.moderation.policies import actor_can_moderate
 from apps.moderation.selectors import review_queue_summary
 from console.access import request_actor
 from console.navigation import section_links
@@ -37,6 +38,6 @@ class HomeView(LoginRequiredMixin, TemplateView):
             ]
         else:
             context["platform_links"] = section_links(self.request, "platform")
-        if actor.is_moderator and actor.user is not None:
-            context["review_queue"] = review_queue_summary(moderator=actor.user)
+        if actor_can_moderate(actor):
+            context["review_queue"] = review_queue_summary(actor=actor)
         return context

@@ -1,5 +1,6 @@
 """Reads of moderation: the queue and the reviews of a version. Moderators only: the
-console and API check ``actor_can_moderate`` before calling these."""
+console and API check ``actor_can_moderate`` before calling these; the queue summary,
+which takes the ``Actor``, asks it itself."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
-from apps.accounts.models import User
+from apps.accounts.actors import Actor
 from apps.catalog.models import AppVersion
 from apps.catalog.selectors import version_list_in_moderation
-from apps.core.errors import NotFound
+from apps.core.errors import NotFound, PermissionDenied
 from apps.moderation.models import Review
+from apps.moderation.policies import actor_can_moderate
 
 
 def review_queue() -> QuerySet[AppVersion]:
@@ -28,7 +30,7 @@ def review_queue() -> QuerySet[AppVersion]:
 
 @dataclass(frozen=True)
 class QueueSummary:
-    """What waits for ``moderator``: ``waiting`` versions nobody has claimed,
+    """What waits for a moderator: ``waiting`` versions nobody has claimed,
     ``claimed_by_me`` versions they claimed, ``mine`` the first of those (oldest first)."""
 
     waiting: int
@@ -36,11 +38,15 @@ class QueueSummary:
     mine: list[AppVersion]
 
 
-def review_queue_summary(*, moderator: User, limit: int = 5) -> QueueSummary:
-    """The queue's counts for ``moderator``'s home page, in one query, plus the first
-    ``limit`` versions they claimed."""
+def review_queue_summary(*, actor: Actor, limit: int = 5) -> QueueSummary:
+    """The queue's counts for the home page of the moderator ``actor`` is, in one query,
+    plus the first ``limit`` versions they claimed. ``PermissionDenied`` for anyone but a
+    moderator (``actor_can_moderate``, read once per actor: no query when the caller has
+    asked it already)."""
+    if actor.user is None or not actor_can_moderate(actor):
+        raise PermissionDenied("Only platform moderators can review app versions.")
     queue = review_queue()
-    claimed_by_me = Q(claimed_by_id=moderator.pk)
+    claimed_by_me = Q(claimed_by_id=actor.user.pk)
     counts = queue.aggregate(
         waiting=Count("pk", filter=Q(claimed_by_id__isnull=True)),
         claimed_by_me=Count("pk", filter=claimed_by_me),

@@ -6,10 +6,11 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from apps.accounts.actors import actor_for_user
+from apps.accounts.actors import actor_for_api_key, actor_for_user, actor_system
 from apps.catalog.models import AppVersion, VersionStatus
 from apps.catalog.services import app_delete, version_withdraw
-from apps.core.errors import NotFound
+from apps.core.errors import NotFound, PermissionDenied
+from apps.moderation.policies import actor_can_moderate
 from apps.moderation.selectors import (
     review_list_for_version,
     review_open_for_version,
@@ -18,7 +19,7 @@ from apps.moderation.selectors import (
     review_version_get,
 )
 from apps.moderation.services import review_claim, review_reject, review_release
-from tests.factories import UserFactory
+from tests.factories import ApiKeyFactory, UserFactory
 from tests.factories.catalog import by, make_app, make_version
 
 pytestmark = pytest.mark.django_db
@@ -150,8 +151,11 @@ def test_the_queue_summary_counts_what_waits_and_what_the_moderator_claimed(
     review_claim(version=mine_new, actor=actor_for_user(user=moderator))
     review_claim(version=theirs, actor=actor_for_user(user=other))
 
+    actor = actor_for_user(user=moderator)
+    assert actor_can_moderate(actor)  # what the home page asks first
+
     with django_assert_num_queries(2):
-        summary = review_queue_summary(moderator=moderator)
+        summary = review_queue_summary(actor=actor)
 
     assert (summary.waiting, summary.claimed_by_me) == (1, 2)
     assert summary.mine == [mine_old, mine_new]
@@ -161,7 +165,24 @@ def test_the_queue_summary_counts_what_waits_and_what_the_moderator_claimed(
 def test_the_queue_summary_of_a_moderator_with_nothing_claimed_is_one_query(
     moderator, django_assert_num_queries
 ):
+    actor = actor_for_user(user=moderator)
+    assert actor_can_moderate(actor)  # what the home page asks first
+
     with django_assert_num_queries(1):
-        summary = review_queue_summary(moderator=moderator)
+        summary = review_queue_summary(actor=actor)
 
     assert (summary.waiting, summary.claimed_by_me, summary.mine) == (0, 0, [])
+
+
+def test_the_queue_summary_is_for_moderators_only(account, admin):
+    key, _raw = ApiKeyFactory(account=account)
+    make_version(app=make_app(account=account, name="Invoicer"), status="submitted")
+
+    for actor in (
+        actor_for_user(user=admin),
+        actor_for_user(user=UserFactory(email="plain.staff@platform.test", is_staff=True)),
+        actor_for_api_key(api_key=key),
+        actor_system(label="a command"),
+    ):
+        with pytest.raises(PermissionDenied):
+            review_queue_summary(actor=actor)
