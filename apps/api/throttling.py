@@ -10,7 +10,7 @@ from typing import Any
 
 from rest_framework.request import Request
 
-from apps.accounts.principals import ApiKeyPrincipal
+from apps.accounts.models import ApiKey
 from apps.core.ratelimit import SharedRateThrottle
 from apps.oauth.policies import AppToken
 
@@ -20,13 +20,14 @@ def is_app_token(auth: Any) -> bool:
 
 
 def _principal_ident(request: Request) -> str | None:
-    """Who an authenticated request counts as: its API key, its access token, or its
-    user (a console session); ``None`` when anonymous."""
+    """Who an authenticated request counts as: its API key, its access token (both read
+    from ``request.auth``, the credential), or its user (a console session); ``None``
+    when anonymous."""
     user = request.user
     if not user or not user.is_authenticated:
         return None
-    if isinstance(user, ApiKeyPrincipal):
-        return f"key-{user.api_key.pk}"
+    if isinstance(request.auth, ApiKey):
+        return f"key-{request.auth.pk}"
     if is_app_token(request.auth):
         return f"app-token-{request.auth.pk}"
     return f"user-{user.pk}"

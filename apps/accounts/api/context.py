@@ -7,7 +7,7 @@ from typing import Any
 from rest_framework.request import Request
 
 from apps.accounts.actors import ANONYMOUS, Actor, actor_for_api_key, actor_for_user
-from apps.accounts.principals import ApiKeyPrincipal
+from apps.accounts.models import ApiKey
 from apps.accounts.selectors import membership_get
 from apps.core.errors import NotFound
 
@@ -19,10 +19,11 @@ _CACHE = "_marketplace_actor"
 def request_actor(request: Request) -> Actor:
     """Who acts, computed on the first call and kept on the request.
 
-    An API key acts for its own account. A credential that says who it acts as (an app
-    token's ``actor()``) is taken at its word. A signed-in user acts for the account
-    named in the ``X-Account`` header (its domain), else the one chosen in the console.
-    Anonymous requests get ``ANONYMOUS``.
+    An API key acts for its own account (read from the key, DRF's ``request.auth``: the
+    ``ApiKeyPrincipal`` in ``request.user`` carries nothing to read). A credential that
+    says who it acts as (an app token's ``actor()``) is taken at its word. A signed-in
+    user acts for the account named in the ``X-Account`` header (its domain), else the
+    one chosen in the console. Anonymous requests get ``ANONYMOUS``.
 
     Raises ``NotFound`` when the user is not a member of the named account.
     """
@@ -34,13 +35,14 @@ def request_actor(request: Request) -> Actor:
 
 
 def _resolve(request: Request) -> Actor:
-    user: Any = request.user
-    if isinstance(user, ApiKeyPrincipal):
-        return actor_for_api_key(api_key=user.api_key)
-    from_credential = getattr(request.auth, "actor", None)
+    auth: Any = request.auth
+    if isinstance(auth, ApiKey):
+        return actor_for_api_key(api_key=auth)
+    from_credential = getattr(auth, "actor", None)
     if callable(from_credential):
         actor: Actor = from_credential()
         return actor
+    user: Any = request.user
     if user is None or not user.is_authenticated:
         return ANONYMOUS
     slug = request.headers.get(ACCOUNT_HEADER)
