@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from apps.accounts.actors import Actor
+from apps.accounts.actors import ANONYMOUS, Actor
 from apps.accounts.models import Account
 from apps.accounts.services import actor_require_developer
 from apps.catalog.manifests import ManifestDiff, manifest_diff, manifest_validate
@@ -295,13 +295,14 @@ def age_cutoff(code: str) -> Any:
     return timezone.now() - AGE_FILTERS[code]
 
 
-def listing_image_get(*, code: Any, banner_id: int | None = None, viewer: Any = None) -> Any:
-    """The logo (or one banner) file of an app, when ``viewer`` may see the app: anyone
-    for an app in the public catalog; the owning account's members and moderators for
-    any other. ``NotFound`` otherwise, or when the image does not exist."""
+def listing_image_get(*, code: Any, banner_id: int | None = None, actor: Actor = ANONYMOUS) -> Any:
+    """The logo (or one banner) file of an app, when ``actor`` may see the app: anyone
+    for an app in the public catalog; for any other, a person who is a member of the
+    owning account (in whichever account they act) or a moderator. ``NotFound``
+    otherwise, or when the image does not exist."""
     parsed = _uuid(code)
     app = App.objects.filter(code=parsed).select_related("account").first() if parsed else None
-    if app is None or not _may_see_listing(app, viewer):
+    if app is None or not _may_see_listing(app, actor):
         raise NotFound("No such image.")
     if banner_id is None:
         if not app.logo:
@@ -313,16 +314,14 @@ def listing_image_get(*, code: Any, banner_id: int | None = None, viewer: Any = 
     return banner.image
 
 
-def _may_see_listing(app: App, viewer: Any) -> bool:
+def _may_see_listing(app: App, actor: Actor) -> bool:
     if catalog_app_list().filter(pk=app.pk).exists():
         return True
-    if viewer is None or not getattr(viewer, "is_authenticated", False):
+    if actor.user is None or not actor.user.is_authenticated:
         return False
-    from apps.accounts.selectors import user_is_moderator
-
-    if user_is_moderator(user=viewer):
+    if actor.is_moderator:
         return True
-    return app.account.memberships.filter(user=viewer).exists()
+    return app.account.memberships.filter(user=actor.user).exists()
 
 
 # --- browsing the public catalog -------------------------------------------------------------

@@ -377,7 +377,7 @@ class VersionInstallView(VersionMixin, View):
             "install": None
             if refusal
             else install_action(
-                membership=self.membership,
+                actor=self.actor,
                 app=self.app,
                 version=self.version,
                 offer_other_version=True,

@@ -14,9 +14,11 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from apps.accounts.models import Account, Membership
+from apps.accounts.actors import Actor
+from apps.accounts.models import Account
 from apps.catalog.models import App, AppVersion
 from apps.installations.models import Installation
+from apps.installations.policies import installation_can_manage
 from apps.installations.selectors import installation_live_for, installation_newer_versions
 
 
@@ -69,23 +71,24 @@ class InstallAction:
 
 def install_action(
     *,
-    membership: Membership | None,
+    actor: Actor,
     app: App,
     version: AppVersion,
     install_link_token: str = "",
     offer_other_version: bool = False,
 ) -> InstallAction | None:
-    """The install action on the current account (``None`` without one). Only an admin
-    gets addresses; other members only learn whether it is installed.
+    """The install action on the account ``actor`` acts in (``None`` without one). Only
+    who manages its apps (``installation_can_manage``: its admins) gets addresses; other
+    members only learn whether it is installed.
 
     ``offer_other_version``: when another version is installed, still offer ``version``
     (an install link or the developer's own preview names an exact version; the catalog
     offers the update page instead)."""
-    if membership is None:
+    account = actor.account
+    if account is None:
         return None
-    account = membership.account
     installed = installation_live_for(account=account, app=app)
-    if not membership.is_admin:
+    if not installation_can_manage(actor, account_id=account.pk):
         return InstallAction(installed, "", "", "", "")
     consent = authorize_url(
         app=app, version=version, account=account, install_link_token=install_link_token

@@ -7,16 +7,15 @@ from django.http import FileResponse, HttpRequest
 from django.views import View
 
 from apps.catalog.selectors import listing_image_get
-from console.access import access_errors
+from console.access import access_errors, request_actor
 
 
 class _ImageView(View):
     http_method_names = ["get", "head"]
 
     def respond(self, request: HttpRequest, code: str, banner_id: int | None) -> FileResponse:
-        viewer = request.user if request.user.is_authenticated else None
         with access_errors():
-            image = listing_image_get(code=code, banner_id=banner_id, viewer=viewer)
+            image = listing_image_get(code=code, banner_id=banner_id, actor=request_actor(request))
         content_type = mimetypes.guess_type(image.name)[0] or "application/octet-stream"
         response = FileResponse(image.open("rb"), content_type=content_type)
         response["Cache-Control"] = "private, max-age=300"

@@ -17,6 +17,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
+from apps.accounts.actors import Actor
 from apps.catalog.models import App, AppVersion
 from apps.catalog.selectors import (
     catalog_app_get,
@@ -32,14 +33,14 @@ from console.installations.links import install_action
 from console.marketplace.changelists import SORTS, catalog_changelist
 
 
-def _viewer_sees_logo(app: App, user: Any) -> bool:
-    """Whether ``user`` may load the app's logo: a link recipient from another account
+def _viewer_sees_logo(app: App, actor: Actor) -> bool:
+    """Whether ``actor`` may load the app's logo: a link recipient from another account
     may not for an app outside the catalog, so the page shows none rather than a broken
     image."""
     if not app.logo:
         return False
     try:
-        listing_image_get(code=app.code, viewer=user)
+        listing_image_get(code=app.code, actor=actor)
     except NotFound:
         return False
     return True
@@ -83,9 +84,7 @@ class AppDetailView(TemplateView):
             "banners": list(app.banners.all()),
             "scope_lines": version_scope_lines(version=version),
             "versions": catalog_versions(app=app),
-            "install": install_action(
-                membership=request_actor(self.request).membership, app=app, version=version
-            ),
+            "install": install_action(actor=request_actor(self.request), app=app, version=version),
         }
 
 
@@ -101,9 +100,7 @@ class AppInstallView(LoginRequiredMixin, TemplateView):
             "app": app,
             "version": version,
             "scope_lines": version_scope_lines(version=version),
-            "install": install_action(
-                membership=request_actor(self.request).membership, app=app, version=version
-            ),
+            "install": install_action(actor=request_actor(self.request), app=app, version=version),
         }
 
 
@@ -139,9 +136,9 @@ class InstallLinkDetailView(LoginRequiredMixin, View):
                     "app": version.app,
                     "version": version,
                     "scope_lines": version_scope_lines(version=version),
-                    "hide_logo": not _viewer_sees_logo(version.app, request.user),
+                    "hide_logo": not _viewer_sees_logo(version.app, request_actor(request)),
                     "install": install_action(
-                        membership=request_actor(request).membership,
+                        actor=request_actor(request),
                         app=version.app,
                         version=version,
                         install_link_token=token,

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from apps.accounts.actors import ANONYMOUS, actor_for_user
 from apps.catalog.models import AppStatus, AppVersion, VersionStatus
 from apps.catalog.selectors import (
     AGE_FILTERS,
@@ -319,12 +320,15 @@ class TestListingImages:
         app = make_app(account=account)
         app_logo_set(app=app, upload=logo_file())
 
-        assert listing_image_get(code=app.code, viewer=developer).name == app.logo.name
-        assert listing_image_get(code=app.code, viewer=member).name == app.logo.name
-        assert listing_image_get(code=app.code, viewer=moderator).name == app.logo.name
-        for viewer in (None, outsider):
+        def viewer(user):
+            return actor_for_user(user=user, membership=user.memberships.first())
+
+        assert listing_image_get(code=app.code, actor=viewer(developer)).name == app.logo.name
+        assert listing_image_get(code=app.code, actor=viewer(member)).name == app.logo.name
+        assert listing_image_get(code=app.code, actor=viewer(moderator)).name == app.logo.name
+        for actor in (ANONYMOUS, viewer(outsider)):
             with pytest.raises(NotFound):
-                listing_image_get(code=app.code, viewer=viewer)
+                listing_image_get(code=app.code, actor=actor)
 
     def test_missing_images_are_not_found(self, account, other_account):
         app = listed(account)
