@@ -26,11 +26,13 @@ from apps.installations.models import (
     WebhookSubscription,
 )
 from apps.installations.policies import (
+    SettingsRefusal,
     installation_can_manage,
     member_may_use_app,
     secret_masked,
     settings_needing_setup,
     settings_of_level,
+    settings_refusal,
 )
 from apps.jobs.kinds import INSTALLATION_UNINSTALL
 from apps.jobs.models import Job
@@ -142,6 +144,40 @@ def installation_member_may_use(*, installation: Installation, membership: Membe
             _rules_admitting(membership), installation_id=installation.pk
         ).exists(),
     )
+
+
+def installation_get_for_use(*, actor: Actor, installation_id: Any) -> Installation:
+    """One active installation of the account ``actor`` acts in, for a member who may
+    use its app, with their own user-level settings: ``settings_refusal`` at the user
+    level for the actor itself, the rule the API and the settings service share (admins
+    and API keys always). ``NotFound`` when it acts in no account, for another account's
+    installation and for one being uninstalled; ``PermissionDenied`` when the member may
+    not use the app."""
+    account = actor.account
+    if account is None:
+        raise NotFound("No current account.")
+    installation = installation_get(account=account, installation_id=installation_id)
+    if not installation.is_active:
+        raise NotFound("This app is being uninstalled.")
+    membership = actor.membership
+    refusal = settings_refusal(
+        actor,
+        account_id=installation.account_id,
+        level="user",
+        target_user_id=actor.user_id,
+        may_use=lambda: (
+            membership is not None
+            and installation_member_may_use(installation=installation, membership=membership)
+        ),
+    )
+    if refusal == SettingsRefusal.OUTSIDER:
+        raise NotFound("No such installation on this account.")
+    if refusal is not None:
+        raise PermissionDenied(
+            f"You have no access to “{installation.app.name}”. Ask an admin of "
+            f"{account.name} for it."
+        )
+    return installation
 
 
 def installation_ids_usable_by(*, membership: Membership) -> set[int]:

@@ -7,7 +7,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied as HttpPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,13 +17,11 @@ from apps.installations.policies import (
     STANDALONE_LOCATIONS,
     embedding_launch_url,
     settings_of_level,
-    settings_refusal,
 )
 from apps.installations.selectors import (
-    installation_get,
+    installation_get_for_use,
     installation_ids_usable_by,
     installation_list_for_account,
-    installation_member_may_use,
 )
 from console.access import MemberRequiredMixin, access_errors
 from console.installations.views.common import (
@@ -66,36 +63,20 @@ class MyAppListView(MemberRequiredMixin, View):
 
 
 class MyAppMixin(MemberRequiredMixin):
-    """One app the member may use on the current account: another account's (or one
-    being uninstalled) is a 404; one the member has no access to a 403 (the settings
-    policy ``settings_refusal``: the same rule as the API and the settings service)."""
+    """One app the member may use on the current account (``installation_get_for_use``):
+    another account's (or one being uninstalled) is a 404; one the member has no access
+    to a 403 (the settings policy ``settings_refusal``: the same rule as the API and the
+    settings service)."""
 
     installation: Installation
     request: HttpRequest
 
     def load(self, installation_id: Any) -> Installation:
         with access_errors():
-            installation = installation_get(
-                account=self.membership.account, installation_id=installation_id
+            self.installation = installation_get_for_use(
+                actor=self.actor, installation_id=installation_id
             )
-        if not installation.is_active:
-            raise Http404("This app is being uninstalled.")
-        refusal = settings_refusal(
-            self.actor,
-            account_id=installation.account_id,
-            level="user",
-            target_user_id=self.actor.user_id,
-            may_use=lambda: installation_member_may_use(
-                installation=installation, membership=self.membership
-            ),
-        )
-        if refusal is not None:
-            raise HttpPermissionDenied(
-                f"You have no access to “{installation.app.name}”. Ask an admin of "
-                f"{self.membership.account.name} for it."
-            )
-        self.installation = installation
-        return installation
+        return self.installation
 
     def page(self) -> SettingsPage:
         return SettingsPage(
