@@ -8,6 +8,7 @@ from django.http import HttpRequest
 
 from apps.catalog.selectors import AGE_FILTERS, age_cutoff
 from apps.moderation.selectors import review_queue
+from console.access import request_actor
 from console.changelist import ChangeList, Choices, Column, Filter
 
 AGE_CHOICES = [
@@ -31,7 +32,7 @@ def _developer_choices(queryset: QuerySet[Any]) -> Choices:
 
 
 def review_changelist(request: HttpRequest) -> ChangeList:
-    me = request.user.pk
+    me = request_actor(request).user_id
     return ChangeList(
         request,
         review_queue(),

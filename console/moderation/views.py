@@ -103,7 +103,9 @@ def review_detail_context(
         "history": list(version_history(version=version)),
         "reviews": _review_rows(list(review_list_for_version(version=version))),
         "open_review": open_review,
-        "is_claimant": bool(open_review and open_review.moderator_id == request.user.pk),
+        "is_claimant": bool(
+            open_review and open_review.moderator_id == request_actor(request).user_id
+        ),
         "approve_form": approve_form or ApproveForm(),
         "reject_form": reject_form or RejectForm(),
         "error": error,
@@ -144,7 +146,7 @@ def _claim_refusal(version: AppVersion, request: HttpRequest, exc: Conflict) -> 
     review = review_open_for_version(version=version)
     if review is None:
         return exc.message
-    if review.moderator_id == request.user.pk:
+    if review.moderator_id == request_actor(request).user_id:
         return f"You already claimed {_label(version)}."
     return (
         f"{review.moderator_label} claimed {_label(version)} first; the review stays with "
