@@ -7,3 +7,15 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 100
+
+
+class CursorPagination(pagination.CursorPagination):
+    """``?cursor=…&page_size=M`` (at most 100): answers ``next``, ``previous`` and
+    ``results``, no count. Pages stay stable while rows are added, and each page costs the
+    same whatever its depth. Ordered by the view's ``?ordering=`` (newest first by
+    default); ties in a non-unique ordering are paged by position."""
+
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
+    ordering = "-id"

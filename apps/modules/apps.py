@@ -5,3 +5,9 @@ class ModulesConfig(AppConfig):
     name = "apps.modules"
     label = "modules"
     verbose_name = "Product modules"
+
+    def ready(self) -> None:
+        from apps.modules import checks  # noqa: F401  (registers the system check)
+        from apps.modules.registry.builtin_work import register_builtin
+
+        register_builtin()

@@ -1,4 +1,6 @@
-"""Reads of the product's own modules, as an app's token user sees them."""
+"""Reads of the product's own modules, as an app's token user or an API key sees them."""
+
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -14,3 +16,10 @@ def user_list_for_account(*, account_id: int) -> QuerySet[Membership]:
         .select_related("user", "role", "account")
         .order_by("user__email", "pk")
     )
+
+
+def record_list_for_account(*, model: Any, account_id: int) -> QuerySet[Any]:
+    """The records of ``model`` that belong to the account ``account_id``: every other
+    account's rows are out of reach, so their ids answer "not found". The caller passes
+    the account its credentials act for, never one taken from the request."""
+    return model.objects.filter(account_id=account_id)

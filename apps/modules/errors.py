@@ -1,0 +1,27 @@
+"""Error codes of the module data endpoints, on top of ``apps.core.errors``."""
+
+from enum import StrEnum
+
+from apps.core.errors import ApplicationError
+
+
+class ModuleError(StrEnum):
+    # If-Match named a revision the record no longer has.
+    PRECONDITION_FAILED = "precondition_failed"
+    # The record is still referred to by others that may not lose it (e.g. a pipeline
+    # with deals): delete or move those first.
+    RECORD_IN_USE = "record_in_use"
+    # The same Idempotency-Key was sent with a different request.
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+
+
+class RecordChanged(ApplicationError):
+    """The record changed since the revision the caller holds (its ETag)."""
+
+    status_code = 409
+    default_code = ModuleError.PRECONDITION_FAILED
+
+
+class RecordInUse(ApplicationError):
+    status_code = 409
+    default_code = ModuleError.RECORD_IN_USE

@@ -1,0 +1,46 @@
+"""The django-filter ``FilterSet`` a registration gets unless it brings its own.
+
+Every record filters on ``owner`` (a user id) and ``updated_since`` (an ISO 8601 time:
+records changed at or after it). A registration adds exact filters on its own fields:
+relations by id (``?contact=12``), choices by value (``?status=open``) and the rest as
+typed exact matches. Bad values are refused naming the parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import models
+from django_filters import rest_framework as filters
+
+
+def _relation_filter(field: models.ForeignKey) -> filters.NumberFilter:
+    # By the column, without loading the related row: the id is compared, and an id of
+    # another account matches nothing of this account's rows.
+    return filters.NumberFilter(
+        field_name=field.attname, help_text=f"Only records whose {field.name} has this id."
+    )
+
+
+def record_filterset(model: type[models.Model], names: Sequence[str]) -> type[filters.FilterSet]:
+    """A ``FilterSet`` of ``model`` with ``owner``, ``updated_since`` and ``names``."""
+    declared: dict[str, Any] = {
+        "owner": _relation_filter(model._meta.get_field("owner")),  # type: ignore[arg-type]
+        "updated_since": filters.IsoDateTimeFilter(
+            field_name="updated_at",
+            lookup_expr="gte",
+            help_text="Only records changed at or after this time (ISO 8601).",
+        ),
+    }
+    exact: list[str] = []
+    for name in names:
+        field = model._meta.get_field(name)
+        if isinstance(field, models.ForeignKey):
+            declared[name] = _relation_filter(field)
+        else:
+            exact.append(name)
+    meta = type("Meta", (), {"model": model, "fields": exact})
+    declared["Meta"] = meta
+    declared["__module__"] = __name__
+    return type(f"{model.__name__}FilterSet", (filters.FilterSet,), declared)

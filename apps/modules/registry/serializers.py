@@ -1,0 +1,104 @@
+"""The API serializer a registration gets unless it brings its own: a ``ModelSerializer``
+of the declared fields whose relations reach only the caller's account.
+
+A relation's id is looked up among the account's own rows (records of the model, users
+who are members of the account): an id of another account is refused like an unknown
+one, "not found" under the field's name, so a write never learns another account's data.
+The serializer needs ``context["account_id"]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.db.models import QuerySet
+from rest_framework import serializers
+
+COMMON_READ_ONLY = ("id", "created_at", "updated_at")
+
+
+class AccountRelatedField(serializers.PrimaryKeyRelatedField):
+    """A relation by id, among the rows of the serializer's ``context["account_id"]``."""
+
+    default_error_messages = {
+        "does_not_exist": "Not found: there is no {model} {pk_value} in this account.",
+        "incorrect_type": "Give the id as a number, not {data_type}.",
+    }
+
+    def get_queryset(self) -> QuerySet[Any]:
+        queryset = super().get_queryset()
+        account_id = self.context.get("account_id")
+        if account_id is None:
+            return queryset.none()
+        if queryset.model is get_user_model():
+            return queryset.filter(memberships__account_id=account_id)
+        return queryset.filter(account_id=account_id)
+
+    def to_internal_value(self, data: Any) -> Any:
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if isinstance(data, bool) or not str(data).isdigit():
+                raise
+            model = self.get_queryset().model._meta.verbose_name
+            raise serializers.ValidationError(
+                self.error_messages["does_not_exist"].format(model=model, pk_value=data)
+            ) from exc
+
+
+class RecordSerializer(serializers.ModelSerializer):
+    """Base of generated record serializers: relations through ``AccountRelatedField``,
+    the owner among the account's members, and the registration's cross-field check."""
+
+    serializer_related_field = AccountRelatedField
+    cross_check: Callable[[dict[str, Any], Any], dict[str, Any]] | None = None
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            writable = {n for n, f in self.fields.items() if not f.read_only}
+            unknown = sorted(set(data) - writable)
+            if unknown:
+                raise serializers.ValidationError(
+                    {
+                        name: [
+                            "This field cannot be written."
+                            if name in self.fields
+                            else "Unknown field."
+                        ]
+                        for name in unknown
+                    }
+                )
+        return super().to_internal_value(data)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        check = type(self).cross_check
+        if check is not None:
+            attrs = check(attrs, self.instance)
+        return attrs
+
+
+def record_serializer(
+    model: type[models.Model],
+    fields: Sequence[str],
+    read_only: Sequence[str] = (),
+    validate: Callable[[dict[str, Any], Any], dict[str, Any]] | None = None,
+) -> type[RecordSerializer]:
+    """A ``RecordSerializer`` of ``model``: ``id``, ``owner``, ``fields`` and the
+    timestamps; ``read_only`` fields are answered but not written."""
+    all_fields = ("id", "owner", *fields, "created_at", "updated_at")
+    meta = type(
+        "Meta",
+        (),
+        {
+            "model": model,
+            "fields": all_fields,
+            "read_only_fields": (*COMMON_READ_ONLY, *read_only),
+        },
+    )
+    attrs: dict[str, Any] = {"Meta": meta, "__module__": __name__}
+    if validate is not None:
+        attrs["cross_check"] = staticmethod(validate)
+    return type(f"{model.__name__}Serializer", (RecordSerializer,), attrs)
