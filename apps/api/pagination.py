@@ -1,4 +1,7 @@
-from rest_framework import pagination
+from typing import Any
+
+from rest_framework import exceptions, pagination
+from rest_framework.request import Request
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -19,3 +22,13 @@ class CursorPagination(pagination.CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
     ordering = "-id"
+
+    def decode_cursor(self, request: Request) -> Any:
+        """The cursor of ``?cursor=``; one that this API did not answer is refused as
+        invalid input naming the parameter (DRF answers 404)."""
+        try:
+            return super().decode_cursor(request)
+        except exceptions.NotFound as exc:
+            raise exceptions.ValidationError(
+                {"cursor": ["Not a cursor of this list: follow the next or previous link."]}
+            ) from exc

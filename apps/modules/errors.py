@@ -11,8 +11,6 @@ class ModuleError(StrEnum):
     # The record is still referred to by others that may not lose it (e.g. a pipeline
     # with deals): delete or move those first.
     RECORD_IN_USE = "record_in_use"
-    # The same Idempotency-Key was sent with a different request.
-    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
 
 
 class RecordChanged(ApplicationError):

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 from apps.accounts.models import Membership
 
@@ -18,8 +18,8 @@ def user_list_for_account(*, account_id: int) -> QuerySet[Membership]:
     )
 
 
-def record_list_for_account(*, model: Any, account_id: int) -> QuerySet[Any]:
+def record_list_for_account(*, model: type[Model], account_id: int) -> QuerySet[Any]:
     """The records of ``model`` that belong to the account ``account_id``: every other
     account's rows are out of reach, so their ids answer "not found". The caller passes
     the account its credentials act for, never one taken from the request."""
-    return model.objects.filter(account_id=account_id)
+    return model._default_manager.filter(account_id=account_id)

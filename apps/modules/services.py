@@ -44,7 +44,7 @@ def record_update(
     stored afterwards.
     """
     model = type(record)
-    rows = model.objects.filter(pk=record.pk, account_id=record.account_id)
+    rows = model._default_manager.filter(pk=record.pk, account_id=record.account_id)
     if expected_revision is not None:
         rows = rows.filter(revision=expected_revision)
     changed = rows.update(**values, revision=F("revision") + 1, updated_at=timezone.now())
@@ -59,7 +59,9 @@ def record_update(
 
 
 def _current_revision(record: ModuleRecord) -> int | None:
-    return type(record).objects.filter(pk=record.pk).values_list("revision", flat=True).first()
+    rows = type(record)._default_manager.filter(pk=record.pk)
+    revision: int | None = rows.values_list("revision", flat=True).first()
+    return revision
 
 
 @transaction.atomic

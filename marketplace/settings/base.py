@@ -230,6 +230,30 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The module records' choice sets by model: many are called ``status`` or ``kind``;
+    # the platform's own keep the names they had.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "apps.catalog.models.VersionStatus",
+        "KindEnum": "apps.installations.models.InstallationEvent.Kind",
+        "ActiveStatusEnum": "apps.modules.models.base.ActiveStatus",
+        "PriorityEnum": "apps.modules.models.base.Priority",
+        "CrmAccountKindEnum": "apps.modules.models.crm.CrmAccount.Kind",
+        "ContactChannelKindEnum": "apps.modules.models.crm.ContactChannelKind",
+        "CrmDealStatusEnum": "apps.modules.models.crm.CrmDeal.Status",
+        "ProductStatusEnum": "apps.modules.models.finance.Product.Status",
+        "InvoiceStatusEnum": "apps.modules.models.finance.Invoice.Status",
+        "FinTransactionDirectionEnum": "apps.modules.models.finance.FinTransaction.Direction",
+        "FinTransactionStatusEnum": "apps.modules.models.finance.FinTransaction.Status",
+        "ProjectStatusEnum": "apps.modules.models.work.Project.Status",
+        "ProjectStageStatusEnum": "apps.modules.models.work.ProjectStage.Status",
+        "TaskStatusEnum": "apps.modules.models.work.Task.Status",
+        "AgileSprintStatusEnum": "apps.modules.models.work.AgileSprint.Status",
+        "AgileIssueKindEnum": "apps.modules.models.work.AgileIssue.Kind",
+        "AgileIssueStatusEnum": "apps.modules.models.work.AgileIssue.Status",
+        "CalendarEventStatusEnum": "apps.modules.models.work.CalendarEvent.Status",
+        "KbArticleStatusEnum": "apps.modules.models.content.KbArticle.Status",
+        "WorkspaceDocumentStatusEnum": "apps.modules.models.content.WorkspaceDocument.Status",
+    },
 }
 
 # --- OAuth 2.0 (django-oauth-toolkit, models swapped into apps.oauth) ---------------------

@@ -15,6 +15,7 @@ from apps.connections.errors import ConnectionsError
 from apps.core.errors import ErrorCode, OutboundFailure
 from apps.installations.errors import InstallationError
 from apps.moderation.errors import ModerationError
+from apps.modules.errors import ModuleError
 from apps.oauth.errors import OAuthError, OAuthProtocolError, RefusalKind
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,6 +28,7 @@ BODY_CODES: tuple[type[StrEnum], ...] = (
     ConnectionsError,
     InstallationError,
     ModerationError,
+    ModuleError,
     OAuthError,
 )
 # Other codes, each documented where its shape is described.

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import filters, status
+from rest_framework import filters, mixins, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
@@ -24,7 +24,8 @@ from apps.accounts.api.context import request_actor
 from apps.api.app_api import AppTokenAuthentication
 from apps.api.authentication import ApiKeyAuthentication
 from apps.api.pagination import CursorPagination
-from apps.core.errors import ValidationFailed
+from apps.core.api import ID_MAX
+from apps.core.errors import NotFound, ValidationFailed
 from apps.modules.api.access import ModuleAccess, caller_account_id
 from apps.modules.registry import Registration
 from apps.modules.selectors import record_list_for_account
@@ -76,7 +77,14 @@ class RecordApi(GenericAPIView):
         return caller_account_id(self.request.auth)
 
     def get_queryset(self) -> QuerySet[Any]:
+        if getattr(self, "swagger_fake_view", False):  # the OpenAPI schema's look at it
+            return self.registration.model.objects.none()
         return record_list_for_account(model=self.registration.model, account_id=self.account_id)
+
+    def get_object(self) -> Any:
+        if self.kwargs.get(self.lookup_url_kwarg, 0) > ID_MAX:
+            raise NotFound(f"No {self.registration.label} {self.kwargs[self.lookup_url_kwarg]}.")
+        return super().get_object()
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()
@@ -85,10 +93,9 @@ class RecordApi(GenericAPIView):
         return context
 
 
-class RecordListApi(RecordApi):
+class RecordListApi(mixins.ListModelMixin, RecordApi):
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.list(request, *args, **kwargs)
 
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)

@@ -4,6 +4,7 @@ endpoints come first; then the list and detail routes of every registered module
 with views made for each registration."""
 
 from django.urls import URLPattern, path
+from rest_framework.filters import SearchFilter
 
 from apps.modules.api import users
 from apps.modules.api.record_schema import document
@@ -23,6 +24,11 @@ def record_urls(registration: Registration) -> list[URLPattern]:
         "filterset_class": registration.filterset,
         "search_fields": registration.search_fields,
         "ordering_fields": registration.ordering_fields,
+        "filter_backends": [
+            b
+            for b in RecordListApi.filter_backends
+            if b is not SearchFilter or registration.search_fields
+        ],
         "__module__": RecordListApi.__module__,
     }
     list_view = type(f"{base}ListApi", (RecordListApi,), dict(attrs))

@@ -49,3 +49,10 @@ class Priority(models.TextChoices):
     NORMAL = "normal", "Normal"
     HIGH = "high", "High"
     URGENT = "urgent", "Urgent"
+
+
+class ActiveStatus(models.TextChoices):
+    """The status of records that are either in use or put away."""
+
+    ACTIVE = "active", "Active"
+    ARCHIVED = "archived", "Archived"

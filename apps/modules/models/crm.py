@@ -3,7 +3,7 @@
 
 from django.db import models
 
-from apps.modules.models.base import ModuleRecord, currency, money
+from apps.modules.models.base import ActiveStatus, ModuleRecord, currency, money
 
 
 class CrmAccount(ModuleRecord):
@@ -15,9 +15,7 @@ class CrmAccount(ModuleRecord):
         PARTNER = "partner", "Partner"
         SUPPLIER = "supplier", "Supplier"
 
-    class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        ARCHIVED = "archived", "Archived"
+    Status = ActiveStatus
 
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CUSTOMER)
@@ -31,6 +29,7 @@ class CrmAccount(ModuleRecord):
 
     class Meta:
         ordering = ["name", "pk"]
+        verbose_name = "CRM account"
 
     def __str__(self) -> str:
         return self.name
@@ -51,6 +50,7 @@ class CrmCompany(ModuleRecord):
 
     class Meta:
         ordering = ["name", "pk"]
+        verbose_name = "CRM company"
         verbose_name_plural = "CRM companies"
 
     def __str__(self) -> str:
@@ -60,9 +60,7 @@ class CrmCompany(ModuleRecord):
 class CrmContact(ModuleRecord):
     """``crm.contact``: a person, at a company."""
 
-    class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        ARCHIVED = "archived", "Archived"
+    Status = ActiveStatus
 
     company = models.ForeignKey(
         CrmCompany, on_delete=models.SET_NULL, null=True, blank=True, related_name="contacts"
@@ -79,6 +77,7 @@ class CrmContact(ModuleRecord):
 
     class Meta:
         ordering = ["last_name", "first_name", "pk"]
+        verbose_name = "CRM contact"
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
@@ -103,6 +102,7 @@ class CrmPhone(ModuleRecord):
 
     class Meta:
         ordering = ["contact_id", "-is_primary", "pk"]
+        verbose_name = "CRM phone"
 
     def __str__(self) -> str:
         return self.number
@@ -120,6 +120,7 @@ class CrmEmail(ModuleRecord):
 
     class Meta:
         ordering = ["contact_id", "-is_primary", "pk"]
+        verbose_name = "CRM e-mail"
 
     def __str__(self) -> str:
         return self.address
@@ -133,6 +134,7 @@ class CrmPipeline(ModuleRecord):
 
     class Meta:
         ordering = ["name", "pk"]
+        verbose_name = "CRM pipeline"
 
     def __str__(self) -> str:
         return self.name
@@ -148,6 +150,7 @@ class CrmStage(ModuleRecord):
 
     class Meta:
         ordering = ["pipeline_id", "position", "pk"]
+        verbose_name = "CRM stage"
 
     def __str__(self) -> str:
         return self.name
@@ -204,6 +207,7 @@ class CrmDealItem(ModuleRecord):
 
     class Meta:
         ordering = ["deal_id", "pk"]
+        verbose_name = "CRM deal item"
 
     def __str__(self) -> str:
         return self.name

@@ -110,6 +110,7 @@ class FinItemRelation(ModuleRecord):
 
     class Meta:
         ordering = ["invoice_id", "position", "pk"]
+        verbose_name = "invoice item link"
         constraints = [
             models.UniqueConstraint(fields=["invoice", "item"], name="modules_invoice_item_once"),
         ]

@@ -4,7 +4,7 @@ comments, agile projects, sprints and issues, calendar events and time entries."
 from django.conf import settings
 from django.db import models
 
-from apps.modules.models.base import ModuleRecord, Priority, currency, money
+from apps.modules.models.base import ActiveStatus, ModuleRecord, Priority, currency, money
 
 
 class Project(ModuleRecord):
@@ -122,9 +122,7 @@ class TaskComment(ModuleRecord):
 class AgileProject(ModuleRecord):
     """``agile.project``: a board of issues worked in sprints."""
 
-    class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        ARCHIVED = "archived", "Archived"
+    Status = ActiveStatus
 
     name = models.CharField(max_length=200)
     key = models.CharField(max_length=10, help_text="Short prefix of issue numbers, e.g. WEB.")

@@ -101,6 +101,14 @@ def register(
     return registration
 
 
+Spec = tuple[str, dict[str, Any]]
+
+
+def spec(code: str, **options: Any) -> Spec:
+    """A registration written down as data, for ``register(code, **options)`` later."""
+    return code, options
+
+
 def unregister(code: str) -> None:
     """Forget ``code``'s registration (tests, or a host that serves it elsewhere)."""
     _REGISTRY.pop(code, None)

@@ -5,14 +5,14 @@ may replace any of them (``register(..., replace=True)``)."""
 from __future__ import annotations
 
 from apps.modules import models as m
-from apps.modules.registry import register
+from apps.modules.registry import Spec, spec
 from apps.modules.registry import rules as r
 
 NAMED = ("name",)
 
 
-def register_crm() -> None:
-    register(
+CRM: tuple[Spec, ...] = (
+    spec(
         "crm.account",
         model=m.CrmAccount,
         fields=(
@@ -36,8 +36,8 @@ def register_crm() -> None:
             "industry": "Software",
             "website": "https://initech.example",
         },
-    )
-    register(
+    ),
+    spec(
         "crm.company",
         model=m.CrmCompany,
         fields=("crm_account", "name", "legal_name", "tax_id", "industry", "website", "employees"),
@@ -45,8 +45,8 @@ def register_crm() -> None:
         search=("name", "legal_name", "tax_id"),
         ordering=(*NAMED, "employees"),
         example={"name": "Initech GmbH", "legal_name": "Initech GmbH", "employees": 120},
-    )
-    register(
+    ),
+    spec(
         "crm.contact",
         model=m.CrmContact,
         fields=(
@@ -63,24 +63,24 @@ def register_crm() -> None:
         search=("first_name", "last_name", "job_title"),
         ordering=("last_name", "first_name"),
         example={"first_name": "Ada", "last_name": "Lovelace", "job_title": "CTO"},
-    )
-    register(
+    ),
+    spec(
         "crm.phone",
         model=m.CrmPhone,
         fields=("contact", "number", "kind", "is_primary"),
         filters=("contact", "kind", "is_primary"),
         search=("number",),
         example={"contact": 1, "number": "+1 555 0100", "kind": "mobile", "is_primary": True},
-    )
-    register(
+    ),
+    spec(
         "crm.email",
         model=m.CrmEmail,
         fields=("contact", "address", "kind", "is_primary"),
         filters=("contact", "kind", "is_primary"),
         search=("address",),
         example={"contact": 1, "address": "ada@initech.example", "kind": "work"},
-    )
-    register(
+    ),
+    spec(
         "crm.leads",
         model=m.CrmDeal,
         fields=(
@@ -108,8 +108,8 @@ def register_crm() -> None:
             "stage": 2,
             "crm_account": 1,
         },
-    )
-    register(
+    ),
+    spec(
         "crm.leadsitems",
         model=m.CrmDealItem,
         fields=(
@@ -131,8 +131,8 @@ def register_crm() -> None:
             "unit_price": "500.00",
             "currency": "EUR",
         },
-    )
-    register(
+    ),
+    spec(
         "crm.pipeline",
         model=m.CrmPipeline,
         fields=("name", "is_default"),
@@ -140,8 +140,8 @@ def register_crm() -> None:
         search=NAMED,
         ordering=NAMED,
         example={"name": "New business", "is_default": True},
-    )
-    register(
+    ),
+    spec(
         "crm.stage",
         model=m.CrmStage,
         fields=("pipeline", "name", "position", "probability"),
@@ -150,11 +150,12 @@ def register_crm() -> None:
         ordering=("position", "name"),
         validate=r.percent,
         example={"pipeline": 1, "name": "Proposal", "position": 2, "probability": 50},
-    )
+    ),
+)
 
 
-def register_products_and_fin() -> None:
-    register(
+PRODUCTS_AND_FIN: tuple[Spec, ...] = (
+    spec(
         "products.product",
         model=m.Product,
         fields=(
@@ -172,8 +173,8 @@ def register_products_and_fin() -> None:
         search=("name", "sku", "description"),
         ordering=(*NAMED, "price", "sku"),
         example={"name": "Support plan", "sku": "SUP-1", "price": "500.00", "currency": "EUR"},
-    )
-    register(
+    ),
+    spec(
         "products.category",
         model=m.ProductCategory,
         fields=("name", "parent"),
@@ -181,8 +182,8 @@ def register_products_and_fin() -> None:
         search=NAMED,
         ordering=NAMED,
         example={"name": "Services"},
-    )
-    register(
+    ),
+    spec(
         "fin.invoices",
         model=m.Invoice,
         fields=(
@@ -208,8 +209,8 @@ def register_products_and_fin() -> None:
             "currency": "EUR",
             "total": "1000.00",
         },
-    )
-    register(
+    ),
+    spec(
         "fin.items",
         model=m.FinItem,
         fields=("product", "name", "quantity", "unit_price", "currency", "tax_percent"),
@@ -223,16 +224,16 @@ def register_products_and_fin() -> None:
             "unit_price": "500.00",
             "currency": "EUR",
         },
-    )
-    register(
+    ),
+    spec(
         "fin.itemsrelation",
         model=m.FinItemRelation,
         fields=("invoice", "item", "position"),
         filters=("invoice", "item"),
         ordering=("position",),
         example={"invoice": 1, "item": 1, "position": 0},
-    )
-    register(
+    ),
+    spec(
         "fin.transaction",
         model=m.FinTransaction,
         fields=(
@@ -256,8 +257,8 @@ def register_products_and_fin() -> None:
             "currency": "EUR",
             "happened_on": "2026-03-20",
         },
-    )
-    register(
+    ),
+    spec(
         "fin.bankaccount",
         model=m.BankAccount,
         fields=("name", "bank_name", "iban", "currency", "balance", "is_active"),
@@ -265,4 +266,5 @@ def register_products_and_fin() -> None:
         search=("name", "bank_name", "iban"),
         ordering=(*NAMED, "balance"),
         example={"name": "Main account", "bank_name": "First Bank", "currency": "EUR"},
-    )
+    ),
+)

@@ -4,12 +4,11 @@ agile, calendar, time tracker, knowledge base, workspace, org chart and custom l
 from __future__ import annotations
 
 from apps.modules import models as m
-from apps.modules.registry import register
+from apps.modules.registry import Spec, spec
 from apps.modules.registry import rules as r
 
-
-def register_work() -> None:
-    register(
+WORK: tuple[Spec, ...] = (
+    spec(
         "st.project",
         model=m.Project,
         fields=(
@@ -33,8 +32,8 @@ def register_work() -> None:
             "budget": "25000.00",
             "currency": "EUR",
         },
-    )
-    register(
+    ),
+    spec(
         "st.stage",
         model=m.ProjectStage,
         fields=("project", "name", "position", "status", "ends_on"),
@@ -42,8 +41,8 @@ def register_work() -> None:
         search=("name",),
         ordering=("position", "name", "ends_on"),
         example={"project": 1, "name": "Design", "position": 1},
-    )
-    register(
+    ),
+    spec(
         "task.task",
         model=m.Task,
         fields=(
@@ -67,8 +66,8 @@ def register_work() -> None:
             "priority": "high",
             "crm_account": 1,
         },
-    )
-    register(
+    ),
+    spec(
         "task.checklist",
         model=m.TaskChecklistItem,
         fields=("task", "text", "is_done", "position"),
@@ -76,16 +75,16 @@ def register_work() -> None:
         search=("text",),
         ordering=("position",),
         example={"task": 1, "text": "Send the quote", "is_done": False},
-    )
-    register(
+    ),
+    spec(
         "task.comment",
         model=m.TaskComment,
         fields=("task", "body"),
         filters=("task",),
         search=("body",),
         example={"task": 1, "body": "They asked for a discount."},
-    )
-    register(
+    ),
+    spec(
         "agile.project",
         model=m.AgileProject,
         fields=("name", "key", "status", "description"),
@@ -93,8 +92,8 @@ def register_work() -> None:
         search=("name", "key"),
         ordering=("name", "key"),
         example={"name": "Web app", "key": "WEB"},
-    )
-    register(
+    ),
+    spec(
         "agile.sprint",
         model=m.AgileSprint,
         fields=("project", "name", "status", "goal", "starts_on", "ends_on"),
@@ -108,8 +107,8 @@ def register_work() -> None:
             "starts_on": "2026-03-02",
             "ends_on": "2026-03-13",
         },
-    )
-    register(
+    ),
+    spec(
         "agile.issue",
         model=m.AgileIssue,
         fields=(
@@ -134,8 +133,8 @@ def register_work() -> None:
             "status": "todo",
             "story_points": 3,
         },
-    )
-    register(
+    ),
+    spec(
         "calendar.event",
         model=m.CalendarEvent,
         fields=(
@@ -158,8 +157,8 @@ def register_work() -> None:
             "ends_at": "2026-03-10T09:30:00Z",
             "contact": 1,
         },
-    )
-    register(
+    ),
+    spec(
         "timetracker.entry",
         model=m.TimeEntry,
         fields=("task", "project", "started_at", "minutes", "description", "billable"),
@@ -167,11 +166,12 @@ def register_work() -> None:
         search=("description",),
         ordering=("started_at", "minutes"),
         example={"task": 1, "started_at": "2026-03-10T09:00:00Z", "minutes": 45, "billable": True},
-    )
+    ),
+)
 
 
-def register_content() -> None:
-    register(
+CONTENT: tuple[Spec, ...] = (
+    spec(
         "knowledgebase.article",
         model=m.KbArticle,
         fields=("category", "title", "body", "status", "published_at"),
@@ -179,8 +179,8 @@ def register_content() -> None:
         search=("title", "body"),
         ordering=("title", "published_at"),
         example={"category": 1, "title": "Resetting a password", "status": "published"},
-    )
-    register(
+    ),
+    spec(
         "knowledgebase.category",
         model=m.KbCategory,
         fields=("name", "parent", "position"),
@@ -188,8 +188,8 @@ def register_content() -> None:
         search=("name",),
         ordering=("position", "name"),
         example={"name": "Getting started"},
-    )
-    register(
+    ),
+    spec(
         "workspace.document",
         model=m.WorkspaceDocument,
         fields=("title", "body", "status"),
@@ -197,8 +197,8 @@ def register_content() -> None:
         search=("title", "body"),
         ordering=("title",),
         example={"title": "Meeting notes", "body": "Agenda: ...", "status": "draft"},
-    )
-    register(
+    ),
+    spec(
         "workspace.file",
         model=m.WorkspaceFile,
         fields=("document", "name", "content_type", "size_bytes", "url", "description"),
@@ -211,8 +211,8 @@ def register_content() -> None:
             "size_bytes": 48213,
             "url": "https://files.example/quote.pdf",
         },
-    )
-    register(
+    ),
+    spec(
         "orgchart.department",
         model=m.Department,
         fields=("name", "parent", "head"),
@@ -220,8 +220,8 @@ def register_content() -> None:
         search=("name",),
         ordering=("name",),
         example={"name": "Sales", "head": 7},
-    )
-    register(
+    ),
+    spec(
         "orgchart.position",
         model=m.Position,
         fields=("department", "title", "holder"),
@@ -229,16 +229,16 @@ def register_content() -> None:
         search=("title",),
         ordering=("title",),
         example={"department": 1, "title": "Account executive", "holder": 7},
-    )
-    register(
+    ),
+    spec(
         "customlists.list",
         model=m.CustomList,
         fields=("name", "description"),
         search=("name", "description"),
         ordering=("name",),
         example={"name": "Lead sources"},
-    )
-    register(
+    ),
+    spec(
         "customlists.item",
         model=m.CustomListItem,
         fields=("custom_list", "title", "values", "position"),
@@ -246,18 +246,17 @@ def register_content() -> None:
         search=("title",),
         ordering=("position", "title"),
         example={"custom_list": 1, "title": "Trade fair", "values": {"region": "EU"}},
-    )
+    ),
+)
 
 
 def register_builtin() -> None:
     """Register every model of the product (from ``ModulesConfig.ready``); a second call
     changes nothing."""
-    from apps.modules.registry import registration_for
-    from apps.modules.registry.builtin import register_crm, register_products_and_fin
+    from apps.modules.registry import register, registration_for
+    from apps.modules.registry.builtin import CRM, PRODUCTS_AND_FIN
 
     if registration_for("crm.account") is not None:
         return
-    register_crm()
-    register_products_and_fin()
-    register_work()
-    register_content()
+    for code, options in (*CRM, *PRODUCTS_AND_FIN, *WORK, *CONTENT):
+        register(code, **options)

@@ -11,15 +11,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django import forms
 from django.db import models
 from django_filters import rest_framework as filters
 
+from apps.core.api import ID_MAX
 
-def _relation_filter(field: models.ForeignKey) -> filters.NumberFilter:
+
+class IdFilter(filters.NumberFilter):
+    """A row id: a whole number from 1 to the largest id a row can have."""
+
+    field_class = forms.IntegerField
+
+
+def _relation_filter(field: models.Field) -> IdFilter:
     # By the column, without loading the related row: the id is compared, and an id of
     # another account matches nothing of this account's rows.
-    return filters.NumberFilter(
-        field_name=field.attname, help_text=f"Only records whose {field.name} has this id."
+    return IdFilter(
+        field_name=field.attname,
+        min_value=1,
+        max_value=ID_MAX,
+        help_text=f"Only records whose {field.name} has this id.",
     )
 
 

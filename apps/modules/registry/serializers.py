@@ -17,6 +17,8 @@ from django.db import models
 from django.db.models import QuerySet
 from rest_framework import serializers
 
+from apps.core.api import ID_MAX
+
 COMMON_READ_ONLY = ("id", "created_at", "updated_at")
 
 
@@ -38,15 +40,14 @@ class AccountRelatedField(serializers.PrimaryKeyRelatedField):
         return queryset.filter(account_id=account_id)
 
     def to_internal_value(self, data: Any) -> Any:
-        try:
-            return super().to_internal_value(data)
-        except serializers.ValidationError as exc:
-            if isinstance(data, bool) or not str(data).isdigit():
-                raise
-            model = self.get_queryset().model._meta.verbose_name
-            raise serializers.ValidationError(
-                self.error_messages["does_not_exist"].format(model=model, pk_value=data)
-            ) from exc
+        if isinstance(data, bool) or not str(data).isdigit():
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        queryset = self.get_queryset()
+        record = queryset.filter(pk=int(data)).first() if int(data) <= ID_MAX else None
+        if record is None:
+            model = queryset.model._meta.verbose_name
+            self.fail("does_not_exist", model=model, pk_value=data)
+        return record
 
 
 class RecordSerializer(serializers.ModelSerializer):
@@ -57,21 +58,25 @@ class RecordSerializer(serializers.ModelSerializer):
     cross_check: Callable[[dict[str, Any], Any], dict[str, Any]] | None = None
 
     def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, dict):
-            writable = {n for n, f in self.fields.items() if not f.read_only}
-            unknown = sorted(set(data) - writable)
-            if unknown:
-                raise serializers.ValidationError(
-                    {
-                        name: [
-                            "This field cannot be written."
-                            if name in self.fields
-                            else "Unknown field."
-                        ]
-                        for name in unknown
-                    }
-                )
-        return super().to_internal_value(data)
+        """The fields' own checks, and every field that cannot be written named too."""
+        unknown = self._unwritable(data)
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            detail = exc.detail if isinstance(exc.detail, dict) else {}
+            raise serializers.ValidationError({**detail, **unknown}) from exc
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
+
+    def _unwritable(self, data: Any) -> dict[str, list[str]]:
+        if not isinstance(data, dict):
+            return {}
+        writable = {name for name, field in self.fields.items() if not field.read_only}
+        return {
+            name: ["This field cannot be written." if name in self.fields else "Unknown field."]
+            for name in sorted(set(data) - writable)
+        }
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         check = type(self).cross_check

@@ -4,9 +4,17 @@ import re
 
 import pytest
 
+from apps.modules.registry import registrations
 from tests.apps.api.helpers import API
 
 pytestmark = pytest.mark.django_db
+
+# The module record endpoints, one pair per registered model (apps.modules.registry).
+RECORD_PATHS = {
+    path
+    for registration in registrations()
+    for path in (f"{API}/{registration.path}/", f"{API}/{registration.path}/{{record_id}}/")
+}
 
 
 @pytest.fixture
@@ -80,6 +88,7 @@ def test_schema_lists_every_endpoint(schema):
         f"{API}/installations/{{installation_id}}/settings/{{key}}/file",
         f"{API}/installations/{{installation_id}}/users/{{user_ref}}/settings",
         f"{API}/installations/{{installation_id}}/users/{{user_ref}}/settings/{{key}}/file",
+        *RECORD_PATHS,
     }
     assert set(schema["paths"][f"{API}/api-keys"]) == {"get", "post"}
     assert set(schema["paths"][f"{API}/apps/{{code}}"]) == {"get", "patch", "delete"}
@@ -235,3 +244,19 @@ def test_paginated_lists_are_documented_as_pages(schema):
         page = _component(schema, ref)
         assert set(page["properties"]) == {"count", "next", "previous", "results"}, path
         assert {"page", "page_size"} <= {p["name"] for p in get["parameters"]}, path
+
+
+def test_every_registered_model_is_documented_with_its_filters_and_examples(schema):
+    for registration in registrations():
+        listing = schema["paths"][f"{API}/{registration.path}/"]
+        detail = schema["paths"][f"{API}/{registration.path}/{{record_id}}/"]
+        assert set(listing) == {"get", "post"}
+        assert set(detail) == {"get", "patch", "delete"}
+        names = {p["name"] for p in listing["get"]["parameters"]}
+        assert {"cursor", "page_size", "ordering", "owner", "updated_since"} <= names
+        assert ("search" in names) is bool(registration.search_fields)
+        body = listing["post"]["requestBody"]["content"]["application/json"]
+        assert body["examples"], registration.code
+        assert {"OAuth2": []} in listing["get"]["security"]
+        assert {"ApiKey": []} in listing["get"]["security"]
+        assert "If-Match" in {p["name"] for p in detail["patch"]["parameters"]}

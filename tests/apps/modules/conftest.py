@@ -19,7 +19,11 @@ def install(account, admin, other_account):
 
     def make(*scopes: str, on=None):
         target = on or account
-        by = admin if on is None else Membership.objects.filter(account=on, is_admin=True).first().user
+        by = (
+            admin
+            if on is None
+            else Membership.objects.filter(account=on, is_admin=True).first().user
+        )
         declared = [
             {"code": s.split(":")[0], "level": s.split(":")[1], "reason": "Needed."} for s in scopes
         ]
@@ -30,7 +34,9 @@ def install(account, admin, other_account):
             installation=installation,
             role_ids=list(target.roles.values_list("pk", flat=True)),
             group_ids=[],
-            actor=actor_for_user(user=by, membership=Membership.objects.get(account=target, user=by)),
+            actor=actor_for_user(
+                user=by, membership=Membership.objects.get(account=target, user=by)
+            ),
         )
         return installation
 
