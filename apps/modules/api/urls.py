@@ -11,6 +11,7 @@ from apps.modules.api.record_schema import document
 from apps.modules.api.records import RecordDetailApi, RecordListApi
 from apps.modules.registry import Registration, registrations
 
+
 def _class_name(registration: Registration) -> str:
     return "".join(part.capitalize() for part in registration.code.replace(".", "_").split("_"))
 
