@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from console import views
+from console.installations.views.connection import ConnectionCallbackView
 
 app_name = "console"
 
@@ -13,5 +14,10 @@ urlpatterns = [
     path("jobs/", include("console.jobs.urls")),
     path("moderation/", include("console.moderation.urls")),
     path("apps/", include("console.installations.urls")),
+    path(
+        "connections/callback/",
+        ConnectionCallbackView.as_view(),
+        name="connection-callback",
+    ),
     path("", include("console.marketplace.urls")),
 ]

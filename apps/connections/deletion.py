@@ -1,10 +1,12 @@
 """What of the connections' tables goes when an installation goes (see
-``apps/core/deletion.py``): its connection's parameter values, with its settings (the
-installations context's ``settings`` step, ahead of the setting values)."""
+``apps/core/deletion.py``): its connection's tokens and parameter values, with its
+settings (the installations context's ``settings`` step, ahead of the setting values);
+and when an app goes, its client at the outside service, with the app row."""
 
 from __future__ import annotations
 
-from apps.connections.models import ConnectionValue
+from apps.catalog.models import App
+from apps.connections.models import ConnectionValue, OAuthConnection, OutsideClient
 from apps.core.deletion import Declaration, Rows, StepRows
 from apps.installations.models import Installation
 
@@ -12,6 +14,10 @@ DELETION: tuple[Declaration, ...] = (
     StepRows(
         owner=Installation,
         step="settings",
-        rows=(Rows(ConnectionValue, "installation_id"),),
+        rows=(
+            Rows(OAuthConnection, "installation_id"),
+            Rows(ConnectionValue, "installation_id"),
+        ),
     ),
+    StepRows(owner=App, step="app", rows=(Rows(OutsideClient, "app_id"),)),
 )

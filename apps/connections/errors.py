@@ -7,3 +7,7 @@ class ConnectionsError(StrEnum):
     """Codes of the error body (``{"error": {"code": ...}}``) of connection services."""
 
     NO_CONNECTION = "no_connection"
+    CLIENT_MISSING = "client_missing"
+    PARAMETERS_MISSING = "parameters_missing"
+    OUTSIDE_REFUSED = "outside_refused"
+    NOT_CONNECTED = "not_connected"

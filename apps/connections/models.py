@@ -36,3 +36,51 @@ class ConnectionValue(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.key
+
+
+class OutsideClient(TimeStampedModel):
+    """The OAuth client an app's developer registered at the outside service its
+    connection reaches: one per app, whatever the version. The secret is encrypted and
+    never shown again (``secret_hint`` keeps at most its last characters)."""
+
+    app = models.OneToOneField(
+        "catalog.App", on_delete=models.CASCADE, related_name="outside_client"
+    )
+    client_id = models.CharField(max_length=255)
+    client_secret = models.TextField(help_text="Encrypted; never shown again.")
+    secret_hint = models.CharField(max_length=8, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return self.client_id
+
+
+class OAuthConnection(TimeStampedModel):
+    """An installation's authorization at the outside service: the tokens the platform
+    holds as its OAuth client, encrypted. ``status`` says whether they work: a refused
+    refresh (``invalid_grant``) makes it ``needs_reconnect`` and the tokens go."""
+
+    class Status(models.TextChoices):
+        CONNECTED = "connected", "Connected"
+        NEEDS_RECONNECT = "needs_reconnect", "Needs reconnect"
+
+    installation = models.OneToOneField(
+        "installations.Installation", on_delete=models.CASCADE, related_name="oauth_connection"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CONNECTED)
+    access_token = models.TextField(blank=True, help_text="Encrypted.")
+    refresh_token = models.TextField(blank=True, help_text="Encrypted.")
+    token_type = models.CharField(max_length=40, blank=True)
+    scope = models.TextField(blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    connected_at = models.DateTimeField(null=True, blank=True)
+    connected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    problem = models.TextField(blank=True, help_text="The last failure, in plain words.")
+
+    def __str__(self) -> str:
+        return f"{self.installation_id}: {self.status}"

@@ -3,9 +3,13 @@ as a form shows them (sensitive values masked, never decrypted)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from apps.catalog.manifests.connection import Connection
+from apps.catalog.models import App
 from apps.catalog.selectors import version_manifest
-from apps.connections.models import ConnectionValue
+from apps.connections.models import ConnectionValue, OAuthConnection, OutsideClient
 from apps.connections.policies import parameters_as_settings, parameters_missing
 from apps.installations.models import Installation
 from apps.installations.policies import secret_masked
@@ -44,3 +48,27 @@ def connection_setup_missing(*, installation: Installation) -> tuple[str, ...]:
     """The labels of required parameters the admin has not given yet."""
     keys = ConnectionValue.objects.filter(installation=installation).values_list("key", flat=True)
     return parameters_missing(connection_of(installation), set_keys=keys)
+
+
+@dataclass(frozen=True)
+class OutsideClientShown:
+    """What a page shows of an app's outside client: never its secret."""
+
+    client_id: str
+    masked_secret: str
+    updated_at: datetime
+
+
+def outside_client_shown(*, app: App) -> OutsideClientShown | None:
+    row = OutsideClient.objects.filter(app=app).first()
+    if row is None:
+        return None
+    return OutsideClientShown(
+        client_id=row.client_id,
+        masked_secret=secret_masked(row.secret_hint),
+        updated_at=row.updated_at,
+    )
+
+
+def oauth_connection_of(*, installation: Installation) -> OAuthConnection | None:
+    return OAuthConnection.objects.filter(installation=installation).first()

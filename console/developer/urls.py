@@ -1,6 +1,13 @@
 from django.urls import include, path
 
-from console.developer import app_views, link_views, listing_views, version_views, views
+from console.developer import (
+    app_views,
+    connection_views,
+    link_views,
+    listing_views,
+    version_views,
+    views,
+)
 
 app_name = "developer"
 
@@ -30,6 +37,11 @@ app_urls = [
     path("edit/", app_views.AppEditView.as_view(), name="app-edit"),
     path("listing/", listing_views.AppListingView.as_view(), name="app-listing"),
     path("secret/", app_views.AppSecretView.as_view(), name="app-secret"),
+    path(
+        "connection/",
+        connection_views.AppConnectionClientView.as_view(),
+        name="app-connection",
+    ),
     path(
         "credentials/rotate/",
         app_views.AppCredentialsRotateView.as_view(),

@@ -54,6 +54,11 @@ urlpatterns = [
         views.InstallationConnectionView.as_view(),
         name="installation-connection",
     ),
+    path(
+        f"{INSTALLED}connection/connect/",
+        views.InstallationConnectView.as_view(),
+        name="installation-connection_connect",
+    ),
     path(f"{INSTALLED}update/", views.InstallationUpdateView.as_view(), name="installation-update"),
     path(f"{INSTALLED}pin/", views.InstallationPinView.as_view(), name="installation-pin"),
     path(f"{INSTALLED}unpin/", views.InstallationUnpinView.as_view(), name="installation-unpin"),

@@ -349,11 +349,18 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 JOBS_SWEEP_SECONDS = env.int("JOBS_SWEEP_SECONDS", default=30)
 LIFECYCLE_PURGE_EVERY_SECONDS = env.int("LIFECYCLE_PURGE_EVERY_SECONDS", default=600)
+# Outside services' access tokens are refreshed before they expire (apps.connections).
+CONNECTIONS_REFRESH_EVERY_SECONDS = env.int("CONNECTIONS_REFRESH_EVERY_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
     "jobs-sweep": {
         "task": "jobs.sweep",
         "schedule": timedelta(seconds=JOBS_SWEEP_SECONDS),
         "options": {"expires": 60},
+    },
+    "connections-refresh-due": {
+        "task": "connections.refresh_due",
+        "schedule": timedelta(seconds=CONNECTIONS_REFRESH_EVERY_SECONDS),
+        "options": {"expires": CONNECTIONS_REFRESH_EVERY_SECONDS},
     },
     "lifecycle-tokens-purge": {
         "task": "lifecycle.tokens_purge",

@@ -247,6 +247,13 @@ ROUTES = [
         data=posts({"name": "Renamed"}),
     ),
     Route(
+        "developer:app-connection",
+        get=DEVELOPER_OBJECT,
+        post=DEVELOPER_OBJECT | {"developer": wrote(APP_PAGE + "connection/")},
+        kwargs=APP,
+        data=posts({"client_id": "outside-client", "client_secret": "outside-secret-0123456789"}),
+    ),
+    Route(
         "developer:app-listing",
         get=DEVELOPER_OBJECT,
         post=DEVELOPER_OBJECT | {"developer": wrote(APP_PAGE + "listing/")},
@@ -522,6 +529,22 @@ ROUTES = [
         post=ADMIN_OBJECT | {"admin": wrote(INSTALLED_PAGE + "connection/")},
         kwargs=INSTALLED,
         data=posts({"setting-api_key": "sk-live-0123456789abcdef", "setting-region": "eu"}),
+    ),
+    # The world's installed app has a generic connection: Connect says there is no OAuth
+    # connection and goes back to the page, writing nothing.
+    Route(
+        "installations:installation-connection_connect",
+        get=ADMIN_OBJECT | {"admin": NO_METHOD},
+        post=ADMIN_OBJECT | {"admin": to(INSTALLED_PAGE + "connection/")},
+        kwargs=INSTALLED,
+        data=posts({}),
+    ),
+    # The outside service's way back: without a state this session started, refused.
+    Route(
+        "connection-callback",
+        get=ADMIN_LIST | {"outsider": Expect(400), "admin": Expect(400)},
+        post=ADMIN_LIST | {"outsider": NO_METHOD, "admin": NO_METHOD},
+        data=posts({}),
     ),
     Route(
         "installations:installation-file",

@@ -27,7 +27,10 @@ from console.installations.views.common import (
     manifest_or_none,
     scope_rows,
 )
-from console.installations.views.connection import InstallationConnectionView
+from console.installations.views.connection import (
+    InstallationConnectionView,
+    InstallationConnectView,
+)
 from console.installations.views.member import (
     MyAppListView,
     MyAppMixin,
@@ -46,6 +49,7 @@ from console.installations.views.settings import (
 
 __all__ = [
     "InstallationAccessView",
+    "InstallationConnectView",
     "InstallationConnectionView",
     "InstallationDetailView",
     "InstallationFileView",

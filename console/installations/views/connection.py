@@ -3,20 +3,31 @@ parameters the app's manifest asks for (sensitive ones masked, never sent back).
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views import View
 
+from apps.connections.authorization import (
+    connection_connect_finish,
+    connection_connect_start,
+    outside_credentials_set,
+)
+from apps.connections.outside import plain_words
 from apps.connections.selectors import (
     connection_of,
     connection_parameter_fields,
     connection_setup_missing,
+    oauth_connection_of,
 )
 from apps.connections.services import connection_parameters_save
 from apps.core.errors import ApplicationError, Conflict
+from apps.installations.selectors import installation_get_for
+from console.access import AccountAdminRequiredMixin, access_errors
 from console.installations.forms import SettingsForm, setting_field_name
 from console.installations.views.common import InstallationMixin, installation_url
 
@@ -45,6 +56,8 @@ class InstallationConnectionView(InstallationMixin, View):
             "form": form,
             "rows": rows,
             "setup_missing": connection_setup_missing(installation=self.installation),
+            "oauth": oauth_connection_of(installation=self.installation),
+            "client_ready": outside_credentials_set(self.installation.app_id),
             "back_url": installation_url(self.installation),
         }
         return render(self.request, self.template_name, context)
@@ -75,3 +88,92 @@ class InstallationConnectionView(InstallationMixin, View):
             if item.setting.type == "secret" and form.data.get(name) and name not in form.errors:
                 form.add_error(name, "Nothing was saved: type the value again.")
         return self.render(form)
+
+
+PENDING = "connections.pending"
+PENDING_SECONDS = 600
+
+
+def callback_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri(reverse("console:connection-callback"))
+
+
+def _pending_keep(request: HttpRequest, *, state: str, installation_id: int, verifier: str) -> None:
+    now = time.time()
+    pending = {
+        key: value
+        for key, value in request.session.get(PENDING, {}).items()
+        if now - value["at"] < PENDING_SECONDS
+    }
+    pending[state] = {"installation": installation_id, "verifier": verifier, "at": now}
+    request.session[PENDING] = dict(list(pending.items())[-5:])
+
+
+def _pending_pop(request: HttpRequest, state: str) -> dict[str, Any] | None:
+    pending = dict(request.session.get(PENDING, {}))
+    found = pending.pop(state, None) if state else None
+    request.session[PENDING] = pending
+    if found is None or time.time() - found["at"] >= PENDING_SECONDS:
+        return None
+    return dict(found)
+
+
+class InstallationConnectView(InstallationMixin, View):
+    """Connect (or Reconnect): off to the outside service's authorize URL, with a state
+    bound to this session and this installation, and a PKCE challenge."""
+
+    def show(self, **kwargs: Any) -> HttpResponse:
+        return HttpResponseNotAllowed(["POST"])
+
+    def submit(self, **kwargs: Any) -> HttpResponse:
+        try:
+            start = connection_connect_start(
+                installation=self.installation,
+                actor=self.actor,
+                redirect_uri=callback_url(self.request),
+            )
+        except ApplicationError as exc:
+            messages.error(self.request, exc.message)
+            return redirect(installation_url(self.installation, "installation-connection"))
+        _pending_keep(
+            self.request,
+            state=start.state,
+            installation_id=self.installation.pk,
+            verifier=start.verifier,
+        )
+        return HttpResponseRedirect(start.url)
+
+
+class ConnectionCallbackView(AccountAdminRequiredMixin, View):
+    """Where the outside service sends the admin back: the state must be one this
+    session started; then the code is exchanged, or the service's error shown in words."""
+
+    template_name = "console/installations/connection_refused.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        pending = _pending_pop(request, request.GET.get("state", ""))
+        if pending is None:
+            return render(request, self.template_name, status=400)
+        with access_errors():
+            installation = installation_get_for(
+                actor=self.actor, installation_id=pending["installation"]
+            )
+        page = installation_url(installation, "installation-connection")
+        error = request.GET.get("error", "")
+        if error or not request.GET.get("code"):
+            description = request.GET.get("error_description", "")
+            messages.error(request, plain_words(error or "invalid_request", description))
+            return redirect(page)
+        try:
+            connection_connect_finish(
+                installation=installation,
+                actor=self.actor,
+                code=request.GET["code"],
+                verifier=pending["verifier"],
+                redirect_uri=callback_url(request),
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"{installation.app.name} is connected.")
+        return redirect(page)

@@ -1,0 +1,238 @@
+"""The OAuth connection against the example provider as a real process: Connect, the
+provider's consent, the callback, the exchange; state and PKCE tampering refused; the
+provider's access_denied in plain words; refresh before expiry; a withdrawn grant turning
+into "needs reconnect", and Reconnect. The tests allow loopback for outbound calls."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+from django.urls import reverse
+
+from apps.accounts.actors import actor_for_user
+from apps.accounts.models import Membership
+from apps.connections.authorization import (
+    connection_access_token,
+    connection_refresh,
+    outside_client_set,
+)
+from apps.connections.models import OAuthConnection, OutsideClient
+from apps.connections.tasks import connection_refresh_task, connections_refresh_due_task
+from tests.examples.provider_process import CLIENT_ID, CLIENT_SECRET, provider_process
+from tests.factories import make_app, make_version
+from tests.factories.installations import make_installation
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CALLBACK = "http://testserver/connections/callback/"
+
+
+@pytest.fixture(scope="module")
+def provider():
+    with provider_process(redirect_uris=[CALLBACK], access_seconds=120) as running:
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def _loopback(settings):
+    settings.OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+
+
+def oauth2_connection(provider) -> dict:
+    return {
+        "type": "oauth2",
+        "parameters": [{"key": "workspace", "label": "Workspace", "required": True}],
+        "oauth2": {
+            "authorize_url": f"{provider.url}/authorize",
+            "token_url": f"{provider.url}/token",
+            "revoke_url": f"{provider.url}/revoke",
+            "scopes": ["profile", "notes:read"],
+            "authorize_params": {"workspace": "{{workspace}}"},
+        },
+        "test": {
+            "url": f"{provider.url}/api/me",
+            "headers": {"Authorization": "Bearer {{access_token}}"},
+        },
+    }
+
+
+def actor_of(user):
+    membership = Membership.objects.select_related("account", "role").get(user=user)
+    return actor_for_user(user=user, membership=membership)
+
+
+@pytest.fixture
+def notes_app(provider, other_account, outsider):
+    app = make_app(account=other_account, name="Notes sync")
+    make_version(
+        app=app, number="1.0.0", status="published", connection=oauth2_connection(provider)
+    )
+    outsider_ship = Membership.objects.get(user=outsider)
+    outsider_ship.is_developer = True
+    outsider_ship.save()
+    outside_client_set(
+        app=app, client_id=CLIENT_ID, client_secret=CLIENT_SECRET, actor=actor_of(outsider)
+    )
+    return app
+
+
+@pytest.fixture
+def installation(notes_app, account, admin):
+    installed = make_installation(
+        account=account, version=notes_app.versions.get(number="1.0.0"), by_user=admin
+    )
+    from apps.connections.services import connection_parameters_save
+
+    connection_parameters_save(
+        installation=installed, values={"workspace": "acme"}, actor=actor_of(admin)
+    )
+    return installed
+
+
+def page_url(installation, name="installation-connection"):
+    return reverse(f"console:installations:{name}", kwargs={"installation_id": installation.pk})
+
+
+def start(client, installation) -> str:
+    response = client.post(page_url(installation, "installation-connection_connect"))
+    assert response.status_code == 302
+    return response.url
+
+
+def consent(authorize: str, decision: str = "allow") -> str:
+    assert "asks to access your account" in httpx.get(authorize).text
+    answer = httpx.post(authorize, data={"decision": decision})
+    assert answer.status_code == 302
+    return answer.headers["location"]
+
+
+def back(client, location: str):
+    parts = urlsplit(location)
+    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == CALLBACK
+    return client.get(f"{parts.path}?{parts.query}")
+
+
+def connect(client, installation):
+    return back(client, consent(start(client, installation)))
+
+
+def test_connect_exchanges_the_code_and_keeps_the_tokens_encrypted(
+    client_for, admin, installation, provider
+):
+    client = client_for(admin)
+
+    authorize = start(client, installation)
+    query = parse_qs(urlsplit(authorize).query)
+    response = back(client, consent(authorize))
+
+    assert query["code_challenge_method"] == ["S256"] and query["code_challenge"]
+    assert query["workspace"] == ["acme"]
+    assert query["scope"] == ["profile notes:read"]
+    assert response.status_code == 302 and response.url == page_url(installation)
+    row = OAuthConnection.objects.get(installation=installation)
+    assert row.status == "connected" and row.expires_at is not None
+    token, _row = connection_access_token(installation=installation)
+    assert token not in row.access_token
+    me = httpx.get(f"{provider.url}/api/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.json()["user"] == "demo"
+    page = client.get(response.url).content.decode()
+    assert "Notes sync is connected." in page
+    assert 'data-status="connected"' in page
+    assert token not in page and CLIENT_SECRET not in page
+
+
+def test_a_state_this_session_did_not_start_is_refused(client_for, admin, installation):
+    location = consent(start(client_for(admin), installation))
+    other_session = client_for(admin)
+
+    response = back(other_session, location)
+
+    assert response.status_code == 400
+    assert "does not belong to an authorization started in this browser session" in (
+        response.content.decode()
+    )
+    assert not OAuthConnection.objects.exists()
+
+
+def test_a_tampered_state_is_refused(client_for, admin, installation):
+    client = client_for(admin)
+    location = consent(start(client, installation))
+
+    response = client.get(urlsplit(location).path + "?code=x&state=forged")
+
+    assert response.status_code == 400
+    assert not OAuthConnection.objects.exists()
+
+
+def test_a_tampered_pkce_verifier_is_refused_by_the_provider(client_for, admin, installation):
+    client = client_for(admin)
+    location = consent(start(client, installation))
+    session = client.session
+    for pending in session["connections.pending"].values():
+        pending["verifier"] = "x" * 86
+    session.save()
+
+    response = back(client, location)
+
+    page = client.get(response.url).content.decode()
+    assert "no longer accepts this authorization" in page
+    assert not OAuthConnection.objects.exists()
+
+
+def test_access_denied_at_the_provider_is_said_in_plain_words(client_for, admin, installation):
+    client = client_for(admin)
+
+    response = back(client, consent(start(client, installation), decision="deny"))
+
+    page = client.get(response.url).content.decode()
+    assert "The authorization was declined at the outside service" in page
+    assert not OAuthConnection.objects.exists()
+
+
+def test_the_job_refreshes_tokens_before_they_expire(client_for, admin, installation, settings):
+    connect(client_for(admin), installation)
+    before = OAuthConnection.objects.get(installation=installation)
+    # 120 s tokens are within the refresh margin (5 minutes) at once.
+
+    queued = connections_refresh_due_task()
+    connection_refresh_task(installation.pk)
+
+    after = OAuthConnection.objects.get(installation=installation)
+    assert queued == 1
+    assert after.refreshed_at is not None
+    assert after.access_token != before.access_token
+    assert after.status == "connected"
+
+
+def test_a_withdrawn_grant_needs_reconnect_and_reconnect_repairs_it(
+    client_for, admin, installation, provider
+):
+    client = client_for(admin)
+    connect(client, installation)
+    provider.withdraw_access()
+
+    connection_refresh(installation_id=installation.pk, force=True)
+
+    row = OAuthConnection.objects.get(installation=installation)
+    assert row.status == "needs_reconnect"
+    assert row.access_token == row.refresh_token == ""
+    page = client.get(page_url(installation)).content.decode()
+    assert 'id="needs-reconnect"' in page and ">Reconnect</button>" in page
+
+    connect(client, installation)
+
+    assert OAuthConnection.objects.get(installation=installation).status == "connected"
+
+
+def test_without_the_developers_client_there_is_nothing_to_connect(client_for, admin, installation):
+    OutsideClient.objects.all().delete()
+    client = client_for(admin)
+
+    page = client.get(page_url(installation)).content.decode()
+    response = client.post(page_url(installation, "installation-connection_connect"))
+
+    assert 'id="client-missing"' in page
+    assert response.status_code == 302 and response.url == page_url(installation)
+    assert "has not set its client" in client.get(response.url).content.decode()
