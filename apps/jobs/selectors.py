@@ -1,6 +1,6 @@
 """Reads of job rows, scoped to who asks.
 
-Who sees which job of an account (``job_list_visible_to``):
+Who sees which job of an account (``job_list_for``):
 
 - its admins: every job of the account;
 - members with the developer right: the account's app deletions and version rollouts,
@@ -30,7 +30,6 @@ from apps.jobs.policies import (
     DEVELOPER_KINDS,
     job_can_retry,
     job_retry_refusal,
-    member_can_retry,
 )
 
 
@@ -55,7 +54,7 @@ def job_latest_for(*, account_id: int, kind: str, key: str, value: int) -> Job |
     )
 
 
-def job_list_visible_to(*, membership: Membership) -> QuerySet[Job]:
+def _visible_to_member(membership: Membership) -> QuerySet[Job]:
     """The jobs of ``membership``'s account its holder may see (the rules in the module
     docstring), newest first, with their creator joined."""
     jobs = Job.objects.filter(account_id=membership.account_id)
@@ -67,44 +66,14 @@ def job_list_visible_to(*, membership: Membership) -> QuerySet[Job]:
     return jobs.select_related("created_by").order_by("-created_at", "-id")
 
 
-def job_get_visible_to(*, membership: Membership, job_id: int) -> Job:
-    """One job ``membership`` may see; ``NotFound`` for any other, so nobody learns
-    whether a job they may not see exists."""
-    job = job_list_visible_to(membership=membership).filter(pk=job_id).first()
-    if job is None:
-        raise NotFound("No such job in this account.")
-    return job
-
-
-def job_may_retry(*, membership: Membership, job: Job) -> bool:
-    """Whether ``membership`` may send ``job`` (of its account) back to the queue: its
-    admins may retry any job, members with the developer right the developer kinds.
-    Starting a job alone does not give the right to retry it."""
-    if job.account_id != membership.account_id:
-        return False
-    return member_can_retry(
-        is_admin=membership.is_admin, is_developer=membership.is_developer, kind=job.kind
-    )
-
-
-def job_get_for_retry(*, membership: Membership, job_id: int) -> Job:
-    """A job ``membership`` may retry. ``NotFound`` when it may not even see it,
-    ``PermissionDenied`` when it sees it without the right to retry it. Whether the job
-    is failed is for ``job_retry`` to decide."""
-    job = job_get_visible_to(membership=membership, job_id=job_id)
-    if not job_may_retry(membership=membership, job=job):
-        raise PermissionDenied(job_retry_refusal(job))
-    return job
-
-
 def job_list_for(*, actor: Actor) -> QuerySet[Job]:
     """The jobs ``actor`` may see in the account it acts in: an API key acts as the
-    account and sees every job; a member sees what ``job_list_visible_to`` allows."""
+    account and sees every job; a member sees what the rules in the module docstring allow."""
     if actor.membership is None:
         if actor.account is None or not actor.via_api_key:
             return Job.objects.none()
         return job_list_for_account(account=actor.account)
-    return job_list_visible_to(membership=actor.membership)
+    return _visible_to_member(actor.membership)
 
 
 def job_get_for(*, actor: Actor, job_id: int, to_retry: bool = False) -> Job:

@@ -20,6 +20,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from apps.accounts.actors import Actor
 from apps.accounts.models import Account, User
 from apps.core.errors import Conflict, ValidationFailed
 from apps.jobs.models import Heartbeat, Job
@@ -231,10 +232,12 @@ def jobs_sweep(*, now: Any = None) -> list[int]:
 
 
 @transaction.atomic
-def job_retry(*, job: Job, user: User | None = None) -> Job:
+def job_retry(*, job: Job, actor: Actor) -> Job:
     """Send a failed job back to pending; it resumes from its recorded progress. Counts
     one more retry by hand (``retries_manual``) and gives the job a fresh budget of
-    automatic retries (``attempts`` back to 0).
+    automatic retries (``attempts`` back to 0). Who may retry it was decided when it was
+    read (``job_get_for(to_retry=True)``, or the staff's System status pages); ``actor``
+    is named in the log.
 
     Raises ``Conflict`` if the job is not failed (any more).
     """
@@ -252,6 +255,7 @@ def job_retry(*, job: Job, user: User | None = None) -> Job:
     )
     if not updated:
         raise Conflict("Only a failed job can be retried; this one is not failed.")
+    logger.info("Job %s sent back to the queue by %s.", job.pk, actor.label)
     kind = job_kind_get(job.kind)
     transaction.on_commit(
         lambda: job_enqueue(job_id=job.pk, queue=kind.queue if kind else "default")

@@ -84,7 +84,7 @@ class JobRetryView(MemberRequiredMixin, View):
         with access_errors():
             job = job_get_for(actor=self.actor, job_id=job_id, to_retry=True)
         try:
-            job_retry(job=job, user=self.actor.user)
+            job_retry(job=job, actor=self.actor)
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:

@@ -18,7 +18,7 @@ from apps.jobs.models import Job
 from apps.jobs.selectors import heartbeat_status, job_get_for_staff, sweeper_status
 from apps.jobs.services import job_retry
 from apps.lifecycle.services.purge import PURGE_HEARTBEAT
-from console.access import StaffRequiredMixin, access_errors
+from console.access import StaffRequiredMixin, access_errors, request_actor
 from console.jobs.pages import job_block_context
 from console.system.changelists import job_changelist
 
@@ -116,7 +116,7 @@ class JobRetryView(StaffRequiredMixin, View):
     def post(self, request: HttpRequest, job_id: int) -> HttpResponse:
         job = _job_for_staff(job_id)
         try:
-            job_retry(job=job, user=request.user)
+            job_retry(job=job, actor=request_actor(request))
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:

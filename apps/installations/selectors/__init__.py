@@ -7,6 +7,7 @@ from this package; the modules are its inside.
 from apps.installations.selectors.embeddings import (
     Embedding,
     embedding_list_for_member,
+    installation_list_usable_for,
 )
 from apps.installations.selectors.installations import (
     Access,
@@ -52,6 +53,7 @@ __all__ = [
     "installation_history",
     "installation_ids_usable_by",
     "installation_list_for_account",
+    "installation_list_usable_for",
     "installation_live_for",
     "installation_member_may_use",
     "installation_newer_versions",

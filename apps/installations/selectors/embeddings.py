@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from apps.accounts.actors import Actor
 from apps.accounts.models import Membership
 from apps.catalog.selectors import version_manifest
 from apps.installations.models import LIVE_STATUSES, Installation
-from apps.installations.selectors.installations import installation_ids_usable_by
+from apps.installations.selectors.installations import (
+    installation_ids_usable_by,
+    installation_list_for_account,
+)
 
 
 @dataclass(frozen=True)
@@ -52,3 +56,20 @@ def embedding_list_for_member(*, membership: Membership) -> list[Embedding]:
                 )
             )
     return result
+
+
+def installation_list_usable_for(*, actor: Actor) -> list[Installation]:
+    """The installations of the account ``actor`` acts in that its member may use now
+    (My apps): active, of an active app, admitted by an access rule (admins: all), in
+    the account's list order; none for anyone who is not a member."""
+    membership = actor.membership
+    if membership is None:
+        return []
+    usable = installation_ids_usable_by(membership=membership)
+    return [
+        installation
+        for installation in installation_list_for_account(account=membership.account)
+        if installation.is_active
+        and installation.app.status == "active"
+        and installation.pk in usable
+    ]

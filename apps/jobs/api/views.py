@@ -61,4 +61,4 @@ class JobRetryApi(APIView):
     def post(self, request: Request, job_id: int) -> Response:
         actor = account_actor(request)
         job = job_get_for(actor=actor, job_id=job_id, to_retry=True)
-        return Response(JobOutput(job_retry(job=job, user=actor.user)).data)
+        return Response(JobOutput(job_retry(job=job, actor=actor)).data)

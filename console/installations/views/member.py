@@ -20,8 +20,7 @@ from apps.installations.policies import (
 )
 from apps.installations.selectors import (
     installation_get_for_use,
-    installation_ids_usable_by,
-    installation_list_for_account,
+    installation_list_usable_for,
 )
 from console.access import MemberRequiredMixin, access_errors
 from console.installations.views.common import (
@@ -38,12 +37,7 @@ class MyAppListView(MemberRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         rows = []
-        usable = installation_ids_usable_by(membership=self.membership)
-        for installation in installation_list_for_account(account=self.membership.account):
-            if not installation.is_active or installation.app.status != "active":
-                continue
-            if installation.pk not in usable:
-                continue
+        for installation in installation_list_usable_for(actor=self.actor):
             manifest = manifest_or_none(installation)
             rows.append(
                 {

@@ -8,7 +8,7 @@ from apps.accounts.actors import ANONYMOUS, actor_for_api_key, actor_for_user
 from apps.accounts.models import Membership
 from apps.core.errors import NotFound, PermissionDenied
 from apps.installations.models import Installation
-from apps.installations.selectors import installation_get_for_use
+from apps.installations.selectors import installation_get_for_use, installation_list_usable_for
 from apps.installations.services import installation_access_set
 from tests.factories import ApiKeyFactory
 from tests.factories.catalog import make_app, make_version
@@ -64,3 +64,20 @@ def test_other_accounts_unknown_ids_and_uninstalling_ones_are_not_found(
     Installation.objects.filter(pk=installation.pk).update(status="uninstalling")
     with pytest.raises(NotFound, match="being uninstalled"):
         installation_get_for_use(actor=acting(admin, account), installation_id=installation.pk)
+
+
+def test_my_apps_lists_what_the_member_may_use_now(
+    account, other_account, admin, member, sales_role, installation
+):
+    assert installation_list_usable_for(actor=acting(admin, account)) == [installation]
+    assert installation_list_usable_for(actor=acting(member, account)) == []
+    installation_access_set(
+        installation=installation,
+        role_ids=[sales_role.pk],
+        group_ids=[],
+        actor=acting(admin, account),
+    )
+    assert installation_list_usable_for(actor=acting(member, account)) == [installation]
+    Installation.objects.filter(pk=installation.pk).update(status="uninstalling")
+    assert installation_list_usable_for(actor=acting(admin, account)) == []
+    assert installation_list_usable_for(actor=ANONYMOUS) == []

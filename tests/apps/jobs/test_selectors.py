@@ -6,23 +6,24 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from apps.accounts.actors import Actor, actor_for_user
 from apps.accounts.models import Membership
 from apps.core.errors import NotFound, PermissionDenied
 from apps.jobs.kinds import APP_DELETE, DIAGNOSTIC, INSTALLATION_UNINSTALL, VERSION_ROLLOUT
 from apps.jobs.models import Heartbeat, Job
+from apps.jobs.policies import job_can_retry
 from apps.jobs.selectors import (
     heartbeat_status,
-    job_get_for_retry,
-    job_get_visible_to,
+    job_get_for,
     job_latest_by_payload,
     job_list_app_deletions,
-    job_list_visible_to,
-    job_may_retry,
+    job_list_for,
 )
 
 
-def membership(user, account) -> Membership:
-    return Membership.objects.get(user=user, account=account)
+def membership(user, account) -> Actor:
+    """``user`` acting in ``account``."""
+    return actor_for_user(user=user, membership=Membership.objects.get(user=user, account=account))
 
 
 @pytest.fixture
@@ -49,42 +50,38 @@ def ids(queryset) -> set[int]:
 
 class TestVisibility:
     def test_an_admin_sees_every_job_of_the_account(self, jobs, admin, account):
-        visible = job_list_visible_to(membership=membership(admin, account))
+        visible = job_list_for(actor=membership(admin, account))
 
         assert ids(visible) == {jobs[k].pk for k in jobs if k != "elsewhere"}
 
     def test_a_developer_sees_app_deletions_and_rollouts(self, jobs, developer, account):
-        visible = job_list_visible_to(membership=membership(developer, account))
+        visible = job_list_for(actor=membership(developer, account))
 
         assert ids(visible) == {jobs["app_delete"].pk, jobs["rollout"].pk}
 
     def test_a_plain_member_sees_only_the_jobs_they_started(self, jobs, member, account):
-        visible = job_list_visible_to(membership=membership(member, account))
+        visible = job_list_for(actor=membership(member, account))
 
         assert ids(visible) == {jobs["members_uninstall"].pk}
 
     def test_an_admin_of_another_account_sees_nothing_of_this_one(
         self, jobs, outsider, other_account
     ):
-        visible = job_list_visible_to(membership=membership(outsider, other_account))
+        visible = job_list_for(actor=membership(outsider, other_account))
 
         assert ids(visible) == {jobs["elsewhere"].pk}
 
     def test_newest_first(self, jobs, admin, account):
-        visible = list(job_list_visible_to(membership=membership(admin, account)))
+        visible = list(job_list_for(actor=membership(admin, account)))
 
         assert [j.pk for j in visible] == sorted((j.pk for j in visible), reverse=True)
 
     def test_one_job_outside_the_rules_is_not_found(self, jobs, member, developer, account):
         with pytest.raises(NotFound):
-            job_get_visible_to(membership=membership(member, account), job_id=jobs["uninstall"].pk)
+            job_get_for(actor=membership(member, account), job_id=jobs["uninstall"].pk)
         with pytest.raises(NotFound):
-            job_get_visible_to(
-                membership=membership(developer, account), job_id=jobs["elsewhere"].pk
-            )
-        got = job_get_visible_to(
-            membership=membership(developer, account), job_id=jobs["rollout"].pk
-        )
+            job_get_for(actor=membership(developer, account), job_id=jobs["elsewhere"].pk)
+        got = job_get_for(actor=membership(developer, account), job_id=jobs["rollout"].pk)
         assert got == jobs["rollout"]
 
 
@@ -98,26 +95,26 @@ class TestRetryRight:
             membership(developer, account),
         )
 
-        assert all(
-            job_may_retry(membership=as_admin, job=jobs[k]) for k in jobs if k != "elsewhere"
-        )
-        assert job_may_retry(membership=as_dev, job=jobs["app_delete"])
-        assert job_may_retry(membership=as_dev, job=jobs["rollout"])
-        assert not job_may_retry(membership=as_dev, job=jobs["uninstall"])
-        assert not job_may_retry(membership=as_member, job=jobs["members_uninstall"])
-        assert not job_may_retry(membership=as_admin, job=jobs["elsewhere"])
+        assert all(job_can_retry(as_admin, job=jobs[k]) for k in jobs if k != "elsewhere")
+        assert job_can_retry(as_dev, job=jobs["app_delete"])
+        assert job_can_retry(as_dev, job=jobs["rollout"])
+        assert not job_can_retry(as_dev, job=jobs["uninstall"])
+        assert not job_can_retry(as_member, job=jobs["members_uninstall"])
+        assert not job_can_retry(as_admin, job=jobs["elsewhere"])
 
     def test_get_for_retry_says_not_found_or_forbidden(self, jobs, member, developer, account):
         with pytest.raises(NotFound):
-            job_get_for_retry(
-                membership=membership(developer, account), job_id=jobs["uninstall"].pk
+            job_get_for(
+                actor=membership(developer, account), job_id=jobs["uninstall"].pk, to_retry=True
             )
         with pytest.raises(PermissionDenied):
-            job_get_for_retry(
-                membership=membership(member, account), job_id=jobs["members_uninstall"].pk
+            job_get_for(
+                actor=membership(member, account),
+                job_id=jobs["members_uninstall"].pk,
+                to_retry=True,
             )
-        job = job_get_for_retry(
-            membership=membership(developer, account), job_id=jobs["app_delete"].pk
+        job = job_get_for(
+            actor=membership(developer, account), job_id=jobs["app_delete"].pk, to_retry=True
         )
         assert job == jobs["app_delete"]
 

@@ -7,6 +7,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import OperationalError
 from django.utils import timezone
 
+from apps.accounts.actors import actor_system
 from apps.core.errors import Conflict, ValidationFailed
 from apps.jobs.models import Heartbeat, Job
 from apps.jobs.registry import ChunkResult, JobKind, job_kind_register
@@ -223,7 +224,7 @@ def test_retry_resumes_a_failed_job_from_its_progress(db, sent, django_capture_o
         finished_at=timezone.now(),
     )
     with django_capture_on_commit_callbacks(execute=True):
-        job = job_retry(job=job)
+        job = job_retry(job=job, actor=actor_system(label="tests"))
     assert (job.state, job.attempts, job.last_error, job.finished_at) == (
         Job.State.PENDING,
         0,
@@ -239,7 +240,7 @@ def test_retry_resumes_a_failed_job_from_its_progress(db, sent, django_capture_o
 def test_retry_refuses_a_job_that_is_not_failed(db, sent, state):
     job = Job.objects.create(kind="test.counter", payload={"items": 1}, state=state)
     with pytest.raises(Conflict):
-        job_retry(job=job)
+        job_retry(job=job, actor=actor_system(label="tests"))
     job.refresh_from_db()
     assert job.state == state
     assert sent == []

@@ -8,6 +8,7 @@ import pytest
 from django.db import OperationalError
 from django.utils import timezone
 
+from apps.accounts.actors import actor_system
 from apps.jobs.models import Job
 from apps.jobs.registry import ChunkResult, JobKind, job_kind_register
 from apps.jobs.services import job_create, job_retry, job_run
@@ -82,7 +83,7 @@ def test_a_retry_by_hand_is_a_try_and_keeps_the_count_of_earlier_ones(job, setti
     # The first run, one automatic retry; the second temporary error gave up.
     assert counters(job) == (2, 1, 0, 2)
 
-    job_retry(job=job)
+    job_retry(job=job, actor=actor_system(label="tests"))
     job.refresh_from_db()
 
     # The retry by hand counts at once; the budget of automatic retries starts afresh.
@@ -90,7 +91,7 @@ def test_a_retry_by_hand_is_a_try_and_keeps_the_count_of_earlier_ones(job, setti
 
     job = run(job, "boom")
     assert job.state == Job.State.FAILED
-    job_retry(job=job)
+    job_retry(job=job, actor=actor_system(label="tests"))
     job = run(job, "ok", "done")
 
     assert job.state == Job.State.SUCCEEDED

@@ -359,7 +359,7 @@ def test_a_failed_deletion_is_retried_and_completes(listing, monkeypatch):
     assert App.objects.filter(pk=listing.app.pk).exists()
     assert _exists([logo]) == [True]
 
-    job_retry(job=job)
+    job_retry(job=job, actor=actor_system(label="tests"))
     job = run_job(job)
 
     assert job.state == Job.State.SUCCEEDED
@@ -367,7 +367,7 @@ def test_a_failed_deletion_is_retried_and_completes(listing, monkeypatch):
     _assert_app_gone(listing)
     _assert_others_intact(listing, others)
     with pytest.raises(Conflict):
-        job_retry(job=job)
+        job_retry(job=job, actor=actor_system(label="tests"))
 
 
 def test_app_remove_refuses_an_app_not_being_deleted_or_still_installed(listing):

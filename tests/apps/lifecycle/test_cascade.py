@@ -11,7 +11,7 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.utils import timezone
 from oauth2_provider.models import set_token_value
 
-from apps.accounts.actors import actor_for_user
+from apps.accounts.actors import actor_for_user, actor_system
 from apps.accounts.models import Membership
 from apps.core.errors import Conflict
 from apps.installations.models import Installation, InstallationStatus, WebhookSubscription
@@ -259,7 +259,7 @@ def test_a_failed_uninstall_is_retried_and_completes(installed, monkeypatch):
     assert rows["settings"] == EXPECTED_COUNTS["settings"]
     assert sorted(installed.files_exist()) == [False, True]
 
-    job_retry(job=job)
+    job_retry(job=job, actor=actor_system(label="tests"))
     job.refresh_from_db()
     assert (job.state, job.progress_done, job.last_error) == (Job.State.PENDING, 0, "")
 
@@ -272,7 +272,7 @@ def test_a_failed_uninstall_is_retried_and_completes(installed, monkeypatch):
     )
     _assert_gone(installed)
     with pytest.raises(Conflict):
-        job_retry(job=job)
+        job_retry(job=job, actor=actor_system(label="tests"))
 
 
 def _bulk_rows(installed: Installed, extra: int) -> None:

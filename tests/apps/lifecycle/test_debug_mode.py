@@ -119,7 +119,7 @@ def test_an_uninstall_that_failed_for_good_is_retried_and_completes(settings, ap
     listing = client.get(reverse("console:installations:installation-list")).content.decode()
     assert "Uninstall stopped" not in listing
     with pytest.raises(Exception, match="Only a failed job"):
-        job_retry(job=job)
+        job_retry(job=job, actor=actor_system(label="tests"))
 
 
 def test_a_retried_job_finds_the_installation_still_uninstalling(settings, app):
@@ -130,7 +130,7 @@ def test_a_retried_job_finds_the_installation_still_uninstalling(settings, app):
     installation.refresh_from_db()
     assert installation.status == InstallationStatus.UNINSTALLING
 
-    job_retry(job=Job.objects.get(pk=job.pk))
+    job_retry(job=Job.objects.get(pk=job.pk), actor=actor_system(label="tests"))
     job = run_job(Job.objects.get(pk=job.pk))
 
     assert job.state == Job.State.SUCCEEDED
