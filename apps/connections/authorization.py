@@ -26,7 +26,7 @@ from apps.connections.outside import (
     token_refresh,
 )
 from apps.connections.selectors import connection_of, connection_setup_missing
-from apps.connections.services import _require_manager
+from apps.connections.services import require_manager
 from apps.core.crypto import decrypt, encrypt
 from apps.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from apps.installations.models import Installation
@@ -107,7 +107,7 @@ def connection_connect_start(
 ) -> ConnectStart:
     """Where to send the admin to authorize the platform at the outside service, with a
     new ``state`` and PKCE verifier for the caller to keep in the admin's session."""
-    _require_manager(actor, installation)
+    require_manager(actor, installation)
     service, credentials = _service_and_client(installation)
     missing = connection_setup_missing(installation=installation)
     if missing:
@@ -139,7 +139,7 @@ def connection_connect_finish(
 ) -> OAuthConnection:
     """Exchange the code the outside service sent back and keep the tokens, encrypted.
     ``Conflict`` (``outside_refused``) in plain words when the service refuses."""
-    _require_manager(actor, installation)
+    require_manager(actor, installation)
     service, credentials = _service_and_client(installation)
     try:
         tokens = code_exchange(

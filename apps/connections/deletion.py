@@ -6,7 +6,12 @@ and when an app goes, its client at the outside service, with the app row."""
 from __future__ import annotations
 
 from apps.catalog.models import App
-from apps.connections.models import ConnectionValue, OAuthConnection, OutsideClient
+from apps.connections.models import (
+    ConnectionTestResult,
+    ConnectionValue,
+    OAuthConnection,
+    OutsideClient,
+)
 from apps.core.deletion import Declaration, Rows, StepRows
 from apps.installations.models import Installation
 
@@ -15,6 +20,7 @@ DELETION: tuple[Declaration, ...] = (
         owner=Installation,
         step="settings",
         rows=(
+            Rows(ConnectionTestResult, "installation_id"),
             Rows(OAuthConnection, "installation_id"),
             Rows(ConnectionValue, "installation_id"),
         ),

@@ -84,3 +84,32 @@ class OAuthConnection(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.installation_id}: {self.status}"
+
+
+class ConnectionTestResult(TimeStampedModel):
+    """The last run of an installation's connection test: pass or fail, the answer's
+    status, the latency and its first lines (sensitive values masked), or why no answer
+    came (``failure``, ``message``)."""
+
+    class Trigger(models.TextChoices):
+        ADMIN = "admin", "Test button"
+        CONNECTED = "connected", "After connecting"
+        SAVED = "saved", "After saving parameters"
+
+    installation = models.OneToOneField(
+        "installations.Installation", on_delete=models.CASCADE, related_name="connection_test"
+    )
+    passed = models.BooleanField(default=False)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    latency_ms = models.PositiveIntegerField(null=True, blank=True)
+    excerpt = models.TextField(blank=True)
+    failure = models.CharField(max_length=40, blank=True)
+    message = models.TextField(blank=True)
+    trigger = models.CharField(max_length=16, choices=Trigger.choices, default=Trigger.ADMIN)
+    tested_at = models.DateTimeField()
+    tested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.installation_id}: {'passed' if self.passed else 'failed'}"

@@ -9,7 +9,12 @@ from datetime import datetime
 from apps.catalog.manifests.connection import Connection
 from apps.catalog.models import App
 from apps.catalog.selectors import version_manifest
-from apps.connections.models import ConnectionValue, OAuthConnection, OutsideClient
+from apps.connections.models import (
+    ConnectionTestResult,
+    ConnectionValue,
+    OAuthConnection,
+    OutsideClient,
+)
 from apps.connections.policies import parameters_as_settings, parameters_missing
 from apps.installations.models import Installation
 from apps.installations.policies import secret_masked
@@ -72,3 +77,17 @@ def outside_client_shown(*, app: App) -> OutsideClientShown | None:
 
 def oauth_connection_of(*, installation: Installation) -> OAuthConnection | None:
     return OAuthConnection.objects.filter(installation=installation).first()
+
+
+def connection_test_of(*, installation: Installation) -> ConnectionTestResult | None:
+    return ConnectionTestResult.objects.filter(installation=installation).first()
+
+
+def connection_test_results_for_app(*, app: App) -> list[ConnectionTestResult]:
+    """The last test result of every installation of ``app``, newest first, for its
+    developers: the page shows the outcome, status and latency, never the answer."""
+    return list(
+        ConnectionTestResult.objects.filter(installation__app=app)
+        .select_related("installation__account", "installation__version")
+        .order_by("-tested_at")[:200]
+    )

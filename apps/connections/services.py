@@ -20,7 +20,7 @@ from apps.installations.services import installation_lock_active
 from apps.installations.settings_plan import SettingsPlan
 
 
-def _require_manager(actor: Actor, installation: Installation) -> None:
+def require_manager(actor: Actor, installation: Installation) -> None:
     if actor.account_id != installation.account_id or actor.via_app_token:
         raise NotFound("No such installation.")
     if not installation_can_manage(actor, account_id=installation.account_id):
@@ -43,7 +43,7 @@ def connection_parameters_save(
     parameter must end up with a value. Every problem is reported at once under its key
     (``ValidationFailed``) and nothing is written then. Returns the keys that changed.
     """
-    _require_manager(actor, installation)
+    require_manager(actor, installation)
     locked = installation_lock_active(
         installation, refusal="The app is being uninstalled; its connection cannot change."
     )

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views import View
 
 from apps.connections.authorization import outside_client_set
-from apps.connections.selectors import outside_client_shown
+from apps.connections.selectors import connection_test_results_for_app, outside_client_shown
 from apps.core.errors import ApplicationError
 from console.developer.app_views import AppMixin
 from console.forms import form_add_application_error
@@ -41,6 +41,7 @@ class AppConnectionClientView(AppMixin, View):
             "form": form,
             "client": outside_client_shown(app=self.app),
             "callback_url": callback_url(request),
+            "test_results": connection_test_results_for_app(app=self.app),
         }
         return render(request, self.template_name, context)
 

@@ -59,6 +59,11 @@ urlpatterns = [
         views.InstallationConnectView.as_view(),
         name="installation-connection_connect",
     ),
+    path(
+        f"{INSTALLED}connection/test/",
+        views.InstallationConnectionTestView.as_view(),
+        name="installation-connection_test",
+    ),
     path(f"{INSTALLED}update/", views.InstallationUpdateView.as_view(), name="installation-update"),
     path(f"{INSTALLED}pin/", views.InstallationPinView.as_view(), name="installation-pin"),
     path(f"{INSTALLED}unpin/", views.InstallationUnpinView.as_view(), name="installation-unpin"),

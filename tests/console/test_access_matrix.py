@@ -539,6 +539,14 @@ ROUTES = [
         kwargs=INSTALLED,
         data=posts({}),
     ),
+    # The world's connection declares no test: Test says so and writes nothing.
+    Route(
+        "installations:installation-connection_test",
+        get=ADMIN_OBJECT | {"admin": NO_METHOD},
+        post=ADMIN_OBJECT | {"admin": to(INSTALLED_PAGE + "connection/")},
+        kwargs=INSTALLED,
+        data=posts({}),
+    ),
     # The outside service's way back: without a state this session started, refused.
     Route(
         "connection-callback",

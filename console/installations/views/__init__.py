@@ -28,6 +28,7 @@ from console.installations.views.common import (
     scope_rows,
 )
 from console.installations.views.connection import (
+    InstallationConnectionTestView,
     InstallationConnectionView,
     InstallationConnectView,
 )
@@ -50,6 +51,7 @@ from console.installations.views.settings import (
 __all__ = [
     "InstallationAccessView",
     "InstallationConnectView",
+    "InstallationConnectionTestView",
     "InstallationConnectionView",
     "InstallationDetailView",
     "InstallationFileView",

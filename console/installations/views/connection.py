@@ -17,15 +17,19 @@ from apps.connections.authorization import (
     connection_connect_start,
     outside_credentials_set,
 )
+from apps.connections.models import ConnectionTestResult
 from apps.connections.outside import plain_words
 from apps.connections.selectors import (
     connection_of,
     connection_parameter_fields,
     connection_setup_missing,
+    connection_test_of,
     oauth_connection_of,
 )
 from apps.connections.services import connection_parameters_save
+from apps.connections.testing import connection_test_run
 from apps.core.errors import ApplicationError, Conflict
+from apps.installations.models import Installation
 from apps.installations.selectors import installation_get_for
 from console.access import AccountAdminRequiredMixin, access_errors
 from console.installations.forms import SettingsForm, setting_field_name
@@ -58,6 +62,7 @@ class InstallationConnectionView(InstallationMixin, View):
             "setup_missing": connection_setup_missing(installation=self.installation),
             "oauth": oauth_connection_of(installation=self.installation),
             "client_ready": outside_credentials_set(self.installation.app_id),
+            "test_result": connection_test_of(installation=self.installation),
             "back_url": installation_url(self.installation),
         }
         return render(self.request, self.template_name, context)
@@ -82,6 +87,7 @@ class InstallationConnectionView(InstallationMixin, View):
                 form.add_service_error(exc)
             else:
                 messages.success(self.request, "Connection saved.")
+                run_test_after(self.installation, ConnectionTestResult.Trigger.SAVED)
                 return redirect(self.request.path)
         for key, item in form.by_key.items():
             name = setting_field_name(key)
@@ -176,4 +182,34 @@ class ConnectionCallbackView(AccountAdminRequiredMixin, View):
             messages.error(request, exc.message)
         else:
             messages.success(request, f"{installation.app.name} is connected.")
+            run_test_after(installation, ConnectionTestResult.Trigger.CONNECTED)
+        return redirect(page)
+
+
+def run_test_after(installation: Installation, trigger: str) -> None:
+    """The test runs once after a connect or a save, when the version declares one and
+    what it needs is there; its result shows on the page."""
+    connection = connection_of(installation)
+    if connection.test is None or connection_setup_missing(installation=installation):
+        return
+    connection_test_run(installation=installation, actor=None, trigger=trigger)
+
+
+class InstallationConnectionTestView(InstallationMixin, View):
+    """Test: send the declared request now and show its outcome on the page."""
+
+    def show(self, **kwargs: Any) -> HttpResponse:
+        return HttpResponseNotAllowed(["POST"])
+
+    def submit(self, **kwargs: Any) -> HttpResponse:
+        page = installation_url(self.installation, "installation-connection")
+        try:
+            result = connection_test_run(installation=self.installation, actor=self.actor)
+        except ApplicationError as exc:
+            messages.error(self.request, exc.message)
+            return redirect(page)
+        if result.passed:
+            messages.success(self.request, "The connection test passed.")
+        else:
+            messages.error(self.request, "The connection test failed: " + result.message)
         return redirect(page)

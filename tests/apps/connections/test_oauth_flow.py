@@ -18,7 +18,7 @@ from apps.connections.authorization import (
     connection_refresh,
     outside_client_set,
 )
-from apps.connections.models import OAuthConnection, OutsideClient
+from apps.connections.models import ConnectionTestResult, OAuthConnection, OutsideClient
 from apps.connections.tasks import connection_refresh_task, connections_refresh_due_task
 from tests.examples.provider_process import CLIENT_ID, CLIENT_SECRET, provider_process
 from tests.factories import make_app, make_version
@@ -236,3 +236,51 @@ def test_without_the_developers_client_there_is_nothing_to_connect(client_for, a
     assert 'id="client-missing"' in page
     assert response.status_code == 302 and response.url == page_url(installation)
     assert "has not set its client" in client.get(response.url).content.decode()
+
+
+def test_the_test_runs_after_connecting_and_on_demand(client_for, admin, installation):
+    client = client_for(admin)
+    response = connect(client, installation)
+
+    first = ConnectionTestResult.objects.get(installation=installation)
+    pressed = client.post(page_url(installation, "installation-connection_test"))
+    page = client.get(pressed.url).content.decode()
+
+    assert (first.passed, first.status_code, first.trigger) == (True, 200, "connected")
+    assert '"user": "demo"' in first.excerpt
+    assert response.url == pressed.url == page_url(installation)
+    assert "The connection test passed." in page
+    assert 'data-result="passed"' in page and 'id="test-status">200<' in page
+    again = ConnectionTestResult.objects.get(installation=installation)
+    assert again.trigger == "admin" and again.tested_by == admin
+
+
+def test_a_withdrawn_grant_fails_the_test_in_plain_words(client_for, admin, installation, provider):
+    client = client_for(admin)
+    connect(client, installation)
+    provider.withdraw_access()
+
+    pressed = client.post(page_url(installation, "installation-connection_test"))
+
+    result = ConnectionTestResult.objects.get(installation=installation)
+    assert result.passed is False and result.failure == "not_connected"
+    assert "connect it again" in result.message
+    assert "The connection test failed" in client.get(pressed.url).content.decode()
+
+
+def test_the_developer_sees_results_across_installations_without_answers(
+    client_for, admin, outsider, installation, notes_app
+):
+    connect(client_for(admin), installation)
+    result = ConnectionTestResult.objects.get(installation=installation)
+
+    page = client_for(outsider).get(
+        reverse("console:developer:app-connection", kwargs={"code": notes_app.code})
+    )
+    html = page.content.decode()
+
+    assert page.status_code == 200
+    assert f'data-installation="{installation.pk}"' in html
+    assert "Passed" in html and "200" in html
+    assert result.excerpt.splitlines()[0] not in html
+    assert CLIENT_SECRET not in html

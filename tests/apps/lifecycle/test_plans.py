@@ -11,7 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from apps.catalog.models import App
-from apps.connections.models import ConnectionValue, OAuthConnection
+from apps.connections.models import ConnectionTestResult, ConnectionValue, OAuthConnection
 from apps.core.deletion import Rows, Step, StepRows
 from apps.installations.models import (
     Installation,
@@ -81,6 +81,7 @@ def test_the_installation_plan_can_go_in_one_statement():
             Grant,
             RefreshToken,
             AccessToken,
+            ConnectionTestResult,
             ConnectionValue,
             OAuthConnection,
             UserAuthorization,
