@@ -1,8 +1,10 @@
 """Writes of module data: create, change and delete a record of an account.
 
-Every write is one transaction. A change is a compare-and-set on the record's revision
-when the caller names the revision it saw (``If-Match``), so of two concurrent changes
-to the same revision exactly one wins and the other gets ``RecordChanged``.
+Every write is one transaction that also writes its change event(s)
+(``apps.modules.events``), so an event exists exactly when its change does. A change is
+a compare-and-set on the record's revision when the caller names the revision it saw
+(``If-Match``): of two concurrent changes to the same revision exactly one wins and the
+other gets ``RecordChanged``.
 """
 
 from __future__ import annotations
@@ -14,8 +16,26 @@ from django.db.models import F
 from django.utils import timezone
 
 from apps.accounts.actors import Actor
+from apps.modules.cascade import cascade_delete
 from apps.modules.errors import RecordChanged, RecordInUse
-from apps.modules.models import ModuleRecord
+from apps.modules.events import event_write
+from apps.modules.models import ChangeEvent, ModuleRecord
+from apps.modules.serialize import changed_fields, record_data
+
+
+def _event(record: ModuleRecord, action: str, actor: Actor, changed: list[str]) -> None:
+    described = record_data(record)
+    if described is not None:
+        code, data = described
+        event_write(
+            account_id=record.account_id,
+            model=code,
+            action=action,
+            record_id=record.pk,
+            actor=actor,
+            data=data,
+            changed=changed,
+        )
 
 
 @transaction.atomic
@@ -23,9 +43,10 @@ def record_create(
     *, model: type[ModuleRecord], account_id: int, values: dict[str, Any], actor: Actor
 ) -> ModuleRecord:
     """A new record of ``model`` in the account ``account_id`` with validated ``values``
-    (relations already checked to be of the same account)."""
+    (relations already checked to be of the same account), and its ``created`` event."""
     record = model(account_id=account_id, **values)
     record.save(force_insert=True)
+    _event(record, ChangeEvent.Action.CREATED, actor, list(values))
     return record
 
 
@@ -37,24 +58,26 @@ def record_update(
     actor: Actor,
     expected_revision: int | None = None,
 ) -> ModuleRecord:
-    """Change ``record``'s ``values`` and raise its revision by one.
+    """Change ``record``'s ``values``, raise its revision by one and write its
+    ``updated`` event naming the fields that changed.
 
     With ``expected_revision`` the change applies only while the record still has that
     revision; else ``RecordChanged`` (409) and nothing is written. Returns the record as
     stored afterwards.
     """
     model = type(record)
+    changed = changed_fields(record, values)
     rows = model._default_manager.filter(pk=record.pk, account_id=record.account_id)
     if expected_revision is not None:
         rows = rows.filter(revision=expected_revision)
-    changed = rows.update(**values, revision=F("revision") + 1, updated_at=timezone.now())
-    if not changed:
+    if not rows.update(**values, revision=F("revision") + 1, updated_at=timezone.now()):
         raise RecordChanged(
             f"The {model._meta.verbose_name} {record.pk} changed since revision "
             f"{expected_revision}: read it again and reapply your change.",
             fields={"If-Match": [f'The current ETag is "{_current_revision(record)}".']},
         )
     record.refresh_from_db()
+    _event(record, ChangeEvent.Action.UPDATED, actor, changed)
     return record
 
 
@@ -67,10 +90,10 @@ def _current_revision(record: ModuleRecord) -> int | None:
 @transaction.atomic
 def record_delete(*, record: ModuleRecord, actor: Actor) -> None:
     """Delete ``record``; records that merely point at it lose the link (or go with it,
-    for its own parts such as a contact's phones). ``RecordInUse`` (409) when others
-    must not lose it, naming them; nothing is deleted then."""
+    for its own parts such as a contact's phones), each with its event. ``RecordInUse``
+    (409) when others must not lose it, naming them; nothing is deleted then."""
     try:
-        record.delete()
+        cascade_delete(record=record, actor=actor)
     except models.ProtectedError as exc:
         kinds = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
         raise RecordInUse(

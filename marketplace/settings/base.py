@@ -367,7 +367,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=LIFECYCLE_PURGE_EVERY_SECONDS),
         "options": {"expires": LIFECYCLE_PURGE_EVERY_SECONDS},
     },
+    "modules-events-trim": {
+        "task": "modules.events_trim",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 3600},
+    },
 }
+# Change events of module data (the webhooks' outbox) are kept this many days.
+MODULE_EVENT_RETENTION_DAYS = env.int("MODULE_EVENT_RETENTION_DAYS", default=30)
 
 # --- Background jobs (apps.jobs) -----------------------------------------------------------
 # A claimed job chunk holds a lease this long; a worker that dies mid-chunk loses it and

@@ -23,6 +23,7 @@ from apps.modules.models.crm import (
     CrmPipeline,
     CrmStage,
 )
+from apps.modules.models.events import ChangeEvent
 from apps.modules.models.finance import (
     BankAccount,
     FinItem,
@@ -51,6 +52,7 @@ __all__ = [
     "AgileSprint",
     "BankAccount",
     "CalendarEvent",
+    "ChangeEvent",
     "CrmAccount",
     "CrmCompany",
     "CrmContact",

@@ -31,7 +31,7 @@ class Registration:
 
     code: str
     model: type[models.Model]
-    serializer: type[serializers.ModelSerializer]
+    serializer: type[serializers.ModelSerializer[Any]]
     filterset: type[filters.FilterSet]
     search_fields: tuple[str, ...]
     ordering_fields: tuple[str, ...]
@@ -68,7 +68,7 @@ def register(
     search: Sequence[str] = (),
     ordering: Sequence[str] = (),
     read_only: Sequence[str] = (),
-    serializer: type[serializers.ModelSerializer] | None = None,
+    serializer: type[serializers.ModelSerializer[Any]] | None = None,
     filterset: type[filters.FilterSet] | None = None,
     validate: Callable[[dict[str, Any], Any], dict[str, Any]] | None = None,
     example: Mapping[str, Any] | None = None,

@@ -18,13 +18,13 @@ from django_filters import rest_framework as filters
 from apps.core.api import ID_MAX
 
 
-class IdFilter(filters.NumberFilter):
+class IdFilter(filters.NumberFilter):  # type: ignore[misc]
     """A row id: a whole number from 1 to the largest id a row can have."""
 
     field_class = forms.IntegerField
 
 
-def _relation_filter(field: models.Field) -> IdFilter:
+def _relation_filter(field: models.Field[Any, Any]) -> IdFilter:
     # By the column, without loading the related row: the id is compared, and an id of
     # another account matches nothing of this account's rows.
     return IdFilter(

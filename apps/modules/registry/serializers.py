@@ -22,7 +22,7 @@ from apps.core.api import ID_MAX
 COMMON_READ_ONLY = ("id", "created_at", "updated_at")
 
 
-class AccountRelatedField(serializers.PrimaryKeyRelatedField):
+class AccountRelatedField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
     """A relation by id, among the rows of the serializer's ``context["account_id"]``."""
 
     default_error_messages = {
@@ -32,6 +32,7 @@ class AccountRelatedField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self) -> QuerySet[Any]:
         queryset = super().get_queryset()
+        assert queryset is not None  # a writable relation always has one
         account_id = self.context.get("account_id")
         if account_id is None:
             return queryset.none()
@@ -50,7 +51,7 @@ class AccountRelatedField(serializers.PrimaryKeyRelatedField):
         return record
 
 
-class RecordSerializer(serializers.ModelSerializer):
+class RecordSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     """Base of generated record serializers: relations through ``AccountRelatedField``,
     the owner among the account's members, and the registration's cross-field check."""
 

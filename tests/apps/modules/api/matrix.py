@@ -38,8 +38,12 @@ OPS = (
 
 
 def rows(registration) -> list:
+    """The model's rows and every change event: a refusal changes neither."""
+    from apps.modules.models import ChangeEvent
+
     model = registration.model
-    return list(model.objects.order_by("pk").values_list("pk", "account_id", "revision"))
+    records = list(model.objects.order_by("pk").values_list("pk", "account_id", "revision"))
+    return [records, list(ChangeEvent.objects.values_list("pk", flat=True))]
 
 
 def fresh(registration, account):

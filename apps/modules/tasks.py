@@ -1,0 +1,12 @@
+"""Thin Celery entry points of the modules context."""
+
+from celery import shared_task
+
+from apps.modules.events import events_trim
+
+
+@shared_task(name="modules.events_trim", ignore_result=True)
+def events_trim_task() -> int:
+    """Periodic (beat): delete change events past their retention
+    (``MODULE_EVENT_RETENTION_DAYS``). Idempotent. Returns how many rows it deleted."""
+    return events_trim()
