@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("apps.catalog.api.urls")),
     path("", include("apps.moderation.api.urls")),
     path("", include("apps.installations.api.urls")),
+    path("", include("apps.connections.api.urls")),
 ]

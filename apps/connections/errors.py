@@ -11,3 +11,4 @@ class ConnectionsError(StrEnum):
     PARAMETERS_MISSING = "parameters_missing"
     OUTSIDE_REFUSED = "outside_refused"
     NOT_CONNECTED = "not_connected"
+    CLIENT_CREDENTIALS_REQUIRED = "client_credentials_required"

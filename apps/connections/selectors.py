@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from apps.catalog.manifests.connection import Connection
 from apps.catalog.models import App
@@ -16,6 +17,7 @@ from apps.connections.models import (
     OutsideClient,
 )
 from apps.connections.policies import parameters_as_settings, parameters_missing
+from apps.core.crypto import decrypt
 from apps.installations.models import Installation
 from apps.installations.policies import secret_masked
 from apps.installations.selectors import SettingField
@@ -91,3 +93,12 @@ def connection_test_results_for_app(*, app: App) -> list[ConnectionTestResult]:
         .select_related("installation__account", "installation__version")
         .order_by("-tested_at")[:200]
     )
+
+
+def connection_values_for_backend(*, installation: Installation) -> dict[str, Any]:
+    """Every parameter's value, sensitive ones decrypted: only for the app's own backend
+    (``GET /api/v1/connection``), never for a page."""
+    values: dict[str, Any] = {}
+    for row in ConnectionValue.objects.filter(installation=installation):
+        values[row.key] = decrypt(row.secret) if row.secret else row.value
+    return values

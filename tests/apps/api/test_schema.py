@@ -34,6 +34,7 @@ def test_schema_lists_every_endpoint(schema):
     assert set(schema["paths"]) == {
         f"{API}/",
         f"{API}/account",
+        f"{API}/connection",
         f"{API}/api-keys",
         f"{API}/api-keys/{{key_id}}",
         f"{API}/api-keys/{{key_id}}/revoke",

@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from apps.accounts.actors import actor_for_user
 from apps.accounts.models import Membership
@@ -21,8 +22,9 @@ from apps.connections.authorization import (
 from apps.connections.models import ConnectionTestResult, OAuthConnection, OutsideClient
 from apps.connections.tasks import connection_refresh_task, connections_refresh_due_task
 from tests.examples.provider_process import CLIENT_ID, CLIENT_SECRET, provider_process
-from tests.factories import make_app, make_version
-from tests.factories.installations import make_installation
+from tests.factories import make_version
+from tests.factories.catalog import make_app_with_secret
+from tests.factories.installations import issue_token, make_installation
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -65,7 +67,8 @@ def actor_of(user):
 
 @pytest.fixture
 def notes_app(provider, other_account, outsider):
-    app = make_app(account=other_account, name="Notes sync")
+    app, secret = make_app_with_secret(account=other_account, name="Notes sync")
+    app.test_secret = secret
     make_version(
         app=app, number="1.0.0", status="published", connection=oauth2_connection(provider)
     )
@@ -284,3 +287,40 @@ def test_the_developer_sees_results_across_installations_without_answers(
     assert "Passed" in html and "200" in html
     assert result.excerpt.splitlines()[0] not in html
     assert CLIENT_SECRET not in html
+
+
+def backend(installation, app):
+    token = issue_token(installation=installation, user=installation.installed_by)
+    return APIClient().get(
+        "/api/v1/connection",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+        HTTP_X_CLIENT_ID=app.oauth_application.client_id,
+        HTTP_X_CLIENT_SECRET=app.test_secret,
+    )
+
+
+def test_the_apps_backend_reads_a_working_token(
+    client_for, admin, installation, notes_app, provider
+):
+    assert backend(installation, notes_app).json()["state"] == "not_connected"
+    connect(client_for(admin), installation)
+
+    body = backend(installation, notes_app).json()
+    me = httpx.get(
+        f"{provider.url}/api/me", headers={"Authorization": f"Bearer {body['access_token']}"}
+    )
+
+    assert body["state"] == "connected" and body["token_type"] == "Bearer"
+    assert body["parameters"] == {"workspace": "acme"}
+    assert body["expires_at"] and body["test"]["passed"] is True
+    assert me.status_code == 200 and me.json()["user"] == "demo"
+
+
+def test_the_backend_sees_needs_reconnect(client_for, admin, installation, notes_app, provider):
+    connect(client_for(admin), installation)
+    provider.withdraw_access()
+
+    body = backend(installation, notes_app).json()
+
+    assert body["state"] == "needs_reconnect" and body["access_token"] is None
+    assert "no longer accepts" in body["problem"]
