@@ -11,6 +11,8 @@ class ModuleError(StrEnum):
     # The record is still referred to by others that may not lose it (e.g. a pipeline
     # with deals): delete or move those first.
     RECORD_IN_USE = "record_in_use"
+    # The same Idempotency-Key was sent, by the same caller, with another request.
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
 
 
 class RecordChanged(ApplicationError):
@@ -23,3 +25,8 @@ class RecordChanged(ApplicationError):
 class RecordInUse(ApplicationError):
     status_code = 409
     default_code = ModuleError.RECORD_IN_USE
+
+
+class IdempotencyKeyReused(ApplicationError):
+    status_code = 422
+    default_code = ModuleError.IDEMPOTENCY_KEY_REUSED

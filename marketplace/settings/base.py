@@ -372,9 +372,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(hours=1),
         "options": {"expires": 3600},
     },
+    "modules-idempotency-trim": {
+        "task": "modules.idempotency_trim",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 3600},
+    },
 }
 # Change events of module data (the webhooks' outbox) are kept this many days.
 MODULE_EVENT_RETENTION_DAYS = env.int("MODULE_EVENT_RETENTION_DAYS", default=30)
+# A create sent with an Idempotency-Key answers the same for this many hours.
+MODULE_IDEMPOTENCY_HOURS = env.int("MODULE_IDEMPOTENCY_HOURS", default=24)
 
 # --- Background jobs (apps.jobs) -----------------------------------------------------------
 # A claimed job chunk holds a lease this long; a worker that dies mid-chunk loses it and

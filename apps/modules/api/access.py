@@ -33,3 +33,12 @@ def caller_account_id(auth: Any) -> int:
         return auth.installation.account.pk
     assert isinstance(auth, ApiKey)
     return int(auth.account_id)
+
+
+def caller_ident(auth: Any) -> str:
+    """Whose ``Idempotency-Key`` space a request uses: an app's user in one installation,
+    or one API key."""
+    if isinstance(auth, AppToken):
+        assert auth.installation is not None
+        return f"app:{auth.installation.pk}:{auth.user.pk}"
+    return f"key:{auth.pk}"

@@ -13,6 +13,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 
+from apps.api.schema import ErrorOutput
 from apps.modules.registry import Registration
 
 _ACCESS = (
@@ -59,6 +60,16 @@ IF_MATCH = OpenApiParameter(
 )
 
 
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Any unique string (a UUID): a retry with the same key within 24 hours "
+    "answers the first result again (`Idempotent-Replayed: true`) instead of creating a "
+    "duplicate; the same key with another body is 422 `idempotency_key_reused`.",
+)
+
+
 def document(registration: Registration, list_view: type, detail_view: type) -> None:
     """Attach the schema of the list and detail operations to the generated views."""
     code, label = registration.code, registration.label
@@ -79,7 +90,8 @@ def document(registration: Registration, list_view: type, detail_view: type) -> 
             summary=f"Create a {code} record",
             description=f"{_access(registration, 'full')}",
             request=serializer,
-            responses={201: serializer},
+            parameters=[IDEMPOTENCY_KEY],
+            responses={201: serializer, 422: ErrorOutput},
             examples=examples_in,
         ),
     )(list_view)

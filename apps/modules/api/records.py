@@ -26,7 +26,8 @@ from apps.api.authentication import ApiKeyAuthentication
 from apps.api.pagination import CursorPagination
 from apps.core.api import ID_MAX
 from apps.core.errors import NotFound, ValidationFailed
-from apps.modules.api.access import ModuleAccess, caller_account_id
+from apps.modules.api.access import ModuleAccess, caller_account_id, caller_ident
+from apps.modules.idempotency import HEADER, Answer, create_once, fingerprint, idempotency_key
 from apps.modules.registry import Registration
 from apps.modules.selectors import record_list_for_account
 from apps.modules.services import record_create, record_delete, record_update
@@ -98,6 +99,24 @@ class RecordListApi(mixins.ListModelMixin, RecordApi):
         return self.list(request, *args, **kwargs)
 
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        key = idempotency_key(request.headers.get(HEADER))
+        if key is None:
+            answer = self._create(request)
+        else:
+            answer = create_once(
+                account_id=self.account_id,
+                caller=caller_ident(request.auth),
+                key=key,
+                model=self.registration.code,
+                print_=fingerprint(path=request.path, data=request.data),
+                create=lambda: self._create(request),
+            )
+        headers = {"ETag": answer.etag, "Location": f"{request.path}{answer.record_id}/"}
+        if answer.replayed:
+            headers["Idempotent-Replayed"] = "true"
+        return Response(answer.body, status=answer.status, headers=headers)
+
+    def _create(self, request: Request) -> Answer:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         record = record_create(
@@ -106,11 +125,8 @@ class RecordListApi(mixins.ListModelMixin, RecordApi):
             values=serializer.validated_data,
             actor=request_actor(request),
         )
-        return Response(
-            self.get_serializer(record).data,
-            status=status.HTTP_201_CREATED,
-            headers={"ETag": etag(record), "Location": f"{request.path}{record.pk}/"},
-        )
+        body = dict(self.get_serializer(record).data)
+        return Answer(status.HTTP_201_CREATED, body, etag(record), record.pk)
 
 
 class RecordDetailApi(RecordApi):

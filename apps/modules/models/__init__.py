@@ -33,6 +33,7 @@ from apps.modules.models.finance import (
     Product,
     ProductCategory,
 )
+from apps.modules.models.idempotency import IdempotentCreate
 from apps.modules.models.work import (
     AgileIssue,
     AgileProject,
@@ -68,6 +69,7 @@ __all__ = [
     "FinItem",
     "FinItemRelation",
     "FinTransaction",
+    "IdempotentCreate",
     "Invoice",
     "KbArticle",
     "KbCategory",
