@@ -158,6 +158,7 @@ DEVELOPER.add("Background jobs", "console:jobs:job-list", visible=lambda r: not 
 ACCOUNT_ADMIN.add("Members", "console:accounts:member-list")
 ACCOUNT_ADMIN.add("Roles & groups", "console:accounts:role-list")
 ACCOUNT_ADMIN.add("API keys", "console:accounts:api_key-list")
+ACCOUNT_ADMIN.add("History", "console:accounts:event-list")
 ACCOUNT_ADMIN.add("Installed apps", "console:installations:installation-list")
 ACCOUNT_ADMIN.add("Background jobs", "console:jobs:job-list")
 PLATFORM.add("System status", "console:system:status")

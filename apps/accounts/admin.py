@@ -2,7 +2,16 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from apps.accounts.models import Account, ApiKey, Group, Membership, Role, User
+from apps.accounts.models import (
+    Account,
+    AccountEvent,
+    ApiKey,
+    Group,
+    Invitation,
+    Membership,
+    Role,
+    User,
+)
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -90,8 +99,8 @@ class GroupAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "account", "role", "is_admin", "is_developer"]
-    list_filter = ["is_admin", "is_developer"]
+    list_display = ["user", "account", "role", "is_admin", "is_developer", "is_active"]
+    list_filter = ["is_admin", "is_developer", "is_active"]
     list_select_related = ["user", "account", "role"]
     search_fields = ["user__email", "account__slug"]
     autocomplete_fields = ["user", "account", "role"]
@@ -109,4 +118,52 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: object) -> bool:
         # Keys are created in the console or the API, where the raw key is shown once.
+        return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Read-only: invitations are sent by account admins in the console or the API (where
+    the link is e-mailed); staff look, and may revoke by setting ``revoked_at``."""
+
+    list_display = ["email", "account", "invited_by_label", "sent_at", "expires_at", "accepted_at"]
+    list_select_related = ["account"]
+    search_fields = ["email", "account__slug"]
+    readonly_fields = [
+        "account",
+        "email",
+        "role",
+        "groups",
+        "is_admin",
+        "is_developer",
+        "invited_by",
+        "invited_by_label",
+        "sent_at",
+        "send_count",
+        "expires_at",
+        "accepted_at",
+        "accepted_by",
+    ]
+    exclude = ["token_hash"]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+
+@admin.register(AccountEvent)
+class AccountEventAdmin(admin.ModelAdmin):
+    """An account's history, append-only."""
+
+    list_display = ["created_at", "account", "kind", "target", "actor_label"]
+    list_filter = ["kind"]
+    list_select_related = ["account"]
+    search_fields = ["target", "actor_label", "account__slug"]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
         return False

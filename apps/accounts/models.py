@@ -1,5 +1,7 @@
 """Tenancy: users, accounts (tenants), memberships, roles, groups and API keys."""
 
+from datetime import datetime
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.validators import RegexValidator
@@ -201,6 +203,11 @@ class Membership(TimeStampedModel):
         default=False,
         help_text="Builds and publishes apps owned by the account in the Developer Console.",
     )
+    is_active = models.BooleanField(
+        default=True,
+        help_text="A deactivated member keeps their place (role, groups, settings) but can "
+        "neither work in the account nor use its apps; their app tokens are refused.",
+    )
 
     class Meta:
         ordering = ["account__name", "user__email"]
@@ -250,3 +257,106 @@ class ApiKey(TimeStampedModel):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class Invitation(TimeStampedModel):
+    """An invitation to join an account, sent by e-mail with a link that expires.
+
+    Only a keyed hash of the link's token is stored. The invitation carries what the
+    membership will be (role, groups, admin and developer flags); accepting it creates
+    the membership. At most one open invitation per address and account.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        REVOKED = "revoked", "Revoked"
+        EXPIRED = "expired", "Expired"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField("e-mail address", max_length=254)
+    role = models.ForeignKey(
+        Role, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations"
+    )
+    groups = models.ManyToManyField(Group, blank=True, related_name="invitations")
+    is_admin = models.BooleanField("account admin", default=False)
+    is_developer = models.BooleanField("developer", default=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    invited_by_label = models.CharField(max_length=254, blank=True)
+    sent_at = models.DateTimeField()
+    send_count = models.PositiveSmallIntegerField(default=1)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                "account",
+                Lower("email"),
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="accounts_invitation_one_open_per_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.account.slug}"
+
+    def status_at(self, now: datetime) -> str:
+        if self.accepted_at is not None:
+            return self.Status.ACCEPTED
+        if self.revoked_at is not None:
+            return self.Status.REVOKED
+        if self.expires_at <= now:
+            return self.Status.EXPIRED
+        return self.Status.PENDING
+
+    @property
+    def status(self) -> str:
+        return self.status_at(timezone.now())
+
+
+class AccountEvent(models.Model):
+    """One change to an account's people and rights: who, when, what. Append-only; shown
+    to the account's admins as its history."""
+
+    class Kind(models.TextChoices):
+        MEMBER_INVITED = "member_invited", "Member invited"
+        INVITATION_RESENT = "invitation_resent", "Invitation resent"
+        INVITATION_REVOKED = "invitation_revoked", "Invitation revoked"
+        INVITATION_ACCEPTED = "invitation_accepted", "Invitation accepted"
+        MEMBER_CHANGED = "member_changed", "Member changed"
+        MEMBER_DEACTIVATED = "member_deactivated", "Member deactivated"
+        MEMBER_REACTIVATED = "member_reactivated", "Member reactivated"
+        MEMBER_REMOVED = "member_removed", "Member removed"
+        ROLE_CREATED = "role_created", "Role created"
+        ROLE_CHANGED = "role_changed", "Role changed"
+        ROLE_DELETED = "role_deleted", "Role deleted"
+        GROUP_CREATED = "group_created", "Group created"
+        GROUP_RENAMED = "group_renamed", "Group renamed"
+        GROUP_DELETED = "group_deleted", "Group deleted"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(max_length=254)
+    target = models.CharField(
+        max_length=254, help_text="What changed: a member's e-mail, a role or group name."
+    )
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.target}"

@@ -1,15 +1,27 @@
 """Reads for tenancy. Every selector that serves a request is scoped to the acting user."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
-from apps.accounts.models import Account, ApiKey, Group, Membership, Role, User
-from apps.core.errors import NotFound
+from apps.accounts.actors import Actor
+from apps.accounts.models import (
+    Account,
+    AccountEvent,
+    ApiKey,
+    Group,
+    Invitation,
+    Membership,
+    Role,
+    User,
+)
+from apps.accounts.policies import actor_admin_refusal
+from apps.core.errors import NotFound, PermissionDenied
 
 
 def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
-    """The user's memberships in active accounts, with account and role in the same query."""
+    """The user's active memberships in active accounts, with account and role in the same
+    query (a deactivated member cannot work in the account)."""
     return (
-        Membership.objects.filter(user=user, account__is_active=True)
+        Membership.objects.filter(user=user, is_active=True, account__is_active=True)
         .select_related("account", "role")
         .order_by("account__name")
     )
@@ -70,6 +82,79 @@ def user_is_moderator(*, user: User) -> bool:
 
 def group_list_with_member_count_for_account(*, account: Account) -> QuerySet[Group]:
     """The account's groups, each annotated with ``member_count``, in one query."""
-    from django.db.models import Count
-
     return group_list_for_account(account=account).annotate(member_count=Count("memberships"))
+
+
+# --- what an account's admins (and its API keys) read -------------------------------------
+
+
+def _administered(actor: Actor) -> Account:
+    """The account ``actor`` administers (admins and API keys); ``NotFound`` without an
+    account, ``PermissionDenied`` for anyone else."""
+    if actor.account is None:
+        raise NotFound("No current account.")
+    refusal = actor_admin_refusal(actor, api_keys=True)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
+    return actor.account
+
+
+def member_list_for(*, actor: Actor) -> QuerySet[Membership]:
+    """The members of the account ``actor`` administers, with user, role and groups."""
+    return member_list_for_account(account=_administered(actor)).order_by("user__email")
+
+
+def member_get_for(*, actor: Actor, user_id: int) -> Membership:
+    """The membership of user ``user_id`` in the account ``actor`` administers;
+    ``NotFound`` for a user who is not a member there."""
+    membership = member_list_for(actor=actor).filter(user_id=user_id).first()
+    if membership is None:
+        raise NotFound("No such member in this account.")
+    return membership
+
+
+def invitation_list_for(*, actor: Actor) -> QuerySet[Invitation]:
+    """The account's invitations, newest first, with role and groups."""
+    return (
+        Invitation.objects.filter(account=_administered(actor))
+        .select_related("role", "account")
+        .prefetch_related("groups")
+    )
+
+
+def invitation_get_for(*, actor: Actor, invitation_id: int) -> Invitation:
+    invitation = invitation_list_for(actor=actor).filter(pk=invitation_id).first()
+    if invitation is None:
+        raise NotFound("No such invitation in this account.")
+    return invitation
+
+
+def role_list_for(*, actor: Actor) -> QuerySet[Role]:
+    """The account's roles, each with ``member_count``."""
+    return role_list_for_account(account=_administered(actor)).annotate(
+        member_count=Count("memberships")
+    )
+
+
+def role_get_for(*, actor: Actor, role_id: int) -> Role:
+    role = role_list_for(actor=actor).filter(pk=role_id).first()
+    if role is None:
+        raise NotFound("No such role in this account.")
+    return role
+
+
+def group_list_for(*, actor: Actor) -> QuerySet[Group]:
+    """The account's groups, each with ``member_count``."""
+    return group_list_with_member_count_for_account(account=_administered(actor))
+
+
+def group_get_for(*, actor: Actor, group_id: int) -> Group:
+    group = group_list_for(actor=actor).filter(pk=group_id).first()
+    if group is None:
+        raise NotFound("No such group in this account.")
+    return group
+
+
+def account_event_list_for(*, actor: Actor) -> QuerySet[AccountEvent]:
+    """The account's history of people, roles and groups, newest first."""
+    return AccountEvent.objects.filter(account=_administered(actor)).select_related("actor")

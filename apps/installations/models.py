@@ -76,6 +76,10 @@ class Installation(TimeStampedModel):
         help_text="Set while an admin keeps the installation on its version: no automatic "
         "updates when the developer publishes a new one.",
     )
+    access_everyone = models.BooleanField(
+        default=False,
+        help_text="Every member of the account may use the app, whatever their role and groups.",
+    )
     pending_version = models.ForeignKey(
         "catalog.AppVersion",
         on_delete=models.SET_NULL,
@@ -112,8 +116,8 @@ class Installation(TimeStampedModel):
 class InstallationAccess(models.Model):
     """A role or a group whose members may use the app on the account.
 
-    An installation without any row is for the account's admins only; admins may always
-    use an installed app.
+    An installation without any row (and without ``access_everyone``) is for the account's
+    admins only; admins may always use an installed app.
     """
 
     installation = models.ForeignKey(
@@ -253,6 +257,7 @@ class InstallationEvent(models.Model):
         PINNED = "pinned", "Pinned to its version"
         UNPINNED = "unpinned", "Unpinned"
         UPDATE_NEEDS_APPROVAL = "update_needs_approval", "Update needs approval"
+        REAUTHORIZE_STARTED = "reauthorize_started", "Reauthorization started"
 
     installation = models.ForeignKey(Installation, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)

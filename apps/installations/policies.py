@@ -221,11 +221,13 @@ def member_may_use_app(
     """Whether a member may use the app an installation put on their account.
 
     ``membership_account_id`` is the account of the member's membership (``None`` when
-    there is none: removed from the account); ``admitted_by_rule`` says whether one of the
-    installation's access rules names the member's role or one of their groups.
+    there is none: removed from the account, or deactivated); ``admitted_by_rule`` says
+    whether the installation is for everyone or one of its access rules names the
+    member's role or one of their groups.
 
     Guarantees: nobody outside the installation's account; admins always; other members
-    only through an access rule (an installation without rules is for admins only).
+    only through "everyone" or an access rule (an installation with neither is for admins
+    only).
     """
     if membership_account_id is None or membership_account_id != installation_account_id:
         return False

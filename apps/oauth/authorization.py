@@ -85,7 +85,7 @@ def app_redirect_uris(app: App) -> tuple[str, ...]:
 
 def _admins(membership: Membership) -> tuple[str, ...]:
     admins: QuerySet[Membership] = Membership.objects.filter(
-        account_id=membership.account_id, is_admin=True, user__is_active=True
+        account_id=membership.account_id, is_admin=True, is_active=True, user__is_active=True
     ).select_related("user")
     return tuple(m.user.get_full_name() + f" <{m.user.email}>" for m in admins[:5])
 

@@ -78,8 +78,9 @@ class TokenRole(NamedTuple):
 
 
 class TokenMembership(NamedTuple):
-    """The token user's membership of the installation's account, with their role and
-    whether one of the installation's access rules names their role or a group of theirs."""
+    """The token user's (active) membership of the installation's account, with their
+    role and whether the installation is for everyone or one of its access rules names
+    their role or a group of theirs."""
 
     pk: int
     account_id: int

@@ -78,8 +78,9 @@ def token_checksum(raw: str) -> str:
 
 def _statement(db: Any, *, refresh: bool) -> str:
     """The lookup of one token by its primary key (refresh) or checksum (access), with
-    its application, user, installation, account, membership and role, and whether an
-    access rule of the installation names the member's role or one of their groups.
+    its application, user, installation, account, (active) membership and role, and
+    whether the installation is for everyone or an access rule of it names the member's
+    role or one of their groups.
 
     An access token carries its membership; a refresh token's is the user's membership of
     the installation's account."""
@@ -100,11 +101,12 @@ def _statement(db: Any, *, refresh: bool) -> str:
     }
     a, u, i, c, m, r, x, g = (q(alias) for alias in tables)
     table = {alias: f"{q(name)} {q(alias)}" for alias, name in tables.items()}
+    # A deactivated membership counts as none: the member's tokens are refused.
     membership_on = (
         f"{m}.user_id = {t}.user_id AND {m}.account_id = {i}.account_id"
         if refresh
         else f"{m}.id = {t}.membership_id"
-    )
+    ) + f" AND {m}.is_active"
     # A refresh token has no scope or expiry of its own that the checks read.
     columns = ", ".join(
         "NULL"
@@ -114,9 +116,10 @@ def _statement(db: Any, *, refresh: bool) -> str:
     )
     # Identifiers only, from the models' metadata; the one value is a parameter.
     admitted = (
-        f"EXISTS(SELECT 1 FROM {table['x']} WHERE {x}.installation_id = {t}.installation_id "  # noqa: S608
+        f"({i}.access_everyone OR EXISTS(SELECT 1 FROM {table['x']} "  # noqa: S608
+        f"WHERE {x}.installation_id = {t}.installation_id "
         f"AND ({x}.role_id = {m}.role_id OR {x}.group_id IN "
-        f"(SELECT {g}.group_id FROM {table['g']} WHERE {g}.membership_id = {m}.id)))"
+        f"(SELECT {g}.group_id FROM {table['g']} WHERE {g}.membership_id = {m}.id))))"
     )
     column = "id" if refresh else "token_checksum"
     return (

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from apps.accounts.actors import actor_for_user
 from apps.accounts.models import Account, Membership, User
+from apps.accounts.services import invitation_create
 from apps.catalog.models import App, AppVersion
 from apps.catalog.services import (
     app_banner_add,
@@ -31,6 +32,7 @@ from apps.moderation.services import review_claim
 from tests.factories import (
     AccountFactory,
     ApiKeyFactory,
+    GroupFactory,
     MembershipFactory,
     RoleFactory,
     UserFactory,
@@ -91,6 +93,13 @@ class World:
     installation: Installation
     job: Job
     api_key_id: int
+    # the account's people: the Sales role (the member's), a spare role and group that
+    # nothing uses, an open invitation and its link's token
+    sales_role_id: int = 0
+    spare_role_id: int = 0
+    group_id: int = 0
+    invitation_id: int = 0
+    invitation_token: str = ""
 
     def kwargs(self) -> dict[str, Any]:
         """The values a route's URL may name."""
@@ -109,6 +118,11 @@ class World:
             "claimed_id": self.versions["claimed"].pk,
             **{state: version.number for state, version in self.versions.items()},
             "app_id": self.app.pk,
+            "sales_role_id": self.sales_role_id,
+            "spare_role_id": self.spare_role_id,
+            "group_id": self.group_id,
+            "invitation_id": self.invitation_id,
+            "invitation_token": self.invitation_token,
         }
 
 
@@ -213,6 +227,15 @@ def build_world() -> World:
         attempts=2,
     )
     key, _ = ApiKeyFactory(account=account, name="acme key", created_by=admin)
+    spare_role = RoleFactory(account=account, name="Spare", rights={})
+    group = GroupFactory(account=account, name="North")
+    tokens: list[str] = []
+    invitation = invitation_create(
+        actor=actor_for_user(user=admin, membership=admin_membership),
+        email="invited@person.test",
+        link_for=lambda token: tokens.append(token) or token,
+        role_id=sales.pk,
+    )
     return World(
         account=account,
         other_account=other_account,
@@ -234,6 +257,11 @@ def build_world() -> World:
         installation=installation,
         job=job,
         api_key_id=key.pk,
+        sales_role_id=sales.pk,
+        spare_role_id=spare_role.pk,
+        group_id=group.pk,
+        invitation_id=invitation.pk,
+        invitation_token=tokens[0],
     )
 
 

@@ -128,6 +128,10 @@ INSTALLED = {"installation_id": "{installation_id}"}
 APP_PAGE = "/developer/apps/{code}/"
 INSTALLED_PAGE = "/apps/installed/{installation_id}/"
 NEW_PASSWORD = "An0ther-long-passphrase"
+MEMBER = {"user_id": "{member_id}"}
+MEMBERS = "/accounts/members/"
+INVITATIONS = "/accounts/invitations/"
+ROLES = "/accounts/roles/"
 CHECKLIST = ["functionality", "works_as_described", "security", "scopes"]
 
 ROUTES = [
@@ -179,7 +183,108 @@ ROUTES = [
         data=posts({"account": "acme"}),
     ),
     Route("accounts:member-list", get=ADMIN_LIST),
+    Route(
+        "accounts:member-edit",
+        get=ADMIN_OBJECT,
+        post=ADMIN_OBJECT | {"admin": wrote(MEMBERS)},
+        kwargs=MEMBER,
+        data=posts({"role": Value("sales_role_id"), "is_developer": "on"}),
+    ),
+    Route(
+        "accounts:member-deactivate",
+        get=ADMIN_OBJECT,
+        post=ADMIN_OBJECT | {"admin": wrote(MEMBERS)},
+        kwargs=MEMBER,
+        data=posts({}),
+    ),
+    # The member is active: reactivating says so and writes nothing.
+    Route(
+        "accounts:member-activate",
+        get=ADMIN_LIST | {"outsider": NO_METHOD, "admin": NO_METHOD},
+        post=ADMIN_OBJECT | {"admin": to(MEMBERS)},
+        kwargs=MEMBER,
+        data=posts({}),
+    ),
+    Route(
+        "accounts:member-remove",
+        get=ADMIN_OBJECT,
+        post=ADMIN_OBJECT | {"admin": wrote(MEMBERS)},
+        kwargs=MEMBER,
+        data=posts({}),
+    ),
+    Route("accounts:invitation-list", get=ADMIN_LIST),
+    # The outsider would invite into their own account, but acme's role is not theirs.
+    Route(
+        "accounts:invitation-create",
+        get=ADMIN_LIST,
+        post=ADMIN_LIST | {"outsider": Expect(400), "admin": wrote(INVITATIONS)},
+        data=posts({"email": "fresh@person.test", "role": Value("sales_role_id")}),
+    ),
+    Route(
+        "accounts:invitation-resend",
+        get=ADMIN_LIST | {"outsider": NO_METHOD, "admin": NO_METHOD},
+        post=ADMIN_OBJECT | {"admin": wrote(INVITATIONS)},
+        kwargs={"invitation_id": "{invitation_id}"},
+        data=posts({}),
+    ),
+    Route(
+        "accounts:invitation-revoke",
+        get=ADMIN_LIST | {"outsider": NO_METHOD, "admin": NO_METHOD},
+        post=ADMIN_OBJECT | {"admin": wrote(INVITATIONS)},
+        kwargs={"invitation_id": "{invitation_id}"},
+        data=posts({}),
+    ),
+    # The link is for invited@person.test: anyone may open it; signed out, one signs up
+    # with that address; signed in as anyone else, accepting is refused (409).
+    Route(
+        "accounts:invitation-accept",
+        get=PUBLIC,
+        post=row(Expect(409), anonymous=wrote("/")),
+        kwargs={"token": "{invitation_token}"},
+        data=posts({"full_name": "Invited", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}),
+    ),
     Route("accounts:role-list", get=ADMIN_LIST),
+    Route(
+        "accounts:role-create",
+        get=ADMIN_LIST,
+        post=ADMIN_LIST | {"outsider": wrote(ROLES), "admin": wrote(ROLES)},
+        data=posts({"name": "Support", "right-crm": "read"}),
+    ),
+    Route(
+        "accounts:role-edit",
+        get=ADMIN_OBJECT,
+        post=ADMIN_OBJECT | {"admin": wrote(ROLES)},
+        kwargs={"role_id": "{sales_role_id}"},
+        data=posts({"name": "Sales", "right-crm": "read"}),
+    ),
+    Route(
+        "accounts:role-delete",
+        get=ADMIN_OBJECT,
+        post=ADMIN_OBJECT | {"admin": wrote(ROLES)},
+        kwargs={"role_id": "{spare_role_id}"},
+        data=posts({}),
+    ),
+    Route(
+        "accounts:group-create",
+        get=ADMIN_LIST,
+        post=ADMIN_LIST | {"outsider": wrote(ROLES), "admin": wrote(ROLES)},
+        data=posts({"name": "South"}),
+    ),
+    Route(
+        "accounts:group-edit",
+        get=ADMIN_OBJECT,
+        post=ADMIN_OBJECT | {"admin": wrote(ROLES)},
+        kwargs={"group_id": "{group_id}"},
+        data=posts({"name": "North-east"}),
+    ),
+    Route(
+        "accounts:group-delete",
+        get=ADMIN_OBJECT,
+        post=ADMIN_OBJECT | {"admin": wrote(ROLES)},
+        kwargs={"group_id": "{group_id}"},
+        data=posts({}),
+    ),
+    Route("accounts:event-list", get=ADMIN_LIST),
     # Bulk revoke: an outsider's ticks of another account's key select nothing.
     Route(
         "accounts:api_key-list",

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from apps.accounts.errors import AccountError
 from apps.catalog.errors import CatalogError, CatalogProblem, ManifestError, ManifestWarning
 from apps.connections.errors import ConnectionsError
 from apps.core.errors import ErrorCode, OutboundFailure
@@ -24,6 +25,7 @@ DOCS = ROOT / "docs"
 # Codes of the API error body ``{"error": {"code": ...}}``: in an error table of the guides.
 BODY_CODES: tuple[type[StrEnum], ...] = (
     ErrorCode,
+    AccountError,
     CatalogError,
     ConnectionsError,
     InstallationError,

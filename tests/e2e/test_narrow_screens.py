@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, Page, expect
 
 import console.urls
 from apps.accounts.actors import actor_for_user
-from apps.accounts.models import Account, Membership, Role, User
+from apps.accounts.models import Account, Group, Membership, Role, User
 from apps.catalog.models import App, AppVersion
 from apps.demo.management.commands.demo import DEMO_PASSWORD
 from apps.installations.services import installation_access_set, installation_install
@@ -58,6 +58,15 @@ MUST_SEE = {
     ],
     "account admin": [
         "console:accounts:member-list",
+        "console:accounts:member-edit",
+        "console:accounts:member-remove",
+        "console:accounts:invitation-list",
+        "console:accounts:invitation-create",
+        "console:accounts:role-list",
+        "console:accounts:role-edit",
+        "console:accounts:role-delete",
+        "console:accounts:group-edit",
+        "console:accounts:event-list",
         "console:accounts:api_key-list",
         "console:installations:installation-list",
         "console:installations:installation-detail",
@@ -137,6 +146,8 @@ def site(db) -> Site:
         "user_id": User.objects.get(email=PERSONAS["member"]).pk,
         "token": token,
         "embedding_id": published.manifest["embeddings"][0]["id"],
+        "role_id": Role.objects.get(account=acme, name="Sales").pk,
+        "group_id": Group.objects.get_or_create(account=acme, name="North")[0].pk,
     }
     site = Site(pages={})
     for name, parameters in console_routes():

@@ -10,7 +10,9 @@ OUR_APPS = {"accounts", "jobs", "oauth", "catalog", "moderation"}
 # Created in the console, the API or the authorization flow only (where secrets are shown
 # once and the state machines run), never through the admin's add form.
 NO_ADD_FORM = {
+    "accounts.AccountEvent",
     "accounts.ApiKey",
+    "accounts.Invitation",
     "catalog.App",
     "catalog.AppBanner",
     "catalog.AppVersion",

@@ -99,10 +99,11 @@ class Access:
     group_ids: tuple[int, ...]
     role_names: tuple[str, ...]
     group_names: tuple[str, ...]
+    everyone: bool = False
 
     @property
     def admins_only(self) -> bool:
-        return not (self.role_ids or self.group_ids)
+        return not (self.everyone or self.role_ids or self.group_ids)
 
 
 def installation_access(*, installation: Installation) -> Access:
@@ -118,6 +119,7 @@ def installation_access(*, installation: Installation) -> Access:
         group_ids=tuple(g.pk for g in groups),
         role_names=tuple(r.name for r in roles),
         group_names=tuple(g.name for g in groups),
+        everyone=installation.access_everyone,
     )
 
 
@@ -132,17 +134,20 @@ def _rules_admitting(membership: Membership) -> Q:
 
 def installation_member_may_use(*, installation: Installation, membership: Membership) -> bool:
     """Whether ``membership``'s user may use the app installed by ``installation``
-    (``policies.member_may_use_app``): admins always; others through one of the allowed
-    roles or groups (one query, only for those)."""
+    (``policies.member_may_use_app``): admins always; others when the app is for
+    everyone or through one of the allowed roles or groups (one query, only for those)."""
     needs_rule = membership.account_id == installation.account_id and not membership.is_admin
     return member_may_use_app(
         membership_account_id=membership.account_id,
         installation_account_id=installation.account_id,
         is_admin=membership.is_admin,
         admitted_by_rule=needs_rule
-        and InstallationAccess.objects.filter(
-            _rules_admitting(membership), installation_id=installation.pk
-        ).exists(),
+        and (
+            installation.access_everyone
+            or InstallationAccess.objects.filter(
+                _rules_admitting(membership), installation_id=installation.pk
+            ).exists()
+        ),
     )
 
 
@@ -192,7 +197,7 @@ def installation_ids_usable_by(*, membership: Membership) -> set[int]:
         )
         .values_list("installation_id", flat=True)
         .distinct()
-    )
+    ) | set(installations.filter(access_everyone=True).values_list("pk", flat=True))
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,13 @@ from tests.factories import (
     UserFactory,
 )
 
+
+def admin_of(account):
+    """An admin of ``account``, acting there."""
+    membership = MembershipFactory(account=account, is_admin=True)
+    return actor_for_user(user=membership.user, membership=membership)
+
+
 pytestmark = pytest.mark.django_db
 
 
@@ -79,7 +86,9 @@ class TestRoleCreate:
     def test_creates_role_with_rights(self):
         account = AccountFactory()
 
-        role = role_create(account=account, name=" Sales ", rights={"crm": "full", "task": "read"})
+        role = role_create(
+            actor=admin_of(account), name=" Sales ", rights={"crm": "full", "task": "read"}
+        )
 
         role.refresh_from_db()
         assert (role.account, role.name, role.rights) == (
@@ -95,7 +104,7 @@ class TestRoleCreate:
         account = AccountFactory()
 
         with pytest.raises(ValidationFailed) as excinfo:
-            role_create(account=account, name="Odd", rights=rights)
+            role_create(actor=admin_of(account), name="Odd", rights=rights)
 
         assert list(excinfo.value.fields) == ["rights"]
         assert len(excinfo.value.fields["rights"]) == 1
@@ -103,23 +112,23 @@ class TestRoleCreate:
 
     def test_duplicate_name_in_the_same_account_names_name(self):
         account = AccountFactory()
-        role_create(account=account, name="Sales", rights={})
+        role_create(actor=admin_of(account), name="Sales", rights={})
 
         with pytest.raises(ValidationFailed) as excinfo:
-            role_create(account=account, name="Sales", rights={"crm": "read"})
+            role_create(actor=admin_of(account), name="Sales", rights={"crm": "read"})
 
         assert list(excinfo.value.fields) == ["name"]
         assert list(Role.objects.values_list("name", "rights")) == [("Sales", {})]
 
     def test_same_name_in_another_account(self):
-        role_create(account=AccountFactory(), name="Sales", rights={})
-        role_create(account=AccountFactory(), name="Sales", rights={})
+        role_create(actor=admin_of(AccountFactory()), name="Sales", rights={})
+        role_create(actor=admin_of(AccountFactory()), name="Sales", rights={})
 
         assert Role.objects.filter(name="Sales").count() == 2
 
     def test_blank_name_names_name(self):
         with pytest.raises(ValidationFailed) as excinfo:
-            role_create(account=AccountFactory(), name="  ", rights={})
+            role_create(actor=admin_of(AccountFactory()), name="  ", rights={})
 
         assert list(excinfo.value.fields) == ["name"]
         assert Role.objects.count() == 0
@@ -128,17 +137,17 @@ class TestRoleCreate:
 class TestGroupCreate:
     def test_duplicate_name_in_the_same_account_names_name(self):
         account = AccountFactory()
-        group_create(account=account, name="Team A")
+        group_create(actor=admin_of(account), name="Team A")
 
         with pytest.raises(ValidationFailed) as excinfo:
-            group_create(account=account, name="Team A")
+            group_create(actor=admin_of(account), name="Team A")
 
         assert list(excinfo.value.fields) == ["name"]
         assert Group.objects.count() == 1
 
     def test_same_name_in_another_account(self):
-        group_create(account=AccountFactory(), name="Team A")
-        group_create(account=AccountFactory(), name="Team A")
+        group_create(actor=admin_of(AccountFactory()), name="Team A")
+        group_create(actor=admin_of(AccountFactory()), name="Team A")
 
         assert Group.objects.filter(name="Team A").count() == 2
 
@@ -190,7 +199,7 @@ class TestMembershipCreate:
                 user=existing.user, account=existing.account, groups=[group], is_admin=True
             )
 
-        assert excinfo.value.code == "conflict"
+        assert excinfo.value.code == "already_member"
         assert existing.user.email in excinfo.value.message
         assert list(Membership.objects.values_list("pk", "is_admin")) == [(existing.pk, False)]
         assert Membership.groups.through.objects.count() == 0

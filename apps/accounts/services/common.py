@@ -1,7 +1,7 @@
-"""Writes for tenancy: accounts, members, roles, groups and API keys."""
+"""Writes for tenancy: accounts, memberships and API keys; the admin checks."""
 
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import TypeVar
 
@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from apps.accounts.actors import Actor
+from apps.accounts.errors import AccountError
 from apps.accounts.models import Account, ApiKey, Group, Language, Membership, Role, User
-from apps.accounts.policies import account_can_develop, actor_admin_refusal, rights_errors
+from apps.accounts.policies import account_can_develop, actor_admin_refusal
 from apps.core.crypto import keyed_digest
 from apps.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
@@ -24,21 +25,6 @@ def account_create(*, slug: str, name: str, language: str = Language.EN) -> Acco
     """Create a tenant account. Raises ``ValidationFailed`` naming the field at fault."""
     account = Account(slug=slug.strip().lower(), name=name.strip(), language=language)
     return _insert_unique(account, field="slug", taken="This domain is taken.")
-
-
-def role_create(*, account: Account, name: str, rights: Mapping[str, str]) -> Role:
-    """Create a role with module rights; unknown modules or levels are refused."""
-    errors = rights_errors(rights)
-    if errors:
-        raise ValidationFailed("The rights are not valid.", fields={"rights": errors})
-    role = Role(account=account, name=name.strip(), rights=dict(rights))
-    return _insert_unique(role, field="name", taken="A role with this name exists.")
-
-
-def group_create(*, account: Account, name: str) -> Group:
-    """Create a group (a team) in ``account``; names are unique per account."""
-    group = Group(account=account, name=name.strip())
-    return _insert_unique(group, field="name", taken="A group with this name exists.")
 
 
 @transaction.atomic
@@ -73,7 +59,9 @@ def membership_create(
                 is_developer=is_developer,
             )
     except IntegrityError as exc:
-        raise Conflict(f"{user.email} is already a member of {account.slug}.") from exc
+        raise Conflict(
+            f"{user.email} is already a member of {account.slug}.", code=AccountError.ALREADY_MEMBER
+        ) from exc
     membership.groups.set(groups)
     return membership
 
