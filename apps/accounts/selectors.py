@@ -131,8 +131,10 @@ def invitation_get_for(*, actor: Actor, invitation_id: int) -> Invitation:
 
 def role_list_for(*, actor: Actor) -> QuerySet[Role]:
     """The account's roles, each with ``member_count``."""
-    return role_list_for_account(account=_administered(actor)).annotate(
-        member_count=Count("memberships")
+    return (
+        role_list_for_account(account=_administered(actor))
+        .annotate(member_count=Count("memberships"))
+        .order_by("name", "pk")
     )
 
 
@@ -145,7 +147,9 @@ def role_get_for(*, actor: Actor, role_id: int) -> Role:
 
 def group_list_for(*, actor: Actor) -> QuerySet[Group]:
     """The account's groups, each with ``member_count``."""
-    return group_list_with_member_count_for_account(account=_administered(actor))
+    return group_list_with_member_count_for_account(account=_administered(actor)).order_by(
+        "name", "pk"
+    )
 
 
 def group_get_for(*, actor: Actor, group_id: int) -> Group:

@@ -21,7 +21,6 @@ from tests.apps.api.access_cells import (
     cells,
     ok,
     persona_client,
-    url_names,
 )
 from tests.apps.api.helpers import API, api_client, snapshot
 from tests.apps.catalog.api.helpers import account_key, other_developer, other_key
@@ -178,10 +177,6 @@ def test_access(request, objects, endpoint, persona):
     response = endpoint.call(client, objects)
 
     endpoint.cells[persona].check(response, objects, before)
-
-
-def test_every_accounts_route_is_in_the_matrix():
-    assert url_names("accounts") == {endpoint.name for endpoint in ENDPOINTS}
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
