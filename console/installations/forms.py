@@ -21,6 +21,11 @@ from console.forms import form_add_application_error
 
 
 class AccessForm(forms.Form):
+    everyone = forms.BooleanField(
+        required=False,
+        label="Every member of the account",
+        help_text="Whatever their role and groups, including members who join later.",
+    )
     roles = forms.MultipleChoiceField(
         required=False, widget=forms.CheckboxSelectMultiple, label="Roles"
     )
@@ -34,6 +39,7 @@ class AccessForm(forms.Form):
         kwargs.setdefault(
             "initial",
             {
+                "everyone": access.everyone,
                 "roles": [str(pk) for pk in access.role_ids],
                 "groups": [str(pk) for pk in access.group_ids],
             },

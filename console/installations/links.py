@@ -23,20 +23,30 @@ from apps.installations.selectors import installation_live_for, installation_new
 
 
 def authorize_url(
-    *, app: App, version: AppVersion, account: Account, install_link_token: str = ""
+    *,
+    app: App,
+    version: AppVersion,
+    account: Account,
+    install_link_token: str = "",
+    prompt: str = "",
 ) -> str:
     """The consent screen's address that installs (or moves the installation to)
     ``version`` on ``account``; through the install link when its raw token is given.
 
     When the version's manifest declares an ``install_start_url``, the address of the
     marketplace's install start instead, which sends the browser on to the app: the app
-    then starts the authorization itself, with its own ``state`` and PKCE."""
+    then starts the authorization itself, with its own ``state`` and PKCE.
+
+    ``prompt="consent"`` (Reauthorize) asks for the consent screen even where it would
+    be skipped (an installed account-level app, a user-level app already authorized)."""
     if version.manifest.get("install_start_url"):
         start = {"client_id": app.oauth_application.client_id, "account": account.slug}
         if install_link_token:
             start["install_link"] = install_link_token
         else:
             start["version"] = version.number
+        if prompt:
+            start["prompt"] = prompt
         return reverse("oauth2_provider:install-start") + "?" + urlencode(start)
     redirect_uris = version.manifest.get("redirect_uris") or [""]
     params = {
@@ -49,6 +59,8 @@ def authorize_url(
         params["install_link"] = install_link_token
     else:
         params["version"] = version.number
+    if prompt:
+        params["prompt"] = prompt
     return reverse("oauth2_provider:authorize") + "?" + urlencode(params)
 
 

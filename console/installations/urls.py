@@ -20,6 +20,11 @@ urlpatterns = [
         views.MyAppOpenView.as_view(),
         name="my_app-open",
     ),
+    path(
+        "<int:installation_id>/reauthorize/",
+        views.MyAppReauthorizeView.as_view(),
+        name="my_app-reauthorize",
+    ),
     # account admins
     path("installed/", views.InstallationListView.as_view(), name="installation-list"),
     path(INSTALLED, views.InstallationDetailView.as_view(), name="installation-detail"),
@@ -65,6 +70,11 @@ urlpatterns = [
         name="installation-connection_test",
     ),
     path(f"{INSTALLED}update/", views.InstallationUpdateView.as_view(), name="installation-update"),
+    path(
+        f"{INSTALLED}reauthorize/",
+        views.InstallationReauthorizeView.as_view(),
+        name="installation-reauthorize",
+    ),
     path(f"{INSTALLED}pin/", views.InstallationPinView.as_view(), name="installation-pin"),
     path(f"{INSTALLED}unpin/", views.InstallationUnpinView.as_view(), name="installation-unpin"),
     path(

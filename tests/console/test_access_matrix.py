@@ -605,7 +605,30 @@ ROUTES = [
         get=MEMBER_LIST | {"outsider": HIDDEN, "other_developer": HIDDEN, "developer": DENIED},
         kwargs=INSTALLED | {"embedding_id": "menu"},
     ),
+    # The installed app is account-level: a member is told an admin reauthorizes it.
+    Route(
+        "installations:my_app-reauthorize",
+        get=row(NO_METHOD, anonymous=LOGIN, moderator=DENIED, staff=DENIED),
+        post=MEMBER_LIST
+        | {
+            "outsider": HIDDEN,
+            "other_developer": HIDDEN,
+            "developer": DENIED,
+            "member": to("/apps/"),
+            "admin": to("/apps/"),
+        },
+        kwargs=INSTALLED,
+        data=posts({}),
+    ),
     # --- installed apps, for account admins ----------------------------------------------
+    # Records the reauthorization, then on to the consent screen.
+    Route(
+        "installations:installation-reauthorize",
+        get=ADMIN_OBJECT,
+        post=ADMIN_OBJECT | {"admin": wrote("/oauth/authorize/?*")},
+        kwargs=INSTALLED,
+        data=posts({}),
+    ),
     Route("installations:installation-list", get=ADMIN_LIST),
     Route(
         "installations:installation-detail",

@@ -98,18 +98,27 @@ class AccessEntryOutput(serializers.Serializer):
 
 
 class InstallationAccessOutput(serializers.Serializer):
+    everyone = serializers.BooleanField(
+        help_text="Every member of the account may use the app, whatever their role."
+    )
     roles = AccessEntryOutput(many=True)
     groups = AccessEntryOutput(many=True)
     admins_only = serializers.BooleanField(
-        help_text="No role or group chosen: only the account's admins may use the app."
+        help_text="Not for everyone and no role or group chosen: only the account's admins "
+        "may use the app."
     )
 
 
-def access_data(rules: Iterable[InstallationAccess]) -> dict[str, Any]:
+def access_data(rules: Iterable[InstallationAccess], *, everyone: bool) -> dict[str, Any]:
     rules = list(rules)
     roles = [{"id": r.role.pk, "name": r.role.name} for r in rules if r.role is not None]
     groups = [{"id": r.group.pk, "name": r.group.name} for r in rules if r.group is not None]
-    return {"roles": roles, "groups": groups, "admins_only": not (roles or groups)}
+    return {
+        "everyone": everyone,
+        "roles": roles,
+        "groups": groups,
+        "admins_only": not (everyone or roles or groups),
+    }
 
 
 class InstallationAppOutput(serializers.Serializer):
@@ -225,7 +234,7 @@ class InstallationOutput(serializers.ModelSerializer):
 
     @extend_schema_field(InstallationAccessOutput)
     def get_access(self, installation: Installation) -> dict[str, Any]:
-        return access_data(installation.access_rules.all())
+        return access_data(installation.access_rules.all(), everyone=installation.access_everyone)
 
     @extend_schema_field(InstallationEmbeddingOutput(many=True))
     def get_embeddings(self, installation: Installation) -> list[dict[str, Any]]:
@@ -289,6 +298,10 @@ class InstallationUninstallOutput(InstallationOutput):
 
 
 class InstallationAccessInput(serializers.Serializer):
+    everyone = serializers.BooleanField(
+        required=False,
+        help_text="Give the app to every member of the account; left out: as it is.",
+    )
     roles = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=ID_MAX),
         help_text="Ids of the account's roles.",

@@ -204,6 +204,7 @@ class InstallationUnpinApi(_InstallationPinApi):
 def _access_body(installation: Installation) -> dict[str, Any]:
     access = installation_access(installation=installation)
     return {
+        "everyone": access.everyone,
         "roles": [
             {"id": pk, "name": name}
             for pk, name in zip(access.role_ids, access.role_names, strict=True)
@@ -220,7 +221,8 @@ class InstallationAccessApi(APIView):
     @extend_schema(
         operation_id="installations_access_retrieve",
         summary="Who may use the app",
-        description="The roles and groups whose members may use it; none: admins only.",
+        description="Whether every member may use it, and the roles and groups whose "
+        "members may; none of them: admins only.",
         responses=out.InstallationAccessOutput,
         tags=TAGS,
     )
@@ -231,9 +233,10 @@ class InstallationAccessApi(APIView):
     @extend_schema(
         operation_id="installations_access_update",
         summary="Choose who may use the app",
-        description="Replaces the roles and groups (both lists are needed; empty lists: "
-        "admins only). Ids of another account's roles or groups are refused by field. "
-        "Members who lose access lose the use of their tokens from their next request.",
+        description="Replaces the roles and groups (both lists are needed; empty lists "
+        "and no `everyone`: admins only); `everyone: true` gives the app to every member. "
+        "Ids of another account's roles or groups are refused by field. Members who lose "
+        "access lose the use of their tokens from their next request.",
         request=out.InstallationAccessInput,
         responses=out.InstallationAccessOutput,
         examples=[OpenApiExample("Sales only", value={"roles": [3], "groups": []})],
@@ -248,7 +251,9 @@ class InstallationAccessApi(APIView):
             role_ids=data.validated_data["roles"],
             group_ids=data.validated_data["groups"],
             actor=actor,
+            everyone=data.validated_data.get("everyone"),
         )
+        installation.refresh_from_db()
         return Response(_access_body(installation))
 
 

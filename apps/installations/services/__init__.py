@@ -7,7 +7,10 @@ acting at once get one success and one ``Conflict``.
 
 from apps.installations.services.access import installation_access_set
 from apps.installations.services.common import installation_lock_active
-from apps.installations.services.consent import user_authorization_record
+from apps.installations.services.consent import (
+    installation_reauthorize_start,
+    user_authorization_record,
+)
 from apps.installations.services.installable import REFUSALS, installation_check_installable
 from apps.installations.services.installs import (
     ROLLOUT_ACTOR,
@@ -38,6 +41,7 @@ __all__ = [
     "installation_lock_active",
     "installation_mark_uninstalling",
     "installation_pin",
+    "installation_reauthorize_start",
     "installation_rollout",
     "installation_settings_save",
     "installation_uninstall",

@@ -38,6 +38,9 @@ from apps.scopes.policies import effective_scopes, scope_phrase
 ACCOUNT_PARAM = "account"
 VERSION_PARAM = "version"
 LINK_PARAM = "install_link"
+# OpenID Connect's ``prompt``: ``consent`` shows the consent screen even where it would be
+# skipped (Reauthorize from the console).
+PROMPT_PARAM = "prompt"
 
 # What the way back from a refusal page tells the app in ``error_description`` (RFC 6749
 # §4.1.2.1 allows ASCII only there, so never the page's own wording with its names).
@@ -267,7 +270,7 @@ class AuthorizeView(LoginRequiredMixin, OAuthLibMixin, View):
         if isinstance(validated, HttpResponse):
             return validated
         resolved, scopes, credentials = validated
-        if consent_needed(resolved, scopes):
+        if consent_needed(resolved, scopes) or request.GET.get(PROMPT_PARAM) == "consent":
             return self._consent_page(request, resolved, scopes)
         return self._issue(request, resolved, scopes, credentials)
 

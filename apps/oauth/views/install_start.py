@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 
 from apps.oauth.issuer import oauth_issuer
 from apps.oauth.services import install_start_target
-from apps.oauth.views.authorize import ACCOUNT_PARAM, LINK_PARAM, VERSION_PARAM
+from apps.oauth.views.authorize import ACCOUNT_PARAM, LINK_PARAM, PROMPT_PARAM, VERSION_PARAM
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -24,7 +24,8 @@ class InstallStartView(LoginRequiredMixin, View):
     own account) of a version whose manifest declares ``install_start_url``: the browser
     goes on to the app, which starts its own authorization request with its ``state`` and
     PKCE. Otherwise (no start URL, or the link or version is gone) it goes to the consent
-    screen, which starts the install itself or says why it cannot."""
+    screen, which starts the install itself or says why it cannot. ``prompt=consent``
+    (Reauthorize) is passed on, for the app to pass on in its authorization request."""
 
     http_method_names = ["get", "head"]
 
@@ -41,11 +42,13 @@ class InstallStartView(LoginRequiredMixin, View):
             version_number=version,
             install_link_token=link,
         )
+        prompt = {PROMPT_PARAM: "consent"} if params.get(PROMPT_PARAM) == "consent" else {}
         if target is not None:
-            response = redirect(target)
+            response = redirect(target + ("&" + urlencode(prompt) if prompt else ""))
         else:
             query = {"client_id": client_id, "response_type": "code", ACCOUNT_PARAM: account}
             query.update({LINK_PARAM: link} if link else {VERSION_PARAM: version})
+            query.update(prompt)
             response = redirect(reverse("oauth2_provider:authorize") + "?" + urlencode(query))
         # An install link's token is in the address: keep it out of Referer headers.
         response["Referrer-Policy"] = "no-referrer"

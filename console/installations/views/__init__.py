@@ -39,6 +39,10 @@ from console.installations.views.member import (
     MySettingFileView,
     MySettingsView,
 )
+from console.installations.views.reauthorize import (
+    InstallationReauthorizeView,
+    MyAppReauthorizeView,
+)
 from console.installations.views.settings import (
     InstallationFileView,
     InstallationSettingsView,
@@ -58,6 +62,7 @@ __all__ = [
     "InstallationListView",
     "InstallationMixin",
     "InstallationPinView",
+    "InstallationReauthorizeView",
     "InstallationSettingsView",
     "InstallationUninstallView",
     "InstallationUnpinView",
@@ -69,6 +74,7 @@ __all__ = [
     "MyAppListView",
     "MyAppMixin",
     "MyAppOpenView",
+    "MyAppReauthorizeView",
     "MySettingFileView",
     "MySettingsView",
     "SettingsPage",

@@ -150,7 +150,8 @@ class InstallationDetailView(InstallationMixin, View):
 
 
 class InstallationAccessView(InstallationMixin, View):
-    """Which roles and groups may use the app; none selected means admins only."""
+    """Who may use the app: every member, or chosen roles and groups; nothing chosen means
+    admins only."""
 
     template_name = "console/installations/installation_access.html"
 
@@ -182,15 +183,20 @@ class InstallationAccessView(InstallationMixin, View):
                     role_ids=[int(pk) for pk in form.cleaned_data["roles"]],
                     group_ids=[int(pk) for pk in form.cleaned_data["groups"]],
                     actor=self.actor,
+                    everyone=form.cleaned_data["everyone"],
                 )
             except ApplicationError as exc:
                 form_add_application_error(form, exc)
             else:
+                self.installation.refresh_from_db()
                 access = installation_access(installation=self.installation)
+                names = [*access.role_names, *access.group_names]
                 who = (
-                    "admins only"
+                    "every member"
+                    if access.everyone
+                    else "admins only"
                     if access.admins_only
-                    else ", ".join([*access.role_names, *access.group_names]) + " and admins"
+                    else ", ".join(names) + " and admins"
                 )
                 messages.success(
                     self.request, f"“{self.installation.app.name}” can now be used by {who}."

@@ -87,14 +87,19 @@ def event_line(event: InstallationEvent) -> str:
         return text
     if kind == InstallationEvent.Kind.ACCESS_CHANGED:
         after = detail.get("after") or {}
-        names = [*after.get("roles", []), *after.get("groups", [])]
-        return "Access set to " + (", ".join(names) if names else "admins only") + "."
+        names = [*(["every member"] if after.get("everyone") else [])]
+        names += [*after.get("roles", []), *after.get("groups", [])]
+        why = f" ({detail['why']})" if detail.get("why") else ""
+        return "Access set to " + (", ".join(names) if names else "admins only") + why + "."
     if kind == InstallationEvent.Kind.SETTINGS_CHANGED:
         who = f" of {detail['user']}" if detail.get("user") else ""
         level = "User" if detail.get("level") == "user" else "App"
         return f"{level} settings{who} changed: " + ", ".join(detail.get("keys", [])) + "."
     if kind == InstallationEvent.Kind.USER_AUTHORIZED:
         return "Authorized the app for themselves."
+    if kind == InstallationEvent.Kind.REAUTHORIZE_STARTED:
+        whose = "their own" if detail.get("level") == "user" else "the account's"
+        return f"Reauthorization started: {whose} consent to the app runs again."
     if kind == InstallationEvent.Kind.UNINSTALL_REQUESTED:
         return "Uninstall requested: tokens refused, data removal pending."
     if kind == InstallationEvent.Kind.UPDATE_NEEDS_APPROVAL:

@@ -47,6 +47,7 @@ class MyAppListView(MemberRequiredMixin, View):
                         manifest and settings_of_level(manifest.settings, "user")
                     ),
                     "show_logo": logo_visible(installation, self.membership.account),
+                    "user_level": bool(manifest and manifest.authorization == "user"),
                 }
             )
         return render(
