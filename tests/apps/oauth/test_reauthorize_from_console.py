@@ -44,10 +44,7 @@ def test_an_admin_reauthorizes_an_account_level_app_through_the_consent_screen(
 
     # The app's authorization request with prompt=consent shows the consent screen...
     verifier, challenge = pkce_pair()
-    url = (
-        f"{target}&state=s-1"
-        f"&code_challenge={challenge}&code_challenge_method=S256"
-    )
+    url = f"{target}&state=s-1&code_challenge={challenge}&code_challenge_method=S256"
     consent = browser.get(url)
     assert consent.status_code == 200
     assert consent.context["mode"] == "authorize"
