@@ -40,6 +40,7 @@ def member_changelist(request: HttpRequest, *, account: Account) -> ChangeList:
             Filter("role", "Role", choices=role_choices, lookup=role_lookup),
             boolean_filter("admin", "Admin", "is_admin"),
             boolean_filter("developer", "Developer", "is_developer"),
+            boolean_filter("active", "Active", "is_active"),
         ],
         default_sort="user__email",
         empty_message="This account has no members yet.",

@@ -55,7 +55,8 @@ class TestAccess:
 def test_the_form_explains_admins_only(client_for, admin, installation, sales_role):
     html = client_for(admin).get(url("installation-access", installation)).content.decode()
 
-    assert "None selected means admins only." in html
+    assert "Nothing selected means admins only." in html
+    assert "Every member of the account" in html
     assert f'value="{sales_role.pk}"' in html
 
 

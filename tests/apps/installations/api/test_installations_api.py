@@ -34,7 +34,7 @@ def test_detail_shows_the_installation(admin, installation, v2):
     assert all(s["phrase"].startswith("View") for s in body["granted_scopes"])
     assert body["installed_by"] == "admin@acme.test"
     assert body["uninstall_requested_at"] is None
-    assert body["access"] == {"roles": [], "groups": [], "admins_only": True}
+    assert body["access"] == {"everyone": False, "roles": [], "groups": [], "admins_only": True}
     assert body["webhooks"] == [
         {
             "id": "invoice-updated",
@@ -147,6 +147,7 @@ def test_access_put_replaces_roles_and_groups(admin, account, installation, sale
     )
     assert response.status_code == 200, response.content
     expected = {
+        "everyone": False,
         "roles": [{"id": sales_role.pk, "name": "Sales"}],
         "groups": [{"id": group.pk, "name": "Finance team"}],
         "admins_only": False,
@@ -155,7 +156,12 @@ def test_access_put_replaces_roles_and_groups(admin, account, installation, sale
     assert client.get(url(installation, "/access")).json() == expected
     assert client.get(url(installation)).json()["access"] == expected
     response = client.put(url(installation, "/access"), {"roles": [], "groups": []}, format="json")
-    assert response.json() == {"roles": [], "groups": [], "admins_only": True}
+    assert response.json() == {
+        "everyone": False,
+        "roles": [],
+        "groups": [],
+        "admins_only": True,
+    }
     assert not InstallationAccess.objects.exists()
 
 
