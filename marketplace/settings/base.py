@@ -253,6 +253,7 @@ SPECTACULAR_SETTINGS = {
         "CalendarEventStatusEnum": "apps.modules.models.work.CalendarEvent.Status",
         "KbArticleStatusEnum": "apps.modules.models.content.KbArticle.Status",
         "WorkspaceDocumentStatusEnum": "apps.modules.models.content.WorkspaceDocument.Status",
+        "InvitationStatusEnum": "apps.accounts.models.Invitation.Status",
     },
 }
 
