@@ -57,8 +57,9 @@ class InvitationAcceptView(View):
             "form": form or SignUpForm(),
         }
         response = render(self.request, self.template_name, context, status=status)
-        # The token is in the address: keep it out of Referer headers.
-        response["Referrer-Policy"] = "no-referrer"
+        # The token is in the address: keep it out of Referer headers sent elsewhere
+        # ("no-referrer" would also make the form's own POST fail the CSRF origin check).
+        response["Referrer-Policy"] = "same-origin"
         return response
 
     def get(self, request: HttpRequest, token: str) -> HttpResponse:

@@ -85,6 +85,8 @@ def test_an_invited_person_signs_up_and_lands_in_the_account_with_the_role(
     )
 
     assert "Sign up as" in page.content.decode()
+    # The token stays out of Referer headers to other sites; the form posts to its own.
+    assert page["Referrer-Policy"] == "same-origin"
     assert joined.status_code == 302
     assert joined.url == "/"
     user = User.objects.get(email="new@person.test")
