@@ -336,6 +336,7 @@ def settings_refusal(
     level: str,
     target_user_id: int | None,
     may_use: Callable[[], bool],
+    installation_id: int | None = None,
 ) -> SettingsRefusal | None:
     """Whose settings ``actor`` may read and change in an installation of account
     ``account_id``: the one rule the API, the console and the settings service share.
@@ -343,10 +344,16 @@ def settings_refusal(
     App-level settings: the account's admins and API keys only. User-level settings
     (``target_user_id``): admins and API keys reach anyone's (whether the target is a
     member is for the caller's lookup to say); a member reaches only their own, and only
-    while they may use the app (``may_use``, asked only then). ``None`` when allowed.
+    while they may use the app (``may_use``, asked only then). An app's token reaches
+    only its own installation's user-level settings of its own user. ``None`` when
+    allowed.
     """
-    if actor.account_id != account_id or actor.via_app_token:
+    if actor.account_id != account_id:
         return SettingsRefusal.OUTSIDER
+    if actor.via_app_token:
+        own = installation_id is not None and actor.installation.pk == installation_id
+        mine = own and level == "user" and target_user_id == actor.user_id
+        return None if mine else SettingsRefusal.OUTSIDER
     if installation_can_manage(actor, account_id=account_id):
         return None
     if level == "app":

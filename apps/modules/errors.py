@@ -13,6 +13,8 @@ class ModuleError(StrEnum):
     RECORD_IN_USE = "record_in_use"
     # The same Idempotency-Key was sent, by the same caller, with another request.
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    # Client credentials beside an access token that are not those of the token's app.
+    INVALID_CLIENT = "invalid_client"
 
 
 class RecordChanged(ApplicationError):
@@ -30,3 +32,10 @@ class RecordInUse(ApplicationError):
 class IdempotencyKeyReused(ApplicationError):
     status_code = 422
     default_code = ModuleError.IDEMPOTENCY_KEY_REUSED
+
+
+class ClientNotAuthenticated(ApplicationError):
+    """Client credentials sent beside an access token that are not the token's app's."""
+
+    status_code = 401
+    default_code = ModuleError.INVALID_CLIENT

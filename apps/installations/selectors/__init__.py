@@ -31,6 +31,7 @@ from apps.installations.selectors.installations import (
     setting_file_get,
     user_authorization_get,
 )
+from apps.installations.selectors.secrets import installation_secret_values
 from apps.installations.selectors.updates import (
     PendingUpdate,
     installation_newer_versions,
@@ -58,6 +59,7 @@ __all__ = [
     "installation_member_may_use",
     "installation_newer_versions",
     "installation_pending_update",
+    "installation_secret_values",
     "installation_settings",
     "installation_setup_missing",
     "installation_setup_missing_for",

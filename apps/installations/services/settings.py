@@ -35,7 +35,9 @@ def _require_reach(
     *, installation: Installation, level: str, user: User | None, actor: Actor
 ) -> User | None:
     """Whose settings are saved (``None``: the app's), or why the actor may not."""
-    if actor.account_id != installation.account_id or actor.via_app_token:
+    if actor.account_id != installation.account_id or (
+        actor.via_app_token and actor.installation.pk != installation.pk
+    ):
         raise NotFound("No such installation.")
     if level not in ("app", "user"):
         raise ValidationFailed("Unknown level.", fields={"level": ["Use app or user."]})
@@ -46,6 +48,7 @@ def _require_reach(
         account_id=installation.account_id,
         level=level,
         target_user_id=user.pk if user is not None else None,
+        installation_id=installation.pk,
         # Values a member keeps for an app they may not use now stay theirs to set (an
         # admin may give access later); the pages and API that serve the member ask
         # the same rule with their access before they call this.

@@ -6,7 +6,7 @@ with views made for each registration."""
 from django.urls import URLPattern, path
 from rest_framework.filters import SearchFilter
 
-from apps.modules.api import users
+from apps.modules.api import installation, users
 from apps.modules.api.record_schema import document
 from apps.modules.api.records import RecordDetailApi, RecordListApi
 from apps.modules.registry import Registration, registrations
@@ -48,5 +48,11 @@ def record_urls(registration: Registration) -> list[URLPattern]:
 urlpatterns = [
     path("users/me", users.UserMeApi.as_view(), name="user-me"),
     path("users", users.UserListApi.as_view(), name="user-list"),
+    path("installation", installation.InstallationSelfApi.as_view(), name="installation-self"),
+    path(
+        "installation/user-settings",
+        installation.InstallationUserSettingsApi.as_view(),
+        name="installation-user-settings",
+    ),
     *(route for registration in registrations() for route in record_urls(registration)),
 ]

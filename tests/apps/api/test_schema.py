@@ -88,6 +88,8 @@ def test_schema_lists_every_endpoint(schema):
         f"{API}/moderation/versions/{{version_id}}/reject",
         f"{API}/users/me",
         f"{API}/users",
+        f"{API}/installation",
+        f"{API}/installation/user-settings",
         f"{API}/installations",
         f"{API}/installations/{{installation_id}}",
         f"{API}/installations/{{installation_id}}/uninstall",
