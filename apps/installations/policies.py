@@ -344,10 +344,8 @@ def settings_refusal(
     App-level settings: the account's admins and API keys only. User-level settings
     (``target_user_id``): admins and API keys reach anyone's (whether the target is a
     member is for the caller's lookup to say); a member reaches only their own, and only
-    while they may use the app (``may_use``, asked only then). An app's token reaches
-    only its own installation's user-level settings of its own user. ``None`` when
-    allowed.
-    """
+    while they may use the app (``may_use``); an app's token only its user's own in its
+    installation (``installation_id``). ``None`` when allowed."""
     if actor.account_id != account_id:
         return SettingsRefusal.OUTSIDER
     if actor.via_app_token:

@@ -11,8 +11,9 @@ def installation_secret_values(*, installation_id: int, user_id: int | None) -> 
     """The decrypted secrets of the app level (``user_id`` ``None``) or of one user's own
     settings, by key. One query. The caller must have checked that the app's client
     authenticated: nothing else may see these."""
+    level = {"user_id": user_id} if user_id is not None else {"user__isnull": True}
     rows = (
-        SettingValue.objects.filter(installation_id=installation_id, user_id=user_id)
+        SettingValue.objects.filter(installation_id=installation_id, **level)
         .exclude(secret="")
         .values_list("key", "secret")
     )
