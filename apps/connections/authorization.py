@@ -4,6 +4,7 @@ token. The HTTP calls are ``apps.connections.outside``'s (Authlib, outbound rule
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -24,7 +25,9 @@ from apps.connections.outside import (
     code_exchange,
     new_verifier,
     token_refresh,
+    token_revoke,
 )
+from apps.connections.policies import scopes_cover, service_key
 from apps.connections.selectors import connection_of, connection_setup_missing
 from apps.connections.services import require_manager
 from apps.core.crypto import decrypt, encrypt
@@ -32,6 +35,8 @@ from apps.core.errors import Conflict, NotFound, PermissionDenied, ValidationFai
 from apps.installations.models import Installation
 from apps.installations.policies import secret_hint
 from apps.installations.services import installation_lock_active
+
+logger = logging.getLogger("apps.connections")
 
 # Tokens are refreshed this long before they expire (by the job, or when read).
 REFRESH_MARGIN = timedelta(minutes=5)
@@ -155,8 +160,44 @@ def connection_connect_finish(
         row = row or OAuthConnection(installation=locked)
         _store(row, tokens)
         row.connected_at, row.connected_by = timezone.now(), actor.user
+        row.service_key = service_key(connection_of(locked))
         row.save()
     return row
+
+
+RECONNECT_AFTER_UPDATE = (
+    "The installed version connects to another outside service, or asks it for more: connect again."
+)
+
+
+def _fits_version(row: OAuthConnection) -> bool:
+    connection = connection_of(row.installation)
+    if connection.oauth2 is None or row.service_key != service_key(connection):
+        return False
+    return not row.scope or scopes_cover(row.scope, connection.oauth2.scopes)
+
+
+def _mark_if_outdated(row: OAuthConnection) -> None:
+    """After an update whose connection no longer fits the stored authorization (the
+    diff's ``needs_reconnect``): ``needs_reconnect``, the tokens kept until then (an
+    uninstall still revokes them)."""
+    if row.status == OAuthConnection.Status.CONNECTED and not _fits_version(row):
+        row.status, row.problem = OAuthConnection.Status.NEEDS_RECONNECT, RECONNECT_AFTER_UPDATE
+        row.save(update_fields=["status", "problem", "updated_at"])
+
+
+def connection_version_check(*, installation: Installation) -> None:
+    """Mark the installation's connection ``needs_reconnect`` when the installed version
+    no longer fits it (read by the pages before they show it)."""
+    with transaction.atomic():
+        row = (
+            OAuthConnection.objects.select_for_update()
+            .filter(installation=installation)
+            .select_related("installation__version")
+            .first()
+        )
+        if row is not None:
+            _mark_if_outdated(row)
 
 
 def connection_refresh(*, installation_id: int, force: bool = False) -> OAuthConnection | None:
@@ -171,6 +212,8 @@ def connection_refresh(*, installation_id: int, force: bool = False) -> OAuthCon
             .filter(installation_id=installation_id)
             .first()
         )
+        if row is not None:
+            _mark_if_outdated(row)
         if row is None or row.status != OAuthConnection.Status.CONNECTED:
             return row
         due = row.expires_at is not None and row.expires_at <= timezone.now() + REFRESH_MARGIN
@@ -213,3 +256,33 @@ def connection_access_token(*, installation: Installation) -> tuple[str, OAuthCo
             code=ConnectionsError.NOT_CONNECTED,
         )
     return decrypt(row.access_token), row
+
+
+def oauth_connections_revoke(ids: list[int]) -> None:
+    """Revoke at the outside service the tokens of these connections (rows about to go
+    with their installation), where its manifest declares a revocation URL. Best effort:
+    an outside service that fails or refuses does not hold the uninstall back; the line
+    logged names the installation and the failure code, never a token."""
+    rows = OAuthConnection.objects.filter(pk__in=ids).select_related(
+        "installation__app", "installation__version"
+    )
+    for row in rows:
+        service = connection_of(row.installation).oauth2
+        credentials = outside_credentials(row.installation.app_id)
+        if service is None or not service.revoke_url or credentials is None:
+            continue
+        for stored, hint in (
+            (row.refresh_token, "refresh_token"),
+            (row.access_token, "access_token"),
+        ):
+            if not stored:
+                continue
+            try:
+                token_revoke(service, credentials, token=decrypt(stored), hint=hint)
+            except OutsideFailure as exc:
+                logger.info(
+                    "connection of installation %s: revoking its %s failed (%s)",
+                    row.installation_id,
+                    hint,
+                    exc.error,
+                )

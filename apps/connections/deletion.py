@@ -1,11 +1,15 @@
 """What of the connections' tables goes when an installation goes (see
-``apps/core/deletion.py``): its connection's tokens and parameter values, with its
+``apps/core/deletion.py``): its connection's tokens (revoked at the outside service
+first, where the manifest declares a revocation URL) and parameter values, with its
 settings (the installations context's ``settings`` step, ahead of the setting values);
 and when an app goes, its client at the outside service, with the app row."""
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from apps.catalog.models import App
+from apps.connections.authorization import oauth_connections_revoke
 from apps.connections.models import (
     ConnectionTestResult,
     ConnectionValue,
@@ -20,6 +24,13 @@ DELETION: tuple[Declaration, ...] = (
         owner=Installation,
         step="settings",
         rows=(
+            # Connections holding tokens: revoked at the outside service first.
+            Rows(
+                OAuthConnection,
+                "installation_id",
+                where=~Q(refresh_token="") | ~Q(access_token=""),
+                before_delete=oauth_connections_revoke,
+            ),
             Rows(ConnectionTestResult, "installation_id"),
             Rows(OAuthConnection, "installation_id"),
             Rows(ConnectionValue, "installation_id"),

@@ -81,6 +81,12 @@ class OAuthConnection(TimeStampedModel):
     )
     refreshed_at = models.DateTimeField(null=True, blank=True)
     problem = models.TextField(blank=True, help_text="The last failure, in plain words.")
+    service_key = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Which outside service and scopes the tokens are for (policies.service_key): "
+        "an update to a version that changes them needs a reconnect.",
+    )
 
     def __str__(self) -> str:
         return f"{self.installation_id}: {self.status}"

@@ -7,10 +7,12 @@ settings rule (``apps.installations.settings_plan``) plans a save of parameters 
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
-from apps.catalog.manifests.connection import Connection, ConnectionParameter
+from apps.catalog.manifests.connection import SERVICE_URLS, Connection, ConnectionParameter
 from apps.catalog.manifests.types import Setting, SettingOption
 from apps.installations.settings_plan import SettingsPlan, settings_plan
 
@@ -56,3 +58,20 @@ def parameters_missing(connection: Connection, *, set_keys: Iterable[str]) -> tu
     """The labels of the required parameters without a stored value."""
     have = set(set_keys)
     return tuple(p.label for p in connection.parameters if p.required and p.key not in have)
+
+
+def service_key(connection: Connection) -> str:
+    """What the stored authorization is for: the connection's type, the outside
+    service's URLs and the scopes asked of it. A new version with another key needs a
+    reconnect (the manifest diff's ``needs_reconnect`` says the same, version to
+    version); fewer scopes keep the authorization."""
+    oauth2 = connection.oauth2
+    facts = {
+        "type": connection.type,
+        "urls": [getattr(oauth2, name) for name in SERVICE_URLS] if oauth2 else [],
+    }
+    return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()
+
+
+def scopes_cover(granted: str, wanted: Iterable[str]) -> bool:
+    return set(wanted) <= set(granted.split())

@@ -15,6 +15,7 @@ from django.views import View
 from apps.connections.authorization import (
     connection_connect_finish,
     connection_connect_start,
+    connection_version_check,
     outside_credentials_set,
 )
 from apps.connections.models import ConnectionTestResult
@@ -48,6 +49,7 @@ class InstallationConnectionView(InstallationMixin, View):
 
     def render(self, form: SettingsForm | None = None) -> HttpResponse:
         form = form or self.form()
+        connection_version_check(installation=self.installation)
         connection = connection_of(self.installation)
         rows = [
             {"item": item, "field": form[setting_field_name(item.setting.key)]}

@@ -324,3 +324,70 @@ def test_the_backend_sees_needs_reconnect(client_for, admin, installation, notes
 
     assert body["state"] == "needs_reconnect" and body["access_token"] is None
     assert "no longer accepts" in body["problem"]
+
+
+def test_uninstall_revokes_at_the_provider_and_removes_everything(
+    client_for, admin, installation, provider
+):
+    from apps.connections.models import ConnectionValue
+    from apps.installations.services import installation_uninstall
+    from apps.jobs.kinds import INSTALLATION_UNINSTALL
+    from apps.jobs.models import Job
+    from tests.apps.lifecycle.conftest import jobs_for, run_job
+
+    connect(client_for(admin), installation)
+    token, _row = connection_access_token(installation=installation)
+    assert f'data-client="{CLIENT_ID}"' in provider.live_grants()
+
+    installation_uninstall(installation=installation, actor=actor_of(admin))
+    [job] = jobs_for(INSTALLATION_UNINSTALL, installation_id=installation.pk)
+    job = run_job(job)
+
+    assert job.state == Job.State.SUCCEEDED
+    assert f'data-client="{CLIENT_ID}"' not in provider.live_grants()
+    me = httpx.get(f"{provider.url}/api/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 401
+    for model in (OAuthConnection, ConnectionValue, ConnectionTestResult):
+        assert not model.objects.filter(installation_id=installation.pk).exists()
+
+
+def test_an_update_keeps_the_connection_unless_the_outside_service_changes(
+    client_for, admin, installation, notes_app, provider
+):
+    from apps.installations.services import installation_update
+
+    client = client_for(admin)
+    connect(client, installation)
+    same_service = oauth2_connection(provider) | {
+        "test": {
+            "url": f"{provider.url}/api/me?v=2",
+            "headers": {"Authorization": "Bearer {{access_token}}"},
+        }
+    }
+    other_service = oauth2_connection(provider)
+    other_service["oauth2"] = other_service["oauth2"] | {"token_url": f"{provider.url}/token?v=2"}
+    kept = make_version(app=notes_app, number="1.1.0", status="published", connection=same_service)
+    moved = make_version(
+        app=notes_app, number="2.0.0", status="published", connection=other_service
+    )
+
+    update_page = client.get(page_url(installation, "installation-update") + "?version=2.0.0")
+    installation_update(
+        installation=installation, version=kept, actor=actor_of(admin), consent=True
+    )
+    after_kept = backend(installation, notes_app).json()
+    installation_update(
+        installation=installation, version=moved, actor=actor_of(admin), consent=True
+    )
+    page = client.get(page_url(installation)).content.decode()
+    after_moved = backend(installation, notes_app).json()
+
+    assert 'id="diff-needs-reconnect"' in update_page.content.decode()
+    assert after_kept["state"] == "connected"
+    assert after_kept["parameters"] == {"workspace": "acme"}
+    assert 'id="needs-reconnect"' in page and "connects to another outside service" in page
+    assert after_moved["state"] == "needs_reconnect" and after_moved["parameters"]
+
+    connect(client, installation)
+
+    assert backend(installation, notes_app).json()["state"] == "connected"

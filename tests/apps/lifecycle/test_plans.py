@@ -92,7 +92,10 @@ def test_the_installation_plan_can_go_in_one_statement():
         )
     }
     assert {t.table.strip('"`') for t in whole.tables} == tables
-    assert [t.table.strip('"`') for t in whole.hooked] == [SettingValue._meta.db_table]
+    assert [t.table.strip('"`') for t in whole.hooked] == [
+        SettingValue._meta.db_table,
+        OAuthConnection._meta.db_table,
+    ]
 
 
 def test_each_context_keeps_its_order_and_before_places_it(monkeypatch):
