@@ -12,11 +12,13 @@ from typing import Any
 
 from django.contrib.auth.hashers import check_password
 from django.db.models import QuerySet
-from rest_framework import permissions
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.api.app_api import AppApi
+from apps.catalog.manifests.connection import CONNECTION_TYPES
 from apps.catalog.models import App
 from apps.connections.authorization import connection_access_token
 from apps.connections.errors import ConnectionsError
@@ -66,9 +68,38 @@ class AppClientCredentials(permissions.BasePermission):
         return True
 
 
+CONNECTION_STATES = ("ready", "needs_setup", "connected", "not_connected", "needs_reconnect")
+
+
+class _TestOutput(serializers.Serializer[Any]):
+    passed = serializers.BooleanField()
+    status = serializers.IntegerField(allow_null=True)
+    latency_ms = serializers.IntegerField(allow_null=True)
+    failure = serializers.CharField()
+    tested_at = serializers.DateTimeField()
+
+
+class ConnectionOutput(serializers.Serializer[Any]):
+    type = serializers.CharField(help_text="One of: " + ", ".join(CONNECTION_TYPES) + ".")
+    state = serializers.CharField(help_text="One of: " + ", ".join(CONNECTION_STATES) + ".")
+    parameters = serializers.DictField(child=serializers.JSONField())
+    missing = serializers.ListField(child=serializers.CharField())
+    test = _TestOutput(allow_null=True)
+    access_token = serializers.CharField(allow_null=True, required=False)
+    token_type = serializers.CharField(allow_null=True, required=False)
+    expires_at = serializers.DateTimeField(allow_null=True, required=False)
+    scope = serializers.CharField(allow_null=True, required=False)
+    problem = serializers.CharField(required=False)
+
+
 class ConnectionApi(AppApi):
     permission_classes = [AppClientCredentials]
 
+    @extend_schema(
+        operation_id="connection_read",
+        summary="The installation's connection, for the app's backend",
+        responses={200: ConnectionOutput},
+    )
     def get(self, request: Request) -> Response:
         token = request.auth
         assert isinstance(token, AppToken) and token.installation is not None
