@@ -33,6 +33,13 @@ os.environ.setdefault(
     "CONNECTOR_CONFIG",
     os.path.join(tempfile.gettempdir(), f"marketplace-tests-{os.getpid()}", "example-app.json"),
 )
+# And the example provider's configuration (demo_connections).
+os.environ.setdefault(
+    "PROVIDER_CONFIG",
+    os.path.join(
+        tempfile.gettempdir(), f"marketplace-tests-{os.getpid()}", "example-provider.json"
+    ),
+)
 
 
 @pytest.fixture(autouse=True)

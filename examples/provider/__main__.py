@@ -41,7 +41,16 @@ class QuietHandler(WSGIRequestHandler):
 def config() -> dict[str, Any]:
     path = Path(os.environ.get("PROVIDER_CONFIG") or CONFIG_FILE)
     data: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
-    for key in ("host", "port", "access_seconds", "client_id", "client_secret", "redirect_uris"):
+    keys = (
+        "host",
+        "port",
+        "access_seconds",
+        "client_id",
+        "client_secret",
+        "redirect_uris",
+        "api_key",
+    )
+    for key in keys:
         value = os.environ.get(f"PROVIDER_{key.upper()}")
         if value:
             data[key] = value.split(",") if key == "redirect_uris" else value
@@ -62,7 +71,11 @@ def main() -> int:
         client_secret=conf["client_secret"],
         redirect_uris=tuple(conf.get("redirect_uris") or ()),
     )
-    app = ProviderApp(store, access_seconds=int(conf.get("access_seconds", 3600)))
+    app = ProviderApp(
+        store,
+        access_seconds=int(conf.get("access_seconds", 3600)),
+        api_key=str(conf.get("api_key", "demo-api-key")),
+    )
     host, port = conf.get("host", "127.0.0.1"), int(conf.get("port", 8002))
     server = make_server(
         host, port, app, server_class=ThreadingWSGIServer, handler_class=QuietHandler

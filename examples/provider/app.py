@@ -8,7 +8,8 @@
 ``POST /token``           code exchange and refresh (client_secret_basic or _post)
 ``POST /revoke``          token revocation (RFC 7009)
 ``POST /grants/revoke``   withdraw a client's access (what "Remove access" does)
-``GET /api/me``           the one API endpoint: who the token is for, and their notes
+``GET /api/me``           the OAuth API endpoint: who the token is for, and their notes
+``GET /api/ping``         an API-key endpoint (``X-Api-Key``), for generic connections
 ``GET /healthz``          ``ok``
 ========================  ==========================================================
 
@@ -48,8 +49,11 @@ PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 
 
 class ProviderApp:
-    def __init__(self, store: Store, *, access_seconds: int = 3600) -> None:
+    def __init__(
+        self, store: Store, *, access_seconds: int = 3600, api_key: str = "demo-api-key"
+    ) -> None:
         self.store = store
+        self.api_key = api_key
         validator = Validator(store)
         self.server = WebApplicationServer(validator, token_expires_in=access_seconds)
         self.revocation = RevocationEndpoint(validator)
@@ -99,6 +103,7 @@ class ProviderApp:
             ),
             ("POST", "/grants/revoke"): lambda: self.withdraw(body),
             ("GET", "/api/me"): lambda: self.me(uri, headers),
+            ("GET", "/api/ping"): lambda: self.ping(headers),
         }
         handler = routes.get((method, path))
         if handler is None:
@@ -192,3 +197,9 @@ class ProviderApp:
             {"Content-Type": "application/json"},
             json.dumps({"user": request.user, "notes": notes}),
         )
+
+    def ping(self, headers: dict[str, str]) -> Answer:
+        """The API-key endpoint, for connections of type generic: ``X-Api-Key``."""
+        if headers.get("X-Api-Key") != self.api_key:
+            return 401, {"Content-Type": "application/json"}, json.dumps({"error": "bad_key"})
+        return 200, {"Content-Type": "application/json"}, json.dumps({"pong": True})

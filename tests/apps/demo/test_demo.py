@@ -110,12 +110,21 @@ def test_demo_apps_belong_to_devstudio_in_the_states_the_journeys_need():
         app.name: app
         for app in App.objects.filter(account__slug="devstudio").prefetch_related("versions")
     }
-    assert set(apps) == {"Invoicer", "Team Timesheets", "Helpdesk Bridge", "Example Connector"}
+    assert set(apps) == {
+        "Invoicer",
+        "Team Timesheets",
+        "Helpdesk Bridge",
+        "Example Connector",
+        "Notes Sync",
+        "Weather Now",
+    }
     assert {name: (a.type, a.status) for name, a in apps.items()} == {
         "Invoicer": ("public", "active"),
         "Team Timesheets": ("private", "active"),
         "Helpdesk Bridge": ("public", "active"),
         "Example Connector": ("public", "active"),
+        "Notes Sync": ("public", "active"),
+        "Weather Now": ("public", "active"),
     }
     assert {
         name: sorted((v.number, v.status) for v in a.versions.all()) for name, a in apps.items()
@@ -124,6 +133,8 @@ def test_demo_apps_belong_to_devstudio_in_the_states_the_journeys_need():
         "Team Timesheets": [("1.0.0", "published")],
         "Helpdesk Bridge": [("1.0.0", "draft")],
         "Example Connector": [("1.0.0", "published"), ("1.1.0", "approved")],
+        "Notes Sync": [("1.0.0", "published")],
+        "Weather Now": [("1.0.0", "published")],
     }
     assert all(a.created_by.email == "dev@devstudio.test" for a in apps.values())
 
@@ -135,6 +146,8 @@ def test_the_catalog_shows_invoicer_with_its_listing():
     assert [(a.name, a.published_number) for a in catalog_app_list()] == [
         ("Example Connector", "1.0.0"),
         ("Invoicer", "1.0.0"),
+        ("Notes Sync", "1.0.0"),
+        ("Weather Now", "1.0.0"),
     ]
     invoicer = App.objects.get(name="Invoicer")
     assert invoicer.summary
@@ -196,3 +209,29 @@ def test_the_catalog_demo_refuses_to_run_with_debug_off_unless_forced(settings):
         call_command("demo_catalog")
 
     assert App.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_connection_demo_apps_and_the_providers_client(django_capture_on_commit_callbacks):
+    import json
+    from pathlib import Path
+
+    from apps.catalog.selectors import version_manifest
+    from apps.connections.authorization import outside_credentials
+    from apps.core.example_app import example_provider_config_path
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("demo", force=True)
+    notes = App.objects.get(name="Notes Sync")
+    weather = App.objects.get(name="Weather Now")
+    written = json.loads(Path(example_provider_config_path()).read_text())
+
+    assert version_manifest(notes.versions.get()).connection.type == "oauth2"
+    assert version_manifest(weather.versions.get()).connection.type == "generic"
+    credentials = outside_credentials(notes.pk)
+    assert credentials is not None
+    assert (written["client_id"], written["client_secret"]) == (
+        credentials.client_id,
+        credentials.client_secret,
+    )
+    assert "http://127.0.0.1:8000/connections/callback/" in written["redirect_uris"]

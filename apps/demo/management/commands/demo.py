@@ -143,6 +143,7 @@ class Command(DemoCommand):
 
         call_command("demo_catalog", force=True, stdout=self.stdout)
         call_command("demo_example_app", force=True, stdout=self.stdout)
+        call_command("demo_connections", force=True, stdout=self.stdout)
 
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in with:"))
         self.stdout.write(f"  password for everyone: {DEMO_PASSWORD}")

@@ -1,0 +1,161 @@
+"""Two demo apps of devstudio with connections to the example provider
+(``examples/provider``), and the provider's configuration (``var/example-provider.json``).
+
+- Notes Sync (public, listed, 1.0.0 published): an ``oauth2`` connection to the provider
+  (a required ``workspace`` parameter sent with the authorization; the test reads
+  ``/api/me`` with the access token). Its outside client is set, with the same id and
+  secret the provider's file gives it.
+- Weather Now (public, listed, 1.0.0 published): a ``generic`` connection (a sensitive
+  API key and a city); its test sends the key to the provider's ``/api/ping``.
+
+Neither has a backend of its own: their redirect URI is the console's list of installed
+apps, where the admin lands after Allow. Idempotent: existing apps are left as they are;
+the provider's file is written again (with a new outside secret) when it is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from apps.accounts.actors import Actor, actor_for_user
+from apps.accounts.models import Membership, User
+from apps.catalog.models import App, AppType
+from apps.catalog.services import (
+    app_create,
+    app_list_in_catalog,
+    app_listing_update,
+    version_create,
+    version_publish,
+    version_submit,
+)
+from apps.connections.authorization import outside_client_set
+from apps.connections.models import OutsideClient
+from apps.core.example_app import example_provider_config_path
+from apps.demo.people import ACCOUNT, DemoCommand, demo_approve, demo_people
+
+MARKETPLACE = "http://127.0.0.1:8000"
+PROVIDER = "http://127.0.0.1:8002"
+CLIENT_ID = "marketplace-demo"
+API_KEY = "demo-api-key"
+SCOPES = [{"code": "user.me", "level": "read", "reason": "Shows who connected the app."}]
+
+NOTES = {
+    "type": "oauth2",
+    "parameters": [
+        {
+            "key": "workspace",
+            "label": "Workspace",
+            "help": "Your workspace at the Example Provider.",
+            "required": True,
+        }
+    ],
+    "oauth2": {
+        "authorize_url": f"{PROVIDER}/authorize",
+        "token_url": f"{PROVIDER}/token",
+        "revoke_url": f"{PROVIDER}/revoke",
+        "scopes": ["profile", "notes:read"],
+        "authorize_params": {"workspace": "{{workspace}}"},
+    },
+    "test": {"url": f"{PROVIDER}/api/me", "headers": {"Authorization": "Bearer {{access_token}}"}},
+}
+WEATHER = {
+    "type": "generic",
+    "parameters": [
+        {
+            "key": "api_key",
+            "label": "API key",
+            "help": f"The Example Provider's demo key is {API_KEY}.",
+            "required": True,
+            "sensitive": True,
+        },
+        {"key": "city", "label": "City", "required": True},
+    ],
+    "test": {
+        "url": f"{PROVIDER}/api/ping?city={{{{city}}}}",
+        "headers": {"X-Api-Key": "{{api_key}}"},
+    },
+}
+APPS: list[tuple[str, str, dict[str, Any]]] = [
+    ("Notes Sync", "Syncs your notes from the Example Provider (an OAuth connection).", NOTES),
+    ("Weather Now", "Weather for your city (a connection with an API key).", WEATHER),
+]
+
+
+def manifest(connection: dict[str, Any]) -> str:
+    return json.dumps(
+        {
+            "manifest_version": 1,
+            "version": "1.0.0",
+            "authorization": "account",
+            "redirect_uris": [f"{MARKETPLACE}/apps/installed/"],
+            "scopes": SCOPES,
+            "connection": connection,
+        },
+        indent=2,
+    )
+
+
+class Command(DemoCommand):
+    help = "Register the demo apps with connections and write var/example-provider.json."
+
+    @transaction.atomic
+    def handle(self, *args: Any, force: bool, **options: Any) -> None:
+        account, developer, moderator = demo_people(force=force)
+        membership = Membership.objects.select_related("account", "role").get(
+            account=account, user=developer
+        )
+        dev = actor_for_user(user=developer, membership=membership)
+        for name, summary, connection in APPS:
+            if not App.objects.filter(account=account, name=name).exists():
+                self._create(name, summary, connection, dev, moderator)
+        path = example_provider_config_path()
+        notes = App.objects.get(account=account, name="Notes Sync")
+        if not path.exists() or not OutsideClient.objects.filter(app=notes).exists():
+            secret = secrets.token_urlsafe(24)
+            outside_client_set(app=notes, client_id=CLIENT_ID, client_secret=secret, actor=dev)
+            transaction.on_commit(lambda: _write(path, secret))
+        self.stdout.write(f"Connection demo apps of {ACCOUNT}: Notes Sync (OAuth), Weather Now")
+        self.stdout.write(f"  example provider configuration in {path}")
+
+    def _create(
+        self, name: str, summary: str, connection: dict[str, Any], dev: Actor, moderator: User
+    ) -> None:
+        app, _secret = app_create(account=dev.account, name=name, type=AppType.PUBLIC, actor=dev)
+        app_listing_update(
+            app=app,
+            summary=summary,
+            description=summary + " A demo of connections: see the README.",
+            support_email="support@devstudio.test",
+        )
+        version = version_create(
+            app=app, raw=manifest(connection), changelog="First release.", actor=dev
+        )
+        version_submit(version=version, actor=dev)
+        demo_approve(version=version, moderator=moderator)
+        version_publish(version=version, actor=dev)
+        app_list_in_catalog(app=app)
+
+
+def _write(path: Path, secret: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {
+        "host": "127.0.0.1",
+        "port": 8002,
+        "client_id": CLIENT_ID,
+        "client_secret": secret,
+        "api_key": API_KEY,
+        "redirect_uris": [
+            f"{MARKETPLACE}/connections/callback/",
+            "http://localhost:8000/connections/callback/",
+        ],
+    }
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=2)
+        handle.write("\n")
