@@ -150,6 +150,9 @@ def _write(path: Path, secret: str) -> None:
         "client_id": CLIENT_ID,
         "client_secret": secret,
         "api_key": API_KEY,
+        # Shorter than the 5 minutes before expiry at which tokens are refreshed: every
+        # use refreshes first, so a withdrawn grant shows at once in the walk-through.
+        "access_seconds": 240,
         "redirect_uris": [
             f"{MARKETPLACE}/connections/callback/",
             "http://localhost:8000/connections/callback/",
