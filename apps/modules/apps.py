@@ -11,3 +11,8 @@ class ModulesConfig(AppConfig):
         from apps.modules.registry.builtin_work import register_builtin
 
         register_builtin()
+
+        from apps.installations.references import reference_resolver_set
+        from apps.modules.selectors import records_existing
+
+        reference_resolver_set(records_existing)

@@ -23,3 +23,18 @@ def record_list_for_account(*, model: type[Model], account_id: int) -> QuerySet[
     account's rows are out of reach, so their ids answer "not found". The caller passes
     the account its credentials act for, never one taken from the request."""
     return model._default_manager.filter(account_id=account_id)
+
+
+def records_existing(account_id: int, model: str, ids: list[int]) -> set[int]:
+    """Of ``ids``, those that are records of catalog model ``model`` in the account (for
+    ``users.user``: its members' user ids). What reference settings are checked with."""
+    from apps.modules.registry import registration_for
+
+    if model == "users.user":
+        rows = Membership.objects.filter(account_id=account_id, user_id__in=ids)
+        return set(rows.values_list("user_id", flat=True))
+    registration = registration_for(model)
+    if registration is None:
+        return set()
+    records = registration.model._default_manager.filter(account_id=account_id, pk__in=ids)
+    return set(records.values_list("pk", flat=True))

@@ -21,6 +21,7 @@ from apps.installations.policies import (
     secret_hint,
     settings_refusal,
 )
+from apps.installations.references import reference_values, references_missing
 from apps.installations.services.common import _event, _require_active
 from apps.installations.settings_plan import Upload, settings_plan
 
@@ -111,14 +112,22 @@ def installation_settings_save(
         clear=list(clear),
         stored=stored.keys(),
     )
-    if plan.errors:
-        raise ValidationFailed("Some settings are not valid.", fields=plan.errors)
+    errors = plan.errors or _references_missing(locked, plan.values)
+    if errors:
+        raise ValidationFailed("Some settings are not valid.", fields=errors)
     applied = _SettingsApply(locked, target, stored, actor)
     applied.write_values(plan.values)
     applied.remove(plan.removals)
     applied.upload({key: files[key] for key in plan.uploads})
     applied.finish(level)
     return applied.saved
+
+
+def _references_missing(installation: Installation, values: Any) -> dict[str, list[str]]:
+    """Reference values that are not records of the installation's account."""
+    plain = {key: clean.value for key, clean in values.items()}
+    references = reference_values(version_manifest(installation.version).settings, plain)
+    return references_missing(account_id=installation.account_id, references=references)
 
 
 class _SettingsApply:

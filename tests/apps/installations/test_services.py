@@ -494,6 +494,9 @@ def upload(name="contract.pdf", content=b"%PDF-1.4 test"):
 
 
 def test_settings_save_every_type(installed, admin, account):
+    from apps.modules.models import CrmAccount
+
+    customer = CrmAccount.objects.create(account=account, name="Initech")
     _save(
         installed,
         admin,
@@ -504,7 +507,7 @@ def test_settings_save_every_type(installed, admin, account):
             "days": "7",
             "enabled": "true",
             "region": "eu",
-            "owner": "12",
+            "owner": str(customer.pk),
             "api_key": "a-very-long-secret-1234",
         },
     )
@@ -515,7 +518,7 @@ def test_settings_save_every_type(installed, admin, account):
         "days": 7,
         "enabled": True,
         "region": "eu",
-        "owner": 12,
+        "owner": customer.pk,
         "api_key": None,
     }
     secret = stored["api_key"]

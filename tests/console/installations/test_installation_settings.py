@@ -81,6 +81,9 @@ def test_the_form_has_a_field_per_app_setting(client_for, admin, installation):
 
 
 def test_an_admin_saves_every_type(client_for, admin, installation):
+    from apps.modules.models import CrmAccount
+
+    customer = CrmAccount.objects.create(account=installation.account, name="Initech")
     client = client_for(admin)
     response = client.post(
         url("installation-settings", installation),
@@ -90,7 +93,7 @@ def test_an_admin_saves_every_type(client_for, admin, installation):
             "setting-due_days": "14",
             "setting-send_copy": "on",
             "setting-currency": "usd",
-            "setting-default_account": "42",
+            "setting-default_account": str(customer.pk),
             "setting-api_token": SECRET,
             "setting-letterhead": upload(),
         },
@@ -104,7 +107,7 @@ def test_an_admin_saves_every_type(client_for, admin, installation):
     assert values["due_days"].value == 14
     assert values["send_copy"].value is True
     assert values["currency"].value == "usd"
-    assert values["default_account"].value == 42
+    assert values["default_account"].value == customer.pk
     assert values["api_token"].secret and SECRET not in values["api_token"].secret
     assert values["letterhead"].file_name == "letterhead.pdf"
     page = client.get(response.url).content.decode()

@@ -56,13 +56,16 @@ def test_get_lists_app_settings_with_defaults(admin, installation):
 
 
 def test_patch_saves_every_type(admin, installation):
+    from apps.modules.models import CrmAccount
+
+    customer = CrmAccount.objects.create(account=installation.account, name="Initech")
     values = {
         "company_name": "  Acme Corp  ",
         "notes": "Line one\r\nLine two",
         "payment_days": "45",
         "send_copies": True,
         "currency": "USD",
-        "default_customer": 17,
+        "default_customer": customer.pk,
         "api_token": SECRET,
     }
     response = _patch(api_client(admin), installation, values)
@@ -73,7 +76,7 @@ def test_patch_saves_every_type(admin, installation):
     assert rows["payment_days"]["value"] == 45
     assert rows["send_copies"]["value"] is True
     assert rows["currency"]["value"] == "USD"
-    assert rows["default_customer"]["value"] == 17
+    assert rows["default_customer"]["value"] == customer.pk
     assert rows["api_token"]["value"] == {"is_set": True, "masked": "••••••••abcd"}
     stored = SettingValue.objects.get(installation=installation, key="api_token", user=None)
     assert stored.secret != SECRET
