@@ -35,6 +35,19 @@ class SessionScheme(OpenApiAuthenticationExtension):
         }
 
 
+def _catalog_scopes() -> dict[str, str]:
+    """Every scope string of the catalog in force, with its consent phrase."""
+    from apps.scopes.catalog import Level, get_catalog
+    from apps.scopes.policies import ScopeGrant, scope_phrase
+
+    catalog = get_catalog()
+    return {
+        f"{code}:{level}": scope_phrase(ScopeGrant(code, level), catalog=catalog)
+        for code in sorted(catalog.scopes)
+        for level in Level
+    }
+
+
 class AppTokenScheme(OpenApiAuthenticationExtension):
     target_class = "apps.api.app_api.AppTokenAuthentication"
     name = "OAuth2"
@@ -52,10 +65,7 @@ class AppTokenScheme(OpenApiAuthenticationExtension):
                     "authorizationUrl": "/oauth/authorize/",
                     "tokenUrl": "/oauth/token/",
                     "refreshUrl": "/oauth/token/",
-                    "scopes": {
-                        "users:read": "View the account's users and their profiles",
-                        "user.me:read": "View your own user profile",
-                    },
+                    "scopes": _catalog_scopes(),
                 }
             },
         }
