@@ -391,3 +391,32 @@ def test_an_update_keeps_the_connection_unless_the_outside_service_changes(
     connect(client, installation)
 
     assert backend(installation, notes_app).json()["state"] == "connected"
+
+
+@pytest.mark.worker
+def test_beat_and_a_real_worker_refresh_tokens_before_they_expire(
+    client_for, admin, installation, celery_processes
+):
+    from tests.worker import wait_for
+
+    connect(client_for(admin), installation)
+    before = OAuthConnection.objects.get(installation=installation)
+    loopback = {"OUTBOUND_ALLOWED_NETWORKS": "127.0.0.0/8"}
+    celery_processes("worker", extra_env=loopback)
+    celery_processes("beat", extra_env={**loopback, "CONNECTIONS_REFRESH_EVERY_SECONDS": "1"})
+
+    # Connecting ran the test, which refreshed the 120-second tokens once already.
+    wait_for(
+        lambda: (
+            OAuthConnection.objects.get(installation=installation).refreshed_at
+            != before.refreshed_at
+        ),
+        timeout=60,
+        what="the refresh job to renew the tokens on the worker",
+    )
+
+    after = OAuthConnection.objects.get(installation=installation)
+    assert after.status == "connected"
+    assert after.access_token != before.access_token
+    token, _row = connection_access_token(installation=installation)
+    assert token
