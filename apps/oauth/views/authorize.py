@@ -22,7 +22,7 @@ from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.oauth2.rfc6749 import errors as oauthlib_errors
 
 from apps.accounts.middleware import SESSION_KEY as CURRENT_ACCOUNT_KEY
-from apps.catalog.selectors import version_scope_lines
+from apps.catalog.selectors import version_manifest, version_scope_lines
 from apps.core.errors import ApplicationError
 from apps.installations.selectors import installation_setup_missing
 from apps.oauth.authorization import Refusal, app_redirect_uris, authorization_resolve
@@ -360,14 +360,21 @@ class AuthorizeView(LoginRequiredMixin, OAuthLibMixin, View):
         included) held in the session for it (``apps.oauth.handoff``); ``None`` when the
         installation needs no setup."""
         installation = context.installation
-        if installation is None or not installation_setup_missing(installation=installation):
+        if installation is None:
+            return None
+        if installation_setup_missing(installation=installation):
+            page = "installation-settings"
+        elif context.mode is Mode.INSTALL and (
+            version_manifest(installation.version).connection.type != "none"
+        ):
+            # A new install of an app with a connection: its Connection page first
+            # (parameters, Connect), then on to the app.
+            page = "installation-connection"
+        else:
             return None
         handoff_hold(request.session, installation_id=installation.pk, redirect_uri=uri)
         # The form is the current account's: the one just installed on becomes current.
         request.session[CURRENT_ACCOUNT_KEY] = context.account.pk
         return redirect(
-            reverse(
-                "console:installations:installation-settings",
-                kwargs={"installation_id": installation.pk},
-            )
+            reverse(f"console:installations:{page}", kwargs={"installation_id": installation.pk})
         )

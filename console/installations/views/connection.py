@@ -32,6 +32,7 @@ from apps.connections.testing import connection_test_run
 from apps.core.errors import ApplicationError, Conflict
 from apps.installations.models import Installation
 from apps.installations.selectors import installation_get_for
+from apps.oauth.handoff import handoff_get, handoff_pop
 from console.access import AccountAdminRequiredMixin, access_errors
 from console.installations.forms import SettingsForm, setting_field_name
 from console.installations.views.common import InstallationMixin, installation_url
@@ -65,6 +66,7 @@ class InstallationConnectionView(InstallationMixin, View):
             "oauth": oauth_connection_of(installation=self.installation),
             "client_ready": outside_credentials_set(self.installation.app_id),
             "test_result": connection_test_of(installation=self.installation),
+            "handoff": handoff_get(self.request.session, installation_id=self.installation.pk),
             "back_url": installation_url(self.installation),
         }
         return render(self.request, self.template_name, context)
@@ -73,6 +75,12 @@ class InstallationConnectionView(InstallationMixin, View):
         return self.render()
 
     def submit(self, **kwargs: Any) -> HttpResponse:
+        if self.request.POST.get("continue"):
+            # On to the app whose install led here (the address the authorize step held).
+            held = handoff_pop(self.request.session, installation_id=self.installation.pk)
+            if held is not None:
+                return HttpResponseRedirect(held.redirect_uri)
+            return redirect(installation_url(self.installation))
         form = self.form(self.request.POST)
         if form.is_valid():
             try:
