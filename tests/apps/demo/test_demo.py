@@ -235,3 +235,24 @@ def test_the_connection_demo_apps_and_the_providers_client(django_capture_on_com
         credentials.client_secret,
     )
     assert "http://127.0.0.1:8000/connections/callback/" in written["redirect_uris"]
+
+
+@pytest.mark.django_db
+def test_demo_accounts_have_module_records_once():
+    from apps.accounts.models import Account
+    from apps.modules.models import ChangeEvent, CrmAccount, CrmContact, Invoice, Task
+
+    call_command("demo", force=True)
+    acme = Account.objects.get(slug="acme")
+    counts = {
+        model.__name__: model.objects.filter(account=acme).count()
+        for model in (CrmAccount, CrmContact, Invoice, Task)
+    }
+    events = ChangeEvent.objects.count()
+
+    call_command("demo", force=True)
+
+    assert counts == {"CrmAccount": 40, "CrmContact": 50, "Invoice": 30, "Task": 60}
+    assert ChangeEvent.objects.count() == events
+    assert ChangeEvent.objects.filter(account=acme).count() >= 300
+    assert not CrmAccount.objects.filter(account__slug="devstudio").exists()

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from apps.accounts.models import Account, Group, Membership, Role, User
 from apps.demo.people import DemoCommand
+from apps.demo.records import demo_records
 
 DEMO_PASSWORD = "marketplace-demo"
 
@@ -141,6 +142,7 @@ class Command(DemoCommand):
                 )
                 membership.groups.add(*(groups[slug, g] for g in group_names))
 
+        self._records(accounts)
         call_command("demo_catalog", force=True, stdout=self.stdout)
         call_command("demo_example_app", force=True, stdout=self.stdout)
         call_command("demo_connections", force=True, stdout=self.stdout)
@@ -149,3 +151,11 @@ class Command(DemoCommand):
         self.stdout.write(f"  password for everyone: {DEMO_PASSWORD}")
         for email, *_ in PEOPLE:
             self.stdout.write(f"  {email:<26} {WHAT[email]}")
+
+    def _records(self, accounts: dict[str, Account]) -> None:
+        made = sum(
+            demo_records(account=accounts[slug], seed=seed, currency=currency)
+            for slug, seed, currency in (("acme", 1, "USD"), ("globex", 2, "BRL"))
+        )
+        if made:
+            self.stdout.write(f"Module data: {made} records in acme and globex.")
