@@ -208,10 +208,18 @@ def outbound_client_options(limits: OutboundLimits | None = None) -> dict[str, A
     limits = limits or outbound_limits()
     return {
         "transport": OutboundTransport(limits),
+        "event_hooks": {"response": [_log_response]},
         "timeout": httpx.Timeout(limits.total_timeout, connect=limits.connect_timeout),
         "follow_redirects": False,
         "trust_env": False,
     }
+
+
+def _log_response(response: httpx.Response) -> None:
+    request = response.request
+    logger.info(
+        "outbound %s %s -> %s", request.method, safe_url(str(request.url)), response.status_code
+    )
 
 
 def safe_url(url: str) -> str:

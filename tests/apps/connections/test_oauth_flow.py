@@ -420,3 +420,22 @@ def test_beat_and_a_real_worker_refresh_tokens_before_they_expire(
     assert after.access_token != before.access_token
     token, _row = connection_access_token(installation=installation)
     assert token
+
+
+def test_no_token_or_secret_reaches_a_log_line(
+    client_for, admin, installation, notes_app, provider, caplog
+):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    client = client_for(admin)
+    connect(client, installation)
+    client.post(page_url(installation, "installation-connection_test"))
+    body = backend(installation, notes_app).json()
+    provider.withdraw_access()
+    connection_refresh(installation_id=installation.pk, force=True)
+
+    assert body["access_token"] not in caplog.text
+    assert CLIENT_SECRET not in caplog.text
+    assert notes_app.test_secret not in caplog.text
+    assert "outbound POST" in caplog.text  # the calls are logged, without their secrets
