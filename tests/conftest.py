@@ -19,6 +19,9 @@ from hypothesis import settings as hypothesis_settings
 
 from tests.factories import AccountFactory, MembershipFactory, RoleFactory, UserFactory
 from tests.factories.accounts import PASSWORD
+from tests.pg_flush import empty_tables_by_delete
+
+empty_tables_by_delete()
 
 # Property tests draw the same examples on every run, so a suite that passed once passes
 # again; HYPOTHESIS_PROFILE=explore draws new random examples each run and keeps failing
