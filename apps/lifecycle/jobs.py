@@ -148,16 +148,22 @@ def _accounts_run(
             break
         worked = True
         left = ids
+        progressed = False
         if small:
             gone = installations_delete_whole(installation_ids=ids, statuses=DELETABLE)
             if gone:
                 last = max(gone)
                 payload["installation_id"], payload["step"] = last, len(UNINSTALL_STEPS)
                 payload["counts"] = gone[last]
+                progressed = True
             left = [pk for pk in ids if pk not in gone]
         for current in left:
+            # Another account of the run only while time is left, one at least.
+            if progressed and deadline.passed():
+                return worked
             if not _steps_run(current, payload, deadline):
                 return worked
+            progressed = True
     return worked
 
 
