@@ -10,16 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.hashers import check_password
-from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.api.app_api import AppApi
+from apps.api.client_proof import token_client_proven
 from apps.catalog.manifests.connection import CONNECTION_TYPES
-from apps.catalog.models import App
 from apps.connections.authorization import connection_access_token
 from apps.connections.errors import ConnectionsError
 from apps.connections.models import OAuthConnection
@@ -40,12 +38,6 @@ class ClientCredentialsRequired(ApplicationError):
     default_code = ConnectionsError.CLIENT_CREDENTIALS_REQUIRED
 
 
-def _apps_by_client(client_id: str) -> QuerySet[App]:
-    return App.objects.filter(oauth_application__client_id=client_id).select_related(
-        "oauth_application"
-    )
-
-
 class AppClientCredentials(permissions.BasePermission):
     """An app token of an installation, sent with the app's client id and secret."""
 
@@ -53,14 +45,7 @@ class AppClientCredentials(permissions.BasePermission):
         token = request.auth
         if not isinstance(token, AppToken) or token.installation is None:
             return False
-        client_id = request.headers.get("X-Client-Id", "")
-        secret = request.headers.get("X-Client-Secret", "")
-        app = _apps_by_client(token.client_id).first() if client_id == token.client_id else None
-        if (
-            app is None
-            or not secret
-            or not check_password(secret, app.oauth_application.client_secret)
-        ):
+        if not token_client_proven(request, token):
             raise ClientCredentialsRequired(
                 "Send the app's client id and secret in X-Client-Id and X-Client-Secret with "
                 "the access token: the connection is for the app's backend only."

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.hashers import check_password
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import permissions, serializers
@@ -23,11 +22,11 @@ from rest_framework.views import APIView
 
 from apps.accounts.api.context import request_actor
 from apps.api.app_api import AppTokenAuthentication
+from apps.api.client_proof import token_client_proven
 from apps.installations.models import Installation
 from apps.installations.selectors import installation_secret_values, installation_settings
 from apps.installations.services import installation_settings_save
 from apps.modules.errors import ClientNotAuthenticated
-from apps.oauth.models import Application
 from apps.oauth.policies import AppToken
 
 CLIENT_HEADERS = [
@@ -55,18 +54,13 @@ class AnyAppToken(permissions.BasePermission):
 def client_authenticated(request: Request, token: AppToken) -> bool:
     """Whether the request also proves the app's client: its id (the token's) and secret.
     Absent headers: no. Wrong ones: 401, never a silent downgrade."""
-    client_id = request.headers.get("X-Client-Id")
-    secret = request.headers.get("X-Client-Secret")
-    if not client_id and not secret:
-        return False
-    stored = Application.objects.filter(client_id=client_id).values_list("client_secret", flat=True)
-    hashed = stored.first() if client_id == token.client_id else None
-    if hashed is None or not secret or not check_password(secret, hashed):
+    proven = token_client_proven(request, token)
+    if proven is False:
         raise ClientNotAuthenticated(
             "X-Client-Id and X-Client-Secret do not authenticate the app this token was issued to.",
             fields={"X-Client-Secret": ["Not the credentials of this token's app."]},
         )
-    return True
+    return bool(proven)
 
 
 def settings_payload(
