@@ -30,16 +30,8 @@ class Embedding:
 def embedding_list_for_member(*, membership: Membership) -> list[Embedding]:
     """The embeddings of the apps installed on the member's account that the member may
     use, from each installation's version manifest."""
-    installations = list(
-        Installation.objects.filter(account_id=membership.account_id, status__in=LIVE_STATUSES)
-        .filter(app__status="active")
-        .select_related("app", "version")
-    )
-    usable = installation_ids_usable_by(membership=membership)
     result = []
-    for installation in installations:
-        if installation.pk not in usable:
-            continue
+    for installation in _usable_now(membership):
         manifest = version_manifest(installation.version)
         for embedding in manifest.embeddings:
             result.append(
@@ -63,13 +55,12 @@ def installation_list_usable_for(*, actor: Actor) -> list[Installation]:
     (My apps): active, of an active app, admitted by an access rule (admins: all), in
     the account's list order; none for anyone who is not a member."""
     membership = actor.membership
-    if membership is None:
-        return []
+    return _usable_now(membership) if membership is not None else []
+
+
+def _usable_now(membership: Membership) -> list[Installation]:
+    live = installation_list_for_account(account=membership.account).filter(
+        status__in=LIVE_STATUSES, app__status="active"
+    )
     usable = installation_ids_usable_by(membership=membership)
-    return [
-        installation
-        for installation in installation_list_for_account(account=membership.account)
-        if installation.is_active
-        and installation.app.status == "active"
-        and installation.pk in usable
-    ]
+    return [installation for installation in live if installation.pk in usable]
