@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
@@ -33,7 +32,6 @@ from apps.accounts.services import (
     invitation_resend,
     invitation_revoke,
     membership_remove,
-    membership_set_active,
     membership_update,
 )
 from apps.core.api import PAGE_PARAMETERS, page_of, paginated_response, query_choice
@@ -105,17 +103,15 @@ class MemberDetailApi(APIView):
         data = MemberUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         given = data.validated_data
-        with transaction.atomic():
-            membership = membership_update(
-                actor=actor,
-                membership=membership,
-                role_id=given.get("role", UNSET),
-                group_ids=given.get("groups", UNSET),
-                is_admin=given.get("is_admin", UNSET),
-                is_developer=given.get("is_developer", UNSET),
-            )
-            if "is_active" in given:
-                membership_set_active(actor=actor, membership=membership, active=given["is_active"])
+        membership_update(
+            actor=actor,
+            membership=membership,
+            role_id=given.get("role", UNSET),
+            group_ids=given.get("groups", UNSET),
+            is_admin=given.get("is_admin", UNSET),
+            is_developer=given.get("is_developer", UNSET),
+            is_active=given.get("is_active", UNSET),
+        )
         return Response(MemberOutput(member_get_for(actor=actor, user_id=user_id)).data)
 
     @extend_schema(

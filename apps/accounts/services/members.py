@@ -126,8 +126,10 @@ def membership_update(
     group_ids: Any = UNSET,
     is_admin: Any = UNSET,
     is_developer: Any = UNSET,
+    is_active: Any = UNSET,
 ) -> Membership:
-    """Change a member's role, groups, admin or developer right (only the fields given).
+    """Change a member's role, groups, admin or developer right (only the fields given),
+    and deactivate or reactivate them (``membership_set_active``), in one transaction.
 
     Raises ``PermissionDenied`` unless ``actor`` administers the member's account
     (``NotFound`` for another account's member), ``ValidationFailed`` naming ``role`` or
@@ -166,6 +168,8 @@ def membership_update(
             target=locked.user.email,
             detail=changed,
         )
+    if is_active is not UNSET:
+        membership_set_active(actor=actor, membership=locked, active=bool(is_active))
     return locked
 
 
