@@ -9,6 +9,7 @@ from oauth2_provider.views import OAuthServerMetadataView
 
 from apps.api.exceptions import api_not_found, api_server_error
 from apps.core.health import healthz, readyz
+from apps.embedding.views import jwks_view
 
 admin.site.site_header = "Marketplace platform staff admin"
 admin.site.site_title = "Marketplace admin"
@@ -24,6 +25,7 @@ urlpatterns = [
         OAuthServerMetadataView.as_view(),
         name="oauth-server-metadata",
     ),
+    path(".well-known/jwks.json", jwks_view, name="jwks"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     # Any other address under /api/ is the API's JSON 404, with DEBUG on as well (where

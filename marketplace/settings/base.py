@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "apps.oauth",
     "apps.lifecycle",
     "apps.connections",
+    "apps.embedding",
     "apps.modules",
     "apps.api",
     "apps.demo",
@@ -368,6 +369,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=LIFECYCLE_PURGE_EVERY_SECONDS),
         "options": {"expires": LIFECYCLE_PURGE_EVERY_SECONDS},
     },
+    "embedding-signing-key-rotate": {
+        "task": "embedding.signing_key_rotate_due",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 3600},
+    },
     "modules-events-trim": {
         "task": "modules.events_trim",
         "schedule": timedelta(hours=1),
@@ -383,6 +389,14 @@ CELERY_BEAT_SCHEDULE = {
 MODULE_EVENT_RETENTION_DAYS = env.int("MODULE_EVENT_RETENTION_DAYS", default=30)
 # A create sent with an Idempotency-Key answers the same for this many hours.
 MODULE_IDEMPOTENCY_HOURS = env.int("MODULE_IDEMPOTENCY_HOURS", default=24)
+
+# --- Embedded apps (apps.embedding) -------------------------------------------------------
+# A launch token lives this long (at most 300 seconds, whatever is set here).
+EMBEDDING_LAUNCH_TOKEN_SECONDS = env.int("EMBEDDING_LAUNCH_TOKEN_SECONDS", default=300)
+# The signing key of launch tokens is rotated once it is this old (beat checks hourly).
+EMBEDDING_KEY_MAX_AGE_DAYS = env.int("EMBEDDING_KEY_MAX_AGE_DAYS", default=30)
+# SDK calls one embedded frame may make per minute.
+EMBEDDING_SDK_CALLS_PER_MINUTE = env.int("EMBEDDING_SDK_CALLS_PER_MINUTE", default=120)
 
 # --- Background jobs (apps.jobs) -----------------------------------------------------------
 # A claimed job chunk holds a lease this long; a worker that dies mid-chunk loses it and

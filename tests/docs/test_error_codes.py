@@ -14,6 +14,7 @@ from apps.accounts.errors import AccountError
 from apps.catalog.errors import CatalogError, CatalogProblem, ManifestError, ManifestWarning
 from apps.connections.errors import ConnectionsError
 from apps.core.errors import ErrorCode, OutboundFailure
+from apps.embedding.errors import EmbeddingError
 from apps.installations.errors import InstallationError
 from apps.moderation.errors import ModerationError
 from apps.modules.errors import ModuleError
@@ -36,6 +37,7 @@ BODY_CODES: tuple[type[StrEnum], ...] = (
 # Other codes, each documented where its shape is described.
 ELSEWHERE: dict[type[StrEnum], str] = {
     CatalogProblem: "api.md",  # beside the manifest's problems, in a version's 400
+    EmbeddingError: "embedding.md",  # the codes an SDK call rejects with
     ManifestError: "manifest.md",
     ManifestWarning: "manifest.md",
     OAuthProtocolError: "oauth.md",  # the ``error`` of OAuth responses
