@@ -16,3 +16,8 @@ class ModulesConfig(AppConfig):
         from apps.modules.selectors import records_existing
 
         reference_resolver_set(records_existing)
+
+        from apps.accounts.member_changes import member_change_sink_register
+        from apps.modules.members import MemberEvents
+
+        member_change_sink_register(MemberEvents())

@@ -12,6 +12,7 @@ from django.utils.crypto import constant_time_compare
 
 from apps.accounts.actors import Actor
 from apps.accounts.errors import AccountError
+from apps.accounts.member_changes import MemberChange, members_changed
 from apps.accounts.models import Account, ApiKey, Group, Language, Membership, Role, User
 from apps.accounts.policies import account_can_develop, actor_admin_refusal
 from apps.core.crypto import keyed_digest
@@ -32,12 +33,17 @@ def membership_create(
     *,
     user: User,
     account: Account,
+    actor: Actor,
     role: Role | None = None,
     groups: Iterable[Group] = (),
     is_admin: bool = False,
     is_developer: bool = False,
 ) -> Membership:
-    """Add a user to an account. Role and groups must belong to the same account."""
+    """Add a user to an account, as ``actor`` (for an accepted invitation: the user).
+    Role and groups must belong to the same account (``ValidationFailed`` naming
+    ``role`` or ``groups``); ``Conflict`` (``already_member``) when the user is one.
+    The new member is reported to ``apps.accounts.member_changes`` in the same
+    transaction."""
     groups = list(groups)
     if role is not None and role.account_id != account.pk:
         raise ValidationFailed(
@@ -63,6 +69,12 @@ def membership_create(
             f"{user.email} is already a member of {account.slug}.", code=AccountError.ALREADY_MEMBER
         ) from exc
     membership.groups.set(groups)
+    members_changed(
+        memberships=[membership],
+        change=MemberChange.ADDED,
+        actor=actor,
+        changed=["role", "groups", "is_admin", "is_developer"],
+    )
     return membership
 
 

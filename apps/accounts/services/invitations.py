@@ -270,6 +270,7 @@ def invitation_accept(*, raw_token: str, user: User) -> Membership:
         membership = membership_create(
             user=user,
             account=invitation.account,
+            actor=actor_for_user(user=user),
             role=invitation.role,
             groups=invitation.groups.all(),
             is_admin=invitation.is_admin,

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from apps.accounts.actors import Actor
 from apps.accounts.errors import LastAdmin
+from apps.accounts.member_changes import MemberChange, members_changed
 from apps.accounts.models import Account, AccountEvent, Group, Membership, Role
 from apps.accounts.services.common import actor_require_admin
 from apps.accounts.services.history import account_event_record
@@ -135,7 +136,8 @@ def membership_update(
     (``NotFound`` for another account's member), ``ValidationFailed`` naming ``role`` or
     ``groups`` for ones of another account, ``LastAdmin`` when it would take the admin
     right from the last admin. A member who loses access to an app loses the use of its
-    tokens on the next request. Records the fields that changed; changing nothing
+    tokens on the next request. Records the fields that changed, in the history and as
+    one change to the member (``apps.accounts.member_changes``); changing nothing
     records nothing."""
     account = account_admin_for(actor=actor, account_id=membership.account_id)
     locked = _lock(membership)
@@ -168,9 +170,28 @@ def membership_update(
             target=locked.user.email,
             detail=changed,
         )
-    if is_active is not UNSET:
-        membership_set_active(actor=actor, membership=locked, active=bool(is_active))
+    fields_changed = [_FIELD_OF[key] for key in changed]
+    if is_active is not UNSET and _set_active(
+        account=account, actor=actor, locked=locked, active=bool(is_active)
+    ):
+        fields_changed.append("is_active")
+    members_changed(
+        memberships=[locked] if fields_changed else [],
+        change=MemberChange.CHANGED,
+        actor=actor,
+        changed=fields_changed,
+    )
     return locked
+
+
+# The membership field behind each entry of ``member_describe``.
+_FIELD_OF = {
+    "role": "role",
+    "groups": "groups",
+    "admin": "is_admin",
+    "developer": "is_developer",
+    "active": "is_active",
+}
 
 
 @transaction.atomic
@@ -183,8 +204,18 @@ def membership_set_active(*, actor: Actor, membership: Membership, active: bool)
     ``membership_update``; ``LastAdmin`` for the last active admin."""
     account = account_admin_for(actor=actor, account_id=membership.account_id)
     locked = _lock(membership)
+    if _set_active(account=account, actor=actor, locked=locked, active=active):
+        members_changed(
+            memberships=[locked], change=MemberChange.CHANGED, actor=actor, changed=["is_active"]
+        )
+    return locked
+
+
+def _set_active(*, account: Account, actor: Actor, locked: Membership, active: bool) -> bool:
+    """Set the locked membership's active flag and record it in the history; whether it
+    changed."""
     if locked.is_active == active:
-        return locked
+        return False
     if not active:
         _keep_an_admin(locked, then="deactivate this one")
     locked.is_active = active
@@ -197,7 +228,7 @@ def membership_set_active(*, actor: Actor, membership: Membership, active: bool)
         actor=actor,
         target=locked.user.email,
     )
-    return locked
+    return True
 
 
 @transaction.atomic
@@ -217,4 +248,5 @@ def membership_remove(*, actor: Actor, membership: Membership) -> None:
         target=locked.user.email,
         detail=member_describe(locked),
     )
+    members_changed(memberships=[locked], change=MemberChange.REMOVED, actor=actor)
     locked.delete()

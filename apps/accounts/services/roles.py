@@ -14,6 +14,7 @@ from django.db import transaction
 
 from apps.accounts.actors import Actor
 from apps.accounts.errors import AccountError, InUse
+from apps.accounts.member_changes import MemberChange, members_changed
 from apps.accounts.models import AccountEvent, Group, Invitation, Membership, Role
 from apps.accounts.policies import effective_rights, rights_errors
 from apps.accounts.services.common import _insert_unique
@@ -64,7 +65,8 @@ def role_update(
 ) -> Role:
     """Rename a role and/or replace its module rights (``None``: keep). Members with the
     role have the new rights from their next request on, app tokens included. Records
-    what changed."""
+    what changed; a new name is a change to each member with the role
+    (``apps.accounts.member_changes``)."""
     account = account_admin_for(actor=actor, account_id=role.account_id)
     with transaction.atomic():
         locked = Role.objects.select_for_update().filter(pk=role.pk).first()
@@ -90,7 +92,20 @@ def role_update(
             target=locked.name,
             detail=detail,
         )
+        if "name" in detail:
+            # Members are served with their role's name: each of them changed.
+            members_changed(
+                memberships=_members(Membership.objects.filter(role=locked)),
+                change=MemberChange.CHANGED,
+                actor=actor,
+                changed=["role"],
+            )
     return locked
+
+
+def _members(rows: Any) -> list[Membership]:
+    """``rows`` loaded as the member change report wants them (user, role, account)."""
+    return list(rows.select_related("user", "role", "account").order_by("pk"))
 
 
 def role_uses(*, role: Role) -> list[str]:
@@ -131,7 +146,8 @@ def role_delete(*, actor: Actor, role: Role, reassign_to_id: Any = None) -> None
     """Delete a role. While members, open invitations or an app's access rules use it,
     refused (409 ``role_in_use``, ``extra["uses"]`` says what) unless ``reassign_to_id``
     names another role of the account, which then takes over every use (its members'
-    rights change on their next request)."""
+    rights change on their next request; a change to each of them,
+    ``apps.accounts.member_changes``)."""
     account = account_admin_for(actor=actor, account_id=role.account_id)
     locked = Role.objects.select_for_update().filter(pk=role.pk).first()
     if locked is None:
@@ -150,7 +166,14 @@ def role_delete(*, actor: Actor, role: Role, reassign_to_id: Any = None) -> None
             extra={"uses": uses},
         )
     if target is not None:
+        moved = list(Membership.objects.filter(role=locked).values_list("pk", flat=True))
         Membership.objects.filter(role=locked).update(role=target)
+        members_changed(
+            memberships=_members(Membership.objects.filter(pk__in=moved)),
+            change=MemberChange.CHANGED,
+            actor=actor,
+            changed=["role"],
+        )
         _open_invitations().filter(role=locked).update(role=target)
         for source in usage_sources():
             source.reassign(locked, target, actor)
@@ -203,7 +226,8 @@ def group_rename(*, actor: Actor, group: Group, name: str) -> Group:
 def group_delete(*, actor: Actor, group: Group, reassign_to_id: Any = None) -> None:
     """Delete a group. While members, open invitations or an app's access rules use it,
     refused (409 ``group_in_use``) unless ``reassign_to_id`` names another group of the
-    account: its members and invitations join that group and the access rules name it."""
+    account: its members and invitations join that group and the access rules name it
+    (a change to each of those members, ``apps.accounts.member_changes``)."""
     account = account_admin_for(actor=actor, account_id=group.account_id)
     locked = Group.objects.select_for_update().filter(pk=group.pk).first()
     if locked is None:
@@ -225,7 +249,11 @@ def group_delete(*, actor: Actor, group: Group, reassign_to_id: Any = None) -> N
             extra={"uses": uses},
         )
     if target is not None:
-        target.memberships.add(*locked.memberships.all())
+        members = _members(locked.memberships.all())
+        target.memberships.add(*members)
+        members_changed(
+            memberships=members, change=MemberChange.CHANGED, actor=actor, changed=["groups"]
+        )
         target.invitations.add(*_open_invitations().filter(groups=locked))
         for source in usage_sources():
             source.reassign(locked, target, actor)

@@ -23,10 +23,15 @@ class UserOutput(serializers.Serializer):
     id = serializers.IntegerField(source="user.pk")
     email = serializers.EmailField(source="user.email")
     full_name = serializers.CharField(source="user.full_name")
-    is_active = serializers.BooleanField(source="user.is_active")
+    is_active = serializers.SerializerMethodField()
     is_admin = serializers.BooleanField()
     role = serializers.SerializerMethodField()
     language = serializers.CharField(source="account.language")
+
+    def get_is_active(self, membership: Membership) -> bool:
+        # A member works in the account while both their login and their membership are
+        # active (an admin may deactivate a member and keep their place).
+        return bool(membership.user.is_active and membership.is_active)
 
     def get_role(self, membership: Membership) -> str | None:
         return membership.role.name if membership.role is not None else None
@@ -43,7 +48,7 @@ def user_me_payload(token: AppToken) -> dict[str, Any]:
         "id": user.pk,
         "email": user.email,
         "full_name": user.full_name,
-        "is_active": user.is_active,
+        "is_active": user.is_active,  # a token's membership is an active one
         "is_admin": membership.is_admin,
         "role": membership.role.name if membership.role is not None else None,
         "language": installation.account.language,

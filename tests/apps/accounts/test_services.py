@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from apps.accounts.actors import actor_for_user
+from apps.accounts.actors import actor_for_user, actor_system
 from apps.accounts.models import Account, ApiKey, Group, Membership, Role
 from apps.accounts.services import (
     account_create,
@@ -28,6 +28,8 @@ from tests.factories import (
     RoleFactory,
     UserFactory,
 )
+
+SETUP = actor_system(label="setup")
 
 
 def admin_of(account):
@@ -160,7 +162,7 @@ class TestMembershipCreate:
         user = UserFactory()
 
         membership = membership_create(
-            user=user, account=account, role=role, groups=groups, is_admin=True
+            user=user, account=account, actor=SETUP, role=role, groups=groups, is_admin=True
         )
 
         membership.refresh_from_db()
@@ -174,7 +176,7 @@ class TestMembershipCreate:
         foreign_role = RoleFactory(account=AccountFactory())
 
         with pytest.raises(ValidationFailed) as excinfo:
-            membership_create(user=UserFactory(), account=account, role=foreign_role)
+            membership_create(user=UserFactory(), account=account, actor=SETUP, role=foreign_role)
 
         assert list(excinfo.value.fields) == ["role"]
         assert Membership.objects.count() == 0
@@ -184,7 +186,7 @@ class TestMembershipCreate:
         groups = [GroupFactory(account=account), GroupFactory(account=AccountFactory())]
 
         with pytest.raises(ValidationFailed) as excinfo:
-            membership_create(user=UserFactory(), account=account, groups=groups)
+            membership_create(user=UserFactory(), account=account, actor=SETUP, groups=groups)
 
         assert list(excinfo.value.fields) == ["groups"]
         assert Membership.objects.count() == 0
@@ -196,7 +198,11 @@ class TestMembershipCreate:
 
         with pytest.raises(Conflict) as excinfo:
             membership_create(
-                user=existing.user, account=existing.account, groups=[group], is_admin=True
+                user=existing.user,
+                account=existing.account,
+                actor=SETUP,
+                groups=[group],
+                is_admin=True,
             )
 
         assert excinfo.value.code == "already_member"
