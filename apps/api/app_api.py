@@ -202,6 +202,8 @@ class InstallationScope(permissions.BasePermission):
     own rights all allow it. A 403 names the scope or right that was missing.
     """
 
+    checks_scopes = True  # the OpenAPI schema lists the view's scopes (``scopes_required``)
+
     def has_permission(self, request: Request, view: Any) -> bool:
         token = request.auth
         if not isinstance(token, AppToken) or token.installation is None:
@@ -229,6 +231,22 @@ class InstallationScope(permissions.BasePermission):
         if self_only:
             return True
         return _rights_allow(token, model=model, level=level)
+
+
+def scopes_required(view: Any) -> list[str] | None:
+    """The scopes, any one of which lets an app token call ``view`` with its request's
+    method, as ``InstallationScope`` decides (read for safe methods, full for writes,
+    from the view's ``required_model``); ``None`` when no permission of the view checks
+    scopes (any token of the installation will do). For the OpenAPI schema."""
+    if not any(
+        getattr(permission, "checks_scopes", False) for permission in view.get_permissions()
+    ):
+        return None
+    return _ScopeDecisions.need(
+        model=view.required_model,
+        level=Level(view.required_level),
+        self_only=getattr(view, "self_only", False),
+    )
 
 
 def _rights_allow(token: AppToken, *, model: str, level: Level) -> bool:

@@ -49,8 +49,20 @@ def _catalog_scopes() -> dict[str, str]:
 
 
 class AppTokenScheme(OpenApiAuthenticationExtension):
+    """An app's access token. Each operation's security lists the scopes that let a
+    token call it, one requirement per scope (any one will do; a full scope includes its
+    read): what the scope check of the view decides, for the model it serves."""
+
     target_class = "apps.api.app_api.AppTokenAuthentication"
     name = "OAuth2"
+
+    def get_security_requirement(self, auto_schema: Any) -> list[dict[str, list[str]]]:
+        from apps.api.app_api import scopes_required
+
+        needed = scopes_required(auto_schema.view)
+        if not needed:
+            return [{self.name: []}]
+        return [{self.name: [scope]} for scope in needed]
 
     def get_security_definition(self, auto_schema: object) -> dict[str, object]:
         return {

@@ -19,6 +19,8 @@ class ModuleAccess(permissions.BasePermission):
     full for writes. API keys reach every module of their account, read and write; a
     console session is not a caller of these endpoints."""
 
+    checks_scopes = True  # an app token's, as InstallationScope
+
     def has_permission(self, request: Request, view: Any) -> bool:
         if isinstance(request.auth, ApiKey):
             return True

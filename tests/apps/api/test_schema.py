@@ -271,6 +271,60 @@ def test_every_registered_model_is_documented_with_its_filters_and_examples(sche
         assert ("search" in names) is bool(registration.search_fields)
         body = listing["post"]["requestBody"]["content"]["application/json"]
         assert body["examples"], registration.code
-        assert {"OAuth2": []} in listing["get"]["security"]
         assert {"ApiKey": []} in listing["get"]["security"]
         assert "If-Match" in {p["name"] for p in detail["patch"]["parameters"]}
+
+
+def test_every_app_api_operation_lists_the_scopes_it_needs(schema):
+    """Each record operation's security, generated from the registry: one OAuth2
+    requirement per scope that allows it (read scopes for GET, full for writes), and the
+    API key beside them."""
+    from apps.scopes.policies import scopes_needed_for
+
+    for registration in registrations():
+        for path, methods in (
+            (f"{API}/{registration.path}/", ("get", "post")),
+            (f"{API}/{registration.path}/{{record_id}}/", ("get", "patch", "delete")),
+        ):
+            for method in methods:
+                level = "read" if method == "get" else "full"
+                needed = scopes_needed_for(model=registration.code, level=level)
+                assert needed, registration.code
+                assert schema["paths"][path][method]["security"] == [
+                    *({"OAuth2": [scope]} for scope in needed),
+                    {"ApiKey": []},
+                ], (method, path)
+
+
+def test_the_users_and_installation_operations_list_their_scopes(schema):
+    security = {
+        path: schema["paths"][f"{API}/{path}"]["get"]["security"]
+        for path in ("users/me", "users", "installation", "connection")
+    }
+
+    assert security == {
+        "users/me": [{"OAuth2": ["users:read"]}, {"OAuth2": ["user.me:read"]}],
+        "users": [{"OAuth2": ["users:read"]}],
+        "installation": [{"OAuth2": []}],
+        "connection": [{"OAuth2": []}],
+    }
+    crm = schema["paths"][f"{API}/crm/account/"]
+    assert crm["get"]["security"][:2] == [
+        {"OAuth2": ["crm:read"]},
+        {"OAuth2": ["crm.accounts:read"]},
+    ]
+    assert crm["post"]["security"][:2] == [
+        {"OAuth2": ["crm:full"]},
+        {"OAuth2": ["crm.accounts:full"]},
+    ]
+    scheme_scopes = schema["components"]["securitySchemes"]["OAuth2"]["flows"]["authorizationCode"][
+        "scopes"
+    ]
+    listed = {
+        scope
+        for methods in schema["paths"].values()
+        for operation in methods.values()
+        for requirement in operation.get("security", [])
+        for scope in requirement.get("OAuth2", [])
+    }
+    assert listed <= set(scheme_scopes)
