@@ -12,6 +12,9 @@
 ``POST /hooks/users``     webhook deliveries (``users.user.updated``), listed on home
 ``GET /healthz``          ``ok``, for whoever starts the process
 ========================  ==========================================================
+
+``customers.py`` adds ``GET /customers`` and ``POST /customers/task`` (CRM accounts and
+follow-up tasks through the App API).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
+from examples.connector import customers
 from examples.connector.config import CALLBACK_PATH, INSTALL_PATH, Config, masked
 from examples.connector.oauth import (
     ApiAnswer,
@@ -137,10 +141,12 @@ class ConnectorApp:
             ("GET", CALLBACK_PATH): lambda: self.callback(sid, query),
             ("GET", "/embed"): lambda: self.embed(query),
             ("GET", "/healthz"): lambda: Response(body="ok", content_type="text/plain"),
+            ("GET", "/customers"): lambda: customers.customers(self, sid, query),
         }
-        posts: dict[str, Callable[[], Response]] = {
-            "/refresh": lambda: self.refresh(sid),
-            "/disconnect": lambda: self.disconnect(sid),
+        posts: dict[str, Callable[[dict[str, str]], Response]] = {
+            "/refresh": lambda form: self.refresh(sid),
+            "/disconnect": lambda form: self.disconnect(sid),
+            "/customers/task": lambda form: customers.task_create(self, sid, form),
         }
         if method == "POST" and path == "/hooks/users":
             return self.webhook(environ)
@@ -152,7 +158,7 @@ class ConnectorApp:
                     '<p>This form is stale or came from another site. <a href="/">Reload</a>.</p>',
                     status=403,
                 )
-            return posts[path]()
+            return posts[path](form)
         handler = routes.get((method, path))
         if handler is not None:
             return handler()
@@ -330,12 +336,22 @@ class ConnectorApp:
         self.notices[sid] = "Disconnected: the tokens are revoked and forgotten."
         return redirect("/")
 
-    def home(self, sid: str) -> Response:
-        notice = self.notices.pop(sid, "")
+    def connection(self) -> Connection | None:
+        """The connection, refreshed first when its access token has expired (``None``
+        when there is none, or its grant is gone)."""
+        return self._current()[0]
+
+    def _current(self) -> tuple[Connection | None, str]:
         with self.tokens.lock:
             connection = self.tokens.load()
             if connection is not None and connection.expired:
-                connection, notice = self._refresh(connection)
+                return self._refresh(connection)
+        return connection, ""
+
+    def home(self, sid: str) -> Response:
+        notice = self.notices.pop(sid, "")
+        connection, refreshed = self._current()
+        notice = refreshed or notice
         parts = [f'<p class="notice">{_e(notice)}</p>' if notice else ""]
         if connection is None:
             parts.append(
@@ -372,6 +388,7 @@ class ConnectorApp:
             f'<form method="post" action="/disconnect"><input type="hidden" name="csrf" '
             f'value="{csrf}"><button id="disconnect">Disconnect</button></form>'
             '<a class="button" href="/connect" id="reconnect">Connect as another user</a>'
+            '<a class="button" href="/customers" id="customers">Customers and tasks</a>'
             "</div>"
             "<p class='hint'>The connector holds one connection at a time: connecting as "
             "another user (or to another account) replaces this one.</p>"

@@ -130,6 +130,7 @@ class ApiAnswer:
 
     status: int
     body: Any
+    replayed: bool = False  # the answer to an earlier request with the same Idempotency-Key
 
     @property
     def ok(self) -> bool:
@@ -204,6 +205,27 @@ class MarketplaceClient:
             timeout=TIMEOUT,
         )
         return ApiAnswer(status=response.status_code, body=_json(response))
+
+    def api_post(
+        self, path: str, access_token: str, body: dict[str, Any], *, idempotency_key: str
+    ) -> ApiAnswer:
+        """Create through the API. The same ``idempotency_key`` sent again (a retry)
+        answers the first result instead of creating twice."""
+        response = self.http.post(
+            self.config.endpoint(path),
+            json=body,
+            headers={
+                "Authorization": f"Bearer {access_token}",
+                "Accept": "application/json",
+                "Idempotency-Key": idempotency_key,
+            },
+            timeout=TIMEOUT,
+        )
+        return ApiAnswer(
+            status=response.status_code,
+            body=_json(response),
+            replayed=response.headers.get("Idempotent-Replayed") == "true",
+        )
 
 
 def _json(response: requests.Response) -> Any:

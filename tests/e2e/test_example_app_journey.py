@@ -32,6 +32,7 @@ from apps.installations.models import (
     SettingValue,
 )
 from apps.installations.policies import MASK
+from apps.modules.models import Task
 from tests.examples.test_connector_journey import Connector, free_port
 
 pytestmark = [pytest.mark.example_app, pytest.mark.django_db(transaction=True)]
@@ -106,9 +107,10 @@ def test_a_new_user_installs_configures_and_uninstalls_the_example_app(
         consent.get_by_role("heading", name="Install Example Connector on Acme Corp?")
     ).to_be_visible()
     scopes = consent.locator("#consent-new")
-    expect(scopes.locator("li")).to_have_count(2)
+    expect(scopes.locator("li")).to_have_count(3)
     expect(scopes).to_contain_text("users:read")
     expect(scopes).to_contain_text("crm.accounts:read")
+    expect(scopes).to_contain_text("task:full")
     expect(scopes).to_contain_text("Why: Shows who is connected and lists your colleagues")
     page.get_by_role("button", name="Allow and Install").click()
 
@@ -141,9 +143,23 @@ def test_a_new_user_installs_configures_and_uninstalls_the_example_app(
     )
     assert installation.status == InstallationStatus.ACTIVE
     assert installation.version.number == "1.0.0"
-    assert installation.granted_scopes == ["crm.accounts:read", "users:read"]
+    assert installation.granted_scopes == ["crm.accounts:read", "task:full", "users:read"]
     assert installation.installed_by.email == ADMIN
     assert connector.tokens()["account"] == "acme"
+
+    # Its customers: Acme's CRM accounts through the App API, and a follow-up task for one.
+    page.locator("#customers").click()
+    expect(page.get_by_role("heading", name="Customers")).to_be_visible()
+    expect(page.locator("#customers-status")).to_have_text("200")
+    row = page.locator("#customer-list tbody tr").first
+    customer = row.locator("td").first.inner_text()
+    row.get_by_role("button", name="Create a follow-up task").click()
+    expect(page.locator("#task-status")).to_have_text("201")
+    expect(page.locator("#task-created")).to_contain_text(f"Follow up with {customer}")
+    task = Task.objects.get(account__slug="acme", title=f"Follow up with {customer}")
+    assert task.crm_account.name == customer
+    page.get_by_role("link", name="Back to the customers").click()
+    page.get_by_role("link", name="Back to the connection").click()
 
     # 2. The marketplace console, same browser: set up, its settings, who may use it.
     page.goto("/")

@@ -274,12 +274,13 @@ def _approve_update(admin: Page, number: str) -> None:
     expect(admin.get_by_role("heading", name=f"Update {CONNECTOR}", exact=True)).to_be_visible()
     new = admin.locator("#scopes-new")
     expect(new.locator("li")).to_have_count(1)
-    expect(new).to_contain_text("task:read")
-    expect(new).to_contain_text(f"Why: {connector_demo.TASK_SCOPE['reason']}")
+    expect(new).to_contain_text("calendar:read")
+    expect(new).to_contain_text(f"Why: {connector_demo.UPDATE_SCOPE['reason']}")
     approved = admin.locator("#scopes-approved")
-    expect(approved.locator("li")).to_have_count(2)
+    expect(approved.locator("li")).to_have_count(3)
     expect(approved).to_contain_text("users:read")
     expect(approved).to_contain_text("crm.accounts:read")
+    expect(approved).to_contain_text("task:full")
     admin.get_by_label("I have read the new access it asks for").check()
     admin.get_by_role("button", name=f"Update to {number}").click()
     expect(admin.locator(".messages")).to_contain_text(
@@ -318,7 +319,7 @@ def test_a_developer_publishes_versions_and_admins_approve_or_get_them_automatic
     expect(pin).to_contain_text("Pinned to version 1.0.0")
     expect(pin.get_by_role("button", name="Unpin")).to_be_visible()
 
-    # The developer publishes 1.1.0, which also asks to view tasks.
+    # The developer publishes 1.1.0, which also asks to view calendar events.
     developer = browser_as(DEVELOPER)
     _open_version(developer, CONNECTOR, "1.1.0")
     expect(developer.locator(".version-status").first).to_have_text("Approved")
@@ -346,7 +347,7 @@ def test_a_developer_publishes_versions_and_admins_approve_or_get_them_automatic
     row.get_by_role("link", name=CONNECTOR).click()
     notice = developer.locator("#pending-update")
     expect(notice).to_contain_text("Update needs approval: version 1.1.0")
-    expect(notice).to_contain_text("task:read")
+    expect(notice).to_contain_text("calendar:read")
     expect(notice).to_contain_text("Version 1.0.0 keeps working until you decide.")
     notice.get_by_role("link", name="Review the new access and update").click()
     _approve_update(developer, "1.1.0")
@@ -363,7 +364,7 @@ def test_a_developer_publishes_versions_and_admins_approve_or_get_them_automatic
     developer.locator("#versions").get_by_role("link", name="New version").click()
     developer.get_by_label("Manifest").fill(
         json.dumps(
-            connector_demo.manifest("1.2.0", [*connector_demo.SCOPES, connector_demo.TASK_SCOPE]),
+            connector_demo.manifest("1.2.0", [*connector_demo.SCOPES, connector_demo.UPDATE_SCOPE]),
             indent=2,
         )
     )
@@ -416,7 +417,7 @@ def test_a_developer_publishes_versions_and_admins_approve_or_get_them_automatic
         assert [e.detail["automatic"] for e in events if e.kind == "updated"] == automatic
         assert [e.detail["to"] for e in approval] == ([] if slug == "globex" else ["1.1.0"])
     assert sorted(Installation.objects.get(pk=installed["acme"].pk).granted_scopes) == sorted(
-        ["users:read", "crm.accounts:read", "task:read"]
+        ["users:read", "crm.accounts:read", "task:full", "calendar:read"]
     )
     assert list(
         Job.objects.filter(kind=VERSION_ROLLOUT).order_by("pk").values_list("state", flat=True)

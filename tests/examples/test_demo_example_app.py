@@ -42,9 +42,13 @@ def test_demo_registers_the_connector_and_writes_its_credentials(
     assert versions == {"1.0.0": "published", "1.1.0": "approved"}
     manifest = AppVersion.objects.get(app=app, number="1.0.0").manifest
     assert manifest["redirect_uris"] == ["http://localhost:8001/oauth/callback"]
-    assert [s["code"] for s in manifest["scopes"]] == ["users", "crm.accounts"]
+    assert [(s["code"], s["level"]) for s in manifest["scopes"]] == [
+        ("users", "read"),
+        ("crm.accounts", "read"),
+        ("task", "full"),
+    ]
     newer = AppVersion.objects.get(app=app, number="1.1.0").manifest
-    assert [s["code"] for s in newer["scopes"]] == ["users", "crm.accounts", "task"]
+    assert [s["code"] for s in newer["scopes"]] == ["users", "crm.accounts", "task", "calendar"]
 
     data = json.loads(credentials.read_text())
     assert data["client_id"] == app.oauth_application.client_id

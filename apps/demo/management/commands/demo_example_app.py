@@ -2,9 +2,10 @@
 write its OAuth credentials where the connector reads them (``var/example-app.json``).
 
 - Example Connector (public, listed): 1.0.0 reviewed, approved and published, so Acme's
-  admin can install it from the catalog or from the connector's own "Connect" button;
-  1.1.0, which adds ``task:read``, approved but not published: the developer publishes it
-  when the walkthrough reaches the update, and installed accounts then update with a
+  admin can install it from the catalog or from the connector's own "Connect" button; it
+  lists the account's users and CRM accounts and creates follow-up tasks;
+  1.1.0, which adds ``calendar:read``, approved but not published: the developer publishes
+  it when the walkthrough reaches the update, and installed accounts then update with a
   re-consent that shows the new scope apart.
 
 Idempotent: an existing app is left as it is. The raw client secret exists only when it
@@ -51,13 +52,19 @@ SCOPES = [
     {
         "code": "crm.accounts",
         "level": "read",
-        "reason": "Links each customer to its record in the connected service.",
+        "reason": "Lists your customers, to link each to its record in the connected service.",
+    },
+    {
+        "code": "task",
+        "level": "full",
+        "reason": "Creates a follow-up task for a customer when you ask it to.",
     },
 ]
-TASK_SCOPE = {
-    "code": "task",
+# What 1.1.0 asks for on top of 1.0.0's scopes.
+UPDATE_SCOPE = {
+    "code": "calendar",
     "level": "read",
-    "reason": "Shows the tasks of each customer next to its record in the connected service.",
+    "reason": "Shows each customer's meetings next to its record in the connected service.",
 }
 
 
@@ -146,7 +153,9 @@ class Command(DemoCommand):
         app = App.objects.filter(account=account, name=NAME).first()
         if app is None:
             app, secret = self._create(account, actor_for_user(user=developer), moderator)
-            what = "public, listed: 1.0.0 published, 1.1.0 (adds task:read) approved, unpublished"
+            what = (
+                "public, listed: 1.0.0 published, 1.1.0 (adds calendar:read) approved, unpublished"
+            )
         elif _written_for(path, app.oauth_application.client_id):
             self._report(app, "exists, left as it is", path)
             return
@@ -166,8 +175,9 @@ class Command(DemoCommand):
             description=(
                 "Example Connector is the small app in examples/connector of the marketplace "
                 "repository. It starts the OAuth authorization itself (or accepts an install "
-                "from the catalog), exchanges the code, calls the users API, refreshes and "
-                "revokes its tokens. Read it next to docs/oauth.md."
+                "from the catalog), exchanges the code, calls the users API, lists the "
+                "account's customers and creates follow-up tasks, refreshes and revokes its "
+                "tokens. Read it next to docs/oauth.md."
             ),
             support_email="support@devstudio.test",
             support_url="https://devstudio.example.com/connector/help",
@@ -175,7 +185,8 @@ class Command(DemoCommand):
         first = version_create(
             app=app,
             raw=json.dumps(manifest("1.0.0", SCOPES), indent=2),
-            changelog="First release: connects, shows the user and the account's users.",
+            changelog="First release: connects, shows the user, the account's users and "
+            "customers, and creates follow-up tasks.",
             actor=dev,
         )
         version_submit(version=first, actor=dev)
@@ -184,8 +195,8 @@ class Command(DemoCommand):
         app_list_in_catalog(app=app)
         second = version_create(
             app=app,
-            raw=json.dumps(manifest("1.1.0", [*SCOPES, TASK_SCOPE]), indent=2),
-            changelog="Shows each customer's tasks (asks to view tasks).",
+            raw=json.dumps(manifest("1.1.0", [*SCOPES, UPDATE_SCOPE]), indent=2),
+            changelog="Shows each customer's meetings (asks to view calendar events).",
             actor=dev,
         )
         version_submit(version=second, actor=dev)
