@@ -47,7 +47,12 @@ from apps.oauth.selectors import (
     refresh_token_facts_get,
     refresh_token_get_for_rotation,
 )
-from apps.oauth.tokens import grant_consume, refresh_token_rotate_out
+from apps.oauth.tokens import (
+    grant_consume,
+    pair_write,
+    pair_written_together,
+    refresh_token_rotate_out,
+)
 from apps.scopes.catalog import Level
 from apps.scopes.policies import UnknownScope, parse_scope
 
@@ -291,40 +296,76 @@ class TokenGrants(OAuth2Validator):
         self, token: dict[str, Any], request: Any, *args: Any, **kwargs: Any
     ) -> Any:
         """Spend the code (or rotate the refresh token out) and write the new tokens, in one
-        transaction. The loser of a race writes nothing and gets ``invalid_grant``; a code
-        whose race was lost takes the winner's tokens with it."""
-        refusal: GrantRefused | None = None
-        with transaction.atomic(using=router.db_for_write(AccessToken)):
-            if request.grant_type == "authorization_code":
-                refusal = self._spend_code(request)
-            elif request.grant_type == "refresh_token" and self.rotate_refresh_token(request):
-                refusal = self._rotate_out(request)
+        transaction (on PostgreSQL in one statement, ``pair_write``). The loser of a race
+        writes nothing and gets ``invalid_grant``; a code whose race was lost takes the
+        winner's tokens with it."""
+        spending = request.grant_type == "authorization_code"
+        rotating = request.grant_type == "refresh_token" and self.rotate_refresh_token(request)
+        using = router.db_for_write(AccessToken)
+        if (spending or rotating) and token.get("refresh_token") and pair_written_together(using):
+            self._check_scope(token)
+            self._check_and_set_request_resource(request)
+            access_token, refresh_token = self._new_pair(token, request)
+            spend = request.marketplace_grant if spending else request.refresh_token_instance
+            won = pair_write(
+                spend=spend, access_token=access_token, refresh_token=refresh_token, using=using
+            )
+            refusal = self._spent(request, won=won)
             if refusal is None:
-                self._save_bearer_token(token, request, *args, **kwargs)
+                self._announce(access_token)
+        else:
+            with transaction.atomic(using=using):
+                refusal = None
+                if spending:
+                    won = grant_consume(grant=request.marketplace_grant)
+                    refusal = self._spent(request, won=won)
+                elif rotating:
+                    won = refresh_token_rotate_out(refresh_token=request.refresh_token_instance)
+                    refusal = self._spent(request, won=won)
+                if refusal is None:
+                    self._save_bearer_token(token, request, *args, **kwargs)
         if refusal is not None:
             raise refusal
 
-    def _spend_code(self, request: Any) -> GrantRefused | None:
-        grant = request.marketplace_grant
-        if grant_consume(grant=grant):
-            request.marketplace_grant_spent = True
-            return None
-        # Lost a race with another exchange of the same code: the winner's tokens go too.
-        RefreshToken.revoke_family(grant.token_family)
-        return GrantRefused(request=request)
-
-    def _rotate_out(self, request: Any) -> GrantRefused | None:
-        if refresh_token_rotate_out(refresh_token=request.refresh_token_instance):
+    def _spent(self, request: Any, *, won: bool) -> GrantRefused | None:
+        """The refusal of a request whose code (or refresh token) another request spent
+        first, or ``None`` when this one spent it."""
+        if request.grant_type == "authorization_code":
+            if won:
+                request.marketplace_grant_spent = True
+                return None
+            # Lost a race with another exchange of the same code: the winner's tokens go too.
+            RefreshToken.revoke_family(request.marketplace_grant.token_family)
+            return GrantRefused(request=request)
+        if won:
             return None
         return GrantRefused(description="The refresh token was already used.", request=request)
+
+    def _check_scope(self, token: dict[str, Any]) -> None:
+        if "scope" not in token:
+            raise errors.FatalClientError("Failed to renew access token: missing scope")
+
+    def _announce(self, access_token: Any) -> None:
+        issued = _issued.get()
+        if issued is not None:
+            issued.append(access_token)
+
+    def _new_pair(self, token: dict[str, Any], request: Any) -> tuple[Any, Any]:
+        """The access token and the refresh token to issue, not yet saved."""
+        expires = timezone.now() + timedelta(
+            seconds=token.get("expires_in", oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS)
+        )
+        previous = getattr(request, "refresh_token_instance", None)
+        access_token = self._access_token(expires, request, token, source_refresh_token=previous)
+        refresh_token = self._refresh_token(request, token["refresh_token"], access_token, previous)
+        return access_token, refresh_token
 
     def _save_bearer_token(
         self, token: dict[str, Any], request: Any, *args: Any, **kwargs: Any
     ) -> Any:
         if request.grant_type == "refresh_token" and not self.rotate_refresh_token(request):
             return super()._save_bearer_token(token, request, *args, **kwargs)
-        if "scope" not in token:
-            raise errors.FatalClientError("Failed to renew access token: missing scope")
+        self._check_scope(token)
         self._check_and_set_request_resource(request)
         expires = timezone.now() + timedelta(
             seconds=token.get("expires_in", oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS)
@@ -335,9 +376,7 @@ class TokenGrants(OAuth2Validator):
         )
         if token.get("refresh_token"):
             self._create_refresh_token(request, token["refresh_token"], access_token, previous)
-        issued = _issued.get()
-        if issued is not None:
-            issued.append(access_token)
+        self._announce(access_token)
         return access_token
 
     def _bound_to(self, request: Any) -> tuple[int | None, int | None]:
@@ -355,7 +394,7 @@ class TokenGrants(OAuth2Validator):
             membership.pk if membership is not None else None,
         )
 
-    def _create_access_token(
+    def _access_token(
         self,
         expires: datetime,
         request: Any,
@@ -374,10 +413,22 @@ class TokenGrants(OAuth2Validator):
             membership_id=membership_id,
         )
         self._set_token_value(access_token, token["access_token"])
+        return access_token
+
+    def _create_access_token(
+        self,
+        expires: datetime,
+        request: Any,
+        token: dict[str, Any],
+        source_refresh_token: Any = None,
+    ) -> Any:
+        access_token = self._access_token(
+            expires, request, token, source_refresh_token=source_refresh_token
+        )
         access_token.save(force_insert=True)
         return access_token
 
-    def _create_refresh_token(
+    def _refresh_token(
         self, request: Any, refresh_token_code: str, access_token: Any, previous_refresh_token: Any
     ) -> Any:
         if previous_refresh_token is not None:
@@ -396,5 +447,13 @@ class TokenGrants(OAuth2Validator):
             installation_id=access_token.installation_id,
         )
         self._set_token_value(refresh_token, refresh_token_code)
+        return refresh_token
+
+    def _create_refresh_token(
+        self, request: Any, refresh_token_code: str, access_token: Any, previous_refresh_token: Any
+    ) -> Any:
+        refresh_token = self._refresh_token(
+            request, refresh_token_code, access_token, previous_refresh_token
+        )
         refresh_token.save(force_insert=True)
         return refresh_token

@@ -1,6 +1,11 @@
 """Two refreshes of one refresh token at the same instant, each in its own thread with its
 own database connection: one gets new tokens, the other ``invalid_grant``, never a 500.
 
+Both requests are held once they have read the refresh token, until both have, so that
+they race on the write itself (the compare-and-set) whatever the machine's load; a
+request arriving after the other has written is a replay, which revokes the family
+(``test_code_flow``).
+
 PostgreSQL only: it is where two requests truly run at once (SQLite serialises writers,
 so the race cannot happen there).
 """
@@ -12,6 +17,7 @@ from typing import Any
 import pytest
 from django.db import connection, connections
 
+from apps.oauth import grants
 from apps.oauth.models import AccessToken, RefreshToken
 from tests.apps.oauth.conftest import install, tokens_for
 from tests.factories.oauth import api_get, refresh
@@ -27,8 +33,27 @@ ROUNDS = 4
 CONTENDERS = 2
 
 
-def _race(published: Any, refresh_token: str) -> list[Any]:
+@pytest.fixture
+def read_together(monkeypatch: pytest.MonkeyPatch) -> threading.Barrier:
+    """Holds each refresh before its write until every contender has read its token."""
     barrier = threading.Barrier(CONTENDERS)
+
+    def held(write: Any) -> Any:
+        def run(**kwargs: Any) -> Any:
+            if isinstance(kwargs.get("spend", kwargs.get("refresh_token")), RefreshToken):
+                barrier.wait(timeout=30)
+            return write(**kwargs)
+
+        return run
+
+    monkeypatch.setattr(grants, "pair_write", held(grants.pair_write))
+    monkeypatch.setattr(grants, "refresh_token_rotate_out", held(grants.refresh_token_rotate_out))
+    return barrier
+
+
+def _race(published: Any, refresh_token: str, read_together: threading.Barrier) -> list[Any]:
+    barrier = threading.Barrier(CONTENDERS)
+    read_together.reset()
     responses: list[Any] = [None] * CONTENDERS
 
     def run(index: int) -> None:
@@ -49,12 +74,12 @@ def _race(published: Any, refresh_token: str) -> list[Any]:
 
 
 def test_concurrent_refresh_gives_one_success_and_one_invalid_grant(
-    client_for, admin, account, published
+    client_for, admin, account, published, read_together
 ):
     install(published, account=account, admin=admin)
     for _ in range(ROUNDS):
         tokens = tokens_for(client_for(admin), published)
-        responses = _race(published, tokens["refresh_token"])
+        responses = _race(published, tokens["refresh_token"], read_together)
 
         statuses = sorted(r.status_code for r in responses)
         assert statuses == [200, 400], [getattr(r, "content", r) for r in responses]
