@@ -7,7 +7,8 @@ refresh grant and the tokens both issue.
   replay: every token issued from it is revoked. The code is spent and the
   tokens written in one transaction (``grant_consume``, a compare-and-set), so of two
   exchanges of one code at once one gets tokens and the other ``invalid_grant``, and the
-  winner's tokens are revoked too.
+  winner's tokens are revoked too. On PostgreSQL the spending and the writes are one
+  statement (``pair_write``).
 - Refresh: the refresh token is read once with its access token
   (``refresh_token_get_for_rotation``), then its facts (``refresh_token_facts_get``:
   installation, account, user, the user's membership and whether an access rule admits
