@@ -143,6 +143,19 @@ def _mark_active(path: str, sections: list[VisibleSection]) -> list[VisibleSecti
     ]
 
 
+def may_read_records(code: str) -> Predicate:
+    """Whether the member's role gives read on the module of the catalog model ``code``."""
+
+    def visible(request: HttpRequest) -> bool:
+        from apps.modules.policies import record_can
+
+        return record_can(request_actor(request), code=code, level="read")
+
+    return visible
+
+
+# The product's own pages come first: they are what members work in every day.
+RECORDS = section("records", "Records", is_member)
 DEVELOPER = section("developer", "Developer", is_developer)
 ACCOUNT_ADMIN = section("account-admin", "Account admin", is_account_admin)
 MODERATION = section("moderation", "Moderation", is_moderator)
@@ -166,3 +179,13 @@ PLATFORM.add("Django admin", "admin:index", visible=has_django_admin)
 MODERATION.add("Review queue", "console:moderation:review-list")
 MARKETPLACE.add("Browse apps", "console:marketplace:app-list")
 MARKETPLACE.add("My apps", "console:installations:my_app-list", visible=is_member)
+
+
+def _add_record_pages() -> None:
+    from console.records.pages import PAGES
+
+    for page in PAGES:
+        RECORDS.add(page.label, page.url_name("list"), visible=may_read_records(page.code))
+
+
+_add_record_pages()

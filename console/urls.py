@@ -14,6 +14,7 @@ urlpatterns = [
     path("jobs/", include("console.jobs.urls")),
     path("moderation/", include("console.moderation.urls")),
     path("apps/", include("console.installations.urls")),
+    path("records/", include("console.records.urls")),
     path(
         "connections/callback/",
         ConnectionCallbackView.as_view(),
