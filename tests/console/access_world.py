@@ -7,7 +7,7 @@ next test finds the world as it was built.
 """
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps as django_apps
@@ -29,6 +29,8 @@ from apps.installations.services import installation_access_set, installation_se
 from apps.jobs.kinds import DIAGNOSTIC
 from apps.jobs.models import Job
 from apps.moderation.services import review_claim
+from console.records.pages import PAGES
+from tests.apps.modules.records import create_payload, make_record
 from tests.factories import (
     AccountFactory,
     ApiKeyFactory,
@@ -100,6 +102,11 @@ class World:
     group_id: int = 0
     invitation_id: int = 0
     invitation_token: str = ""
+    # one record of each model with console pages, in acme and in globex, by page slug;
+    # and the create form's fields of each, by page slug (relations in acme)
+    records: dict[str, int] = field(default_factory=dict)
+    other_records: dict[str, int] = field(default_factory=dict)
+    record_forms: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def kwargs(self) -> dict[str, Any]:
         """The values a route's URL may name."""
@@ -123,6 +130,9 @@ class World:
             "group_id": self.group_id,
             "invitation_id": self.invitation_id,
             "invitation_token": self.invitation_token,
+            **{f"{slug}_id": pk for slug, pk in self.records.items()},
+            **{f"other_{slug}_id": pk for slug, pk in self.other_records.items()},
+            "record_forms": self.record_forms,
         }
 
 
@@ -236,6 +246,13 @@ def build_world() -> World:
         link_for=lambda token: tokens.append(token) or token,
         role_id=sales.pk,
     )
+    records, other_records, record_forms = {}, {}, {}
+    for page in PAGES:
+        records[page.slug] = make_record(page.model, account).pk
+        other_records[page.slug] = make_record(page.model, other_account).pk
+        form = create_payload(page.registration, account)
+        form.pop("owner", None)
+        record_forms[page.slug] = form
     return World(
         account=account,
         other_account=other_account,
@@ -262,6 +279,9 @@ def build_world() -> World:
         group_id=group.pk,
         invitation_id=invitation.pk,
         invitation_token=tokens[0],
+        records=records,
+        other_records=other_records,
+        record_forms=record_forms,
     )
 
 
@@ -287,6 +307,7 @@ _TABLES = (
     "installations",
     "oauth",
     "connections",
+    "modules",
     "admin",
 )
 

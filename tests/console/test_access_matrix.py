@@ -25,6 +25,8 @@ import pytest
 from django.test import Client
 from django.urls import get_resolver, reverse
 
+from apps.modules.policies import record_module
+from console.records.pages import PAGES, RecordPage
 from tests.console.access_world import PERSONAS, World, snapshot, world_in_transaction
 from tests.factories.accounts import PASSWORD
 from tests.factories.catalog import manifest_text
@@ -766,6 +768,70 @@ ROUTES = [
     Route("marketplace:install_link-detail", get=SIGNED_IN, kwargs={"token": "{token}"}),
 ]
 
+# --- the product's own record pages ------------------------------------------------------
+# The member's Sales role: full on CRM, read on tasks, nothing else; the developer has no
+# role (no right anywhere); admins have full everywhere. The outsider is an admin of
+# globex: its lists and new-record forms are theirs, acme's records are a 404. Platform
+# people belong to no account: 403.
+SALES_RIGHTS = {"crm": "full", "task": "read"}
+READ = ("read", "full")
+
+
+def record_routes(page: RecordPage) -> list[Route]:
+    level = SALES_RIGHTS.get(record_module(page.code), "none")
+    base = row(DENIED, anonymous=LOGIN)
+    readers = base | {"admin": OK} | ({"member": OK} if level in READ else {})
+    writers = base | {"admin": OK} | ({"member": OK} if level == "full" else {})
+    own = {"outsider": OK}
+    theirs = {"outsider": HIDDEN}
+    root = "/records/" + page.path + "/"
+    key = "{" + page.slug + "_id}"  # the world value of the page's record
+    record = {"record_id": key}
+    mine = root + key + "/"
+
+    def writing(expect: Expect) -> dict[str, Expect]:
+        return {"admin": expect} | ({"member": expect} if level == "full" else {})
+
+    def form(values: dict[str, Any]) -> dict[str, Any]:
+        return values["record_forms"][page.slug]
+
+    def edit_form(values: dict[str, Any]) -> dict[str, Any]:
+        return form(values) | {"revision": 1}
+
+    return [
+        Route(f"records:{page.slug}-list", get=readers | own),
+        Route(
+            f"records:{page.slug}-create",
+            get=writers | own,
+            post=writers | {"outsider": OUTSIDER_CREATE[page.slug]} | writing(wrote(root + "*/")),
+            data=form,
+        ),
+        Route(f"records:{page.slug}-detail", get=readers | theirs, kwargs=record),
+        Route(
+            f"records:{page.slug}-edit",
+            get=writers | theirs,
+            post=writers | theirs | writing(wrote(mine)),
+            kwargs=record,
+            data=edit_form,
+        ),
+        Route(
+            f"records:{page.slug}-delete",
+            get=writers | theirs,
+            post=writers | theirs | writing(wrote(root)),
+            kwargs=record,
+            data=posts({}),
+        ),
+    ]
+
+
+# What globex's admin gets posting the world's new-record form, made with acme's records
+# for the relations a record must have: a 400 naming the field, or their own new record.
+OUTSIDER_CREATE = {page.slug: wrote("/records/" + page.path + "/*/") for page in PAGES} | {
+    "agile_issue": Expect(400)
+}
+
+ROUTES += [route for page in PAGES for route in record_routes(page)]
+
 GET_CELLS = [
     pytest.param(route, persona, id=f"{route}-{persona}")
     for route in ROUTES
@@ -831,6 +897,33 @@ def test_post(world, route, persona):
         assert snapshot() != before
     else:
         assert snapshot() == before
+
+
+RECORD_CELLS = [
+    pytest.param(page, verb, method, id=f"{page.slug}-{verb}-{method}")
+    for page in PAGES
+    for verb, method in [
+        ("detail", "get"),
+        ("edit", "get"),
+        ("edit", "post"),
+        ("delete", "get"),
+        ("delete", "post"),
+    ]
+]
+
+
+@pytest.mark.parametrize(("page", "verb", "method"), RECORD_CELLS)
+def test_another_accounts_record_is_not_found_even_for_an_admin(world, page, verb, method):
+    values = world.kwargs()
+    url = reverse(page.url_name(verb), kwargs={"record_id": values[f"other_{page.slug}_id"]})
+    data = values["record_forms"][page.slug] | {"revision": 1} if verb == "edit" else {}
+    client = client_for(world, "admin")
+    before = snapshot()
+
+    response = client.get(url) if method == "get" else client.post(url, data)
+
+    assert response.status_code == 404
+    assert snapshot() == before
 
 
 def test_every_console_route_has_a_row():
