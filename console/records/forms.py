@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import models
 
 from apps.modules.registry import Registration
+from console.records.pages import model_fields
 
 
 class DateInput(forms.DateInput):
@@ -40,9 +41,7 @@ class MemberChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
 
 def writable_fields(registration: Registration) -> list[str]:
     """The fields a record page may write, in the registration's order, the owner last."""
-    serializer = registration.serializer()
-    names = [name for name, field in serializer.fields.items() if not field.read_only]
-    return [name for name in names if name != "owner"] + (["owner"] if "owner" in names else [])
+    return model_fields(registration, writable=True)
 
 
 def _form_field(model: type[models.Model], name: str, account_id: int) -> forms.Field:

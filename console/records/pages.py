@@ -148,3 +148,18 @@ PAGES: tuple[RecordPage, ...] = (
 def page_for_model(model: type[models.Model]) -> RecordPage | None:
     """The pages of ``model``, if it has any (to link a related record to its page)."""
     return next((page for page in PAGES if page.model is model), None)
+
+
+def model_fields(registration: Registration, *, writable: bool = False) -> list[str]:
+    """The fields of the registration's serializer that are fields of its model (a
+    serializer a host brings may add others, which the pages leave to the API), in its
+    order; ``writable``: only those a write may set, the owner last."""
+    model_names = {f.name for f in registration.model._meta.get_fields()}
+    names = [
+        name
+        for name, field in registration.serializer().fields.items()
+        if name in model_names and not (writable and field.read_only)
+    ]
+    if not writable:
+        return names
+    return [name for name in names if name != "owner"] + (["owner"] if "owner" in names else [])

@@ -8,12 +8,11 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.urls import reverse
 
 from apps.modules.selectors import record_list_for_account
-from console.records.pages import PAGES, RecordPage
+from console.records.pages import PAGES, RecordPage, model_fields
 
 SHOWN = 10
 
@@ -31,11 +30,8 @@ def related_lists(record: models.Model, *, readable: Collection[str]) -> list[Re
     for page in PAGES:
         if page.code not in readable:
             continue
-        for name in page.registration.serializer().fields:
-            try:
-                field = page.model._meta.get_field(name)
-            except FieldDoesNotExist:  # a field of the serializer alone
-                continue
+        for name in model_fields(page.registration):
+            field = page.model._meta.get_field(name)
             if not isinstance(field, models.ForeignKey) or field.related_model is not type(record):
                 continue
             rows: Any = record_list_for_account(

@@ -29,7 +29,7 @@ from console.access import MemberRequiredMixin, access_errors
 from console.records.changelists import record_changelist
 from console.records.display import record_value
 from console.records.forms import RecordForm
-from console.records.pages import PAGES, RecordPage
+from console.records.pages import PAGES, RecordPage, model_fields
 from console.records.related import related_lists
 
 
@@ -87,8 +87,7 @@ class RecordDetailView(RecordMixin, View):
     def get(self, request: HttpRequest, record_id: int) -> HttpResponse:
         record = self.get_record(record_id)
         readable = self.readable()
-        registration = self.page.registration
-        names = [n for n in registration.serializer().fields if n not in {"id"}]
+        names = [n for n in model_fields(self.page.registration) if n != "id"]
         values = [record_value(record, name, readable=readable) for name in names]
         context = self.base_context(
             record=record,
@@ -101,11 +100,15 @@ class RecordDetailView(RecordMixin, View):
 
 class RecordFormMixin(RecordMixin):
     def form(self, request: HttpRequest, record: Any = None) -> RecordForm:
+        extra: dict[str, Any] = {}
+        if record is None:  # a new record is the member's own until they say otherwise
+            extra["initial"] = {"owner": self.actor.user_id}
         return RecordForm(
             request.POST if request.method == "POST" else None,
             registration=self.page.registration,
             account_id=self.account.pk,
             record=record,
+            **extra,
         )
 
     def show(self, request: HttpRequest, form: RecordForm, record: Any = None) -> HttpResponse:

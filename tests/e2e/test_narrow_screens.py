@@ -26,6 +26,7 @@ from apps.installations.services import installation_access_set, installation_in
 from apps.jobs.kinds import DIAGNOSTIC
 from apps.jobs.models import Job
 from apps.moderation.services import review_claim
+from console.records.pages import PAGES
 from tests.factories import ApiKeyFactory
 from tests.factories.catalog import make_install_link
 
@@ -75,9 +76,22 @@ MUST_SEE = {
         "console:installations:installation-update",
         "console:installations:installation-uninstall",
         "console:jobs:job-detail",
+        "console:records:invoice-list",
+        "console:records:invoice-detail",
+        "console:records:task-edit",
+        "console:records:crm_deal-delete",
         "oauth:authorize",  # the consent screen
     ],
-    "member": ["console:installations:my_app-list", "console:installations:my_app-settings"],
+    "member": [
+        "console:installations:my_app-list",
+        "console:installations:my_app-settings",
+        "console:records:crm_account-list",
+        "console:records:crm_account-detail",
+        "console:records:crm_account-create",
+        "console:records:crm_account-edit",
+        "console:records:crm_contact-detail",
+        "console:records:product-detail",  # read only
+    ],
     "moderator": ["console:moderation:review-list", "console:moderation:review-detail"],
     "staff": ["console:system:status", "console:system:job-detail"],
     "member of two accounts": ["oauth:authorize"],  # the account picker
@@ -149,8 +163,18 @@ def site(db) -> Site:
         "role_id": Role.objects.get(account=acme, name="Sales").pk,
         "group_id": Group.objects.get_or_create(account=acme, name="North")[0].pk,
     }
+    # A record page's id: the first of acme's records of its model in the demo data.
+    records = {}
+    for record_page in PAGES:
+        first = record_page.model._default_manager.filter(account=acme).order_by("pk").first()
+        if first is not None:
+            records[f"console:records:{record_page.slug}-"] = first.pk
     site = Site(pages={})
     for name, parameters in console_routes():
+        prefix = name.rsplit("-", 1)[0] + "-"
+        if parameters == {"record_id"} and prefix in records:
+            site.pages[reverse(name, kwargs={"record_id": records[prefix]})] = name
+            continue
         if name in NOT_VISITED or parameters - set(ids):
             site.unfilled.append(name)
             continue
