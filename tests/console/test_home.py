@@ -88,10 +88,11 @@ def test_the_header_shows_brand_user_and_csrf_header_for_htmx(client_for, member
 @pytest.mark.parametrize(
     ("persona", "sections"),
     [
-        ("member", ["marketplace"]),
+        # The member's Sales role reads CRM and tasks; the developer has no role.
+        ("member", ["records", "marketplace"]),
         ("developer", ["developer", "marketplace"]),
-        ("admin", ["account-admin", "marketplace"]),
-        ("outsider", ["account-admin", "marketplace"]),
+        ("admin", ["records", "account-admin", "marketplace"]),
+        ("outsider", ["records", "account-admin", "marketplace"]),
         ("moderator", ["moderation", "platform", "marketplace"]),
         # A superuser holds every permission, the moderator's too.
         ("staff", ["moderation", "platform", "marketplace"]),
