@@ -148,8 +148,11 @@ def may_read_records(code: str) -> Predicate:
 
     def visible(request: HttpRequest) -> bool:
         from apps.modules.policies import record_can
+        from apps.modules.registry import registration_for
 
-        return record_can(request_actor(request), code=code, level="read")
+        return registration_for(code) is not None and record_can(
+            request_actor(request), code=code, level="read"
+        )
 
     return visible
 

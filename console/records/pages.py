@@ -35,6 +35,11 @@ class RecordPage:
     sort: str = "-pk"
 
     @property
+    def registered(self) -> bool:
+        """Whether the model is still registered (a host may unregister one)."""
+        return registration_for(self.code) is not None
+
+    @property
     def registration(self) -> Registration:
         registration = registration_for(self.code)
         if registration is None:  # a host unregistered it: no pages either
@@ -147,7 +152,7 @@ PAGES: tuple[RecordPage, ...] = (
 
 def page_for_model(model: type[models.Model]) -> RecordPage | None:
     """The pages of ``model``, if it has any (to link a related record to its page)."""
-    return next((page for page in PAGES if page.model is model), None)
+    return next((page for page in PAGES if page.registered and page.model is model), None)
 
 
 def model_fields(registration: Registration, *, writable: bool = False) -> list[str]:

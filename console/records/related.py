@@ -28,7 +28,7 @@ class RelatedList:
 def related_lists(record: models.Model, *, readable: Collection[str]) -> list[RelatedList]:
     found = []
     for page in PAGES:
-        if page.code not in readable:
+        if page.code not in readable or not page.registered:
             continue
         for name in model_fields(page.registration):
             field = page.model._meta.get_field(name)

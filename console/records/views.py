@@ -19,8 +19,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
+from apps.accounts.actors import Actor
 from apps.accounts.models import AccessLevel
-from apps.core.errors import PermissionDenied
+from apps.core.errors import NotFound, PermissionDenied
 from apps.modules.errors import RecordChanged, RecordInUse
 from apps.modules.policies import record_can, record_refusal
 from apps.modules.selectors import record_get_for, record_list_for
@@ -37,6 +38,11 @@ class RecordMixin(MemberRequiredMixin):
     """A view over the records of one ``page`` (set in ``as_view(page=...)``)."""
 
     page: RecordPage = None  # type: ignore[assignment]  # given by as_view(page=...)
+
+    def check_actor(self, actor: Actor) -> None:
+        super().check_actor(actor)
+        if not self.page.registered:  # a host unregistered the model: no pages either
+            raise NotFound(f"There are no {self.page.label.lower()} in this product.")
 
     def readable(self) -> set[str]:
         """The codes of the record pages the member may open (for links)."""

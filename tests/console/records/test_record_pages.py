@@ -225,3 +225,29 @@ def test_a_member_without_a_right_on_the_module_is_refused(member, account):
     assert client.get("/records/products/").status_code == 403
     assert client.get(f"/records/products/{product.pk}/").status_code == 403
     assert "no access to the products module" in client.get("/records/products/").content.decode()
+
+
+@pytest.fixture
+def without_contacts():
+    """The host serves ``crm.contact`` elsewhere: it is unregistered for the test."""
+    from apps.modules.registry import _REGISTRY, unregister
+
+    saved = _REGISTRY["crm.contact"]
+    unregister("crm.contact")
+    yield
+    _REGISTRY["crm.contact"] = saved
+
+
+def test_a_model_the_host_unregisters_loses_its_pages_and_links_only(
+    member, account, without_contacts
+):
+    record = make_record(CrmAccount, account, name="Initech")
+    client = login(member)
+
+    shown = client.get(f"{ACCOUNTS}{record.pk}/")
+    sections = client.get("/").context["nav_sections"]
+
+    assert shown.status_code == 200
+    assert client.get("/records/crm/contacts/").status_code == 404
+    assert client.get("/records/crm/contacts/new/").status_code == 404
+    assert "Contacts" not in [link.label for s in sections for link in s.links]
