@@ -36,14 +36,28 @@ def _filter(model: type[models.Model], name: str) -> Filter:
     return Filter(name, label, choices=choices, lookup=name)
 
 
+class RecordChangeList(ChangeList):
+    """A changelist whose search form keeps the list's narrowing to one related record."""
+
+    keep: tuple[str, str] | None = None
+
+    @property
+    def hidden_params(self) -> list[tuple[str, str]]:
+        return [*super().hidden_params, *([self.keep] if self.keep else [])]
+
+
 def record_changelist(
-    request: HttpRequest, *, page: RecordPage, queryset: QuerySet[Any]
+    request: HttpRequest,
+    *,
+    page: RecordPage,
+    queryset: QuerySet[Any],
+    keep: tuple[str, str] | None = None,
 ) -> ChangeList:
     model = page.model
     relations = [
         name for name in page.columns if isinstance(model._meta.get_field(name), models.ForeignKey)
     ]
-    return ChangeList(
+    cl = RecordChangeList(
         request,
         queryset.select_related(*relations),
         columns=[_column(model, name) for name in page.columns],
@@ -54,6 +68,8 @@ def record_changelist(
         filters=[_filter(model, name) for name in page.filters],
         default_sort=page.sort,
         page_size=25,
-        empty_message=f"No {page.label.lower()} yet.",
+        empty_message=f"No {model._meta.verbose_name_plural} yet.",
         object_name=page.noun,
     )
+    cl.keep = keep
+    return cl

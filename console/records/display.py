@@ -31,7 +31,13 @@ class Value:
 
 
 def field_label(model: type[models.Model], name: str) -> str:
-    label = str(model._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
+    """A field's name for people: its verbose name, capitalised; a relation named after
+    the model it points at takes that model's spelling ("CRM account", not "Crm account")."""
+    field: Any = model._meta.get_field(name)
+    label = str(field.verbose_name)
+    related = getattr(field, "related_model", None)
+    if isinstance(related, type) and str(related._meta.verbose_name).lower() == label.lower():
+        label = str(related._meta.verbose_name)
     return label[:1].upper() + label[1:]
 
 

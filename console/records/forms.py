@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import models
 
 from apps.modules.registry import Registration
+from console.records.display import field_label
 from console.records.pages import model_fields
 
 
@@ -78,8 +79,7 @@ def _form_field(model: type[models.Model], name: str, account_id: int) -> forms.
 
 
 def _label(field: Any) -> str:
-    text = str(field.verbose_name)
-    return text[:1].upper() + text[1:]
+    return field_label(field.model, field.name)
 
 
 class RecordForm(forms.Form):

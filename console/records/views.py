@@ -30,8 +30,8 @@ from console.access import MemberRequiredMixin, access_errors
 from console.records.changelists import record_changelist
 from console.records.display import record_value
 from console.records.forms import RecordForm
-from console.records.pages import PAGES, RecordPage, model_fields
-from console.records.related import related_lists
+from console.records.pages import PAGES, RecordPage, model_fields, page_for_model
+from console.records.related import narrowed_by_relation, related_lists
 
 
 class RecordMixin(MemberRequiredMixin):
@@ -78,8 +78,21 @@ class RecordListView(RecordMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         with access_errors():
             records = record_list_for(actor=self.actor, code=self.page.code)
-        cl = record_changelist(request, page=self.page, queryset=records)
-        context = self.base_context(cl=cl, readable=self.readable())
+        records, narrowing = narrowed_by_relation(
+            request.GET, page=self.page, queryset=records, account_id=self.account.pk
+        )
+        keep = (narrowing.param, str(narrowing.record.pk)) if narrowing else None
+        cl = record_changelist(request, page=self.page, queryset=records, keep=keep)
+        readable = self.readable()
+        related = page_for_model(type(narrowing.record)) if narrowing else None
+        context = self.base_context(
+            cl=cl,
+            readable=readable,
+            narrowing=narrowing,
+            narrowing_url=reverse(related.url_name("detail"), args=[narrowing.record.pk])
+            if narrowing and related and related.code in readable
+            else None,
+        )
         if context["may_change"]:
             context["empty_action_url"] = reverse(self.page.url_name("create"))
             context["empty_action_label"] = f"New {self.page.noun}"

@@ -251,3 +251,32 @@ def test_a_model_the_host_unregisters_loses_its_pages_and_links_only(
     assert client.get("/records/crm/contacts/").status_code == 404
     assert client.get("/records/crm/contacts/new/").status_code == 404
     assert "Contacts" not in [link.label for s in sections for link in s.links]
+
+
+def test_a_list_narrowed_to_one_related_record_keeps_it_while_searching(
+    member, account, other_account
+):
+    initech = make_record(CrmAccount, account, name="Initech")
+    theirs = make_record(CrmAccount, other_account, name="Theirs")
+    ada = make_record(CrmContact, account, crm_account=initech, first_name="Ada")
+    bob = make_record(CrmContact, account, first_name="Bob")
+    client = login(member)
+
+    narrowed = client.get(f"/records/crm/contacts/?crm_account={initech.pk}")
+    ignored = client.get(f"/records/crm/contacts/?crm_account={theirs.pk}")
+
+    assert [r.pk for r in narrowed.context["cl"].rows] == [ada.pk]
+    assert "Only those whose CRM account is" in narrowed.content.decode()
+    assert ("crm_account", str(initech.pk)) in narrowed.context["cl"].hidden_params
+    assert sorted(r.pk for r in ignored.context["cl"].rows) == sorted([ada.pk, bob.pk])
+    assert ignored.context["narrowing"] is None
+
+
+def test_a_record_page_links_to_all_of_its_related_records_past_the_first_ten(member, account):
+    initech = make_record(CrmAccount, account, name="Initech")
+    for n in range(11):
+        make_record(CrmContact, account, crm_account=initech, first_name=f"C{n}")
+
+    page = login(member).get(f"{ACCOUNTS}{initech.pk}/").content.decode()
+
+    assert f'href="/records/crm/contacts/?crm_account={initech.pk}">see all 11</a>' in page
