@@ -15,6 +15,7 @@ urlpatterns = [
     path("moderation/", include("console.moderation.urls")),
     path("apps/", include("console.installations.urls")),
     path("records/", include("console.records.urls")),
+    path("apps/", include("console.embedding.urls")),
     path(
         "connections/callback/",
         ConnectionCallbackView.as_view(),

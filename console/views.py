@@ -10,6 +10,7 @@ from apps.accounts.policies import module_choices
 from apps.moderation.policies import actor_can_moderate
 from apps.moderation.selectors import review_queue_summary
 from console.access import request_actor
+from console.embedding.menu import widgets_for
 from console.navigation import section_links
 
 
@@ -28,6 +29,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
         actor = request_actor(self.request)
         if actor.membership is not None:
             rights = actor.rights
+            context["widgets"] = widgets_for(self.request)
             context["rights"] = [
                 {
                     "label": label,

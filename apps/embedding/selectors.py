@@ -16,7 +16,11 @@ from apps.embedding.errors import EmbeddingError
 from apps.embedding.models import SigningKey
 from apps.embedding.policies import SETTINGS_PAGE, origin_of
 from apps.installations.models import Installation
-from apps.installations.selectors import installation_get_for_use, installation_list_usable_for
+from apps.installations.selectors import (
+    installation_get_for_use,
+    installation_list_usable_for,
+    user_authorization_get,
+)
 
 
 def signing_keys_published(*, now: datetime | None = None) -> list[SigningKey]:
@@ -111,3 +115,13 @@ def placement_get_for(
         f"“{installation.app.name}” has no embedding “{embedding_id}” here any more.",
         code=EmbeddingError.NO_SUCH_EMBEDDING,
     )
+
+
+def placement_authorized(*, placement: Placement, actor: Actor) -> bool:
+    """Whether the member may use the app's frame now: always for an account-level app;
+    for a user-level app once the user has given their own consent (Authorize)."""
+    if not placement.user_level:
+        return True
+    if actor.user is None:
+        return False
+    return user_authorization_get(installation=placement.installation, user=actor.user) is not None

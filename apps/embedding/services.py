@@ -7,7 +7,9 @@ JWKS. It is never a live API token: it authorizes nothing on the API.
 
 from __future__ import annotations
 
+import json
 import secrets
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,6 +20,7 @@ from django.utils import timezone
 from joserfc import jwt
 
 from apps.accounts.actors import Actor
+from apps.core.crypto import decrypt, encrypt
 from apps.core.errors import PermissionDenied
 from apps.embedding.errors import EmbeddingError
 from apps.embedding.keys import ALGORITHM, key_generate, key_load
@@ -29,6 +32,8 @@ from apps.embedding.policies import (
     launch_language,
 )
 from apps.embedding.selectors import Placement
+from apps.installations.selectors import user_authorization_get
+from apps.oauth.issue import access_token_expiry, token_pair_issue
 
 # Clock skew allowed to verifiers: a retired key stays published this much longer.
 _LEEWAY = timedelta(seconds=60)
@@ -142,3 +147,51 @@ def launch_token_issue(
         {"alg": key.algorithm, "kid": key.kid, "typ": "JWT"}, claims, key_load(key.private_key)
     )
     return LaunchToken(token=token, jti=jti, expires_at=claims["exp"], claims=claims)
+
+
+def sdk_tokens_get(
+    *, actor: Actor, placement: Placement, held: MutableMapping[str, Any]
+) -> dict[str, Any]:
+    """The current user's access and refresh tokens for the placement's installation
+    (the SDK's ``auth.tokens()``), never another user's: issued to ``actor``'s user alone.
+
+    The pair is kept encrypted in ``held`` (the user's session) and given again while its
+    access token lives at least another minute; otherwise a new pair is issued. A
+    user-level app needs the user's own consent first (``not_authorized``). The scopes
+    are the installation's grant (a user-level app's: the part the user agreed to)."""
+    user, membership = actor.user, actor.membership
+    installation = placement.installation
+    if user is None or membership is None or membership.account_id != installation.account_id:
+        raise PermissionDenied(
+            "Only a member of the account can use its apps.", code=EmbeddingError.NOT_AUTHORIZED
+        )
+    scopes = list(installation.granted_scopes)
+    if placement.user_level:
+        consent = user_authorization_get(installation=installation, user=user)
+        if consent is None:
+            raise PermissionDenied(
+                f"Authorize “{placement.app_name}” first: use its Authorize button.",
+                code=EmbeddingError.NOT_AUTHORIZED,
+            )
+        scopes = [scope for scope in scopes if scope in set(consent.scopes)]
+    slot = f"embedding.tokens.{installation.pk}.{user.pk}"
+    now = timezone.now()
+    kept = held.get(slot)
+    if isinstance(kept, dict):
+        expires = access_token_expiry(
+            token_id=kept.get("id", 0), user_id=user.pk, installation_id=installation.pk
+        )
+        if expires is not None and expires > now + timedelta(minutes=1):
+            pair = json.loads(decrypt(kept["pair"]))
+            return {**pair, "expires_in": int((expires - now).total_seconds())}
+    issued = token_pair_issue(
+        installation=installation, user=user, membership=membership, scopes=scopes
+    )
+    pair = {
+        "access_token": issued.access_token,
+        "refresh_token": issued.refresh_token,
+        "token_type": "Bearer",
+        "scope": issued.scope,
+    }
+    held[slot] = {"id": issued.access_token_id, "pair": encrypt(json.dumps(pair))}
+    return {**pair, "expires_in": int((issued.expires_at - now).total_seconds())}

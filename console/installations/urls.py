@@ -1,5 +1,6 @@
 from django.urls import path
 
+from console.embedding.views import EmbeddedPageView
 from console.installations import views
 
 app_name = "installations"
@@ -17,7 +18,7 @@ urlpatterns = [
     ),
     path(
         "<int:installation_id>/open/<str:embedding_id>/",
-        views.MyAppOpenView.as_view(),
+        EmbeddedPageView.as_view(),
         name="my_app-open",
     ),
     path(

@@ -89,6 +89,10 @@ DEVELOPER_OBJECT = DEVELOPER_LIST | {"other_developer": HIDDEN}
 # MemberRequiredMixin: platform people without an account are refused.
 MEMBER_LIST = row(OK, anonymous=LOGIN, moderator=DENIED, staff=DENIED)
 MODERATOR = row(DENIED, anonymous=LOGIN, moderator=OK, staff=OK)
+# The host bridge's endpoints (console.embedding): POST only, for an embedding the member
+# may open; another account's installation is a 404, a member without access a 403.
+BRIDGE_GET = row(NO_METHOD, anonymous=LOGIN, moderator=DENIED, staff=DENIED)
+BRIDGE_POST = MEMBER_LIST | {"outsider": HIDDEN, "other_developer": HIDDEN, "developer": DENIED}
 STAFF = MODERATOR  # the moderator is platform staff too
 
 
@@ -127,6 +131,7 @@ DRAFT = APP | {"number": "{draft}"}
 PUBLISHED = APP | {"number": "{published}"}
 LINK = PUBLISHED | {"link_id": "{link_id}"}
 INSTALLED = {"installation_id": "{installation_id}"}
+FRAME = INSTALLED | {"embedding_id": "menu"}
 APP_PAGE = "/developer/apps/{code}/"
 INSTALLED_PAGE = "/apps/installed/{installation_id}/"
 NEW_PASSWORD = "An0ther-long-passphrase"
@@ -620,6 +625,32 @@ ROUTES = [
             "admin": to("/apps/"),
         },
         kwargs=INSTALLED,
+        data=posts({}),
+    ),
+    # The sidebar's Apps section, loaded by every member's page.
+    Route("embedding:menu", get=MEMBER_LIST),
+    # --- the host bridge's endpoints for an embedded frame (JSON) ------------------------
+    # Signing a launch token writes no row a console page could (the first key aside).
+    Route(
+        "embedding:launch-token",
+        get=BRIDGE_GET,
+        post=BRIDGE_POST,
+        kwargs=FRAME,
+        data=posts({}),
+    ),
+    # The member's own tokens for the installation: issued (rows), never another's.
+    Route(
+        "embedding:tokens",
+        get=BRIDGE_GET,
+        post=BRIDGE_POST | {"member": Expect(200, writes=True), "admin": Expect(200, writes=True)},
+        kwargs=FRAME,
+        data=posts({}),
+    ),
+    Route(
+        "embedding:status",
+        get=BRIDGE_GET,
+        post=BRIDGE_POST,
+        kwargs=FRAME,
         data=posts({}),
     ),
     # --- installed apps, for account admins ----------------------------------------------

@@ -35,7 +35,6 @@ from console.installations.views.connection import (
 from console.installations.views.member import (
     MyAppListView,
     MyAppMixin,
-    MyAppOpenView,
     MySettingFileView,
     MySettingsView,
 )
@@ -73,7 +72,6 @@ __all__ = [
     "MemberTargetMixin",
     "MyAppListView",
     "MyAppMixin",
-    "MyAppOpenView",
     "MyAppReauthorizeView",
     "MySettingFileView",
     "MySettingsView",

@@ -44,6 +44,7 @@ from apps.installations.services import (
 from apps.jobs.models import Job
 from console.access import AccountAdminRequiredMixin
 from console.diffs import manifest_diff_shown
+from console.embedding.menu import settings_pages_for
 from console.forms import form_add_application_error
 from console.installations.forms import AccessForm, UpdateForm
 from console.installations.views.common import (
@@ -116,6 +117,9 @@ class InstallationDetailView(InstallationMixin, View):
             "manifest": manifest,
             "scopes": scope_rows(installation.granted_scopes),
             "webhooks": list(installation_webhooks(installation=installation)),
+            "settings_pages": settings_pages_for(self.request, installation_id=installation.pk)
+            if changeable
+            else [],
             "access": installation_access(installation=installation),
             "history": [
                 {"event": e, "line": event_line(e)}

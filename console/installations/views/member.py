@@ -1,23 +1,17 @@
-"""Every member's own apps: the ones they may use, their user-level settings, and an
-app's page opened in the console."""
+"""Every member's own apps: the ones they may use and their user-level settings (an
+app's page opens in the console through ``console.embedding``)."""
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
-from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.views import View
 
 from apps.installations.models import Installation
-from apps.installations.policies import (
-    STANDALONE_LOCATIONS,
-    embedding_launch_url,
-    settings_of_level,
-)
+from apps.installations.policies import STANDALONE_LOCATIONS, settings_of_level
 from apps.installations.selectors import (
     installation_get_for_use,
     installation_list_usable_for,
@@ -105,56 +99,3 @@ class MySettingFileView(MyAppMixin, View):
     def get(self, request: HttpRequest, installation_id: int, key: str) -> HttpResponseBase:
         self.load(installation_id)
         return file_response(self.installation, key, request.user)  # type: ignore[arg-type]
-
-
-class MyAppOpenView(MyAppMixin, View):
-    """An installed app's page opened inside the console: its embedding (one that needs
-    no record) in a frame, with the launch context in the frame's address."""
-
-    def get(self, request: HttpRequest, installation_id: int, embedding_id: str) -> HttpResponse:
-        installation = self.load(installation_id)
-        if installation.app.status != "active":
-            raise Http404(f"“{installation.app.name}” is not available at the moment.")
-        manifest = manifest_or_none(installation)
-        embedding = next(
-            (e for e in (manifest.embeddings if manifest else ()) if e.id == embedding_id), None
-        )
-        if embedding is None or embedding.location not in STANDALONE_LOCATIONS:
-            raise Http404("The app has no page to open here.")
-        if _same_origin(embedding.url, request):
-            # Framed with scripts and its own origin allowed, a page of the marketplace's
-            # own origin could reach out of its sandbox.
-            raise Http404("An app's page cannot be served from the marketplace's own address.")
-        account = self.membership.account
-        src = embedding_launch_url(
-            embedding.url,
-            protocol=request.scheme or "https",
-            domain=f"{account.slug}.{settings.PRODUCT_DOMAIN}",
-            language=account.language,
-            code=embedding.code,
-            embedding_id=embedding.id,
-            app_code=str(installation.app.code),
-            version=installation.version.number,
-        )
-        return render(
-            request,
-            "console/installations/my_app_open.html",
-            {"installation": installation, "embedding": embedding, "src": src},
-        )
-
-
-def _same_origin(url: str, request: HttpRequest) -> bool:
-    """Whether ``url`` has the scheme, host and port this request came in on."""
-    parts = urlsplit(url)
-    default_port = {"http": 80, "https": 443}
-    try:
-        port = parts.port or default_port.get(parts.scheme)
-    except ValueError:
-        return False
-    host, _, request_port = request.get_host().partition(":")
-    ours = (
-        request.scheme,
-        host.lower(),
-        int(request_port) if request_port else default_port.get(request.scheme or ""),
-    )
-    return (parts.scheme, (parts.hostname or "").lower(), port) == ours

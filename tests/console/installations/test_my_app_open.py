@@ -1,11 +1,15 @@
-"""Opening an installed app's page inside the console, with the launch context."""
+"""Opening an installed app's page inside the console, with the launch context and a
+signed launch token."""
 
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import reverse
+from joserfc import jwt
+from joserfc.jwk import KeySet
 
 from apps.catalog.services import app_deactivate
+from apps.embedding.selectors import jwks
 from apps.installations.models import InstallationAccess
 from apps.installations.services import installation_uninstall
 from tests.console.conftest import login_url
@@ -48,21 +52,34 @@ def test_a_member_with_access_gets_the_frame_with_the_launch_context(
     response = client_for(member).get(open_url(open_to_sales))
 
     assert response.status_code == 200
-    src = response.context["src"]
-    parts = urlsplit(src)
+    frame = response.context["frame"]
+    parts = urlsplit(frame["src"])
     assert (
         f"{parts.scheme}://{parts.netloc}{parts.path}" == "https://invoicer.example.com/embed/home"
     )
-    assert {k: v[0] for k, v in parse_qs(parts.query).items()} == {
+    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    token = query.pop("launch_token")
+    assert query == {
         "protocol": "http",
         "domain": "acme.localhost",
         "lang": account.language,
         "code": "app.home",
+        "embedding": "app.home",
         "embedding_id": "menu",
         "app": str(open_to_sales.app.code),
         "version": open_to_sales.version.number,
+        "host_origin": "http://testserver",
     }
-    assert 'id="embedded-app"' in response.content.decode()
+    claims = jwt.decode(token, KeySet.import_key_set(jwks()), algorithms=["ES256"]).claims
+    assert claims["sub"] == str(member.pk)
+    assert claims["aud"] == open_to_sales.app.oauth_application.client_id
+    assert claims["embedding_id"] == "menu" and claims["location"] == "main_menu"
+    html = response.content.decode()
+    assert 'id="embedded-app"' in html
+    assert 'sandbox="allow-scripts allow-forms allow-popups allow-same-origin"' in html
+    assert 'data-origin="https://invoicer.example.com"' in html
+    assert "Loading Invoicer…" in html
+    assert "Invoicer does not answer." in html
 
 
 def test_an_unknown_embedding_is_404(client_for, admin, installation):

@@ -1,0 +1,73 @@
+"""The installed apps' items in the main menu, and their widgets on the home page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from apps.embedding.policies import DASHBOARD_WIDGET, MAIN_MENU, SETTINGS_PAGE
+from apps.embedding.selectors import Placement, placement_list_for
+from console.access import request_actor
+from console.embedding.frames import frame_for, host_origin
+
+
+@dataclass(frozen=True)
+class AppLink:
+    label: str
+    url: str
+    active: bool
+
+
+def page_url(placement: Placement) -> str:
+    return reverse(
+        "console:installations:my_app-open",
+        kwargs={
+            "installation_id": placement.installation.pk,
+            "embedding_id": placement.embedding_id,
+        },
+    )
+
+
+def app_menu_for(request: HttpRequest, *, current_path: str = "") -> list[AppLink]:
+    """The ``main_menu`` embeddings of the apps the member may use now (none for anyone
+    who is not a member)."""
+    actor = request_actor(request)
+    if actor.membership is None:
+        return []
+    links = []
+    for placement in placement_list_for(
+        actor=actor, location=MAIN_MENU, host_origin=host_origin(request)
+    ):
+        url = page_url(placement)
+        links.append(AppLink(label=placement.title, url=url, active=current_path == url))
+    return links
+
+
+def widgets_for(request: HttpRequest) -> list[dict[str, Any]]:
+    """The frames of the ``dashboard.widget`` embeddings for the account's home."""
+    actor = request_actor(request)
+    if actor.membership is None:
+        return []
+    return [
+        frame_for(request, actor=actor, placement=placement)
+        for placement in placement_list_for(
+            actor=actor, location=DASHBOARD_WIDGET, host_origin=host_origin(request)
+        )
+    ]
+
+
+def settings_pages_for(request: HttpRequest, *, installation_id: int) -> list[AppLink]:
+    """The ``settings.page`` embeddings of one installation, for its admin's page."""
+    actor = request_actor(request)
+    if actor.membership is None:
+        return []
+    return [
+        AppLink(label=placement.title, url=page_url(placement), active=False)
+        for placement in placement_list_for(
+            actor=actor, location=SETTINGS_PAGE, host_origin=host_origin(request)
+        )
+        if placement.installation.pk == installation_id
+    ]

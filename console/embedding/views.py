@@ -1,0 +1,132 @@
+"""An embedded app's full page, and the endpoints the host bridge calls for a frame's
+SDK: a fresh launch token, the current user's tokens, whether the user has authorized a
+user-level app. Each answers only for an embedding the member may open now."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views import View
+
+from apps.core.errors import ApplicationError, ErrorCode
+from apps.core.ratelimit import rate_limit_count
+from apps.embedding.selectors import Placement, placement_authorized, placement_get_for
+from apps.embedding.services import launch_token_issue, sdk_tokens_get
+from apps.installations.policies import STANDALONE_LOCATIONS
+from apps.oauth.issuer import oauth_issuer
+from console.access import MemberRequiredMixin, access_errors
+from console.embedding.frames import frame_for, host_origin
+from console.embedding.menu import app_menu_for
+
+
+class PlacementMixin(MemberRequiredMixin):
+    request: HttpRequest
+
+    def placement(self, installation_id: int, embedding_id: str) -> Placement:
+        return placement_get_for(
+            actor=self.actor,
+            installation_id=installation_id,
+            embedding_id=embedding_id,
+            host_origin=host_origin(self.request),
+        )
+
+
+class EmbeddedPageView(PlacementMixin, View):
+    """An app's page that needs no record (main menu, dashboard widget, settings page),
+    full width in the console."""
+
+    def get(self, request: HttpRequest, installation_id: int, embedding_id: str) -> HttpResponse:
+        with access_errors():
+            placement = self.placement(installation_id, embedding_id)
+            if placement.location not in STANDALONE_LOCATIONS:
+                raise Http404("The app has no page to open here.")
+            frame = frame_for(request, actor=self.actor, placement=placement)
+        return render(
+            request,
+            "console/embedding/page.html",
+            {"frame": frame, "installation": placement.installation, "placement": placement},
+        )
+
+
+class AppMenuView(MemberRequiredMixin, View):
+    """The sidebar's Apps section: the main-menu pages of the apps the member may use,
+    loaded by the page after it is shown (htmx)."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        path = request.GET.get("path", "")
+        return render(
+            request,
+            "console/embedding/menu.html",
+            {"app_menu": app_menu_for(request, current_path=path)},
+        )
+
+
+def _error(exc: ApplicationError) -> JsonResponse:
+    return JsonResponse(
+        {"error": {"code": exc.code, "message": exc.message}}, status=exc.status_code
+    )
+
+
+class BridgeApi(PlacementMixin, View):
+    """Base of the bridge's endpoints: JSON in and out, counted against the frame's
+    per-minute limit, errors as ``{"error": {"code", "message"}}``."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, installation_id: int, embedding_id: str) -> HttpResponse:
+        decision = rate_limit_count(
+            key=f"embedding-sdk:{request.user.pk}:{installation_id}:{embedding_id}",
+            limit=settings.EMBEDDING_SDK_CALLS_PER_MINUTE,
+            period=60,
+        )
+        if not decision.allowed:
+            return JsonResponse(
+                {
+                    "error": {
+                        "code": ErrorCode.THROTTLED,
+                        "message": "Too many calls from this app: retry in "
+                        f"{int(decision.wait) + 1} s.",
+                    }
+                },
+                status=429,
+            )
+        try:
+            placement = self.placement(installation_id, embedding_id)
+            body = self.answer(placement)
+        except ApplicationError as exc:
+            return _error(exc)
+        response = JsonResponse(body)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def answer(self, placement: Placement) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+class LaunchTokenApi(BridgeApi):
+    """A fresh launch token for the frame (the SDK's ``launchToken()``)."""
+
+    def answer(self, placement: Placement) -> dict[str, Any]:
+        token = launch_token_issue(
+            actor=self.actor, placement=placement, issuer=oauth_issuer(self.request)
+        )
+        return {"launch_token": token.token, "expires_at": token.expires_at}
+
+
+class TokensApi(BridgeApi):
+    """The current user's access and refresh tokens for the installation (the SDK's
+    ``auth.tokens()``); never another user's."""
+
+    def answer(self, placement: Placement) -> dict[str, Any]:
+        return sdk_tokens_get(actor=self.actor, placement=placement, held=self.request.session)
+
+
+class StatusApi(BridgeApi):
+    """Whether the user may use the frame now (a user-level app: authorized), e.g. after
+    the Authorize pop-up closed."""
+
+    def answer(self, placement: Placement) -> dict[str, Any]:
+        return {"authorized": placement_authorized(placement=placement, actor=self.actor)}
