@@ -8,7 +8,10 @@
 ``GET /oauth/callback``   the redirect URI: code (with or without our state) or error
 ``POST /refresh``         refresh the access token
 ``POST /disconnect``      revoke the tokens and forget them
-``GET /embed``            the page the marketplace shows in its ``main_menu`` frame
+``GET /embed``            the page the marketplace shows in its ``main_menu`` frame,
+                          once its launch token is verified (``embedded``, ``launch``)
+``GET /embed/whoami``     who a fresh launch token says opened the page (the SDK's)
+``GET /embed/dialog``     the page of the marketplace's modal
 ``POST /hooks/users``     webhook deliveries (``users.user.updated``), listed on home
 ``GET /healthz``          ``ok``, for whoever starts the process
 ========================  ==========================================================
@@ -38,6 +41,8 @@ import requests
 
 from examples.connector import customers
 from examples.connector.config import CALLBACK_PATH, INSTALL_PATH, Config, masked
+from examples.connector.embedded import dialog_page, embed_page, whoami
+from examples.connector.launch import LaunchVerifier
 from examples.connector.oauth import (
     ApiAnswer,
     MarketplaceClient,
@@ -74,8 +79,10 @@ class ConnectorApp:
         *,
         client: MarketplaceClient | None = None,
         states: StateStore | None = None,
+        verifier: LaunchVerifier | None = None,
     ) -> None:
         self.config = config
+        self.verifier = verifier or LaunchVerifier(config)
         self.client = client or MarketplaceClient(config)
         self.states = states or StateStore()
         self.tokens = TokenStore(config.token_file)
@@ -118,7 +125,7 @@ class ConnectorApp:
     def _frame_ancestors(self, environ: dict[str, Any]) -> str:
         """Only the embedded page may be framed, and only by the marketplace; the others
         (with their Refresh and Disconnect buttons) by nobody, against clickjacking."""
-        if environ.get("PATH_INFO") == "/embed":
+        if environ.get("PATH_INFO") in ("/embed", "/embed/dialog"):
             parts = urlsplit(self.config.marketplace_url)
             return f"{parts.scheme}://{parts.netloc}"
         return "'none'"
@@ -140,6 +147,8 @@ class ConnectorApp:
             ("GET", INSTALL_PATH): lambda: self.install(sid, query),
             ("GET", CALLBACK_PATH): lambda: self.callback(sid, query),
             ("GET", "/embed"): lambda: self.embed(query),
+            ("GET", "/embed/dialog"): lambda: self.page(*dialog_page(self.config)[1:]),
+            ("GET", "/embed/whoami"): lambda: self.whoami(environ),
             ("GET", "/healthz"): lambda: Response(body="ok", content_type="text/plain"),
             ("GET", "/customers"): lambda: customers.customers(self, sid, query),
         }
@@ -405,19 +414,20 @@ class ConnectorApp:
         return f"<h2>Webhook deliveries received</h2><ul>{items}</ul>"
 
     def embed(self, query: dict[str, str]) -> Response:
-        rows = "".join(
-            f"<dt>{_e(k)}</dt><dd><code>{_e(v)}</code></dd>" for k, v in sorted(query.items())
-        )
+        """The page the marketplace frames: trusted only with a verified launch token
+        (``embedded.embed_page``)."""
         connection = self.tokens.load()
         status = (
             f"Connected to <code>{_e(connection.account)}</code>."
             if connection
             else 'Not connected: open <a href="/" target="_top">the connector</a> to connect.'
         )
-        return self.page(
-            "Example Connector",
-            f"<p>{status}</p><h2>Launch context</h2><dl class='facts'>{rows}</dl>",
-        )
+        code, title, content = embed_page(self.config, self.verifier, query, status)
+        return self.page(title, content, status=code)
+
+    def whoami(self, environ: dict[str, Any]) -> Response:
+        code, body = whoami(self.verifier, environ.get("HTTP_AUTHORIZATION", ""))
+        return Response(status=code, body=json.dumps(body), content_type="application/json")
 
     def webhook(self, environ: dict[str, Any]) -> Response:
         raw = _body(environ)
