@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from console import views
-from console.installations.views.connection import ConnectionCallbackView
+from console.installations.views.connection import ConnectionCallbackView, ConnectionLinkView
 
 app_name = "console"
 
@@ -21,5 +21,6 @@ urlpatterns = [
         ConnectionCallbackView.as_view(),
         name="connection-callback",
     ),
+    path("connections/start/<str:token>/", ConnectionLinkView.as_view(), name="connection-link"),
     path("", include("console.marketplace.urls")),
 ]

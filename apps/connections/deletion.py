@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from apps.catalog.models import App
-from apps.connections.authorization import oauth_connections_revoke
+from apps.connections.clients import oauth_connections_revoke
 from apps.connections.models import (
     ConnectionTestResult,
     ConnectionValue,

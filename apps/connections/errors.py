@@ -12,3 +12,6 @@ class ConnectionsError(StrEnum):
     OUTSIDE_REFUSED = "outside_refused"
     NOT_CONNECTED = "not_connected"
     CLIENT_CREDENTIALS_REQUIRED = "client_credentials_required"
+    REFRESH_FAILED = "refresh_failed"
+    LINK_EXPIRED = "link_expired"
+    LINK_USED = "link_used"

@@ -88,6 +88,16 @@ class OAuthConnection(TimeStampedModel):
         "an update to a version that changes them needs a reconnect.",
     )
 
+    issued_under = models.ForeignKey(
+        "catalog.AppVersion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The version whose manifest the tokens were issued under: a reconnect "
+        "after an update revokes stale tokens at the revocation URL that manifest declares.",
+    )
+
     def __str__(self) -> str:
         return f"{self.installation_id}: {self.status}"
 

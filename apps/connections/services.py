@@ -9,6 +9,7 @@ from django.db import transaction
 
 from apps.accounts.actors import Actor
 from apps.connections.errors import ConnectionsError
+from apps.connections.history import Kind, connection_event
 from apps.connections.models import ConnectionValue
 from apps.connections.policies import parameters_plan
 from apps.connections.selectors import connection_of
@@ -41,7 +42,8 @@ def connection_parameters_save(
     As for app-level settings: keys left out keep their value, an empty sensitive value
     keeps the stored one, ``clear`` removes stored sensitive values, a required
     parameter must end up with a value. Every problem is reported at once under its key
-    (``ValidationFailed``) and nothing is written then. Returns the keys that changed.
+    (``ValidationFailed``) and nothing is written then. Returns the keys that changed, which
+    the installation's history records (keys only, never a value).
     """
     require_manager(actor, installation)
     locked = installation_lock_active(
@@ -61,7 +63,10 @@ def connection_parameters_save(
     )
     if plan.errors:
         raise ValidationFailed("Some connection parameters are not valid.", fields=plan.errors)
-    return _apply(locked, stored, plan, actor)
+    changed = _apply(locked, stored, plan, actor)
+    if changed:
+        connection_event(locked, Kind.CONNECTION_SAVED, actor, {"keys": changed})
+    return changed
 
 
 def _apply(

@@ -14,7 +14,7 @@ from apps.catalog.manifests.connection import ACCESS_TOKEN, ConnectionTest, plac
 from apps.connections.authorization import connection_access_token, plain_parameters
 from apps.connections.errors import ConnectionsError
 from apps.connections.models import ConnectionTestResult, ConnectionValue
-from apps.connections.selectors import connection_of
+from apps.connections.selectors import connection_of, connection_setup_missing
 from apps.connections.services import require_manager
 from apps.core.crypto import decrypt
 from apps.core.errors import ApplicationError, NotFound
@@ -106,3 +106,14 @@ def _send(test: ConnectionTest, values: Mapping[str, str]) -> dict[str, object]:
         "excerpt": _excerpt(answer.text(), values),
         "message": "" if passed else f"The answer was {answer.status}; {expected} means success.",
     }
+
+
+def connection_test_after(
+    *, installation: Installation, trigger: str
+) -> ConnectionTestResult | None:
+    """The test, run once by the platform after a connect or a save, when the version
+    declares one and its required parameters are there; ``None`` when it did not run."""
+    connection = connection_of(installation)
+    if connection.test is None or connection_setup_missing(installation=installation):
+        return None
+    return connection_test_run(installation=installation, actor=None, trigger=trigger)

@@ -258,6 +258,13 @@ class InstallationEvent(models.Model):
         UNPINNED = "unpinned", "Unpinned"
         UPDATE_NEEDS_APPROVAL = "update_needs_approval", "Update needs approval"
         REAUTHORIZE_STARTED = "reauthorize_started", "Reauthorization started"
+        # Written by the connections context (through ``installation_event_record``).
+        CONNECTION_SAVED = "connection_saved", "Connection parameters saved"
+        CONNECTED = "connected", "Connected"
+        RECONNECTED = "reconnected", "Reconnected"
+        CONNECTION_NEEDS_RECONNECT = "connection_needs_reconnect", "Connection needs reconnect"
+        DISCONNECTED = "disconnected", "Disconnected"
+        CONNECTION_REFRESH_FAILED = "connection_refresh_failed", "Connection refresh failed"
 
     installation = models.ForeignKey(Installation, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)

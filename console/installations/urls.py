@@ -66,6 +66,16 @@ urlpatterns = [
         name="installation-connection_connect",
     ),
     path(
+        f"{INSTALLED}connection/refresh/",
+        views.InstallationConnectionRefreshView.as_view(),
+        name="installation-connection_refresh",
+    ),
+    path(
+        f"{INSTALLED}connection/disconnect/",
+        views.InstallationDisconnectView.as_view(),
+        name="installation-connection_disconnect",
+    ),
+    path(
         f"{INSTALLED}connection/test/",
         views.InstallationConnectionTestView.as_view(),
         name="installation-connection_test",

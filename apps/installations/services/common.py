@@ -34,6 +34,18 @@ def _event(
     )
 
 
+def installation_event_record(
+    *,
+    installation: Installation,
+    kind: InstallationEvent.Kind,
+    actor: Actor,
+    detail: Mapping[str, Any] | None = None,
+) -> None:
+    """Append one entry to the installation's history, for a context above this one
+    (connections) whose writes belong there. ``detail`` never holds a secret value."""
+    _event(installation, kind, actor, detail)
+
+
 def _require_active(
     installation: Installation,
     refusal: str = "The app is being uninstalled; its settings cannot change.",

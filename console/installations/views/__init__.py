@@ -28,9 +28,11 @@ from console.installations.views.common import (
     scope_rows,
 )
 from console.installations.views.connection import (
+    InstallationConnectionRefreshView,
     InstallationConnectionTestView,
     InstallationConnectionView,
     InstallationConnectView,
+    InstallationDisconnectView,
 )
 from console.installations.views.member import (
     MyAppListView,
@@ -54,6 +56,8 @@ from console.installations.views.settings import (
 __all__ = [
     "InstallationAccessView",
     "InstallationConnectView",
+    "InstallationDisconnectView",
+    "InstallationConnectionRefreshView",
     "InstallationConnectionTestView",
     "InstallationConnectionView",
     "InstallationDetailView",

@@ -115,7 +115,31 @@ def event_line(event: InstallationEvent) -> str:
         )
     if kind == InstallationEvent.Kind.UNPINNED:
         return "Unpinned: new versions that ask for no more access are installed automatically."
-    return event.get_kind_display()
+    return connection_event_line(event) or event.get_kind_display()
+
+
+def connection_event_line(event: InstallationEvent) -> str:
+    """A connection's history entry in words (parameter keys only, never a value)."""
+    detail = event.detail or {}
+    kind = event.kind
+    if kind == InstallationEvent.Kind.CONNECTION_SAVED:
+        return "Connection parameters changed: " + ", ".join(detail.get("keys", [])) + "."
+    if kind == InstallationEvent.Kind.CONNECTED:
+        return "Connected to the outside service."
+    if kind == InstallationEvent.Kind.RECONNECTED:
+        revoked = (
+            " The tokens issued for the previous version were revoked at its outside service."
+            if detail.get("revoked_stale")
+            else ""
+        )
+        return "Connected to the outside service again." + revoked
+    if kind == InstallationEvent.Kind.CONNECTION_NEEDS_RECONNECT:
+        return "Needs reconnect: " + str(detail.get("problem", ""))
+    if kind == InstallationEvent.Kind.DISCONNECTED:
+        return "Disconnected: the tokens were revoked at the outside service and removed."
+    if kind == InstallationEvent.Kind.CONNECTION_REFRESH_FAILED:
+        return "Refreshing the tokens failed: " + str(detail.get("problem", ""))
+    return ""
 
 
 def manifest_or_none(installation: Installation) -> Manifest | None:

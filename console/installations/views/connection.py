@@ -15,9 +15,12 @@ from django.views import View
 from apps.connections.authorization import (
     connection_connect_finish,
     connection_connect_start,
+    connection_disconnect,
+    connection_refresh_now,
     connection_version_check,
     outside_credentials_set,
 )
+from apps.connections.links import connection_connect_link_open
 from apps.connections.models import ConnectionTestResult
 from apps.connections.outside import plain_words
 from apps.connections.selectors import (
@@ -28,7 +31,8 @@ from apps.connections.selectors import (
     oauth_connection_of,
 )
 from apps.connections.services import connection_parameters_save
-from apps.connections.testing import connection_test_run
+from apps.connections.testing import connection_test_after, connection_test_run
+from apps.accounts.actors import Actor
 from apps.core.errors import ApplicationError, Conflict
 from apps.installations.models import Installation
 from apps.installations.selectors import installation_get_for
@@ -142,22 +146,37 @@ class InstallationConnectView(InstallationMixin, View):
         return HttpResponseNotAllowed(["POST"])
 
     def submit(self, **kwargs: Any) -> HttpResponse:
-        try:
-            start = connection_connect_start(
-                installation=self.installation,
-                actor=self.actor,
-                redirect_uri=callback_url(self.request),
-            )
-        except ApplicationError as exc:
-            messages.error(self.request, exc.message)
-            return redirect(installation_url(self.installation, "installation-connection"))
-        _pending_keep(
-            self.request,
-            state=start.state,
-            installation_id=self.installation.pk,
-            verifier=start.verifier,
+        return connect_start(self.request, self.actor, self.installation)
+
+
+def connect_start(request: HttpRequest, actor: Actor, installation: Installation) -> HttpResponse:
+    """Off to the outside service, the state kept in this session for this installation
+    (or back to the Connection page with the reason it cannot be connected)."""
+    try:
+        start = connection_connect_start(
+            installation=installation, actor=actor, redirect_uri=callback_url(request)
         )
-        return HttpResponseRedirect(start.url)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(installation_url(installation, "installation-connection"))
+    _pending_keep(request, state=start.state, installation_id=installation.pk, verifier=start.verifier)
+    return HttpResponseRedirect(start.url)
+
+
+class ConnectionLinkView(AccountAdminRequiredMixin, View):
+    """A one-time connect link (``POST /api/v1/installations/{id}/connection/connect``
+    makes them): opened by a signed-in admin of the account, it starts Connect in their
+    session, as the Connect button does."""
+
+    template_name = "console/installations/connection_link.html"
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        with access_errors():
+            try:
+                installation = connection_connect_link_open(token=token, actor=self.actor)
+            except Conflict as exc:
+                return render(request, self.template_name, {"message": exc.message}, status=409)
+        return connect_start(request, self.actor, installation)
 
 
 class ConnectionCallbackView(AccountAdminRequiredMixin, View):
@@ -197,12 +216,51 @@ class ConnectionCallbackView(AccountAdminRequiredMixin, View):
 
 
 def run_test_after(installation: Installation, trigger: str) -> None:
-    """The test runs once after a connect or a save, when the version declares one and
-    what it needs is there; its result shows on the page."""
-    connection = connection_of(installation)
-    if connection.test is None or connection_setup_missing(installation=installation):
-        return
-    connection_test_run(installation=installation, actor=None, trigger=trigger)
+    connection_test_after(installation=installation, trigger=trigger)
+
+
+class InstallationConnectionRefreshView(InstallationMixin, View):
+    """Refresh now: new tokens from the outside service at once."""
+
+    def show(self, **kwargs: Any) -> HttpResponse:
+        return HttpResponseNotAllowed(["POST"])
+
+    def submit(self, **kwargs: Any) -> HttpResponse:
+        page = installation_url(self.installation, "installation-connection")
+        try:
+            outcome = connection_refresh_now(installation=self.installation, actor=self.actor)
+        except ApplicationError as exc:
+            messages.error(self.request, exc.message)
+            return redirect(page)
+        if outcome.refreshed:
+            messages.success(self.request, "The tokens were refreshed.")
+        else:
+            messages.error(self.request, "Refreshing the tokens failed: " + outcome.problem)
+        return redirect(page)
+
+
+class InstallationDisconnectView(InstallationMixin, View):
+    """Disconnect: the tokens revoked at the outside service and removed."""
+
+    def show(self, **kwargs: Any) -> HttpResponse:
+        return HttpResponseNotAllowed(["POST"])
+
+    def submit(self, **kwargs: Any) -> HttpResponse:
+        page = installation_url(self.installation, "installation-connection")
+        try:
+            revoked = connection_disconnect(installation=self.installation, actor=self.actor)
+        except ApplicationError as exc:
+            messages.error(self.request, exc.message)
+            return redirect(page)
+        if revoked:
+            messages.success(self.request, f"{self.installation.app.name} is disconnected.")
+        else:
+            messages.warning(
+                self.request,
+                f"{self.installation.app.name} is disconnected here, but the outside service "
+                "did not confirm the revocation: remove the access on its side too.",
+            )
+        return redirect(page)
 
 
 class InstallationConnectionTestView(InstallationMixin, View):
