@@ -332,6 +332,11 @@ def connection_disconnect(*, installation: Installation, actor: Actor) -> bool:
         .first()
     )
     if row is None:
+        if connection_of(installation).oauth2 is None:
+            raise NotFound(
+                "This app's version has no OAuth connection.",
+                code=ConnectionsError.NO_CONNECTION,
+            )
         raise Conflict(
             "The app is not connected to its outside service.",
             code=ConnectionsError.NOT_CONNECTED,

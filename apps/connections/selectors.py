@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db.models import QuerySet
+
 from apps.catalog.manifests.connection import Connection
 from apps.catalog.models import App
 from apps.catalog.selectors import version_manifest
@@ -88,11 +90,7 @@ def connection_test_of(*, installation: Installation) -> ConnectionTestResult | 
 def connection_test_results_for_app(*, app: App) -> list[ConnectionTestResult]:
     """The last test result of every installation of ``app``, newest first, for its
     developers: the page shows the outcome, status and latency, never the answer."""
-    return list(
-        ConnectionTestResult.objects.filter(installation__app=app)
-        .select_related("installation__account", "installation__version")
-        .order_by("-tested_at")[:200]
-    )
+    return list(connection_test_list_for_app(app=app)[:200])
 
 
 def connection_values_for_backend(*, installation: Installation) -> dict[str, Any]:
@@ -102,3 +100,59 @@ def connection_values_for_backend(*, installation: Installation) -> dict[str, An
     for row in ConnectionValue.objects.filter(installation=installation):
         values[row.key] = decrypt(row.secret) if row.secret else row.value
     return values
+
+
+@dataclass(frozen=True)
+class ConnectionShown:
+    """An installation's connection as its admins see it (the console's Connection page,
+    the API): parameters masked, the authorization's state without its tokens."""
+
+    type: str
+    state: str
+    fields: list[SettingField]
+    missing: tuple[str, ...]
+    client_ready: bool
+    authorization: OAuthConnection | None
+    test_declared: bool
+    test: ConnectionTestResult | None
+
+
+def connection_shown(*, installation: Installation) -> ConnectionShown:
+    """What the admins see of ``installation``'s connection. ``state``: ``ready`` or
+    ``needs_setup`` (generic), ``not_connected``, ``connected`` or ``needs_reconnect``
+    (oauth2); ``none`` when the version connects to nothing."""
+    connection = connection_of(installation)
+    missing = connection_setup_missing(installation=installation)
+    authorization = (
+        OAuthConnection.objects.filter(installation=installation)
+        .select_related("connected_by")
+        .first()
+    )
+    if connection.type == "oauth2":
+        state = authorization.status if authorization is not None else "not_connected"
+    elif connection.type == "generic":
+        state = "needs_setup" if missing else "ready"
+    else:
+        state = "none"
+    return ConnectionShown(
+        type=connection.type,
+        state=state,
+        fields=connection_parameter_fields(installation=installation),
+        missing=missing,
+        client_ready=OutsideClient.objects.filter(app_id=installation.app_id).exists(),
+        authorization=authorization,
+        test_declared=connection.test is not None,
+        test=ConnectionTestResult.objects.filter(installation=installation)
+        .select_related("tested_by")
+        .first(),
+    )
+
+
+def connection_test_list_for_app(*, app: App) -> QuerySet[ConnectionTestResult]:
+    """The last test result of every installation of ``app``, newest first, for its
+    developers (who see outcomes, never answers)."""
+    return (
+        ConnectionTestResult.objects.filter(installation__app=app)
+        .select_related("installation__account", "installation__version")
+        .order_by("-tested_at", "-pk")
+    )

@@ -3,6 +3,20 @@ on ``account`` by its admin."""
 
 import pytest
 
+from tests.apps.connections.api_world import (  # noqa: F401 (fixtures)
+    app_developer,
+    connected,
+    globex_installation,
+    keys,
+    notes,
+    publisher,
+)
+from tests.apps.connections.oauth_world import (  # noqa: F401 (fixtures)
+    loopback,
+    notes_app,
+    oauth_installation,
+    provider,
+)
 from tests.factories import make_app, make_version
 from tests.factories.installations import make_installation
 
