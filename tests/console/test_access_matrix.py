@@ -708,6 +708,30 @@ ROUTES = [
         kwargs=INSTALLED,
         data=posts({}),
     ),
+    # Refresh now and Disconnect: the world's connection is generic (no OAuth
+    # authorization to refresh or revoke); each says so and writes nothing.
+    Route(
+        "installations:installation-connection_refresh",
+        get=ADMIN_OBJECT | {"admin": NO_METHOD},
+        post=ADMIN_OBJECT | {"admin": to(INSTALLED_PAGE + "connection/")},
+        kwargs=INSTALLED,
+        data=posts({}),
+    ),
+    Route(
+        "installations:installation-connection_disconnect",
+        get=ADMIN_OBJECT | {"admin": NO_METHOD},
+        post=ADMIN_OBJECT | {"admin": to(INSTALLED_PAGE + "connection/")},
+        kwargs=INSTALLED,
+        data=posts({}),
+    ),
+    # A one-time connect link the platform did not sign: not found, for every admin.
+    Route(
+        "connection-link",
+        get=ADMIN_LIST | {"outsider": HIDDEN, "admin": HIDDEN},
+        post=ADMIN_LIST | {"outsider": NO_METHOD, "admin": NO_METHOD},
+        kwargs={"token": "forged"},
+        data=posts({}),
+    ),
     # The outside service's way back: without a state this session started, refused.
     Route(
         "connection-callback",

@@ -56,11 +56,11 @@ from console.installations.views.settings import (
 __all__ = [
     "InstallationAccessView",
     "InstallationConnectView",
-    "InstallationDisconnectView",
     "InstallationConnectionRefreshView",
     "InstallationConnectionTestView",
     "InstallationConnectionView",
     "InstallationDetailView",
+    "InstallationDisconnectView",
     "InstallationFileView",
     "InstallationListView",
     "InstallationMixin",

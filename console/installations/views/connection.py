@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
+from apps.accounts.actors import Actor
 from apps.connections.authorization import (
     connection_connect_finish,
     connection_connect_start,
@@ -32,7 +33,6 @@ from apps.connections.selectors import (
 )
 from apps.connections.services import connection_parameters_save
 from apps.connections.testing import connection_test_after, connection_test_run
-from apps.accounts.actors import Actor
 from apps.core.errors import ApplicationError, Conflict
 from apps.installations.models import Installation
 from apps.installations.selectors import installation_get_for
@@ -159,7 +159,9 @@ def connect_start(request: HttpRequest, actor: Actor, installation: Installation
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect(installation_url(installation, "installation-connection"))
-    _pending_keep(request, state=start.state, installation_id=installation.pk, verifier=start.verifier)
+    _pending_keep(
+        request, state=start.state, installation_id=installation.pk, verifier=start.verifier
+    )
     return HttpResponseRedirect(start.url)
 
 
