@@ -31,3 +31,11 @@ def example_provider_url(path: Path) -> str:
     except (OSError, ValueError):
         data = {}
     return f"http://{data.get('host', '127.0.0.1')}:{data.get('port', 8002)}"
+
+
+def notes_backend_config_path() -> Path:
+    """The demo app Notes Sync's backend (``examples/notes_backend``): its client at the
+    marketplace, written by the demo data."""
+    return Path(
+        os.environ.get("NOTES_BACKEND_CONFIG") or Path(settings.VAR_DIR) / "notes-sync.json"
+    )

@@ -22,6 +22,13 @@ def media(settings, tmp_path):
     return tmp_path
 
 
+@pytest.fixture(autouse=True)
+def notes_backend_file(tmp_path, monkeypatch):
+    path = tmp_path / "notes-sync.json"
+    monkeypatch.setenv("NOTES_BACKEND_CONFIG", str(path))
+    return path
+
+
 def _counts():
     return tuple(
         m.objects.count()
@@ -235,6 +242,35 @@ def test_the_connection_demo_apps_and_the_providers_client(django_capture_on_com
         credentials.client_secret,
     )
     assert "http://127.0.0.1:8000/connections/callback/" in written["redirect_uris"]
+
+
+@pytest.mark.django_db
+def test_notes_syncs_backend_gets_its_credentials_and_its_redirect_uri(
+    notes_backend_file, django_capture_on_commit_callbacks
+):
+    import json
+
+    from django.contrib.auth.hashers import check_password
+
+    from apps.catalog.selectors import version_manifest
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("demo", force=True)
+    notes = App.objects.get(name="Notes Sync")
+    written = json.loads(notes_backend_file.read_text())
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("demo", force=True)
+
+    assert version_manifest(notes.versions.get()).redirect_uris == (
+        "http://127.0.0.1:8000/apps/installed/",
+        "http://127.0.0.1:8003/oauth/callback",
+    )
+    assert written["client_id"] == notes.oauth_application.client_id
+    notes.oauth_application.refresh_from_db()
+    assert check_password(written["client_secret"], notes.oauth_application.client_secret)
+    assert (written["port"], written["provider_url"]) == (8003, "http://127.0.0.1:8002")
+    assert json.loads(notes_backend_file.read_text()) == written  # kept on a second run
+    assert oct(notes_backend_file.stat().st_mode & 0o777) == "0o600"
 
 
 @pytest.mark.django_db

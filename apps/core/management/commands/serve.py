@@ -1,5 +1,6 @@
 """Start the web server, a Celery worker and Celery beat together, plus the example app
-(``examples/connector``) when its credentials file exists; Ctrl-C stops them all."""
+(``examples/connector``), the example provider (``examples/provider``) and Notes Sync's
+backend (``examples/notes_backend``) when their files exist; Ctrl-C stops them all."""
 
 import json
 import os
@@ -18,15 +19,22 @@ from apps.core.example_app import (
     example_config_path,
     example_provider_config_path,
     example_provider_url,
+    notes_backend_config_path,
 )
 
-OPTIONAL = {"example": "example app", "provider": "example provider"}
+OPTIONAL = {
+    "example": "example app",
+    "provider": "example provider",
+    "notes": "Notes Sync backend",
+}
+NOTES_URL = "http://127.0.0.1:8003"
 COLORS = {
     "web": "\033[36m",
     "worker": "\033[33m",
     "beat": "\033[35m",
     "example": "\033[32m",
     "provider": "\033[34m",
+    "notes": "\033[92m",
 }
 RESET = "\033[0m"
 
@@ -62,6 +70,12 @@ class Command(BaseCommand):
                 "Example provider (an outside service for connections): "
                 f"{example_provider_url(provider_file)}/\n"
             )
+        notes_line = ""
+        if not no_example and notes_backend_config_path().exists():
+            commands["notes"] = [sys.executable, "-m", "examples.notes_backend"]
+            notes_line = (
+                f"Notes Sync's backend (reads its connection, calls the provider): {NOTES_URL}/\n"
+            )
         processes = _start(commands, addrport=addrport, example_file=example_file)
 
         broker = settings.CELERY_BROKER_URL.split("://", 1)[0]
@@ -71,7 +85,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"\nConsole:  http://{addrport}/\nAPI docs: http://{addrport}/api/docs/\n"
-                f"{example}{provider_line}Worker and beat are running on the {broker} broker. "
+                f"{example}{provider_line}{notes_line}"
+                f"Worker and beat are running on the {broker} broker. "
                 f"Press Ctrl-C to stop all {len(processes)}.\n"
             )
         )
@@ -157,6 +172,12 @@ def _start(
             }
         if name == "provider":
             process_env = {**env, "PROVIDER_CONFIG": str(example_provider_config_path())}
+        if name == "notes":
+            process_env = {
+                **env,
+                "NOTES_BACKEND_CONFIG": str(notes_backend_config_path()),
+                "NOTES_BACKEND_MARKETPLACE_URL": f"http://{addrport}",
+            }
         processes[name] = subprocess.Popen(  # noqa: S603
             command,
             stdout=subprocess.PIPE,

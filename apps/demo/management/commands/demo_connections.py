@@ -8,9 +8,12 @@
 - Weather Now (public, listed, 1.0.0 published): a ``generic`` connection (a sensitive
   API key and a city); its test sends the key to the provider's ``/api/ping``.
 
-Neither has a backend of its own: their redirect URI is the console's list of installed
-apps, where the admin lands after Allow. Idempotent: existing apps are left as they are;
-the provider's file is written again (with a new outside secret) when it is missing.
+Their first redirect URI is the console's list of installed apps, where the admin lands
+after Allow. Notes Sync also has a tiny backend (``examples/notes_backend``, at
+``NOTES_BACKEND``): its callback is Notes Sync's second redirect URI, and its client id
+and secret at the marketplace go to ``var/notes-sync.json`` (the secret rotated when the
+file is missing). Idempotent: existing apps are left as they are; the provider's file is
+written again (with a new outside secret) when it is missing.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from apps.accounts.models import Membership, User
 from apps.catalog.models import App, AppType
 from apps.catalog.services import (
     app_create,
+    app_credentials_rotate,
     app_list_in_catalog,
     app_listing_update,
     version_create,
@@ -36,11 +40,12 @@ from apps.catalog.services import (
 )
 from apps.connections.authorization import outside_client_set
 from apps.connections.models import OutsideClient
-from apps.core.example_app import example_provider_config_path
+from apps.core.example_app import example_provider_config_path, notes_backend_config_path
 from apps.demo.people import ACCOUNT, DemoCommand, demo_approve, demo_people
 
 MARKETPLACE = "http://127.0.0.1:8000"
 PROVIDER = "http://127.0.0.1:8002"
+NOTES_BACKEND = "http://127.0.0.1:8003"
 CLIENT_ID = "marketplace-demo"
 API_KEY = "demo-api-key"
 SCOPES = [{"code": "user.me", "level": "read", "reason": "Shows who connected the app."}]
@@ -88,12 +93,13 @@ APPS: list[tuple[str, str, dict[str, Any]]] = [
 
 
 def manifest(connection: dict[str, Any]) -> str:
+    backend = [f"{NOTES_BACKEND}/oauth/callback"] if connection is NOTES else []
     return json.dumps(
         {
             "manifest_version": 1,
             "version": "1.0.0",
             "authorization": "account",
-            "redirect_uris": [f"{MARKETPLACE}/apps/installed/"],
+            "redirect_uris": [f"{MARKETPLACE}/apps/installed/", *backend],
             "scopes": SCOPES,
             "connection": connection,
         },
@@ -120,8 +126,14 @@ class Command(DemoCommand):
             secret = secrets.token_urlsafe(24)
             outside_client_set(app=notes, client_id=CLIENT_ID, client_secret=secret, actor=dev)
             transaction.on_commit(lambda: _write(path, secret))
+        backend_path = notes_backend_config_path()
+        client_id = notes.oauth_application.client_id
+        if not _backend_written_for(backend_path, client_id):
+            backend_secret = app_credentials_rotate(app=notes)
+            transaction.on_commit(lambda: _write_backend(backend_path, client_id, backend_secret))
         self.stdout.write(f"Connection demo apps of {ACCOUNT}: Notes Sync (OAuth), Weather Now")
         self.stdout.write(f"  example provider configuration in {path}")
+        self.stdout.write(f"  Notes Sync's backend credentials in {backend_path}")
 
     def _create(
         self, name: str, summary: str, connection: dict[str, Any], dev: Actor, moderator: User
@@ -157,6 +169,34 @@ def _write(path: Path, secret: str) -> None:
             f"{MARKETPLACE}/connections/callback/",
             "http://localhost:8000/connections/callback/",
         ],
+    }
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=2)
+        handle.write("\n")
+
+
+def _backend_written_for(path: Path, client_id: str) -> bool:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (
+        isinstance(data, dict)
+        and data.get("client_id") == client_id
+        and bool(data.get("client_secret"))
+    )
+
+
+def _write_backend(path: Path, client_id: str, secret: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {
+        "marketplace_url": MARKETPLACE,
+        "client_id": client_id,
+        "client_secret": secret,
+        "host": "127.0.0.1",
+        "port": 8003,
+        "provider_url": PROVIDER,
     }
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
