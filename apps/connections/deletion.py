@@ -36,5 +36,15 @@ DELETION: tuple[Declaration, ...] = (
             Rows(ConnectionValue, "installation_id"),
         ),
     ),
+    # Connections whose tokens were issued under one of the app's versions: none are left
+    # by then (each installation of the app went first, with its connection), but the
+    # versions must not go from under one.
+    StepRows(
+        owner=App,
+        step="versions",
+        rows=(
+            Rows(OAuthConnection, "issued_under__app_id", before_delete=oauth_connections_revoke),
+        ),
+    ),
     StepRows(owner=App, step="app", rows=(Rows(OutsideClient, "app_id"),)),
 )
