@@ -111,9 +111,9 @@ EXPECTED_COUNTS = {
     "settings": 3 + USERS + 1,
     "webhooks": 3,
     "access": 2,
-    # installed, access changed, app settings, one user-settings save per user, and one
-    # authorization per user
-    "events": 3 + USERS + USERS,
+    # installed, access changed, app settings, connection parameters, one user-settings
+    # save per user, and one authorization per user
+    "events": 4 + USERS + USERS,
     "installation": 1,
 }
 FILES = 2
