@@ -292,3 +292,19 @@ def test_demo_accounts_have_module_records_once():
     assert ChangeEvent.objects.count() == events
     assert ChangeEvent.objects.filter(account=acme).count() >= 300
     assert not CrmAccount.objects.filter(account__slug="devstudio").exists()
+
+
+@pytest.mark.django_db
+def test_a_notes_sync_registered_before_its_backend_gets_a_hint(notes_backend_file, capsys):
+    call_command("demo", force=True)
+    version = App.objects.get(name="Notes Sync").versions.get()
+    manifest = dict(version.manifest)
+    manifest["redirect_uris"] = manifest["redirect_uris"][:1]
+    AppVersion.objects.filter(pk=version.pk).update(manifest=manifest)
+    capsys.readouterr()
+
+    call_command("demo", force=True)
+
+    out = capsys.readouterr().out
+    assert "Notes Sync was registered before its backend" in out
+    assert "http://127.0.0.1:8003/oauth/callback" in out

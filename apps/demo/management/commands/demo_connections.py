@@ -29,6 +29,7 @@ from django.db import transaction
 from apps.accounts.actors import Actor, actor_for_user
 from apps.accounts.models import Membership, User
 from apps.catalog.models import App, AppType
+from apps.catalog.selectors import version_last_published, version_manifest
 from apps.catalog.services import (
     app_create,
     app_credentials_rotate,
@@ -134,6 +135,12 @@ class Command(DemoCommand):
         self.stdout.write(f"Connection demo apps of {ACCOUNT}: Notes Sync (OAuth), Weather Now")
         self.stdout.write(f"  example provider configuration in {path}")
         self.stdout.write(f"  Notes Sync's backend credentials in {backend_path}")
+        if not _knows_backend(notes):
+            self.stdout.write(
+                f"  Notes Sync was registered before its backend: its redirect URIs lack "
+                f"{NOTES_BACKEND}/oauth/callback, so the backend cannot connect. Start from a "
+                "fresh demo database (remove db.sqlite3, then make run) to try it."
+            )
 
     def _create(
         self, name: str, summary: str, connection: dict[str, Any], dev: Actor, moderator: User
@@ -174,6 +181,13 @@ def _write(path: Path, secret: str) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(data, handle, indent=2)
         handle.write("\n")
+
+
+def _knows_backend(notes: App) -> bool:
+    version = version_last_published(app=notes)
+    return version is not None and f"{NOTES_BACKEND}/oauth/callback" in (
+        version_manifest(version).redirect_uris
+    )
 
 
 def _backend_written_for(path: Path, client_id: str) -> bool:
