@@ -21,7 +21,7 @@ from joserfc import jwt
 
 from apps.accounts.actors import Actor
 from apps.core.crypto import decrypt, encrypt
-from apps.core.errors import PermissionDenied
+from apps.core.errors import PermissionDenied, ValidationFailed
 from apps.embedding.errors import EmbeddingError
 from apps.embedding.keys import ALGORITHM, key_generate, key_load
 from apps.embedding.models import SigningKey
@@ -32,7 +32,12 @@ from apps.embedding.policies import (
     launch_language,
 )
 from apps.embedding.selectors import Placement
-from apps.installations.selectors import user_authorization_get
+from apps.installations.selectors import (
+    SettingField,
+    installation_settings,
+    user_authorization_get,
+)
+from apps.installations.services import installation_settings_save
 from apps.oauth.issue import access_token_expiry, token_pair_issue
 
 # Clock skew allowed to verifiers: a retired key stays published this much longer.
@@ -195,3 +200,51 @@ def sdk_tokens_get(
     }
     held[slot] = {"id": issued.access_token_id, "pair": encrypt(json.dumps(pair))}
     return {**pair, "expires_in": int((issued.expires_at - now).total_seconds())}
+
+
+def _shown(fields: list[SettingField]) -> dict[str, Any]:
+    """Settings as the browser may see them: plain values; for a secret only whether it
+    is set, never its value or any part of it; for a file its name."""
+    shown: dict[str, Any] = {}
+    for field in fields:
+        kind = field.setting.type
+        if kind == "secret":
+            shown[field.setting.key] = {"set": field.is_set}
+        elif kind == "file":
+            shown[field.setting.key] = {"file": field.file_name or None}
+        else:
+            shown[field.setting.key] = field.value
+    return shown
+
+
+def sdk_settings_get(*, actor: Actor, placement: Placement, level: str) -> dict[str, Any]:
+    """The app-level settings of the placement's installation, or the current user's own
+    user-level ones (the SDK's ``settings.app()`` / ``settings.user()``); secrets only as
+    ``{"set": bool}``."""
+    if level not in ("app", "user") or actor.user is None:
+        raise ValidationFailed("Unknown level.", fields={"level": ["Use app or user."]})
+    fields = installation_settings(
+        installation=placement.installation,
+        level=level,
+        user=actor.user if level == "user" else None,
+    )
+    return _shown(fields)
+
+
+def sdk_settings_set_user(*, actor: Actor, placement: Placement, values: Any) -> dict[str, Any]:
+    """Save the current user's own user-level settings (``settings.setUser(values)``)
+    through the one settings service, and answer them as ``sdk_settings_get`` does.
+    ``ValidationFailed`` naming the field for a bad value; nothing is written then."""
+    if not isinstance(values, dict) or not values:
+        raise ValidationFailed(
+            "Give the settings to save as an object of key: value.",
+            fields={"values": ["Give at least one setting."]},
+        )
+    installation_settings_save(
+        installation=placement.installation,
+        level="user",
+        user=actor.user,
+        values=values,
+        actor=actor,
+    )
+    return sdk_settings_get(actor=actor, placement=placement, level="user")

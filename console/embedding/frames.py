@@ -82,6 +82,8 @@ def frame_for(
         context_json=json.dumps(context),
         launch_token_url=reverse("console:embedding:launch-token", kwargs=kwargs),
         tokens_url=reverse("console:embedding:tokens", kwargs=kwargs),
+        app_settings_url=reverse("console:embedding:settings-app", kwargs=kwargs),
+        user_settings_url=reverse("console:embedding:settings-user", kwargs=kwargs),
         reauthorize_url=reverse(
             "console:installations:my_app-reauthorize",
             kwargs={"installation_id": installation.pk},

@@ -11,4 +11,6 @@ urlpatterns = [
     path(f"{FRAME}launch-token/", views.LaunchTokenApi.as_view(), name="launch-token"),
     path(f"{FRAME}tokens/", views.TokensApi.as_view(), name="tokens"),
     path(f"{FRAME}status/", views.StatusApi.as_view(), name="status"),
+    path(f"{FRAME}settings/app/", views.AppSettingsApi.as_view(), name="settings-app"),
+    path(f"{FRAME}settings/user/", views.UserSettingsApi.as_view(), name="settings-user"),
 ]

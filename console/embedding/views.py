@@ -4,6 +4,7 @@ user-level app. Each answers only for an embedding the member may open now."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.conf import settings
@@ -14,7 +15,12 @@ from django.views import View
 from apps.core.errors import ApplicationError, ErrorCode
 from apps.core.ratelimit import rate_limit_count
 from apps.embedding.selectors import Placement, placement_authorized, placement_get_for
-from apps.embedding.services import launch_token_issue, sdk_tokens_get
+from apps.embedding.services import (
+    launch_token_issue,
+    sdk_settings_get,
+    sdk_settings_set_user,
+    sdk_tokens_get,
+)
 from apps.installations.policies import STANDALONE_LOCATIONS
 from apps.oauth.issuer import oauth_issuer
 from console.access import MemberRequiredMixin, access_errors
@@ -64,12 +70,6 @@ class AppMenuView(MemberRequiredMixin, View):
         )
 
 
-def _error(exc: ApplicationError) -> JsonResponse:
-    return JsonResponse(
-        {"error": {"code": exc.code, "message": exc.message}}, status=exc.status_code
-    )
-
-
 class BridgeApi(PlacementMixin, View):
     """Base of the bridge's endpoints: JSON in and out, counted against the frame's
     per-minute limit, errors as ``{"error": {"code", "message"}}``."""
@@ -97,7 +97,8 @@ class BridgeApi(PlacementMixin, View):
             placement = self.placement(installation_id, embedding_id)
             body = self.answer(placement)
         except ApplicationError as exc:
-            return _error(exc)
+            body = {"error": {"code": exc.code, "message": exc.message, "fields": exc.fields}}
+            return JsonResponse(body, status=exc.status_code)
         response = JsonResponse(body)
         response["Cache-Control"] = "no-store"
         return response
@@ -122,6 +123,27 @@ class TokensApi(BridgeApi):
 
     def answer(self, placement: Placement) -> dict[str, Any]:
         return sdk_tokens_get(actor=self.actor, placement=placement, held=self.request.session)
+
+
+class AppSettingsApi(BridgeApi):
+    """The app-level settings (``settings.app()``): secrets only as set or not."""
+
+    def answer(self, placement: Placement) -> dict[str, Any]:
+        return sdk_settings_get(actor=self.actor, placement=placement, level="app")
+
+
+class UserSettingsApi(BridgeApi):
+    """The user's own settings (``settings.user()``); with a JSON body ``{"values":
+    {...}}`` (``application/json``), saves them first (``settings.setUser(values)``)."""
+
+    def answer(self, placement: Placement) -> dict[str, Any]:
+        if self.request.content_type != "application/json" or not self.request.body:
+            return sdk_settings_get(actor=self.actor, placement=placement, level="user")
+        try:
+            values = json.loads(self.request.body).get("values")
+        except (ValueError, AttributeError):
+            values = None
+        return sdk_settings_set_user(actor=self.actor, placement=placement, values=values)
 
 
 class StatusApi(BridgeApi):

@@ -48,8 +48,9 @@ def embed_page(
         f"<p>{connected}</p>"
         f"<p id='sdk-status'>Connecting to the marketplace…</p>"
         "<div class='actions'><button id='whoami-button' type='button'>Ask our backend who "
-        "I am</button><button id='dialog-button' type='button'>Open a dialog</button></div>"
-        "<p id='whoami'></p><p id='dialog-result'></p>"
+        "I am</button><button id='dialog-button' type='button'>Open a dialog</button>"
+        "<button id='customers-button' type='button'>List customers</button></div>"
+        "<p id='whoami'></p><p id='dialog-result'></p><ul id='customers'></ul>"
         f"<h2>Launch context</h2><dl class='facts'>{rows}</dl>"
         f"<script src='{_e(config.marketplace_url + SDK_PATH)}'></script>"
         f"<script>{_SCRIPT.replace('__ORIGIN__', origin)}</script>",
@@ -73,6 +74,17 @@ _SCRIPT = """
   sdk.init({ hostOrigin: __ORIGIN__ }).then(function (context) {
     show("sdk-status", "SDK ready: " + context.embedding + " in " + context.lang);
     document.getElementById("whoami-button").onclick = whoami;
+    document.getElementById("customers-button").onclick = function () {
+      sdk.api.request("GET", "crm/account/").then(function (answer) {
+        var list = document.getElementById("customers");
+        list.textContent = "";
+        (answer.body.results || []).forEach(function (account) {
+          var item = document.createElement("li");
+          item.textContent = account.name;
+          list.appendChild(item);
+        });
+      }).catch(function (error) { show("whoami", "The API refused: " + error.message); });
+    };
     document.getElementById("dialog-button").onclick = function () {
       sdk.ui.modal("/embed/dialog").then(function (value) {
         show("dialog-result", "The dialog answered: " + JSON.stringify(value));

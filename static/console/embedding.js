@@ -7,7 +7,8 @@
  * ignored. Answers are posted to that frame with that origin as the target, so nothing
  * reaches a page that navigated elsewhere. Each frame has its own per-minute call limit.
  *
- * Calls: init, context, launchToken, auth.tokens, auth.reauthorize, ui.notify, ui.alert,
+ * Calls: init, context, launchToken, auth.tokens, auth.reauthorize, settings.app,
+ * settings.user, settings.setUser, api.request, ui.notify, ui.alert,
  * ui.confirm, ui.modal, ui.sidePanel, ui.navigate, ui.resize. Events sent to frames:
  * theme.changed. A frame that has not called init() within 15 s is said not to answer.
  */
@@ -53,13 +54,16 @@
     return error;
   }
 
-  function postJson(frame, attribute) {
+  function postJson(frame, attribute, body) {
     var owner = frame.owner();
     var url = owner.root.getAttribute(attribute);
+    var headers = { "X-CSRFToken": owner.root.getAttribute("data-csrf"), Accept: "application/json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
     return fetch(url, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "X-CSRFToken": owner.root.getAttribute("data-csrf"), Accept: "application/json" },
+      headers: headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (body) {
         if (!response.ok) {
@@ -210,6 +214,46 @@
     });
   }
 
+  // api.request: the App API as the current user, with the user's own token for this
+  // installation (the server checks the grant and the user's rights on every call).
+  var API_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+  function apiRequest(frame, p) {
+    var method = String(p.method || "GET").toUpperCase();
+    if (API_METHODS.indexOf(method) < 0) {
+      return Promise.reject(failure("invalid", "method: use one of " + API_METHODS.join(", ") + "."));
+    }
+    var path = String(p.path || "").replace(/^\/+/, "").replace(/^api\/v1\//, "");
+    if (!path || /(^|\/)\.\.?(\/|$)/.test(path) || /[\\#]|%2e/i.test(path) || /^[a-z]+:/i.test(path)) {
+      return Promise.reject(failure("invalid", "path: give an App API path such as crm/account/."));
+    }
+    var owner = frame.owner();
+    var fresh = owner.tokens && owner.tokens.until > Date.now() ? Promise.resolve(owner.tokens)
+      : postJson(owner, "data-tokens-url").then(function (t) {
+        owner.tokens = { access: t.access_token, until: Date.now() + (t.expires_in - 60) * 1000 };
+        return owner.tokens;
+      });
+    return fresh.then(function (tokens) {
+      var init = { method: method, credentials: "omit", headers: { Authorization: "Bearer " + tokens.access, Accept: "application/json" } };
+      if (p.body !== undefined && p.body !== null && method !== "GET") {
+        init.headers["Content-Type"] = "application/json";
+        init.body = JSON.stringify(p.body);
+      }
+      return fetch("/api/v1/" + path, init);
+    }).then(function (response) {
+      return response.text().then(function (text) {
+        var body = null;
+        try { body = text ? JSON.parse(text) : null; } catch (e) { body = text; }
+        if (!response.ok) {
+          var error = (body && body.error) || {};
+          var problem = failure(error.code || "http_" + response.status, error.message || "The API answered " + response.status + ".");
+          throw problem;
+        }
+        return { status: response.status, body: body };
+      });
+    });
+  }
+
   // --- calls ----------------------------------------------------------------------------
 
   var METHODS = {
@@ -218,6 +262,12 @@
     launchToken: function (frame) { return postJson(frame, "data-launch-token-url"); },
     "auth.tokens": function (frame) { return postJson(frame, "data-tokens-url"); },
     "auth.reauthorize": function (frame) { return reauthorize(frame); },
+    "settings.app": function (frame) { return postJson(frame, "data-app-settings-url"); },
+    "settings.user": function (frame) { return postJson(frame, "data-user-settings-url"); },
+    "settings.setUser": function (frame, p) {
+      return postJson(frame, "data-user-settings-url", { values: p.values });
+    },
+    "api.request": function (frame, p) { return apiRequest(frame, p); },
     "ui.notify": function (frame, p) {
       if (typeof p.text !== "string" || !p.text) throw failure("invalid", "text: give the text to show.");
       notify(p.text.slice(0, 500), p.level);

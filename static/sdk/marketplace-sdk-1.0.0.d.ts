@@ -78,6 +78,22 @@ declare const MarketplaceSDK: {
     tokens(): Promise<MarketplaceSDK.Tokens>;
     reauthorize(): Promise<{ authorized: true }>;
   };
+  settings: {
+    /** App-level settings; a secret appears only as `{set: boolean}`, a file as `{file}`. */
+    app(): Promise<Record<string, unknown>>;
+    /** The current user's own settings, shown the same way. */
+    user(): Promise<Record<string, unknown>>;
+    /** Save the current user's own settings; resolves with them as `user()` shows them. */
+    setUser(values: Record<string, unknown>): Promise<Record<string, unknown>>;
+  };
+  api: {
+    /** The App API as the current user, e.g. `api.request("GET", "crm/account/")`. */
+    request<T = unknown>(
+      method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
+      path: string,
+      body?: unknown,
+    ): Promise<{ status: number; body: T }>;
+  };
   ui: {
     notify(text: string, level?: MarketplaceSDK.Level): Promise<null>;
     alert(text: string): Promise<null>;

@@ -151,6 +151,21 @@
       tokens: function () { return call("auth.tokens"); },
       reauthorize: function () { return call("auth.reauthorize"); },
     },
+    settings: {
+      app: function () { return call("settings.app"); },
+      user: function () { return call("settings.user"); },
+      setUser: function (values) {
+        if (!values || typeof values !== "object") {
+          return Promise.reject(SdkError("invalid", "values: give an object of key: value."));
+        }
+        return call("settings.setUser", { values: values });
+      },
+    },
+    api: {
+      request: function (method, path, body) {
+        return text(path, "path") || call("api.request", { method: method, path: path, body: body });
+      },
+    },
     ui: {
       notify: function (message, level) {
         return text(message, "text") || call("ui.notify", { text: message, level: level || "info" });

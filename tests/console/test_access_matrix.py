@@ -646,6 +646,21 @@ ROUTES = [
         kwargs=FRAME,
         data=posts({}),
     ),
+    # Settings as the browser may see them; an empty body reads, a body saves.
+    Route(
+        "embedding:settings-app",
+        get=BRIDGE_GET,
+        post=BRIDGE_POST,
+        kwargs=FRAME,
+        data=posts({}),
+    ),
+    Route(
+        "embedding:settings-user",
+        get=BRIDGE_GET,
+        post=BRIDGE_POST,
+        kwargs=FRAME,
+        data=posts({}),
+    ),
     Route(
         "embedding:status",
         get=BRIDGE_GET,

@@ -18,7 +18,7 @@ from apps.accounts.actors import actor_for_user
 from apps.accounts.models import Membership
 from apps.embedding.selectors import jwks
 from apps.installations.models import InstallationAccess, UserAuthorization
-from apps.installations.services import installation_update
+from apps.installations.services import installation_settings_save, installation_update
 from apps.oauth.models import AccessToken
 from tests.factories import make_app, make_version
 from tests.factories.installations import make_installation
@@ -26,6 +26,11 @@ from tests.factories.installations import make_installation
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SDK = "/static/sdk/marketplace-sdk-1.0.0.js"
+SECRET = "sk_live_demo_0123456789abcdef"
+SETTINGS = [
+    {"key": "api_key", "level": "app", "type": "secret", "label": "API key"},
+    {"key": "nickname", "level": "user", "type": "string", "label": "Nickname"},
+]
 
 APP_PAGE = """<!doctype html><meta charset="utf-8"><title>Demo app</title>
 <script src="{marketplace}{sdk}"></script>
@@ -48,13 +53,19 @@ function log(id, value) {{
     log("verified", await verified.text());
     var tokens = await MarketplaceSDK.auth.tokens();
     log("access-token", tokens.access_token);
+    log("app-settings", await MarketplaceSDK.settings.app());
+    log("user-settings", await MarketplaceSDK.settings.setUser({{nickname: "Sam"}}));
+    var accounts = await MarketplaceSDK.api.request("GET", "crm/account/");
+    log("api-status", String(accounts.status));
+    try {{ await MarketplaceSDK.api.request("GET", "../../admin/"); }}
+    catch (e) {{ log("api-refused", e.code); }}
     await MarketplaceSDK.ui.notify("Hello from the demo app", "success");
     await MarketplaceSDK.ui.resize(420);
     try {{ await MarketplaceSDK.ui.navigate("https://evil.example/"); }}
     catch (e) {{ log("navigate-refused", e.code); }}
     try {{ await MarketplaceSDK.call_nothing(); }} catch (e) {{}}
     var codes = [];
-    for (var i = 0; i < 12; i++) {{
+    for (var i = 0; i < 20; i++) {{
       try {{ await MarketplaceSDK.ui.resize(420); codes.push("ok"); }}
       catch (e) {{ codes.push(e.code); }}
     }}
@@ -174,7 +185,7 @@ def _install(app_server, *, account, admin, sales_role, other_account, **manifes
         redirect_uris=[f"{app_server.url}/callback"],
         scopes=[{"code": "crm.accounts", "level": "read", "reason": "Shows your customers."}],
         webhooks=[],
-        settings=[],
+        settings=SETTINGS,
         **manifest,
     )
     installation = make_installation(account=account, version=version, by_user=admin)
@@ -202,7 +213,15 @@ def _frame(page):
 def test_a_member_opens_the_app_from_the_main_menu_and_uses_the_sdk(
     page, sign_in, member, demo, app_server, settings
 ):
-    settings.EMBEDDING_SDK_CALLS_PER_MINUTE = 12
+    settings.EMBEDDING_SDK_CALLS_PER_MINUTE = 16
+    admin = Membership.objects.get(account=demo.account, is_admin=True)
+    installation_settings_save(
+        installation=demo,
+        level="app",
+        user=None,
+        values={"api_key": SECRET},
+        actor=actor_for_user(user=admin.user, membership=admin),
+    )
     sign_in(member)
     menu = page.locator("#app-menu")
     expect(menu.get_by_role("link", name="Demo app")).to_be_visible()
@@ -232,6 +251,12 @@ def test_a_member_opens_the_app_from_the_main_menu_and_uses_the_sdk(
     (token,) = AccessToken.objects.all()
     assert token.user == member and token.installation == demo
     assert raw and raw not in page.content()
+    # Settings: a secret only as set; the user's own saved; the App API as the member.
+    assert json.loads(frame.locator("#app-settings").text_content()) == {"api_key": {"set": True}}
+    assert json.loads(frame.locator("#user-settings").text_content()) == {"nickname": "Sam"}
+    assert SECRET not in page.content() and SECRET not in frame.locator("body").inner_html()
+    expect(frame.locator("#api-status")).to_have_text("200")
+    expect(frame.locator("#api-refused")).to_have_text("invalid")
     # The host showed the notification and resized the frame; navigating off-site refused.
     expect(page.locator("#embedded-notices")).to_contain_text("Hello from the demo app")
     expect(iframe).to_have_attribute("style", re.compile(r"height: 420px"))
@@ -281,7 +306,7 @@ def test_an_update_that_drops_the_menu_item_removes_it_at_once(
         redirect_uris=[f"{app_server.url}/callback"],
         scopes=[{"code": "crm.accounts", "level": "read", "reason": "Shows your customers."}],
         webhooks=[],
-        settings=[],
+        settings=SETTINGS,
         embeddings=[_embedding(app_server, "widget", "dashboard.widget", "Demo widget")],
     )
     membership = Membership.objects.get(user=admin, account=account)

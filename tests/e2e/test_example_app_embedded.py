@@ -54,6 +54,10 @@ def test_the_admin_opens_the_example_connector_from_the_main_menu(page, connecto
     expect(dialog).to_have_count(0)
     expect(frame.locator("#dialog-result")).to_have_text('The dialog answered: {"ok":true}')
 
+    # The account's customers, through the SDK's api.request as the admin.
+    frame.locator("#customers-button").click()
+    expect(frame.locator("#customers li").first).to_be_visible()
+
     # Opened on its own with a made-up context, the page trusts none of it.
     page.goto(connector.url + "/embed?domain=evil.example&launch_token=x.y.z")
     expect(page.locator("#launch-status")).to_contain_text("Launch token refused")

@@ -241,3 +241,46 @@ def test_an_app_token_is_not_a_console_session(client_for, member, placed):
 
     response = Client().post(bridge("tokens", placed), HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert response.status_code == 302  # to the login page: the bridge is for the console
+
+
+def test_settings_reach_the_browser_without_secrets(client_for, admin, member, account, placed):
+    installation_settings_save(
+        installation=placed,
+        level="app",
+        user=None,
+        values={"api_token": SECRET, "company_name": "Acme"},
+        actor=_actor(admin, account),
+    )
+    client = client_for(member)
+    app_settings = client.post(bridge("settings-app", placed)).json()
+    assert app_settings["company_name"] == "Acme"
+    assert app_settings["api_token"] == {"set": True}
+    assert app_settings["letterhead"] == {"file": None}
+    assert SECRET[-4:] not in json.dumps(app_settings)
+
+    saved = client.post(
+        bridge("settings-user", placed),
+        data=json.dumps({"values": {"signature": "M.", "my_token": "tok-secret-123456"}}),
+        content_type="application/json",
+    ).json()
+    assert saved == {"signature": "M.", "my_token": {"set": True}}
+    assert client.post(bridge("settings-user", placed)).json() == saved
+    # Another user's settings are their own: the admin has none.
+    assert client_for(admin).post(bridge("settings-user", placed)).json() == {
+        "signature": None,
+        "my_token": {"set": False},
+    }
+
+
+def test_bad_user_settings_are_refused_naming_the_field(client_for, member, placed):
+    client = client_for(member)
+    response = client.post(
+        bridge("settings-user", placed),
+        data=json.dumps({"values": {"company_name": "x"}}),
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "company_name" in response.json()["error"]["fields"]
+    empty = client.post(bridge("settings-user", placed), data="{}", content_type="application/json")
+    assert empty.status_code == 400
+    assert empty.json()["error"]["fields"] == {"values": ["Give at least one setting."]}
