@@ -66,11 +66,16 @@ class OutboundLimits:
     allowed: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
 
 
-def outbound_limits() -> OutboundLimits:
-    """The limits in force, from the settings (read at each call: tests change them)."""
+def outbound_limits(
+    *, connect_timeout: float | None = None, total_timeout: float | None = None
+) -> OutboundLimits:
+    """The limits in force, from the settings (read at each call: tests change them);
+    a caller with tighter timeouts of its own (webhook deliveries) passes them."""
     return OutboundLimits(
-        connect_timeout=float(settings.OUTBOUND_CONNECT_TIMEOUT),
-        total_timeout=float(settings.OUTBOUND_TIMEOUT),
+        connect_timeout=float(
+            settings.OUTBOUND_CONNECT_TIMEOUT if connect_timeout is None else connect_timeout
+        ),
+        total_timeout=float(settings.OUTBOUND_TIMEOUT if total_timeout is None else total_timeout),
         max_bytes=int(settings.OUTBOUND_MAX_RESPONSE_BYTES),
         allowed=tuple(
             ipaddress.ip_network(n, strict=False) for n in settings.OUTBOUND_ALLOWED_NETWORKS
@@ -264,13 +269,27 @@ def outbound_request(
     *,
     headers: Mapping[str, str] | None = None,
     data: Mapping[str, str] | None = None,
+    content: bytes | None = None,
+    limits: OutboundLimits | None = None,
+    keep_bytes: int | None = None,
 ) -> OutboundResponse:
     """Send one request by the outbound rules and read its answer; ``OutboundError``
-    when it is refused, fails, takes too long or answers too much."""
+    when it is refused, fails, takes too long or answers too much.
+
+    ``content`` is a raw body (sent as is); ``limits`` replace the settings' limits;
+    with ``keep_bytes`` only the answer's first bytes are read and the rest is left
+    unread, never an error (a webhook receiver's answer is kept for its log only)."""
     started = time.monotonic()
     try:
-        with httpx.Client(**outbound_client_options()) as client:
-            response = client.request(method, url, headers=dict(headers or {}), data=data)
+        with httpx.Client(**outbound_client_options(limits)) as client:
+            request = client.build_request(
+                method, url, headers=dict(headers or {}), data=data, content=content
+            )
+            response = client.send(request, stream=True)
+            try:
+                body = _read(response, keep_bytes)
+            finally:
+                response.close()
     except (httpx.HTTPError, OutboundError) as exc:
         failure = outbound_failure(exc, url)
         logger.info("outbound %s %s failed: %s", method, safe_url(url), failure.failure)
@@ -280,8 +299,16 @@ def outbound_request(
         "outbound %s %s -> %s in %d ms", method, safe_url(url), response.status_code, elapsed
     )
     return OutboundResponse(
-        status=response.status_code,
-        headers=dict(response.headers),
-        body=response.content,
-        elapsed_ms=elapsed,
+        status=response.status_code, headers=dict(response.headers), body=body, elapsed_ms=elapsed
     )
+
+
+def _read(response: httpx.Response, keep_bytes: int | None) -> bytes:
+    if keep_bytes is None:
+        return response.read()
+    kept = b""
+    for chunk in response.iter_bytes():
+        kept += chunk
+        if len(kept) >= keep_bytes:
+            break
+    return kept[:keep_bytes]

@@ -1,20 +1,47 @@
 """Writing change events: one row per create, update or delete of module data, in the
 transaction of the change. ``event_write`` is the one way to write them; the record
-services call it, and so must a host service that changes module data another way."""
+services call it, and so must a host service that changes module data another way.
+
+The events are an outbox: a context above (webhooks) installs a wake-up at start-up
+(``events_listener_set``), called once after each transaction that wrote events
+commits, and takes the waiting events (``dispatched_at`` unset) in id order with
+``events_waiting``/``events_mark_dispatched``. A lost wake-up only delays them: the
+reader also polls."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.accounts.actors import Actor
 from apps.modules.models import ChangeEvent
+
+_listener: Callable[[], None] | None = None
+
+
+def events_listener_set(listener: Callable[[], None] | None) -> None:
+    """Install the wake-up called after a transaction that wrote events commits."""
+    global _listener
+    _listener = listener
+
+
+def _wake() -> None:
+    if _listener is not None:
+        _listener()
+
+
+def _wake_on_commit() -> None:
+    # One wake-up per transaction, however many events it writes (a cascade writes many).
+    if _listener is None or any(entry[1] is _wake for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(_wake)
 
 
 def _actor_kind(actor: Actor) -> str:
@@ -73,6 +100,7 @@ def events_write(changes: Sequence[EventOf], *, actor: Actor) -> list[ChangeEven
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Change events are written in the transaction of their change.")
     installation = actor.installation
+    _wake_on_commit()
     who = {
         "actor_kind": _actor_kind(actor),
         "actor_user_id": actor.user_id,
@@ -117,3 +145,19 @@ def events_trim(*, now: Any = None, batch: int = 5000) -> int:
             return total
         deleted, _ = ChangeEvent.objects.filter(pk__in=ids).delete()
         total += deleted
+
+
+def events_waiting(*, limit: int) -> QuerySet[ChangeEvent]:
+    """The oldest events not yet dispatched, at most ``limit``, locked for the caller's
+    transaction (on PostgreSQL, rows another reader holds are skipped)."""
+    rows = ChangeEvent.objects.filter(dispatched_at__isnull=True).order_by("pk")
+    if connection.features.has_select_for_update_skip_locked:
+        rows = rows.select_for_update(skip_locked=True)
+    return rows[:limit]
+
+
+def events_mark_dispatched(*, ids: Iterable[int], at: datetime | None = None) -> int:
+    """Record that these events were dispatched. Idempotent; returns the rows marked."""
+    return ChangeEvent.objects.filter(pk__in=list(ids), dispatched_at__isnull=True).update(
+        dispatched_at=at or timezone.now()
+    )

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "apps.connections",
     "apps.embedding",
     "apps.modules",
+    "apps.webhooks",
     "apps.api",
     "apps.demo",
     "console",
@@ -379,6 +380,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(hours=1),
         "options": {"expires": 3600},
     },
+    "webhooks-sweep": {
+        "task": "webhooks.sweep",
+        "schedule": timedelta(seconds=env.int("WEBHOOK_SWEEP_SECONDS", default=10)),
+        "options": {"expires": 30},
+    },
     "modules-idempotency-trim": {
         "task": "modules.idempotency_trim",
         "schedule": timedelta(hours=1),
@@ -460,6 +466,31 @@ OUTBOUND_ALLOWED_NETWORKS = env.list("OUTBOUND_ALLOWED_NETWORKS", default=[])
 OUTBOUND_CONNECT_TIMEOUT = env.float("OUTBOUND_CONNECT_TIMEOUT", default=5.0)
 OUTBOUND_TIMEOUT = env.float("OUTBOUND_TIMEOUT", default=15.0)
 OUTBOUND_MAX_RESPONSE_BYTES = env.int("OUTBOUND_MAX_RESPONSE_BYTES", default=1024 * 1024)
+
+# --- Webhook deliveries (apps.webhooks) ----------------------------------------------------
+# Each attempt connects within WEBHOOK_CONNECT_TIMEOUT and is over within WEBHOOK_TIMEOUT
+# (seconds). After a failed attempt the next waits the schedule's delay (spread by
+# WEBHOOK_RETRY_JITTER either way): at once, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h,
+# about 27 hours in all; then the delivery is failed and kept for replay.
+WEBHOOK_CONNECT_TIMEOUT = env.float("WEBHOOK_CONNECT_TIMEOUT", default=3.0)
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10.0)
+WEBHOOK_RETRY_SCHEDULE = env.list(
+    "WEBHOOK_RETRY_SCHEDULE", cast=float, default=[5, 300, 1800, 7200, 18000, 36000, 36000]
+)
+WEBHOOK_RETRY_JITTER = env.float("WEBHOOK_RETRY_JITTER", default=0.1)
+# A worker sending a delivery holds it this long; one killed mid-send loses it then and the
+# sweeper hands the delivery to another worker (at least once).
+WEBHOOK_LEASE_SECONDS = env.int("WEBHOOK_LEASE_SECONDS", default=60)
+# A due delivery whose last wake-up is older than this gets another from the sweeper.
+WEBHOOK_STALE_SECONDS = env.int("WEBHOOK_STALE_SECONDS", default=30)
+# Retries due within this many seconds are sent with a countdown; later ones by the sweeper.
+WEBHOOK_COUNTDOWN_MAX_SECONDS = env.int("WEBHOOK_COUNTDOWN_MAX_SECONDS", default=60)
+# After a rotation the old signing secret keeps signing beside the new one this long.
+WEBHOOK_SECRET_OVERLAP_HOURS = env.int("WEBHOOK_SECRET_OVERLAP_HOURS", default=24)
+# The platform's ed25519 key for v1a signatures: "whsk_" + base64 of a 32-byte seed.
+# Empty: derived from SECRET_KEY (production requires one).
+WEBHOOK_SIGNING_KEY = env("WEBHOOK_SIGNING_KEY", default="")
+WEBHOOK_FANOUT_BATCH = env.int("WEBHOOK_FANOUT_BATCH", default=500)
 
 # --- Scope catalog (apps.scopes) -----------------------------------------------------------
 # A host adds its own modules, narrower scopes and embedding locations here; the format is

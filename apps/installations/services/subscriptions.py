@@ -1,10 +1,25 @@
 """An installation's webhook subscriptions follow the manifest of its version, by the
-webhooks' ids; written in the install or update transaction."""
+webhooks' ids; written in the install or update transaction.
+
+The deliveries of a subscription belong to the webhooks context above, which installs a
+hook here at start-up (``subscriptions_removed_hook_set``): it is called with the ids of
+subscriptions an update removes, in the update's transaction, before they go (their
+pending deliveries are cancelled with them, or not at all)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from apps.catalog.manifests.types import Manifest
 from apps.installations.models import Installation, WebhookSubscription
+
+_removed_hook: Callable[[list[int]], None] | None = None
+
+
+def subscriptions_removed_hook_set(hook: Callable[[list[int]], None] | None) -> None:
+    """Install what runs, in the same transaction, before subscriptions are removed."""
+    global _removed_hook
+    _removed_hook = hook
 
 
 def subscriptions_sync(*, installation: Installation, manifest: Manifest) -> dict[str, list[str]]:
@@ -16,6 +31,8 @@ def subscriptions_sync(*, installation: Installation, manifest: Manifest) -> dic
     current = {s.webhook_id: s for s in installation.webhook_subscriptions.all()}
     removed = sorted(current.keys() - wanted.keys())
     if removed:
+        if _removed_hook is not None:
+            _removed_hook(sorted(current[webhook_id].pk for webhook_id in removed))
         WebhookSubscription.objects.filter(
             installation=installation, webhook_id__in=removed
         ).delete()

@@ -42,11 +42,19 @@ class ChangeEvent(models.Model):
     changed = models.JSONField(default=list, blank=True)
     data = models.JSONField(default=dict)
     occurred_at = models.DateTimeField(db_index=True)
+    # When the webhooks context turned the event into deliveries (or found none due);
+    # NULL while it waits. Only waiting events are in the partial index below.
+    dispatched_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["pk"]
         indexes = [
-            models.Index(fields=["account", "model", "record_id"], name="modules_event_record")
+            models.Index(fields=["account", "model", "record_id"], name="modules_event_record"),
+            models.Index(
+                fields=["id"],
+                condition=models.Q(dispatched_at__isnull=True),
+                name="modules_event_waiting",
+            ),
         ]
 
     def __str__(self) -> str:

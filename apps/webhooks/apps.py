@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class WebhooksConfig(AppConfig):
+    name = "apps.webhooks"
+    label = "webhooks"
+    verbose_name = "Webhooks"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from apps.installations.services.subscriptions import subscriptions_removed_hook_set
+        from apps.modules.events import events_listener_set
+        from apps.webhooks.services.deliveries import deliveries_cancel_for_subscriptions
+        from apps.webhooks.services.fanout import fan_out_wake
+
+        events_listener_set(fan_out_wake)
+        subscriptions_removed_hook_set(deliveries_cancel_for_subscriptions)

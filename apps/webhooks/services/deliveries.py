@@ -1,0 +1,271 @@
+"""Sending deliveries: claim, sign, post, record the attempt, schedule the next one.
+
+The delivery row is the truth. A worker claims a due delivery with a compare-and-set
+update that gives it a lease (``WEBHOOK_LEASE_SECONDS``); it records the attempt and the
+delivery's new state only while it still holds that lease. A worker killed mid-send
+leaves the lease to run out; the sweeper then wakes another worker, which sends the
+delivery again (at least once: the receiver may see a ``webhook-id`` twice and
+deduplicates on it).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+import uuid
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.catalog.models import AppStatus
+from apps.core.outbound import OutboundError, outbound_limits, outbound_request, safe_url
+from apps.installations.models import InstallationStatus, WebhookSubscription
+from apps.scopes.policies import scopes_allow
+from apps.scopes.types import Level
+from apps.webhooks.errors import WebhookError
+from apps.webhooks.models import Attempt, Delivery
+from apps.webhooks.policies import Outcome, attempt_outcome, retry_after_seconds, retry_delay
+from apps.webhooks.services.secrets import signing_secrets_live
+from apps.webhooks.signing import signature_headers
+
+logger = logging.getLogger(__name__)
+
+RESPONSE_KEEP_BYTES = 2048
+USER_AGENT = "Marketplace-Webhooks/1"
+
+_CANCEL_MESSAGES = {
+    WebhookError.SUBSCRIPTION_REMOVED: "The subscription was removed (an update of the app).",
+    WebhookError.INSTALLATION_INACTIVE: "The app is being uninstalled from the account.",
+    WebhookError.APP_INACTIVE: "The app is deactivated or being deleted.",
+    WebhookError.SCOPE_WITHDRAWN: "The installation no longer grants read on the model.",
+}
+
+
+def delivery_enqueue(*, delivery_id: int, countdown: float | None = None) -> bool:
+    """Send a wake-up for a delivery. A broker failure is logged, not raised: the sweeper
+    sends it again. Returns whether the broker took it."""
+    from apps.webhooks.tasks import delivery_send_task
+
+    try:
+        delivery_send_task.apply_async(args=[delivery_id], countdown=countdown)
+    except Exception:
+        logger.warning("Could not enqueue delivery %s; the sweeper will.", delivery_id)
+        return False
+    return True
+
+
+def _claim(delivery_id: int, now: datetime) -> uuid.UUID | None:
+    token = uuid.uuid4()
+    claimed = (
+        Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now))
+        .update(
+            lease_token=token,
+            lease_expires_at=now + timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS),
+            updated_at=now,
+        )
+    )
+    return token if claimed else None
+
+
+def _cancel_reason(delivery: Delivery, sub: WebhookSubscription | None) -> WebhookError | None:
+    installation = delivery.installation
+    if installation.status != InstallationStatus.ACTIVE:
+        return WebhookError.INSTALLATION_INACTIVE
+    if installation.app.status != AppStatus.ACTIVE:
+        return WebhookError.APP_INACTIVE
+    if sub is None:
+        return WebhookError.SUBSCRIPTION_REMOVED
+    model = delivery.event_type.rsplit(".", 1)[0]
+    if delivery.event_id is not None and not scopes_allow(
+        installation.granted_scopes, model=model, level=Level.READ
+    ):
+        return WebhookError.SCOPE_WITHDRAWN
+    return None
+
+
+def _finish(delivery_id: int, token: uuid.UUID, **fields: object) -> bool:
+    fields.update(lease_token=None, lease_expires_at=None, updated_at=timezone.now())
+    return bool(Delivery.objects.filter(pk=delivery_id, lease_token=token).update(**fields))
+
+
+def delivery_send(*, delivery_id: int) -> str:
+    """Make one attempt at a due delivery, if no other worker holds it. Idempotent: a
+    duplicate wake-up, or one for a delivery that is not due, does nothing.
+
+    Returns ``skipped``, ``cancelled`` (its subscription, installation, app or scope went
+    meanwhile), ``succeeded``, ``retrying`` or ``failed`` (a final answer, or the last
+    attempt of the schedule failed: kept for replay)."""
+    now = timezone.now()
+    token = _claim(delivery_id, now)
+    if token is None:
+        return "skipped"
+    delivery = Delivery.objects.select_related("installation__app").get(pk=delivery_id)
+    sub = (
+        WebhookSubscription.objects.filter(
+            pk=delivery.subscription_id, installation_id=delivery.installation_id
+        ).first()
+        if delivery.subscription_id is not None
+        else None
+    )
+    reason = _cancel_reason(delivery, sub)
+    if reason is not None or sub is None:
+        _finish(
+            delivery_id,
+            token,
+            status=Delivery.Status.CANCELLED,
+            next_attempt_at=None,
+            finished_at=now,
+            last_error=_CANCEL_MESSAGES[reason or WebhookError.SUBSCRIPTION_REMOVED],
+        )
+        return "cancelled"
+    return _attempt(delivery, sub, token)
+
+
+def _attempt(delivery: Delivery, sub: WebhookSubscription, token: uuid.UUID) -> str:
+    body = delivery.body.encode()
+    stamp = int(time.time())
+    headers = signature_headers(
+        msg_id=delivery.uid,
+        timestamp=stamp,
+        body=body,
+        app_secrets=signing_secrets_live(app_id=delivery.installation.app_id),
+    )
+    started = timezone.now()
+    status: int | None = None
+    failure, error, kept, retry_after = "", "", b"", None
+    clock = time.monotonic()
+    try:
+        response = outbound_request(
+            "POST",
+            sub.url,
+            headers={
+                **headers,
+                "content-type": "application/json",
+                "user-agent": USER_AGENT,
+            },
+            content=body,
+            limits=outbound_limits(
+                connect_timeout=settings.WEBHOOK_CONNECT_TIMEOUT,
+                total_timeout=settings.WEBHOOK_TIMEOUT,
+            ),
+            keep_bytes=RESPONSE_KEEP_BYTES,
+        )
+        status, kept = response.status, response.body
+        retry_after = retry_after_seconds(
+            {k.lower(): v for k, v in response.headers.items()}.get("retry-after"),
+            now=timezone.now(),
+        )
+        if not 200 <= status < 300:
+            failure, error = WebhookError.HTTP_STATUS, f"The receiver answered {status}."
+    except OutboundError as exc:
+        failure, error = exc.failure, exc.message
+    elapsed = int((time.monotonic() - clock) * 1000)
+    number = delivery.attempts + 1
+    outcome = attempt_outcome(status=status, failure=failure or None)
+    delay: float | None = None
+    if outcome is Outcome.RETRY:
+        delay = retry_delay(
+            attempts=number,
+            schedule=settings.WEBHOOK_RETRY_SCHEDULE,
+            jitter=settings.WEBHOOK_RETRY_JITTER,
+            rand=random.random,  # spreading retries, not a secret
+            retry_after=retry_after,
+        )
+        if delay is None:
+            outcome = Outcome.FAILED
+            error = f"{error} Gave up after {number} attempts.".strip()
+    now = timezone.now()
+    fields: dict[str, object] = {
+        "attempts": number,
+        "last_status_code": status,
+        "last_error": error[:300],
+    }
+    if outcome is Outcome.SUCCEEDED:
+        fields.update(status=Delivery.Status.SUCCEEDED, next_attempt_at=None, finished_at=now)
+    elif outcome is Outcome.FAILED:
+        fields.update(status=Delivery.Status.FAILED, next_attempt_at=None, finished_at=now)
+    else:
+        assert delay is not None
+        fields.update(next_attempt_at=now + timedelta(seconds=delay), enqueued_at=now)
+    with transaction.atomic():
+        recorded = _finish(delivery.pk, token, **fields)
+        if recorded:
+            Attempt.objects.create(
+                delivery_id=delivery.pk,
+                installation_id=delivery.installation_id,
+                number=number,
+                url=sub.url[:500],
+                started_at=started,
+                duration_ms=elapsed,
+                status_code=status,
+                outcome=outcome.value,
+                error_code=str(failure)[:32],
+                error=error[:300],
+                request_headers={k: v for k, v in headers.items()},
+                response_body=kept.decode("utf-8", errors="replace"),
+            )
+    logger.info(
+        "webhook %s %s to %s: %s (%s)",
+        delivery.uid,
+        delivery.event_type,
+        safe_url(sub.url),
+        outcome.value,
+        status if status is not None else failure,
+    )
+    if not recorded:
+        return "skipped"
+    if outcome is Outcome.RETRY:
+        assert delay is not None
+        if delay <= settings.WEBHOOK_COUNTDOWN_MAX_SECONDS:
+            delivery_enqueue(delivery_id=delivery.pk, countdown=delay)
+        return "retrying"
+    return outcome.value
+
+
+def deliveries_sweep(*, now: datetime | None = None, limit: int = 1000) -> list[int]:
+    """Wake up every pending delivery that is due, that no worker holds (lease free or
+    run out), and whose last wake-up is older than ``WEBHOOK_STALE_SECONDS``: its message
+    was lost, its worker died, or its retry was too far off for a countdown. Each wake-up
+    is guarded by a compare-and-set on ``enqueued_at``, so two sweepers send one.
+    Returns the ids woken. Idempotent."""
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.WEBHOOK_STALE_SECONDS)
+    candidates = list(
+        Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
+        .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now))
+        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stale))
+        .order_by("next_attempt_at")
+        .values_list("pk", "enqueued_at")[:limit]
+    )
+    woken = []
+    for pk, enqueued_at in candidates:
+        if not Delivery.objects.filter(pk=pk, enqueued_at=enqueued_at).update(enqueued_at=now):
+            continue
+        delivery_enqueue(delivery_id=pk)
+        woken.append(pk)
+    if woken:
+        logger.info("Webhook sweeper woke %d delivery(ies).", len(woken))
+    return woken
+
+
+def deliveries_cancel_for_subscriptions(subscription_ids: Iterable[int]) -> int:
+    """Cancel the pending deliveries of these subscriptions (an update removes them), in
+    the caller's transaction; they stay in the log as cancelled. Returns how many."""
+    ids = list(subscription_ids)
+    if not ids:
+        return 0
+    now = timezone.now()
+    return Delivery.objects.filter(subscription_id__in=ids, status=Delivery.Status.PENDING).update(
+        status=Delivery.Status.CANCELLED,
+        next_attempt_at=None,
+        finished_at=now,
+        updated_at=now,
+        last_error=_CANCEL_MESSAGES[WebhookError.SUBSCRIPTION_REMOVED],
+    )
