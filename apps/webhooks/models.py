@@ -78,6 +78,9 @@ class Delivery(models.Model):
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     last_status_code = models.PositiveIntegerField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
+    # Why the last attempt failed (an outbound failure or ``http_status``), or why the
+    # delivery was cancelled (``apps.webhooks.errors.WebhookError``).
+    last_error_code = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -19,6 +19,7 @@ from apps.installations.errors import InstallationError
 from apps.moderation.errors import ModerationError
 from apps.modules.errors import ModuleError
 from apps.oauth.errors import OAuthError, OAuthProtocolError, RefusalKind
+from apps.webhooks.errors import WebhookError
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -42,6 +43,7 @@ ELSEWHERE: dict[type[StrEnum], str] = {
     ManifestWarning: "manifest.md",
     OAuthProtocolError: "oauth.md",  # the ``error`` of OAuth responses
     OutboundFailure: "operations.md",  # why a call to an outside service got no answer
+    WebhookError: "webhooks.md",  # why a delivery's attempt failed or it was cancelled
 }
 # Not codes anyone receives: the authorize step's refusal page explains itself in words.
 UNDOCUMENTED: tuple[type[StrEnum], ...] = (RefusalKind,)

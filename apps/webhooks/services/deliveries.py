@@ -15,6 +15,7 @@ import random
 import time
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -116,40 +117,49 @@ def delivery_send(*, delivery_id: int) -> str:
     )
     reason = _cancel_reason(delivery, sub)
     if reason is not None or sub is None:
+        reason = reason or WebhookError.SUBSCRIPTION_REMOVED
         _finish(
             delivery_id,
             token,
             status=Delivery.Status.CANCELLED,
             next_attempt_at=None,
             finished_at=now,
-            last_error=_CANCEL_MESSAGES[reason or WebhookError.SUBSCRIPTION_REMOVED],
+            last_error=_CANCEL_MESSAGES[reason],
+            last_error_code=reason.value,
         )
         return "cancelled"
     return _attempt(delivery, sub, token)
 
 
-def _attempt(delivery: Delivery, sub: WebhookSubscription, token: uuid.UUID) -> str:
+@dataclass
+class _Sent:
+    """What one attempt sent and got back."""
+
+    headers: dict[str, str]
+    started: datetime
+    elapsed_ms: int = 0
+    status: int | None = None
+    failure: str = ""
+    error: str = ""
+    kept: bytes = b""
+    retry_after: float | None = None
+
+
+def _post(delivery: Delivery, sub: WebhookSubscription) -> _Sent:
     body = delivery.body.encode()
-    stamp = int(time.time())
     headers = signature_headers(
         msg_id=delivery.uid,
-        timestamp=stamp,
+        timestamp=int(time.time()),
         body=body,
         app_secrets=signing_secrets_live(app_id=delivery.installation.app_id),
     )
-    started = timezone.now()
-    status: int | None = None
-    failure, error, kept, retry_after = "", "", b"", None
+    sent = _Sent(headers=headers, started=timezone.now())
     clock = time.monotonic()
     try:
         response = outbound_request(
             "POST",
             sub.url,
-            headers={
-                **headers,
-                "content-type": "application/json",
-                "user-agent": USER_AGENT,
-            },
+            headers={**headers, "content-type": "application/json", "user-agent": USER_AGENT},
             content=body,
             limits=outbound_limits(
                 connect_timeout=settings.WEBHOOK_CONNECT_TIMEOUT,
@@ -157,43 +167,55 @@ def _attempt(delivery: Delivery, sub: WebhookSubscription, token: uuid.UUID) -> 
             ),
             keep_bytes=RESPONSE_KEEP_BYTES,
         )
-        status, kept = response.status, response.body
-        retry_after = retry_after_seconds(
-            {k.lower(): v for k, v in response.headers.items()}.get("retry-after"),
-            now=timezone.now(),
-        )
-        if not 200 <= status < 300:
-            failure, error = WebhookError.HTTP_STATUS, f"The receiver answered {status}."
+        sent.status, sent.kept = response.status, response.body
+        lowered = {k.lower(): v for k, v in response.headers.items()}
+        sent.retry_after = retry_after_seconds(lowered.get("retry-after"), now=timezone.now())
+        if not 200 <= response.status < 300:
+            sent.failure = WebhookError.HTTP_STATUS
+            sent.error = f"The receiver answered {response.status}."
     except OutboundError as exc:
-        failure, error = exc.failure, exc.message
-    elapsed = int((time.monotonic() - clock) * 1000)
+        sent.failure, sent.error = exc.failure, exc.message
+    sent.elapsed_ms = int((time.monotonic() - clock) * 1000)
+    return sent
+
+
+def _next(number: int, sent: _Sent) -> tuple[Outcome, float | None]:
+    """The attempt's outcome and, for a retry, the delay before the next one."""
+    outcome = attempt_outcome(status=sent.status, failure=sent.failure or None)
+    if outcome is not Outcome.RETRY:
+        return outcome, None
+    delay = retry_delay(
+        attempts=number,
+        schedule=settings.WEBHOOK_RETRY_SCHEDULE,
+        jitter=settings.WEBHOOK_RETRY_JITTER,
+        rand=random.random,  # spreading retries, not a secret
+        retry_after=sent.retry_after,
+    )
+    if delay is None:
+        sent.error = f"{sent.error} Gave up after {number} attempts.".strip()
+        return Outcome.FAILED, None
+    return outcome, delay
+
+
+def _record(
+    delivery: Delivery, sub: WebhookSubscription, token: uuid.UUID, sent: _Sent
+) -> tuple[bool, Outcome, float | None]:
     number = delivery.attempts + 1
-    outcome = attempt_outcome(status=status, failure=failure or None)
-    delay: float | None = None
-    if outcome is Outcome.RETRY:
-        delay = retry_delay(
-            attempts=number,
-            schedule=settings.WEBHOOK_RETRY_SCHEDULE,
-            jitter=settings.WEBHOOK_RETRY_JITTER,
-            rand=random.random,  # spreading retries, not a secret
-            retry_after=retry_after,
-        )
-        if delay is None:
-            outcome = Outcome.FAILED
-            error = f"{error} Gave up after {number} attempts.".strip()
+    outcome, delay = _next(number, sent)
     now = timezone.now()
     fields: dict[str, object] = {
         "attempts": number,
-        "last_status_code": status,
-        "last_error": error[:300],
+        "last_status_code": sent.status,
+        "last_error": sent.error[:300],
+        "last_error_code": str(sent.failure)[:32],
     }
-    if outcome is Outcome.SUCCEEDED:
-        fields.update(status=Delivery.Status.SUCCEEDED, next_attempt_at=None, finished_at=now)
-    elif outcome is Outcome.FAILED:
-        fields.update(status=Delivery.Status.FAILED, next_attempt_at=None, finished_at=now)
-    else:
-        assert delay is not None
+    if outcome is Outcome.RETRY and delay is not None:
         fields.update(next_attempt_at=now + timedelta(seconds=delay), enqueued_at=now)
+    else:
+        status = (
+            Delivery.Status.SUCCEEDED if outcome is Outcome.SUCCEEDED else Delivery.Status.FAILED
+        )
+        fields.update(status=status, next_attempt_at=None, finished_at=now)
     with transaction.atomic():
         recorded = _finish(delivery.pk, token, **fields)
         if recorded:
@@ -202,27 +224,32 @@ def _attempt(delivery: Delivery, sub: WebhookSubscription, token: uuid.UUID) -> 
                 installation_id=delivery.installation_id,
                 number=number,
                 url=sub.url[:500],
-                started_at=started,
-                duration_ms=elapsed,
-                status_code=status,
+                started_at=sent.started,
+                duration_ms=sent.elapsed_ms,
+                status_code=sent.status,
                 outcome=outcome.value,
-                error_code=str(failure)[:32],
-                error=error[:300],
-                request_headers={k: v for k, v in headers.items()},
-                response_body=kept.decode("utf-8", errors="replace"),
+                error_code=str(sent.failure)[:32],
+                error=sent.error[:300],
+                request_headers=sent.headers,
+                response_body=sent.kept.decode("utf-8", errors="replace"),
             )
+    return recorded, outcome, delay
+
+
+def _attempt(delivery: Delivery, sub: WebhookSubscription, token: uuid.UUID) -> str:
+    sent = _post(delivery, sub)
+    recorded, outcome, delay = _record(delivery, sub, token, sent)
     logger.info(
         "webhook %s %s to %s: %s (%s)",
         delivery.uid,
         delivery.event_type,
         safe_url(sub.url),
         outcome.value,
-        status if status is not None else failure,
+        sent.status if sent.status is not None else sent.failure,
     )
     if not recorded:
-        return "skipped"
-    if outcome is Outcome.RETRY:
-        assert delay is not None
+        return "skipped"  # the lease ran out meanwhile: another worker has the delivery
+    if outcome is Outcome.RETRY and delay is not None:
         if delay <= settings.WEBHOOK_COUNTDOWN_MAX_SECONDS:
             delivery_enqueue(delivery_id=delivery.pk, countdown=delay)
         return "retrying"
@@ -268,4 +295,5 @@ def deliveries_cancel_for_subscriptions(subscription_ids: Iterable[int]) -> int:
         finished_at=now,
         updated_at=now,
         last_error=_CANCEL_MESSAGES[WebhookError.SUBSCRIPTION_REMOVED],
+        last_error_code=WebhookError.SUBSCRIPTION_REMOVED.value,
     )

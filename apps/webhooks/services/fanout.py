@@ -20,6 +20,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
+
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
