@@ -24,4 +24,5 @@ urlpatterns = [
     path("", include("apps.moderation.api.urls")),
     path("", include("apps.installations.api.urls")),
     path("", include("apps.connections.api.urls")),
+    path("", include("apps.webhooks.api.urls")),
 ]

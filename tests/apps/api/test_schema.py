@@ -74,6 +74,11 @@ def test_schema_lists_every_endpoint(schema):
         f"{API}/installations/{{installation_id}}/connection/test",
         f"{API}/installations/{{installation_id}}/connection/refresh",
         f"{API}/installations/{{installation_id}}/connection/disconnect",
+        f"{API}/apps/{{code}}/webhooks/secret",
+        f"{API}/apps/{{code}}/webhooks/secret/rotate",
+        f"{API}/apps/{{code}}/webhooks/deliveries",
+        f"{API}/apps/{{code}}/webhooks/deliveries/{{delivery_id}}",
+        f"{API}/webhooks/signing-key",
         f"{API}/apps/{{code}}/versions",
         f"{API}/apps/{{code}}/versions/{{number}}",
         f"{API}/apps/{{code}}/versions/{{number}}/submit",
@@ -259,7 +264,14 @@ def test_every_operation_documents_its_errors_with_the_error_body(schema):
 
 
 def test_paginated_lists_are_documented_as_pages(schema):
-    for path in ("api-keys", "jobs", "users", "installations", "apps"):
+    for path in (
+        "api-keys",
+        "jobs",
+        "users",
+        "installations",
+        "apps",
+        "apps/{code}/webhooks/deliveries",
+    ):
         get = schema["paths"][f"{API}/{path}"]["get"]
         ref = get["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
         page = _component(schema, ref)

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from apps.webhooks.api import views
+
+app_name = "webhooks"
+
+APP = "apps/<str:code>/webhooks"
+
+urlpatterns = [
+    path("webhooks/signing-key", views.SigningKeyApi.as_view(), name="signing_key-detail"),
+    path(f"{APP}/secret", views.AppWebhookSecretApi.as_view(), name="app_secret-detail"),
+    path(
+        f"{APP}/secret/rotate",
+        views.AppWebhookSecretRotateApi.as_view(),
+        name="app_secret-rotate",
+    ),
+    path(f"{APP}/deliveries", views.AppWebhookDeliveryListApi.as_view(), name="delivery-list"),
+    path(
+        f"{APP}/deliveries/<str:delivery_id>",
+        views.AppWebhookDeliveryDetailApi.as_view(),
+        name="delivery-detail",
+    ),
+]

@@ -1,0 +1,189 @@
+"""The webhooks API: the platform's public key (public), and for an app's developers its
+signing secrets, their rotation and the delivery log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts.api.context import account_actor
+from apps.api.pagination import PageNumberPagination
+from apps.catalog.models import App
+from apps.catalog.selectors import app_get_for
+from apps.core.errors import NotFound
+from apps.webhooks.models import Delivery
+from apps.webhooks.selectors import (
+    delivery_attempts,
+    delivery_list_for_app,
+    signing_secrets_for_developer,
+    webhook_public_key,
+)
+from apps.webhooks.services import signing_secret_rotate
+
+
+def _app(request: Request, code: str) -> App:
+    return app_get_for(actor=account_actor(request), code=code)
+
+
+class PublicKeyOutput(serializers.Serializer):
+    algorithm = serializers.CharField()
+    public_key = serializers.CharField(help_text="`whpk_` + base64 of the raw 32-byte key.")
+    signature_version = serializers.CharField(help_text="`v1a` in `webhook-signature`.")
+
+
+class SigningKeyApi(APIView):
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="The platform's webhook signing key",
+        description="Verify the `v1a` signature of every delivery with it: no shared secret "
+        "is needed. See docs/webhooks.md.",
+        responses=PublicKeyOutput,
+        tags=["webhooks"],
+    )
+    def get(self, request: Request) -> Response:
+        return Response(PublicKeyOutput(webhook_public_key()).data)
+
+
+class SecretOutput(serializers.Serializer):
+    secret = serializers.CharField(help_text="`whsec_...`: the `v1` HMAC key.")
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField(
+        allow_null=True, help_text="null for the current secret; a rotated one signs until then."
+    )
+
+
+class SecretsOutput(serializers.Serializer):
+    secrets = SecretOutput(many=True)
+
+
+class AppWebhookSecretApi(APIView):
+    @extend_schema(
+        summary="The app's webhook signing secrets",
+        description="The secrets that sign deliveries now: the current one first, then one "
+        "rotated within the last 24 hours.",
+        responses=SecretsOutput,
+        tags=["webhooks"],
+    )
+    def get(self, request: Request, code: str) -> Response:
+        app = _app(request, code)
+        return Response(SecretsOutput({"secrets": signing_secrets_for_developer(app=app)}).data)
+
+
+class AppWebhookSecretRotateApi(APIView):
+    @extend_schema(
+        summary="Rotate the app's webhook signing secret",
+        description="A new secret signs at once; the previous one keeps signing beside it "
+        "for 24 hours.",
+        request=None,
+        responses=SecretsOutput,
+        tags=["webhooks"],
+    )
+    def post(self, request: Request, code: str) -> Response:
+        actor = account_actor(request)
+        app = app_get_for(actor=actor, code=code)
+        signing_secret_rotate(app=app, actor=actor)
+        return Response(SecretsOutput({"secrets": signing_secrets_for_developer(app=app)}).data)
+
+
+class DeliveryOutput(serializers.Serializer):
+    id = serializers.CharField(source="uid", help_text="The `webhook-id` header.")
+    account = serializers.CharField(source="installation.account.slug")
+    installation_id = serializers.IntegerField()
+    webhook = serializers.CharField(source="webhook_id")
+    event = serializers.CharField(source="event_type")
+    event_id = serializers.IntegerField(allow_null=True)
+    status = serializers.CharField(help_text="`pending`, `succeeded`, `failed` or `cancelled`.")
+    attempts = serializers.IntegerField()
+    last_status_code = serializers.IntegerField(allow_null=True)
+    last_error = serializers.CharField()
+    last_error_code = serializers.CharField()
+    next_attempt_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
+class AttemptOutput(serializers.Serializer):
+    number = serializers.IntegerField()
+    url = serializers.CharField()
+    started_at = serializers.DateTimeField()
+    duration_ms = serializers.IntegerField()
+    status_code = serializers.IntegerField(allow_null=True)
+    outcome = serializers.CharField()
+    error_code = serializers.CharField()
+    error = serializers.CharField()
+    request_headers = serializers.DictField(child=serializers.CharField())
+    response_body = serializers.CharField(help_text="The first 2 KB of the answer's body.")
+
+
+class DeliveryDetailOutput(DeliveryOutput):
+    body = serializers.CharField(help_text="The JSON body sent, exactly.")
+    attempt_list = serializers.SerializerMethodField()
+
+    def get_attempt_list(self, delivery: Delivery) -> list[dict[str, Any]]:
+        return AttemptOutput(delivery_attempts(delivery=delivery), many=True).data  # type: ignore[return-value]
+
+
+class DeliveryFilter(serializers.Serializer):
+    account = serializers.CharField(required=False, help_text="An account's slug.")
+    event = serializers.CharField(required=False, max_length=128)
+    status = serializers.ChoiceField(choices=Delivery.Status.choices, required=False)
+    since = serializers.DateTimeField(required=False)
+    until = serializers.DateTimeField(required=False)
+
+
+class AppWebhookDeliveryListApi(generics.ListAPIView):  # type: ignore[type-arg]
+    serializer_class = DeliveryOutput
+    pagination_class = PageNumberPagination
+
+    @extend_schema(
+        summary="The app's webhook deliveries",
+        description="Every delivery of the app on every account it is installed on, newest "
+        "first, filterable by account (slug), event, status and time (`since` included, "
+        "`until` excluded).",
+        parameters=[DeliveryFilter],
+        tags=["webhooks"],
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Delivery]:
+        app = _app(self.request, self.kwargs["code"])
+        filters = DeliveryFilter(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        given = filters.validated_data
+        account_id = None
+        if "account" in given:
+            installed = app.installations.filter(account__slug=given["account"]).first()
+            account_id = installed.account_id if installed is not None else -1
+        return delivery_list_for_app(
+            app=app,
+            account_id=account_id,
+            event_type=given.get("event"),
+            status=given.get("status"),
+            since=given.get("since"),
+            until=given.get("until"),
+        )
+
+
+class AppWebhookDeliveryDetailApi(APIView):
+    @extend_schema(
+        summary="One webhook delivery with its attempts",
+        responses=DeliveryDetailOutput,
+        tags=["webhooks"],
+        parameters=[OpenApiParameter("delivery_id", str, OpenApiParameter.PATH)],
+    )
+    def get(self, request: Request, code: str, delivery_id: str) -> Response:
+        app = _app(request, code)
+        delivery = delivery_list_for_app(app=app).filter(uid=delivery_id).first()
+        if delivery is None:
+            raise NotFound("No delivery with this id for this app.")
+        return Response(DeliveryDetailOutput(delivery).data)
