@@ -7,6 +7,7 @@ from console.developer import (
     listing_views,
     version_views,
     views,
+    webhook_views,
 )
 
 app_name = "developer"
@@ -41,6 +42,17 @@ app_urls = [
         "connection/",
         connection_views.AppConnectionClientView.as_view(),
         name="app-connection",
+    ),
+    path("webhooks/", webhook_views.AppWebhooksView.as_view(), name="app-webhooks"),
+    path(
+        "webhooks/rotate/",
+        webhook_views.AppWebhooksRotateView.as_view(),
+        name="app-webhooks-rotate",
+    ),
+    path(
+        "webhooks/deliveries/<str:delivery_id>/",
+        webhook_views.AppWebhookDeliveryView.as_view(),
+        name="app-webhook-delivery",
     ),
     path(
         "credentials/rotate/",

@@ -308,6 +308,7 @@ _TABLES = (
     "oauth",
     "connections",
     "modules",
+    "webhooks",
     "admin",
 )
 

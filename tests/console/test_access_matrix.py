@@ -388,6 +388,28 @@ ROUTES = [
         data=posts({}),
     ),
     Route(
+        "developer:app-webhooks",
+        get=DEVELOPER_OBJECT,
+        post=DEVELOPER_OBJECT | {"developer": NO_METHOD},
+        kwargs=APP,
+        data=posts({}),
+    ),
+    Route(
+        "developer:app-webhooks-rotate",
+        get=DEVELOPER_OBJECT,
+        post=DEVELOPER_OBJECT | {"developer": wrote(APP_PAGE + "webhooks/")},
+        kwargs=APP,
+        data=posts({}),
+    ),
+    # No delivery of that id (tests/console/developer/test_webhooks.py opens real ones).
+    Route(
+        "developer:app-webhook-delivery",
+        get=DEVELOPER_OBJECT | {"developer": HIDDEN},
+        post=DEVELOPER_OBJECT | {"developer": NO_METHOD},
+        kwargs=APP | {"delivery_id": "msg_none"},
+        data=posts({}),
+    ),
+    Route(
         "developer:app-credentials-rotate",
         get=DEVELOPER_OBJECT,
         post=DEVELOPER_OBJECT | {"developer": wrote(APP_PAGE + "secret/")},
