@@ -72,6 +72,10 @@ class Delivery(models.Model):
     body = models.TextField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
+    # A replay starts a new round of the retry schedule: the attempts made before it,
+    # and how many replays there were.
+    round_start = models.PositiveIntegerField(default=0)
+    replays = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     enqueued_at = models.DateTimeField(null=True, blank=True)
     lease_token = models.UUIDField(null=True, blank=True)

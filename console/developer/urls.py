@@ -55,6 +55,11 @@ app_urls = [
         name="app-webhook-delivery",
     ),
     path(
+        "webhooks/deliveries/<str:delivery_id>/replay/",
+        webhook_views.AppWebhookDeliveryReplayView.as_view(),
+        name="app-webhook-delivery-replay",
+    ),
+    path(
         "credentials/rotate/",
         app_views.AppCredentialsRotateView.as_view(),
         name="app-credentials-rotate",

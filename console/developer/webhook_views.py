@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
 
+from apps.core.errors import ApplicationError
 from apps.webhooks.models import Delivery
 from apps.webhooks.selectors import (
     delivery_attempts,
@@ -17,7 +18,7 @@ from apps.webhooks.selectors import (
     signing_secrets_for_developer,
     webhook_public_key,
 )
-from apps.webhooks.services import signing_secret_rotate
+from apps.webhooks.services import delivery_replay, signing_secret_rotate
 from console.developer.app_views import AppMixin
 
 PAGE_SIZE = 25
@@ -69,6 +70,29 @@ class AppWebhookDeliveryView(AppMixin, View):
             "attempts": list(delivery_attempts(delivery=delivery)),
         }
         return render(request, self.template_name, context)
+
+
+class AppWebhookDeliveryReplayView(AppMixin, View):
+    """POST: send the delivery again (same ``webhook-id``), back to its page."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, code: str, delivery_id: str) -> HttpResponse:
+        delivery = delivery_list_for_app(app=self.app).filter(uid=delivery_id).first()
+        if delivery is None:
+            raise Http404("No such delivery of this app.")
+        try:
+            delivery_replay(delivery=delivery, actor=self.actor)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                "Sent again with the same webhook-id; its attempts appear below as they are made.",
+            )
+        return redirect(
+            "console:developer:app-webhook-delivery", code=self.app.code, delivery_id=delivery_id
+        )
 
 
 class AppWebhooksRotateView(AppMixin, View):

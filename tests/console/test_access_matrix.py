@@ -410,6 +410,13 @@ ROUTES = [
         data=posts({}),
     ),
     Route(
+        "developer:app-webhook-delivery-replay",
+        get=DEVELOPER_OBJECT | {"developer": NO_METHOD},
+        post=DEVELOPER_OBJECT | {"developer": HIDDEN},
+        kwargs=APP | {"delivery_id": "msg_none"},
+        data=posts({}),
+    ),
+    Route(
         "developer:app-credentials-rotate",
         get=DEVELOPER_OBJECT,
         post=DEVELOPER_OBJECT | {"developer": wrote(APP_PAGE + "secret/")},

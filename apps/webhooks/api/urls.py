@@ -20,4 +20,9 @@ urlpatterns = [
         views.AppWebhookDeliveryDetailApi.as_view(),
         name="delivery-detail",
     ),
+    path(
+        f"{APP}/deliveries/<str:delivery_id>/replay",
+        views.AppWebhookDeliveryReplayApi.as_view(),
+        name="delivery-replay",
+    ),
 ]

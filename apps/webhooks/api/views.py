@@ -25,7 +25,7 @@ from apps.webhooks.selectors import (
     signing_secrets_for_developer,
     webhook_public_key,
 )
-from apps.webhooks.services import signing_secret_rotate
+from apps.webhooks.services import delivery_replay, signing_secret_rotate
 
 
 def _app(request: Request, code: str) -> App:
@@ -103,6 +103,7 @@ class DeliveryOutput(serializers.Serializer):
     event_id = serializers.IntegerField(allow_null=True)
     status = serializers.CharField(help_text="`pending`, `succeeded`, `failed` or `cancelled`.")
     attempts = serializers.IntegerField()
+    replays = serializers.IntegerField(help_text="How many times it was sent again by hand.")
     last_status_code = serializers.IntegerField(allow_null=True)
     last_error = serializers.CharField()
     last_error_code = serializers.CharField()
@@ -187,3 +188,24 @@ class AppWebhookDeliveryDetailApi(APIView):
         if delivery is None:
             raise NotFound("No delivery with this id for this app.")
         return Response(DeliveryDetailOutput(delivery).data)
+
+
+class AppWebhookDeliveryReplayApi(APIView):
+    @extend_schema(
+        summary="Send a delivery again",
+        description="A delivery that succeeded or failed is sent again at once, with the "
+        "same `webhook-id` and body (receivers deduplicate on the id) and a new round of "
+        "retries. 409 for one still pending or cancelled.",
+        request=None,
+        responses={202: DeliveryOutput},
+        tags=["webhooks"],
+        parameters=[OpenApiParameter("delivery_id", str, OpenApiParameter.PATH)],
+    )
+    def post(self, request: Request, code: str, delivery_id: str) -> Response:
+        actor = account_actor(request)
+        app = app_get_for(actor=actor, code=code)
+        delivery = delivery_list_for_app(app=app).filter(uid=delivery_id).first()
+        if delivery is None:
+            raise NotFound("No delivery with this id for this app.")
+        delivery = delivery_replay(delivery=delivery, actor=actor)
+        return Response(DeliveryOutput(delivery).data, status=202)

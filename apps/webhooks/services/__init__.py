@@ -5,6 +5,7 @@ from apps.webhooks.services.deliveries import (
     deliveries_cancel_for_subscriptions,
     deliveries_sweep,
     delivery_enqueue,
+    delivery_replay,
     delivery_send,
 )
 from apps.webhooks.services.fanout import events_fan_out, fan_out_wake
@@ -18,6 +19,7 @@ __all__ = [
     "deliveries_cancel_for_subscriptions",
     "deliveries_sweep",
     "delivery_enqueue",
+    "delivery_replay",
     "delivery_send",
     "events_fan_out",
     "fan_out_wake",

@@ -20,10 +20,12 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
+from apps.accounts.actors import Actor
 from apps.catalog.models import AppStatus
+from apps.core.errors import Conflict
 from apps.core.outbound import OutboundError, outbound_limits, outbound_request, safe_url
 from apps.installations.models import InstallationStatus, WebhookSubscription
 from apps.scopes.policies import scopes_allow
@@ -180,7 +182,8 @@ def _post(delivery: Delivery, sub: WebhookSubscription) -> _Sent:
 
 
 def _next(number: int, sent: _Sent) -> tuple[Outcome, float | None]:
-    """The attempt's outcome and, for a retry, the delay before the next one."""
+    """The attempt's outcome and, for a retry, the delay before the next one (``number``
+    counts the attempts of the current round: a replay starts a new one)."""
     outcome = attempt_outcome(status=sent.status, failure=sent.failure or None)
     if outcome is not Outcome.RETRY:
         return outcome, None
@@ -201,7 +204,7 @@ def _record(
     delivery: Delivery, sub: WebhookSubscription, token: uuid.UUID, sent: _Sent
 ) -> tuple[bool, Outcome, float | None]:
     number = delivery.attempts + 1
-    outcome, delay = _next(number, sent)
+    outcome, delay = _next(number - delivery.round_start, sent)
     now = timezone.now()
     fields: dict[str, object] = {
         "attempts": number,
@@ -280,6 +283,37 @@ def deliveries_sweep(*, now: datetime | None = None, limit: int = 1000) -> list[
     if woken:
         logger.info("Webhook sweeper woke %d delivery(ies).", len(woken))
     return woken
+
+
+@transaction.atomic
+def delivery_replay(*, delivery: Delivery, actor: Actor) -> Delivery:
+    """Send a finished delivery again, at once and with a new round of the retry
+    schedule: the same ``webhook-id`` and body, so receivers deduplicate. Who may replay
+    it was decided when it was read for ``actor`` (the app's developers). Raises
+    ``Conflict`` for a delivery still pending or cancelled. Returns it as stored."""
+    now = timezone.now()
+    replayed = Delivery.objects.filter(
+        pk=delivery.pk, status__in=(Delivery.Status.SUCCEEDED, Delivery.Status.FAILED)
+    ).update(
+        status=Delivery.Status.PENDING,
+        replays=F("replays") + 1,
+        round_start=F("attempts"),
+        next_attempt_at=now,
+        enqueued_at=now,
+        finished_at=None,
+        last_error="",
+        last_error_code="",
+        updated_at=now,
+    )
+    if not replayed:
+        raise Conflict(
+            "Only a delivery that succeeded or failed can be replayed: this one is "
+            f"{Delivery.objects.get(pk=delivery.pk).status}."
+        )
+    logger.info("Webhook delivery %s replayed by %s.", delivery.uid, actor.label)
+    transaction.on_commit(lambda: delivery_enqueue(delivery_id=delivery.pk))
+    delivery.refresh_from_db()
+    return delivery
 
 
 def deliveries_cancel_for_subscriptions(subscription_ids: Iterable[int]) -> int:

@@ -78,6 +78,7 @@ def test_schema_lists_every_endpoint(schema):
         f"{API}/apps/{{code}}/webhooks/secret/rotate",
         f"{API}/apps/{{code}}/webhooks/deliveries",
         f"{API}/apps/{{code}}/webhooks/deliveries/{{delivery_id}}",
+        f"{API}/apps/{{code}}/webhooks/deliveries/{{delivery_id}}/replay",
         f"{API}/webhooks/signing-key",
         f"{API}/apps/{{code}}/versions",
         f"{API}/apps/{{code}}/versions/{{number}}",

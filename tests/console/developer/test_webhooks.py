@@ -84,3 +84,24 @@ def test_rotating_keeps_the_previous_secret_for_a_day(hooked, developer):
     page = client.get(_page(hooked)).content.decode()
     assert new in page and old in page and "Still signs until" in page
     assert SigningSecret.objects.filter(app=hooked).count() == 2
+
+
+def test_a_failed_delivery_is_sent_again_from_its_page(hooked, developer, account):
+    change(account)
+    events_fan_out()
+    delivery = Delivery.objects.get(event_type="crm.account.created")
+    Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED)
+    url = reverse(
+        "console:developer:app-webhook-delivery",
+        kwargs={"code": hooked.code, "delivery_id": delivery.uid},
+    )
+    client = login(developer)
+    assert 'id="replay"' in client.get(url).content.decode()
+
+    response = client.post(url + "replay/")
+
+    assert response.status_code == 302 and response["Location"] == url
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.replays) == ("pending", 1)
+    again = client.post(url + "replay/", follow=True).content.decode()
+    assert "Only a delivery that succeeded or failed can be replayed" in again

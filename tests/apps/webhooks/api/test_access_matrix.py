@@ -24,6 +24,7 @@ class Endpoint:
     name: str
     method: str
     path: str  # {app}: the app's code; {delivery}: a delivery's id
+    allowed: int = 200
 
     def call(self, client, objects):
         return getattr(client, self.method)(API + self.path.format(**objects))
@@ -38,13 +39,14 @@ ENDPOINTS = [
     Endpoint("app_secret-rotate", "post", A + "/secret/rotate"),
     Endpoint("delivery-list", "get", A + "/deliveries"),
     Endpoint("delivery-detail", "get", A + "/deliveries/{delivery}"),
+    Endpoint("delivery-replay", "post", A + "/deliveries/{delivery}/replay", 202),
 ]
 
 
 def _snapshot():
     return (
         list(SigningSecret.objects.order_by("pk").values_list("pk", "expires_at")),
-        list(Delivery.objects.order_by("pk").values_list("pk", "status")),
+        list(Delivery.objects.order_by("pk").values_list("pk", "status", "replays")),
     )
 
 
@@ -63,6 +65,7 @@ def objects(account, admin):
     signing_secret_current(app_id=app.pk)
     change(account)
     events_fan_out()
+    Delivery.objects.update(status=Delivery.Status.FAILED)  # so it can be replayed
     return {"app": app.code, "delivery": Delivery.objects.get().uid}
 
 
@@ -78,7 +81,7 @@ def test_every_route_has_a_row():
 def test_allowed(request, endpoint, persona, objects):
     response = endpoint.call(persona_client(request, persona), objects)
 
-    assert response.status_code == 200, response.content
+    assert response.status_code == endpoint.allowed, response.content
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
