@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from apps.webhooks.services import deliveries_sweep, delivery_send, events_fan_out
+from apps.webhooks.services.deliveries import deliveries_purge
 from apps.webhooks.services.secrets import signing_secrets_expired_purge
 
 
@@ -27,3 +28,10 @@ def webhooks_sweep_task() -> int:
     events_fan_out()
     signing_secrets_expired_purge()
     return len(deliveries_sweep())
+
+
+@shared_task(name="webhooks.log_purge", ignore_result=True)
+def deliveries_purge_task() -> int:
+    """Periodic (beat, hourly): forget finished deliveries past
+    ``WEBHOOK_LOG_RETENTION_DAYS`` (30). Idempotent. Returns how many."""
+    return deliveries_purge()

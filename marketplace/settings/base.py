@@ -385,6 +385,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=env.int("WEBHOOK_SWEEP_SECONDS", default=10)),
         "options": {"expires": 30},
     },
+    "webhooks-log-purge": {
+        "task": "webhooks.log_purge",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 3600},
+    },
     "modules-idempotency-trim": {
         "task": "modules.idempotency_trim",
         "schedule": timedelta(hours=1),
@@ -491,6 +496,8 @@ WEBHOOK_SECRET_OVERLAP_HOURS = env.int("WEBHOOK_SECRET_OVERLAP_HOURS", default=2
 # Empty: derived from SECRET_KEY (production requires one).
 WEBHOOK_SIGNING_KEY = env("WEBHOOK_SIGNING_KEY", default="")
 WEBHOOK_FANOUT_BATCH = env.int("WEBHOOK_FANOUT_BATCH", default=500)
+# Finished deliveries (and their attempts) are kept this many days, then purged hourly.
+WEBHOOK_LOG_RETENTION_DAYS = env.int("WEBHOOK_LOG_RETENTION_DAYS", default=30)
 
 # --- Scope catalog (apps.scopes) -----------------------------------------------------------
 # A host adds its own modules, narrower scopes and embedding locations here; the format is

@@ -331,3 +331,24 @@ def deliveries_cancel_for_subscriptions(subscription_ids: Iterable[int]) -> int:
         last_error=_CANCEL_MESSAGES[WebhookError.SUBSCRIPTION_REMOVED],
         last_error_code=WebhookError.SUBSCRIPTION_REMOVED.value,
     )
+
+
+def deliveries_purge(*, now: datetime | None = None, batch: int = 2000) -> int:
+    """Delete finished deliveries (succeeded, failed, cancelled) older than
+    ``WEBHOOK_LOG_RETENTION_DAYS``, with their attempts, a batch per short transaction.
+    Pending ones stay. Idempotent; returns how many deliveries it deleted."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.WEBHOOK_LOG_RETENTION_DAYS)
+    total = 0
+    while True:
+        ids = list(
+            Delivery.objects.filter(created_at__lt=cutoff)
+            .exclude(status=Delivery.Status.PENDING)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch]
+        )
+        if not ids:
+            return total
+        with transaction.atomic():
+            Attempt.objects.filter(delivery_id__in=ids).delete()
+            deleted, _ = Delivery.objects.filter(pk__in=ids).delete()
+        total += deleted

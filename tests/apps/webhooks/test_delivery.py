@@ -13,6 +13,7 @@ from apps.core.errors import OutboundFailure
 from apps.installations.models import Installation, InstallationStatus, WebhookSubscription
 from apps.webhooks.models import Attempt, Delivery
 from apps.webhooks.services import deliveries_sweep, delivery_send, events_fan_out
+from apps.webhooks.services.deliveries import deliveries_purge
 from tests.apps.webhooks.conftest import change
 from tests.apps.webhooks.receiver import Answer
 
@@ -199,3 +200,19 @@ def test_a_redirect_is_not_followed(receiver, subscribed, account):
 
     assert Attempt.objects.get(delivery=delivery).status_code == 302
     assert len(r.received) == 1
+
+
+def test_finished_deliveries_are_purged_after_the_retention(receiver, subscribed, account):
+    r = receiver()
+    delivery = _pending(r.url, subscribed, account)
+    delivery_send(delivery_id=delivery.pk)
+    change(account, "Pending Ltd")
+    events_fan_out()
+    old = timezone.now() - timedelta(days=31)
+    Delivery.objects.update(created_at=old)
+
+    assert deliveries_purge() == 1
+    assert deliveries_purge() == 0
+
+    assert list(Delivery.objects.values_list("status", flat=True)) == ["pending"]
+    assert not Attempt.objects.exists()
