@@ -109,7 +109,9 @@ def delivery_send(*, delivery_id: int) -> str:
     token = _claim(delivery_id, now)
     if token is None:
         return "skipped"
-    delivery = Delivery.objects.select_related("installation__app").get(pk=delivery_id)
+    delivery = Delivery.objects.select_related("installation__app").filter(pk=delivery_id).first()
+    if delivery is None:
+        return "skipped"  # its installation's cascade removed it meanwhile
     sub = (
         WebhookSubscription.objects.filter(
             pk=delivery.subscription_id, installation_id=delivery.installation_id
