@@ -21,6 +21,8 @@ DIAGNOSTIC = "system.diagnostic"
 INSTALLATION_UNINSTALL = "lifecycle.installation_uninstall"
 APP_DELETE = "lifecycle.app_delete"
 VERSION_ROLLOUT = "lifecycle.version_rollout"
+# Registered by ``apps.webhooks``: a developer's replay of failed deliveries.
+WEBHOOKS_REPLAY = "webhooks.replay_failed"
 DIAGNOSTIC_MAX_STEPS = 100
 DIAGNOSTIC_MAX_STEP_SECONDS = 5.0
 DIAGNOSTIC_DEFAULT_STEPS = 5

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from apps.accounts.actors import Actor
-from apps.jobs.kinds import APP_DELETE, VERSION_ROLLOUT
+from apps.jobs.kinds import APP_DELETE, VERSION_ROLLOUT, WEBHOOKS_REPLAY
 
 if TYPE_CHECKING:
     from apps.jobs.models import Job
 
 # The kinds a developer's own work starts: they follow them without being an admin.
-DEVELOPER_KINDS = (APP_DELETE, VERSION_ROLLOUT)
+DEVELOPER_KINDS = (APP_DELETE, VERSION_ROLLOUT, WEBHOOKS_REPLAY)
 
 
 def member_can_retry(*, is_admin: bool, is_developer: bool, kind: str) -> bool:

@@ -10,6 +10,7 @@ class WebhooksConfig(AppConfig):
     def ready(self) -> None:
         from apps.installations.services.subscriptions import subscriptions_removed_hook_set
         from apps.modules.events import events_listener_set
+        from apps.webhooks import jobs  # noqa: F401  (registers the replay job kind)
         from apps.webhooks.services.deliveries import deliveries_cancel_for_subscriptions
         from apps.webhooks.services.fanout import fan_out_wake
 

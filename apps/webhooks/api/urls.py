@@ -16,6 +16,11 @@ urlpatterns = [
     ),
     path(f"{APP}/deliveries", views.AppWebhookDeliveryListApi.as_view(), name="delivery-list"),
     path(
+        f"{APP}/deliveries/replay-failed",
+        views.AppWebhookReplayFailedApi.as_view(),
+        name="delivery-replay_failed",
+    ),
+    path(
         f"{APP}/deliveries/<str:delivery_id>",
         views.AppWebhookDeliveryDetailApi.as_view(),
         name="delivery-detail",

@@ -17,7 +17,8 @@ from apps.accounts.api.context import account_actor
 from apps.api.pagination import PageNumberPagination
 from apps.catalog.models import App
 from apps.catalog.selectors import app_get_for
-from apps.core.errors import NotFound
+from apps.core.errors import NotFound, ValidationFailed
+from apps.webhooks.jobs import deliveries_replay_failed_start
 from apps.webhooks.models import Delivery
 from apps.webhooks.selectors import (
     delivery_attempts,
@@ -209,3 +210,48 @@ class AppWebhookDeliveryReplayApi(APIView):
             raise NotFound("No delivery with this id for this app.")
         delivery = delivery_replay(delivery=delivery, actor=actor)
         return Response(DeliveryOutput(delivery).data, status=202)
+
+
+class ReplayFailedInput(serializers.Serializer):
+    since = serializers.DateTimeField(help_text="Deliveries created since then (ISO 8601).")
+    account = serializers.CharField(required=False, help_text="Only this account (slug).")
+    event = serializers.CharField(required=False, max_length=128, help_text="Only this event.")
+
+
+class JobStartedOutput(serializers.Serializer):
+    job = serializers.IntegerField(help_text="Follow it at `GET /api/v1/jobs/{id}`.")
+
+
+class AppWebhookReplayFailedApi(APIView):
+    @extend_schema(
+        summary="Send every failed delivery again",
+        description="Queues a job that sends again, with their own `webhook-id`s, every "
+        "delivery of the app that failed and was created since `since` (of one account "
+        "and one event when given). Its progress is a job's.",
+        request=ReplayFailedInput,
+        responses={202: JobStartedOutput},
+        tags=["webhooks"],
+    )
+    def post(self, request: Request, code: str) -> Response:
+        actor = account_actor(request)
+        app = app_get_for(actor=actor, code=code)
+        given = ReplayFailedInput(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        account_id = None
+        if "account" in data:
+            installed = app.installations.filter(account__slug=data["account"]).first()
+            if installed is None:
+                raise ValidationFailed(
+                    "The app is not installed on this account.",
+                    fields={"account": [f"No installation on {data['account']!r}."]},
+                )
+            account_id = installed.account_id
+        job = deliveries_replay_failed_start(
+            app=app,
+            actor=actor,
+            since=data["since"],
+            account_id=account_id,
+            event=data.get("event"),
+        )
+        return Response({"job": job.pk}, status=202)

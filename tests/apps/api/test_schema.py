@@ -77,6 +77,7 @@ def test_schema_lists_every_endpoint(schema):
         f"{API}/apps/{{code}}/webhooks/secret",
         f"{API}/apps/{{code}}/webhooks/secret/rotate",
         f"{API}/apps/{{code}}/webhooks/deliveries",
+        f"{API}/apps/{{code}}/webhooks/deliveries/replay-failed",
         f"{API}/apps/{{code}}/webhooks/deliveries/{{delivery_id}}",
         f"{API}/apps/{{code}}/webhooks/deliveries/{{delivery_id}}/replay",
         f"{API}/webhooks/signing-key",

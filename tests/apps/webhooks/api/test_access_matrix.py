@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 from django.urls import get_resolver
 
+from apps.jobs.models import Job
 from apps.webhooks.models import Delivery, SigningSecret
 from apps.webhooks.services import events_fan_out, signing_secret_current
 from tests.apps.api.helpers import API, api_client, assert_error
@@ -26,8 +27,11 @@ class Endpoint:
     path: str  # {app}: the app's code; {delivery}: a delivery's id
     allowed: int = 200
 
+    data: dict | None = None
+
     def call(self, client, objects):
-        return getattr(client, self.method)(API + self.path.format(**objects))
+        extra = {"data": self.data, "format": "json"} if self.data is not None else {}
+        return getattr(client, self.method)(API + self.path.format(**objects), **extra)
 
     def __str__(self) -> str:
         return f"{self.name}:{self.method}"
@@ -40,11 +44,19 @@ ENDPOINTS = [
     Endpoint("delivery-list", "get", A + "/deliveries"),
     Endpoint("delivery-detail", "get", A + "/deliveries/{delivery}"),
     Endpoint("delivery-replay", "post", A + "/deliveries/{delivery}/replay", 202),
+    Endpoint(
+        "delivery-replay_failed",
+        "post",
+        A + "/deliveries/replay-failed",
+        202,
+        {"since": "2020-01-01T00:00:00Z"},
+    ),
 ]
 
 
 def _snapshot():
     return (
+        list(Job.objects.order_by("pk").values_list("pk", "state")),
         list(SigningSecret.objects.order_by("pk").values_list("pk", "expires_at")),
         list(Delivery.objects.order_by("pk").values_list("pk", "status", "replays")),
     )
