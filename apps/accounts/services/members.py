@@ -159,18 +159,7 @@ def membership_update(
         locked.save(update_fields=[*fields, "updated_at"])
     if groups is not None:
         locked.groups.set(groups)
-    after = member_describe(locked)
-    changed = {key: {"before": before[key], "after": after[key]} for key in before}
-    changed = {key: value for key, value in changed.items() if value["before"] != value["after"]}
-    if changed:
-        account_event_record(
-            account=account,
-            kind=AccountEvent.Kind.MEMBER_CHANGED,
-            actor=actor,
-            target=locked.user.email,
-            detail=changed,
-        )
-    fields_changed = [_FIELD_OF[key] for key in changed]
+    fields_changed = _record_changed(account=account, actor=actor, locked=locked, before=before)
     if is_active is not UNSET and _set_active(
         account=account, actor=actor, locked=locked, active=bool(is_active)
     ):
@@ -182,6 +171,25 @@ def membership_update(
         changed=fields_changed,
     )
     return locked
+
+
+def _record_changed(
+    *, account: Account, actor: Actor, locked: Membership, before: dict[str, Any]
+) -> list[str]:
+    """Write what changed since ``before`` (``member_describe``) to the account's history;
+    the membership's fields that changed."""
+    after = member_describe(locked)
+    changed = {key: {"before": before[key], "after": after[key]} for key in before}
+    changed = {key: value for key, value in changed.items() if value["before"] != value["after"]}
+    if changed:
+        account_event_record(
+            account=account,
+            kind=AccountEvent.Kind.MEMBER_CHANGED,
+            actor=actor,
+            target=locked.user.email,
+            detail=changed,
+        )
+    return [_FIELD_OF[key] for key in changed]
 
 
 # The membership field behind each entry of ``member_describe``.

@@ -13,7 +13,7 @@ from oauth2_provider import views as dot
 from oauth2_provider.signals import app_authorized
 
 from apps.oauth.errors import OAuthProtocolError
-from apps.oauth.grants import issued_access_tokens
+from apps.oauth.issuing import issued_access_tokens
 from apps.oauth.throttling import with_client_auth_throttle
 
 GRANT_TYPES = frozenset({"authorization_code", "refresh_token"})

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from django.db import connection, connections
 
-from apps.oauth import grants
+from apps.oauth import issuing
 from apps.oauth.models import AccessToken, RefreshToken
 from tests.apps.oauth.conftest import install, tokens_for
 from tests.factories.oauth import api_get, refresh
@@ -46,8 +46,8 @@ def read_together(monkeypatch: pytest.MonkeyPatch) -> threading.Barrier:
 
         return run
 
-    monkeypatch.setattr(grants, "pair_write", held(grants.pair_write))
-    monkeypatch.setattr(grants, "refresh_token_rotate_out", held(grants.refresh_token_rotate_out))
+    monkeypatch.setattr(issuing, "pair_write", held(issuing.pair_write))
+    monkeypatch.setattr(issuing, "refresh_token_rotate_out", held(issuing.refresh_token_rotate_out))
     return barrier
 
 
