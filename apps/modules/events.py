@@ -10,6 +10,7 @@ reader also polls."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Field, QuerySet
 from django.utils import timezone
 
 from apps.accounts.actors import Actor
@@ -123,9 +124,48 @@ def events_write(changes: Sequence[EventOf], *, actor: Actor) -> list[ChangeEven
         for change in changes
     ]
     if len(events) == 1:
-        events[0].save(force_insert=True)
+        _insert_one(events[0])
         return events
     return ChangeEvent.objects.bulk_create(events)
+
+
+_INSERT_SQL: dict[str, str] = {}
+
+
+@functools.cache
+def _inserted_fields() -> tuple[Field[Any, Any], ...]:
+    """Every column of an event but its id, as ``save(force_insert=True)`` writes them."""
+    return tuple(field for field in ChangeEvent._meta.concrete_fields if not field.primary_key)
+
+
+def _insert_sql(connection: Any) -> str:
+    """``INSERT … RETURNING id`` of one event, made once per database vendor; every
+    record change writes one, and the ORM would compile it again each time (about
+    two thirds of what writing an event cost)."""
+    sql = _INSERT_SQL.get(connection.vendor)
+    if sql is None:
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(field.column) for field in _inserted_fields())
+        values = ", ".join(f"%({field.attname})s" for field in _inserted_fields())
+        table, pk = quote(ChangeEvent._meta.db_table), quote(ChangeEvent._meta.pk.column)
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({values}) RETURNING {pk}"  # noqa: S608
+        _INSERT_SQL[connection.vendor] = sql
+    return sql
+
+
+def _insert_one(event: ChangeEvent) -> None:
+    """Insert ``event`` and set its id: the row ``save(force_insert=True)`` would write,
+    each value prepared by its model field as the ORM prepares it."""
+    connection = transaction.get_connection()
+    params = {
+        field.attname: field.get_db_prep_save(getattr(event, field.attname), connection)
+        for field in _inserted_fields()
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(connection), params)
+        event.pk = cursor.fetchone()[0]
+    event._state.adding = False
+    event._state.db = connection.alias
 
 
 def events_trim(*, now: Any = None, batch: int = 5000) -> int:

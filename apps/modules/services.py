@@ -9,7 +9,7 @@ other gets ``RecordChanged``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import models, transaction
 from django.db.models import F
@@ -23,34 +23,55 @@ from apps.modules.models import ChangeEvent, ModuleRecord
 from apps.modules.serialize import changed_fields, record_data
 
 
-def _event(record: ModuleRecord, action: str, actor: Actor, changed: list[str]) -> None:
+class Written(NamedTuple):
+    """A record as a write left it, and its body as the API serializes it (the data of
+    its change event; ``None`` for a model without registration)."""
+
+    record: ModuleRecord
+    data: dict[str, Any] | None
+
+
+def _event(
+    record: ModuleRecord, action: str, actor: Actor, changed: list[str]
+) -> dict[str, Any] | None:
     described = record_data(record)
-    if described is not None:
-        code, data = described
-        event_write(
-            account_id=record.account_id,
-            model=code,
-            action=action,
-            record_id=record.pk,
-            actor=actor,
-            data=data,
-            changed=changed,
-        )
+    if described is None:
+        return None
+    code, data = described
+    event_write(
+        account_id=record.account_id,
+        model=code,
+        action=action,
+        record_id=record.pk,
+        actor=actor,
+        data=data,
+        changed=changed,
+    )
+    return data
 
 
-@transaction.atomic
 def record_create(
     *, model: type[ModuleRecord], account_id: int, values: dict[str, Any], actor: Actor
 ) -> ModuleRecord:
     """A new record of ``model`` in the account ``account_id`` with validated ``values``
     (relations already checked to be of the same account), and its ``created`` event."""
-    record = model(account_id=account_id, **values)
-    record.save(force_insert=True)
-    _event(record, ChangeEvent.Action.CREATED, actor, list(values))
-    return record
+    return record_create_written(
+        model=model, account_id=account_id, values=values, actor=actor
+    ).record
 
 
 @transaction.atomic
+def record_create_written(
+    *, model: type[ModuleRecord], account_id: int, values: dict[str, Any], actor: Actor
+) -> Written:
+    """``record_create``, answering the record's API body too: the one its event carries,
+    so an endpoint need not serialize the record a second time."""
+    record = model(account_id=account_id, **values)
+    record.save(force_insert=True)
+    data = _event(record, ChangeEvent.Action.CREATED, actor, list(values))
+    return Written(record, data)
+
+
 def record_update(
     *,
     record: ModuleRecord,
@@ -65,6 +86,21 @@ def record_update(
     revision; else ``RecordChanged`` (409) and nothing is written. Returns the record as
     stored afterwards.
     """
+    return record_update_written(
+        record=record, values=values, actor=actor, expected_revision=expected_revision
+    ).record
+
+
+@transaction.atomic
+def record_update_written(
+    *,
+    record: ModuleRecord,
+    values: dict[str, Any],
+    actor: Actor,
+    expected_revision: int | None = None,
+) -> Written:
+    """``record_update``, answering the record's API body too (as
+    ``record_create_written``)."""
     model = type(record)
     changed = changed_fields(record, values)
     rows = model._default_manager.filter(pk=record.pk, account_id=record.account_id)
@@ -77,8 +113,8 @@ def record_update(
             fields={"If-Match": [f'The current ETag is "{_current_revision(record)}".']},
         )
     record.refresh_from_db()
-    _event(record, ChangeEvent.Action.UPDATED, actor, changed)
-    return record
+    data = _event(record, ChangeEvent.Action.UPDATED, actor, changed)
+    return Written(record, data)
 
 
 def _current_revision(record: ModuleRecord) -> int | None:

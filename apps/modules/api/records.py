@@ -30,7 +30,7 @@ from apps.modules.api.access import ModuleAccess, caller_account_id, caller_iden
 from apps.modules.idempotency import HEADER, Answer, create_once, fingerprint, idempotency_key
 from apps.modules.registry import Registration
 from apps.modules.selectors import record_list_for_account
-from apps.modules.services import record_create, record_delete, record_update
+from apps.modules.services import record_create_written, record_delete, record_update_written
 from apps.scopes.catalog import Level
 
 
@@ -119,13 +119,14 @@ class RecordListApi(mixins.ListModelMixin, RecordApi):
     def _create(self, request: Request) -> Answer:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        record = record_create(
+        record, data = record_create_written(
             model=self.registration.model,
             account_id=self.account_id,
             values=serializer.validated_data,
             actor=request_actor(request),
         )
-        body = dict(self.get_serializer(record).data)
+        # The body its change event carries: the record as this serializer answers it.
+        body = data if data is not None else dict(self.get_serializer(record).data)
         return Answer(status.HTTP_201_CREATED, body, etag(record), record.pk)
 
 
@@ -139,13 +140,14 @@ class RecordDetailApi(RecordApi):
         record = self.get_object()
         serializer = self.get_serializer(record, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        record = record_update(
+        record, data = record_update_written(
             record=record,
             values=serializer.validated_data,
             actor=request_actor(request),
             expected_revision=expected,
         )
-        return Response(self.get_serializer(record).data, headers={"ETag": etag(record)})
+        body = data if data is not None else self.get_serializer(record).data
+        return Response(body, headers={"ETag": etag(record)})
 
     def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         record_delete(record=self.get_object(), actor=request_actor(request))

@@ -35,6 +35,20 @@ def _relation_filter(field: models.Field[Any, Any]) -> IdFilter:
     )
 
 
+class RecordFilterSet(filters.FilterSet):  # type: ignore[misc]
+    """A ``FilterSet`` whose form class is made once per filterset class: django-filter
+    makes a new one on every request, which cost a list about a tenth of its time. The
+    form's fields do not vary by request here (the filters are the class's own)."""
+
+    def get_form_class(self) -> type[forms.Form]:
+        cls = type(self)
+        made: type[forms.Form] | None = cls.__dict__.get("_form_class")
+        if made is None:
+            made = super().get_form_class()
+            cls._form_class = made
+        return made
+
+
 def record_filterset(model: type[models.Model], names: Sequence[str]) -> type[filters.FilterSet]:
     """A ``FilterSet`` of ``model`` with ``owner``, ``updated_since`` and ``names``."""
     declared: dict[str, Any] = {
@@ -55,4 +69,4 @@ def record_filterset(model: type[models.Model], names: Sequence[str]) -> type[fi
     meta = type("Meta", (), {"model": model, "fields": exact})
     declared["Meta"] = meta
     declared["__module__"] = __name__
-    return type(f"{model.__name__}FilterSet", (filters.FilterSet,), declared)
+    return type(f"{model.__name__}FilterSet", (RecordFilterSet,), declared)
