@@ -77,3 +77,31 @@ def delivery_list_for_app(
 
 def delivery_attempts(*, delivery: Delivery) -> QuerySet[Attempt]:
     return Attempt.objects.filter(delivery=delivery).order_by("number")
+
+
+@dataclass(frozen=True)
+class DeliveryHealth:
+    """What an account's admin sees of an installed app's deliveries."""
+
+    last_success_at: datetime | None
+    last_failure: Attempt | None
+    recent: list[Delivery]
+
+
+def delivery_health_for_installation(*, installation_id: int, recent: int = 10) -> DeliveryHealth:
+    """The installation's last successful delivery, its last failed attempt and its
+    latest deliveries. The caller has read the installation for the account's admin."""
+    last_success = (
+        Delivery.objects.filter(installation_id=installation_id, status=Delivery.Status.SUCCEEDED)
+        .order_by("-finished_at")
+        .values_list("finished_at", flat=True)
+        .first()
+    )
+    last_failure = (
+        Attempt.objects.filter(installation_id=installation_id)
+        .exclude(outcome=Attempt.Outcome.SUCCEEDED)
+        .order_by("-started_at", "-pk")
+        .first()
+    )
+    rows = Delivery.objects.filter(installation_id=installation_id).order_by("-created_at", "-pk")
+    return DeliveryHealth(last_success, last_failure, list(rows[:recent]))

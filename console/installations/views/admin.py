@@ -42,6 +42,7 @@ from apps.installations.services import (
     installation_update_plan,
 )
 from apps.jobs.models import Job
+from apps.webhooks.selectors import delivery_health_for_installation
 from console.access import AccountAdminRequiredMixin
 from console.diffs import manifest_diff_shown
 from console.embedding.menu import settings_pages_for
@@ -117,6 +118,7 @@ class InstallationDetailView(InstallationMixin, View):
             "manifest": manifest,
             "scopes": scope_rows(installation.granted_scopes),
             "webhooks": list(installation_webhooks(installation=installation)),
+            "deliveries": delivery_health_for_installation(installation_id=installation.pk),
             "settings_pages": settings_pages_for(self.request, installation_id=installation.pk)
             if changeable
             else [],
