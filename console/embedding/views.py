@@ -58,7 +58,7 @@ class EmbeddedPageView(PlacementMixin, View):
 
 
 class AppMenuView(MemberRequiredMixin, View):
-    """The sidebar's Apps section: the main-menu pages of the apps the member may use,
+    """The sidebar's Your apps section: the main-menu pages of the apps the member may use,
     loaded by the page after it is shown (htmx)."""
 
     def get(self, request: HttpRequest) -> HttpResponse:

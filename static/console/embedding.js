@@ -363,7 +363,7 @@
     });
   }
 
-  // The sidebar's Apps section (console:embedding:menu), loaded after the page.
+  // The sidebar's Your apps section (console:embedding:menu), loaded after the page.
   function loadMenu() {
     var slot = document.querySelector("[data-app-menu]");
     if (!slot) return;
