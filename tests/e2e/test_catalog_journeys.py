@@ -90,7 +90,7 @@ def _png(path, width: int, height: int) -> str:
 
 def _version_page_of(page, app_name: str, number: str) -> None:
     _nav(page).get_by_role("link", name="Apps", exact=True).click()
-    page.get_by_role("link", name=app_name).first.click()
+    page.locator("#main").get_by_role("link", name=app_name).first.click()
     page.get_by_role("link", name=number, exact=True).first.click()
 
 

@@ -192,7 +192,7 @@ def _expect_invoicer_consent(page: Page) -> None:
 def _install_from_catalog(admin: Page) -> None:
     """Marketplace > Invoicer > Install > the preview's Install: the consent screen."""
     _nav(admin).get_by_role("link", name="Browse apps").click()
-    admin.get_by_role("link", name="Invoicer").first.click()
+    admin.locator("#main").get_by_role("link", name="Invoicer").first.click()
     admin.locator("#install-button").click()
     expect(admin.locator("#install-preview")).to_contain_text("Invoicer 1.0.0")
     target = admin.locator("#install-target")
@@ -238,7 +238,7 @@ def test_an_admin_installs_an_app_from_the_catalog_with_consent(demo, browser_as
     expect(row).to_contain_text("1.0.0")
     expect(row).to_contain_text(f"by {ADMIN}")
     _nav(admin).get_by_role("link", name="Browse apps").click()
-    admin.get_by_role("link", name="Invoicer").first.click()
+    admin.locator("#main").get_by_role("link", name="Invoicer").first.click()
     expect(admin.locator("#installed-badge")).to_have_text("Installed: version 1.0.0")
     expect(admin.locator("#install-button")).to_have_count(0)
 

@@ -80,7 +80,7 @@ def _nav(page: Page):
 def _open_app(page: Page, name: str) -> None:
     """Developer > Apps > the app's page."""
     _nav(page).get_by_role("link", name="Apps", exact=True).click()
-    page.get_by_role("link", name=name).first.click()
+    page.locator("#main").get_by_role("link", name=name).first.click()
     expect(page.locator("#app-overview")).to_be_visible()
 
 
@@ -210,8 +210,12 @@ def test_a_developer_deletes_an_app_installed_on_three_accounts(demo, browser_as
 
     expect(developer.get_by_role("heading", name="Apps", exact=True)).to_be_visible()
     expect(developer.locator("#app-deletions")).to_have_count(0)
-    expect(developer.get_by_role("link", name="Invoicer", exact=True)).to_have_count(0)
-    expect(developer.get_by_role("link", name=CONNECTOR, exact=True)).to_be_visible()
+    expect(
+        developer.locator("#main").get_by_role("link", name="Invoicer", exact=True)
+    ).to_have_count(0)
+    expect(
+        developer.locator("#main").get_by_role("link", name=CONNECTOR, exact=True)
+    ).to_be_visible()
 
     # Gone: the app, its client, versions, installations, tokens, subscriptions, logo.
     assert not App.objects.filter(pk=invoicer.pk).exists()
