@@ -82,7 +82,7 @@ def menu(client):
 
 def test_every_member_page_loads_the_apps_menu(client_for, member, placed):
     html = client_for(member).get("/").content.decode()
-    assert 'id="app-menu-slot" data-app-menu="/apps/menu/?path=/"' in html
+    assert 'id="app-menu-slot" data-app-menu="/apps/menu/?path=%2F"' in html
 
 
 def test_a_member_who_may_use_the_app_finds_it_in_the_main_menu(client_for, member, placed):
