@@ -63,22 +63,8 @@ def frame_for(
         "location": placement.location,
         "record": record,
     }
-    token = launch_token_issue(actor=actor, placement=placement, issuer=oauth_issuer(request))
-    src = embedding_launch_url(
-        placement.url,
-        protocol=context["protocol"],
-        domain=context["domain"],
-        language=lang,
-        code=placement.code,
-        embedding_id=placement.embedding_id,
-        app_code=context["app"],
-        version=context["version"],
-    )
-    src += "&" + _query(
-        embedding=placement.code, host_origin=host_origin(request), launch_token=token.token
-    )
     frame.update(
-        src=src,
+        src=_launch_src(request, actor=actor, placement=placement, context=context),
         context_json=json.dumps(context),
         launch_token_url=reverse("console:embedding:launch-token", kwargs=kwargs),
         tokens_url=reverse("console:embedding:tokens", kwargs=kwargs),
@@ -91,6 +77,31 @@ def frame_for(
         calls_per_minute=settings.EMBEDDING_SDK_CALLS_PER_MINUTE,
     )
     return frame
+
+
+def _launch_src(
+    request: HttpRequest, *, actor: Actor, placement: Placement, context: dict[str, Any]
+) -> str:
+    """The frame's address: the embedding's URL with the launch context, the host's
+    origin (where the SDK talks) and a fresh signed launch token."""
+    token = launch_token_issue(actor=actor, placement=placement, issuer=oauth_issuer(request))
+    src = embedding_launch_url(
+        placement.url,
+        protocol=context["protocol"],
+        domain=context["domain"],
+        language=context["lang"],
+        code=placement.code,
+        embedding_id=placement.embedding_id,
+        app_code=context["app"],
+        version=context["version"],
+    )
+    return (
+        src
+        + "&"
+        + _query(
+            embedding=placement.code, host_origin=host_origin(request), launch_token=token.token
+        )
+    )
 
 
 def _query(**values: str) -> str:
