@@ -11,33 +11,16 @@ from __future__ import annotations
 import json
 import logging
 import os
-import signal
 import sys
 from pathlib import Path
-from socketserver import ThreadingMixIn
-from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from examples.connector.config import REPO_ROOT, Config, ConfigError, load_config, masked
 from examples.notes_backend.app import NotesBackend
+from examples.serving import serve
 
 log = logging.getLogger("notes")
 DEFAULT_FILE = REPO_ROOT / "var" / "notes-sync.json"
 DEFAULT_PROVIDER = "http://127.0.0.1:8002"
-
-
-class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class QuietHandler(WSGIRequestHandler):
-    """One line per request, without the query string (the callback's carries the code)."""
-
-    def log_request(self, code: Any = "-", size: Any = "-") -> None:
-        log.info("%s %s %s", self.command, self.path.split("?", 1)[0], code)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
 
 def config() -> tuple[Config, str]:
@@ -64,33 +47,17 @@ def main() -> int:
     except ConfigError as exc:
         log.error("%s", str(exc).replace("example app", "Notes Sync app"))
         return 2
-    server = make_server(
-        conf.host,
-        conf.port,
+    return serve(
         NotesBackend(conf, provider),
-        server_class=ThreadingWSGIServer,
-        handler_class=QuietHandler,
+        host=conf.host,
+        port=conf.port,
+        log=log,
+        started=(
+            f"Notes Sync backend on {conf.public_url} (marketplace {conf.marketplace_url}, "
+            f"client {conf.client_id}, secret {masked(conf.client_secret)}, "
+            f"provider {provider})"
+        ),
     )
-
-    def stop(*_: object) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)
-    log.info(
-        "Notes Sync backend on %s (marketplace %s, client %s, secret %s, provider %s)",
-        conf.public_url,
-        conf.marketplace_url,
-        conf.client_id,
-        masked(conf.client_secret),
-        provider,
-    )
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return 0
 
 
 if __name__ == "__main__":

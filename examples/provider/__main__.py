@@ -10,32 +10,16 @@ from __future__ import annotations
 import json
 import logging
 import os
-import signal
 import sys
 from pathlib import Path
-from socketserver import ThreadingMixIn
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from examples.provider.app import ProviderApp
 from examples.provider.store import Client, Store
+from examples.serving import serve
 
 log = logging.getLogger("provider")
 CONFIG_FILE = Path(__file__).resolve().parent.parent.parent / "var" / "example-provider.json"
-
-
-class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class QuietHandler(WSGIRequestHandler):
-    """One line per request, without the query string (codes and states travel there)."""
-
-    def log_request(self, code: Any = "-", size: Any = "-") -> None:
-        log.info("%s %s %s", self.command, self.path.split("?", 1)[0], code)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
 
 def config() -> dict[str, Any]:
@@ -77,22 +61,13 @@ def main() -> int:
         api_key=str(conf.get("api_key", "demo-api-key")),
     )
     host, port = conf.get("host", "127.0.0.1"), int(conf.get("port", 8002))
-    server = make_server(
-        host, port, app, server_class=ThreadingWSGIServer, handler_class=QuietHandler
+    return serve(
+        app,
+        host=host,
+        port=port,
+        log=log,
+        started=f"Example Provider on http://{host}:{port} (client {conf['client_id']})",
     )
-
-    def stop(*_: object) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)
-    log.info("Example Provider on http://%s:%s (client %s)", host, port, conf["client_id"])
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return 0
 
 
 if __name__ == "__main__":
