@@ -19,7 +19,6 @@ written again (with a new outside secret) when it is missing.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -42,6 +41,7 @@ from apps.catalog.services import (
 from apps.connections.authorization import outside_client_set
 from apps.connections.models import OutsideClient
 from apps.core.example_app import example_provider_config_path, notes_backend_config_path
+from apps.demo.credentials import credentials_write, credentials_written_for
 from apps.demo.people import ACCOUNT, DemoCommand, demo_approve, demo_people
 
 MARKETPLACE = "http://127.0.0.1:8000"
@@ -129,7 +129,7 @@ class Command(DemoCommand):
             transaction.on_commit(lambda: _write(path, secret))
         backend_path = notes_backend_config_path()
         client_id = notes.oauth_application.client_id
-        if not _backend_written_for(backend_path, client_id):
+        if not credentials_written_for(backend_path, client_id):
             backend_secret = app_credentials_rotate(app=notes)
             transaction.on_commit(lambda: _write_backend(backend_path, client_id, backend_secret))
         self.stdout.write(f"Connection demo apps of {ACCOUNT}: Notes Sync (OAuth), Weather Now")
@@ -162,7 +162,6 @@ class Command(DemoCommand):
 
 
 def _write(path: Path, secret: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     data = {
         "host": "127.0.0.1",
         "port": 8002,
@@ -177,10 +176,7 @@ def _write(path: Path, secret: str) -> None:
             "http://localhost:8000/connections/callback/",
         ],
     }
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=2)
-        handle.write("\n")
+    credentials_write(path, data)
 
 
 def _knows_backend(notes: App) -> bool:
@@ -190,20 +186,7 @@ def _knows_backend(notes: App) -> bool:
     )
 
 
-def _backend_written_for(path: Path, client_id: str) -> bool:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return (
-        isinstance(data, dict)
-        and data.get("client_id") == client_id
-        and bool(data.get("client_secret"))
-    )
-
-
 def _write_backend(path: Path, client_id: str, secret: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     data = {
         "marketplace_url": MARKETPLACE,
         "client_id": client_id,
@@ -212,7 +195,4 @@ def _write_backend(path: Path, client_id: str, secret: str) -> None:
         "port": 8003,
         "provider_url": PROVIDER,
     }
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=2)
-        handle.write("\n")
+    credentials_write(path, data)

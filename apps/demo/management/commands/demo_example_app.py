@@ -16,7 +16,6 @@ rotated and the file written again. ``demo`` runs this after ``demo_catalog``.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +34,7 @@ from apps.catalog.services import (
     version_submit,
 )
 from apps.core.example_app import example_config_path
+from apps.demo.credentials import credentials_write, credentials_written_for
 from apps.demo.people import ACCOUNT, DemoCommand, demo_approve, demo_people
 
 NAME = "Example Connector"
@@ -156,7 +156,7 @@ class Command(DemoCommand):
             what = (
                 "public, listed: 1.0.0 published, 1.1.0 (adds calendar:read) approved, unpublished"
             )
-        elif _written_for(path, app.oauth_application.client_id):
+        elif credentials_written_for(path, app.oauth_application.client_id):
             self._report(app, "exists, left as it is", path)
             return
         else:
@@ -209,29 +209,13 @@ class Command(DemoCommand):
         self.stdout.write(f"  credentials in {path} (client {app.oauth_application.client_id})")
 
 
-def _written_for(path: Path, client_id: str) -> bool:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return (
-        isinstance(data, dict)
-        and data.get("client_id") == client_id
-        and bool(data.get("client_secret"))
-    )
-
-
 def _write(path: Path, client_id: str, secret: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = {
-        "marketplace_url": MARKETPLACE_URL,
-        "client_id": client_id,
-        "client_secret": secret,
-        "public_url": CONNECTOR_URL,
-    }
-    temporary = path.with_name(path.name + ".tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=2)
-        handle.write("\n")
-    os.replace(temporary, path)
+    credentials_write(
+        path,
+        {
+            "marketplace_url": MARKETPLACE_URL,
+            "client_id": client_id,
+            "client_secret": secret,
+            "public_url": CONNECTOR_URL,
+        },
+    )
