@@ -12,7 +12,9 @@
                           once its launch token is verified (``embedded``, ``launch``)
 ``GET /embed/whoami``     who a fresh launch token says opened the page (the SDK's)
 ``GET /embed/dialog``     the page of the marketplace's modal
-``POST /hooks/users``     webhook deliveries (``users.user.updated``), listed on home
+``POST /hooks/<name>``    webhook deliveries, verified with ``standardwebhooks``
+                          (``webhooks.py``); unverified ones are refused with 401
+``GET /hooks``            the deliveries received (also listed on home)
 ``GET /healthz``          ``ok``, for whoever starts the process
 ========================  ==========================================================
 
@@ -29,7 +31,6 @@ import json
 import logging
 import secrets
 import time
-from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -51,6 +52,7 @@ from examples.connector.oauth import (
     authorize_url,
 )
 from examples.connector.tokens import Connection, TokenStore
+from examples.connector.webhooks import Inbox, headers_of
 
 log = logging.getLogger("connector")
 
@@ -86,7 +88,7 @@ class ConnectorApp:
         self.client = client or MarketplaceClient(config)
         self.states = states or StateStore()
         self.tokens = TokenStore(config.token_file)
-        self.deliveries: deque[dict[str, str]] = deque(maxlen=10)
+        self.inbox = Inbox(config.webhook_secret)
         self.notices: dict[str, str] = {}  # per browser: one message for the next home page
         self._csrf_key = secrets.token_bytes(32)
 
@@ -151,13 +153,14 @@ class ConnectorApp:
             ("GET", "/embed/whoami"): lambda: self.whoami(environ),
             ("GET", "/healthz"): lambda: Response(body="ok", content_type="text/plain"),
             ("GET", "/customers"): lambda: customers.customers(self, sid, query),
+            ("GET", "/hooks"): lambda: self.page("Webhook deliveries", self.inbox.html(full=True)),
         }
         posts: dict[str, Callable[[dict[str, str]], Response]] = {
             "/refresh": lambda form: self.refresh(sid),
             "/disconnect": lambda form: self.disconnect(sid),
             "/customers/task": lambda form: customers.task_create(self, sid, form),
         }
-        if method == "POST" and path == "/hooks/users":
+        if method == "POST" and path.startswith("/hooks/"):
             return self.webhook(environ)
         if method == "POST" and path in posts:
             form = _form(environ)
@@ -371,7 +374,7 @@ class ConnectorApp:
             )
         else:
             parts.append(self._connection_html(sid, connection))
-        parts.append(self._deliveries_html())
+        parts.append(self.inbox.html(full=False))
         return self.page("Example Connector", "".join(parts))
 
     def _connection_html(self, sid: str, connection: Connection) -> str:
@@ -405,14 +408,6 @@ class ConnectorApp:
             + _answer_html("GET /api/v1/users", users, "users")
         )
 
-    def _deliveries_html(self) -> str:
-        if not self.deliveries:
-            return ""
-        items = "".join(
-            f"<li>{_e(d['at'])} <code>{_e(d['event'])}</code></li>" for d in self.deliveries
-        )
-        return f"<h2>Webhook deliveries received</h2><ul>{items}</ul>"
-
     def embed(self, query: dict[str, str]) -> Response:
         """The page the marketplace frames: trusted only with a verified launch token
         (``embedded.embed_page``)."""
@@ -430,18 +425,8 @@ class ConnectorApp:
         return Response(status=code, body=json.dumps(body), content_type="application/json")
 
     def webhook(self, environ: dict[str, Any]) -> Response:
-        raw = _body(environ)
-        try:
-            payload = json.loads(raw or b"{}")
-        except ValueError:
-            return Response(status=400, body="Send JSON.", content_type="text/plain")
-        event = ""
-        if isinstance(payload, dict):
-            event = str(payload.get("event") or payload.get("type") or "")
-        event = event or environ.get("HTTP_X_MARKETPLACE_EVENT", "") or "(no event name)"
-        self.deliveries.appendleft({"at": time.strftime("%H:%M:%S"), "event": event[:100]})
-        log.info("webhook delivery: %s", event[:100])
-        return Response(status=204, content_type="text/plain")
+        status, why = self.inbox.receive(_body(environ), headers_of(environ))
+        return Response(status=status, body=why, content_type="text/plain")
 
     def page(self, title: str, content: str, status: int = 200) -> Response:
         return Response(status=status, body=_layout(title, content, self.config))

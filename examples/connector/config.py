@@ -14,7 +14,11 @@ environment variable          JSON key               default
 ``CONNECTOR_PORT``            ``port``               ``8001``
 ``CONNECTOR_PUBLIC_URL``      ``public_url``         ``http://<host>:<port>``
 ``CONNECTOR_TOKEN_FILE``      ``token_file``         ``var/example-app-tokens.json``
+``CONNECTOR_WEBHOOK_SECRET``  ``webhook_secret``     (none: every delivery is refused)
 ============================  =====================  =====================================
+
+``webhook_secret`` is the app's signing secret (``whsec_...``, on its *Webhooks* page in
+the Developer Console), with which every webhook delivery is verified.
 
 The redirect URI is ``<public_url>/oauth/callback``: it must be in the manifest's
 ``redirect_uris`` character for character.
@@ -44,6 +48,7 @@ _KEYS = {
     "port": "CONNECTOR_PORT",
     "public_url": "CONNECTOR_PUBLIC_URL",
     "token_file": "CONNECTOR_TOKEN_FILE",
+    "webhook_secret": "CONNECTOR_WEBHOOK_SECRET",
 }
 
 
@@ -60,6 +65,7 @@ class Config:
     port: int
     public_url: str
     token_file: Path
+    webhook_secret: str = ""
 
     @property
     def redirect_uri(self) -> str:
@@ -124,6 +130,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
         port=port,
         public_url=public_url,
         token_file=Path(str(values.get("token_file") or DEFAULT_TOKEN_FILE)),
+        webhook_secret=str(values.get("webhook_secret") or ""),
     )
 
 

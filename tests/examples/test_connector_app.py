@@ -266,20 +266,6 @@ def test_a_dead_refresh_token_forgets_the_connection(app, marketplace, tmp_path)
     assert 'id="connect"' in page
 
 
-def test_webhook_deliveries_are_listed(app):
-    environ_form = json.dumps({"event": "users.user.updated"})
-    environ = {}
-    setup_testing_defaults(environ)
-    environ.update(
-        REQUEST_METHOD="POST", PATH_INFO="/hooks/users", CONTENT_LENGTH=str(len(environ_form))
-    )
-    environ["wsgi.input"] = io.BytesIO(environ_form.encode())
-    statuses = []
-    list(app(environ, lambda status, headers: statuses.append(status)))
-    assert statuses == ["204 No Content"]
-    assert "users.user.updated" in call(app, "GET", "/")[2]
-
-
 # --- the account comes from the marketplace, never from the callback's query ----------------
 
 

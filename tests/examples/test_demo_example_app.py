@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from apps.catalog.models import App, AppVersion
+from apps.webhooks.services import signing_secret_current
 
 pytestmark = pytest.mark.django_db
 
@@ -49,11 +50,17 @@ def test_demo_registers_the_connector_and_writes_its_credentials(
     ]
     newer = AppVersion.objects.get(app=app, number="1.1.0").manifest
     assert [s["code"] for s in newer["scopes"]] == ["users", "crm.accounts", "task", "calendar"]
+    assert {(w["event"], w["url"]) for w in manifest["webhooks"]} == {
+        ("users.user.updated", "http://localhost:8001/hooks/users"),
+        ("crm.account.updated", "http://localhost:8001/hooks/crm"),
+    }
 
     data = json.loads(credentials.read_text())
     assert data["client_id"] == app.oauth_application.client_id
     assert data["marketplace_url"] == "http://127.0.0.1:8000"
     assert secret_works(app, data["client_secret"])
+    assert data["webhook_secret"].startswith("whsec_")
+    assert data["webhook_secret"] == signing_secret_current(app_id=app.pk)
     assert oct(credentials.stat().st_mode & 0o777) == "0o600"
 
 
@@ -82,3 +89,15 @@ def test_it_needs_the_demo_people(credentials, django_capture_on_commit_callback
         run("demo_example_app", django_capture_on_commit_callbacks)
     assert not App.objects.filter(name="Example Connector").exists()
     assert not credentials.exists()
+
+
+def test_a_file_written_without_the_signing_secret_gets_it_and_keeps_the_client_secret(
+    credentials, django_capture_on_commit_callbacks
+):
+    run("demo", django_capture_on_commit_callbacks)
+    first = json.loads(credentials.read_text())
+    credentials.write_text(json.dumps({k: v for k, v in first.items() if k != "webhook_secret"}))
+
+    run("demo_example_app", django_capture_on_commit_callbacks)
+
+    assert json.loads(credentials.read_text()) == first

@@ -8,6 +8,10 @@ write its OAuth credentials where the connector reads them (``var/example-app.js
   it when the walkthrough reaches the update, and installed accounts then update with a
   re-consent that shows the new scope apart.
 
+Its manifest subscribes the connector to ``users.user.updated`` and
+``crm.account.updated``; the credentials file carries the app's webhook signing secret
+(``webhook_secret``), with which the connector verifies every delivery.
+
 Idempotent: an existing app is left as it is. The raw client secret exists only when it
 is made, so when the credentials file is missing (or names another client) the secret is
 rotated and the file written again. ``demo`` runs this after ``demo_catalog``.
@@ -36,6 +40,7 @@ from apps.catalog.services import (
 from apps.core.example_app import example_config_path
 from apps.demo.credentials import credentials_write, credentials_written_for
 from apps.demo.people import ACCOUNT, DemoCommand, demo_approve, demo_people
+from apps.webhooks.services import signing_secret_current
 
 NAME = "Example Connector"
 MARKETPLACE_URL = "http://127.0.0.1:8000"
@@ -128,7 +133,12 @@ def manifest(number: str, scopes: list[dict[str, str]]) -> dict[str, Any]:
                 "id": "user-updated",
                 "event": "users.user.updated",
                 "url": f"{CONNECTOR_URL}/hooks/users",
-            }
+            },
+            {
+                "id": "customer-updated",
+                "event": "crm.account.updated",
+                "url": f"{CONNECTOR_URL}/hooks/crm",
+            },
         ],
         "embeddings": [
             {
@@ -157,14 +167,18 @@ class Command(DemoCommand):
                 "public, listed: 1.0.0 published, 1.1.0 (adds calendar:read) approved, unpublished"
             )
         elif credentials_written_for(path, app.oauth_application.client_id):
-            self._report(app, "exists, left as it is", path)
+            if _webhook_secret_added(path, signing_secret_current(app_id=app.pk)):
+                self._report(app, "exists; its signing secret was added to the file", path)
+            else:
+                self._report(app, "exists, left as it is", path)
             return
         else:
             secret = app_credentials_rotate(app=app)
             what = "exists; its client secret was rotated because the credentials file was missing"
         client_id = app.oauth_application.client_id
+        signing = signing_secret_current(app_id=app.pk)
         # Written once the data is committed: a rolled-back run leaves no orphan secret.
-        transaction.on_commit(lambda: _write(path, client_id, secret))
+        transaction.on_commit(lambda: _write(path, client_id, secret, signing))
         self._report(app, what, path)
 
     def _create(self, account: Account, dev: Actor, moderator: User) -> tuple[App, str]:
@@ -209,7 +223,7 @@ class Command(DemoCommand):
         self.stdout.write(f"  credentials in {path} (client {app.oauth_application.client_id})")
 
 
-def _write(path: Path, client_id: str, secret: str) -> None:
+def _write(path: Path, client_id: str, secret: str, signing: str) -> None:
     credentials_write(
         path,
         {
@@ -217,5 +231,16 @@ def _write(path: Path, client_id: str, secret: str) -> None:
             "client_id": client_id,
             "client_secret": secret,
             "public_url": CONNECTOR_URL,
+            # The app's webhook signing secret, with which the connector verifies deliveries.
+            "webhook_secret": signing,
         },
     )
+
+
+def _webhook_secret_added(path: Path, signing: str) -> bool:
+    """Put the signing secret in a credentials file written before it carried one."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("webhook_secret") == signing:
+        return False
+    credentials_write(path, {**data, "webhook_secret": signing})
+    return True
