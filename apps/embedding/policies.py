@@ -49,6 +49,29 @@ def effective_access(
     return sorted(result)
 
 
+def card_model(location: str, *, catalog: Catalog | None = None) -> str | None:
+    """The model a record-card ``location`` is tied to (``crm.account.card`` ->
+    ``crm.account``); ``None`` for a location shown without a record."""
+    found = (catalog or get_catalog()).locations.get(location)
+    return found.model if found is not None else None
+
+
+def reads_model(access: Iterable[str], model: str, *, catalog: Catalog | None = None) -> bool:
+    """Whether the effective ``access`` (``code:level`` strings, from
+    ``effective_access``) reads ``model``: some scope covering it, at read or full."""
+    catalog = catalog or get_catalog()
+    covering = {scope.code for scope in catalog.scopes_covering(model)}
+    return any(item.rsplit(":", 1)[0] in covering for item in access)
+
+
+def parse_record(value: str) -> tuple[str, int] | None:
+    """``<model>:<id>`` (the launch context's ``record``) as (model, id), or ``None``."""
+    model, sep, raw_id = (value or "").rpartition(":")
+    if not sep or not model or not raw_id.isdigit() or not 0 < int(raw_id) < 2**63:
+        return None
+    return model, int(raw_id)
+
+
 def launch_language(*, user_language: str | None, account_language: str) -> str:
     """The user's interface language, falling back to the account's."""
     return user_language or account_language

@@ -11,10 +11,17 @@ from django.utils import timezone
 
 from apps.accounts.actors import Actor
 from apps.catalog.selectors import version_manifest
-from apps.core.errors import NotFound
+from apps.core.errors import NotFound, ValidationFailed
 from apps.embedding.errors import EmbeddingError
 from apps.embedding.models import SigningKey
-from apps.embedding.policies import SETTINGS_PAGE, origin_of
+from apps.embedding.policies import (
+    SETTINGS_PAGE,
+    card_model,
+    effective_access,
+    origin_of,
+    parse_record,
+    reads_model,
+)
 from apps.installations.models import Installation
 from apps.installations.selectors import (
     installation_get_for_use,
@@ -51,6 +58,7 @@ class Placement:
     title: str
     origin: str
     user_level: bool
+    record_model: str | None = None
 
     @property
     def app_name(self) -> str:
@@ -63,9 +71,18 @@ def _placements(installation: Installation, *, actor: Actor, host_origin: str) -
     except NotFound:
         return []
     result = []
+    access: list[str] | None = None
     for embedding in manifest.embeddings:
         if embedding.location == SETTINGS_PAGE and not actor.is_admin:
             continue
+        model = card_model(embedding.location)
+        if model is not None:
+            # A record card only while the installation reads the model for this user
+            # (the grant intersected with their rights: the launch token's access).
+            if access is None:
+                access = effective_access(installation.granted_scopes, rights=actor.rights)
+            if not reads_model(access, model):
+                continue
         origin = origin_of(embedding.url)
         # A page of the marketplace's own origin, framed with its origin allowed, could
         # reach out of its sandbox: never shown.
@@ -81,6 +98,7 @@ def _placements(installation: Installation, *, actor: Actor, host_origin: str) -
                 title=embedding.title,
                 origin=origin,
                 user_level=manifest.authorization == "user",
+                record_model=model,
             )
         )
     return result
@@ -98,12 +116,25 @@ def placement_list_for(*, actor: Actor, location: str, host_origin: str) -> list
     ]
 
 
+def card_placement_list_for(*, actor: Actor, model: str, host_origin: str) -> list[Placement]:
+    """The record cards of ``model`` (e.g. ``crm.account``) of the apps the member may
+    use now, from each installation's current manifest, each only while the
+    installation grants read on the model within the member's own rights."""
+    return [
+        placement
+        for installation in installation_list_usable_for(actor=actor)
+        for placement in _placements(installation, actor=actor, host_origin=host_origin)
+        if placement.record_model == model
+    ]
+
+
 def placement_get_for(
     *, actor: Actor, installation_id: Any, embedding_id: str, host_origin: str
 ) -> Placement:
     """One embedding the member may open now. ``NotFound`` across accounts, for an app
     being uninstalled or inactive, and for an embedding the current manifest no longer
-    declares (or the member may not see); ``PermissionDenied`` when the member may not
+    declares (or the member may not see, or a record card whose model the installation
+    no longer reads for them); ``PermissionDenied`` when the member may not
     use the app."""
     installation = installation_get_for_use(actor=actor, installation_id=installation_id)
     if installation.app.status != "active":
@@ -125,3 +156,20 @@ def placement_authorized(*, placement: Placement, actor: Actor) -> bool:
     if actor.user is None:
         return False
     return user_authorization_get(installation=placement.installation, user=actor.user) is not None
+
+
+def placement_record(*, placement: Placement, record: str | None) -> dict[str, Any] | None:
+    """The record a frame of ``placement`` is about, as the launch token's ``record``
+    claim (``{"model", "id"}``): ``None`` for a location without a record; for a record
+    card ``record`` (``<model>:<id>``) must name a record of the card's model
+    (``ValidationFailed`` naming ``record``). Whether the member may see that record is
+    the caller's to check, as the record's page does."""
+    if placement.record_model is None:
+        return None
+    parsed = parse_record(record or "")
+    if parsed is None or parsed[0] != placement.record_model:
+        raise ValidationFailed(
+            "A record card needs its record.",
+            fields={"record": [f"Give the {placement.record_model} as <model>:<id>."]},
+        )
+    return {"model": parsed[0], "id": parsed[1]}

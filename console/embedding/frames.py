@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -29,9 +30,14 @@ def launch_language(actor: Actor, placement: Placement) -> str:
 
 
 def frame_for(
-    request: HttpRequest, *, actor: Actor, placement: Placement, record: str | None = None
+    request: HttpRequest,
+    *,
+    actor: Actor,
+    placement: Placement,
+    record: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The template context of one embedding's place (``console/embedding/frame.html``)."""
+    """The template context of one embedding's place (``console/embedding/frame.html``);
+    ``record`` (``{"model", "id"}``, from ``placement_record``) on a record card."""
     installation = placement.installation
     account = installation.account
     kwargs = {"installation_id": installation.pk, "embedding_id": placement.embedding_id}
@@ -61,12 +67,15 @@ def frame_for(
         "app": str(installation.app.code),
         "version": installation.version.number,
         "location": placement.location,
-        "record": record,
+        "record": f"{record['model']}:{record['id']}" if record else None,
     }
+    launch_token_url = reverse("console:embedding:launch-token", kwargs=kwargs)
+    if record:
+        launch_token_url += "?" + urlencode({"record": context["record"]})
     frame.update(
-        src=_launch_src(request, actor=actor, placement=placement, context=context),
+        src=_launch_src(request, actor=actor, placement=placement, context=context, record=record),
         context_json=json.dumps(context),
-        launch_token_url=reverse("console:embedding:launch-token", kwargs=kwargs),
+        launch_token_url=launch_token_url,
         tokens_url=reverse("console:embedding:tokens", kwargs=kwargs),
         app_settings_url=reverse("console:embedding:settings-app", kwargs=kwargs),
         user_settings_url=reverse("console:embedding:settings-user", kwargs=kwargs),
@@ -80,11 +89,19 @@ def frame_for(
 
 
 def _launch_src(
-    request: HttpRequest, *, actor: Actor, placement: Placement, context: dict[str, Any]
+    request: HttpRequest,
+    *,
+    actor: Actor,
+    placement: Placement,
+    context: dict[str, Any],
+    record: dict[str, Any] | None,
 ) -> str:
-    """The frame's address: the embedding's URL with the launch context, the host's
-    origin (where the SDK talks) and a fresh signed launch token."""
-    token = launch_token_issue(actor=actor, placement=placement, issuer=oauth_issuer(request))
+    """The frame's address: the embedding's URL with the launch context (and the record
+    on a record card), the host's origin (where the SDK talks) and a fresh signed
+    launch token."""
+    token = launch_token_issue(
+        actor=actor, placement=placement, issuer=oauth_issuer(request), record=record
+    )
     src = embedding_launch_url(
         placement.url,
         protocol=context["protocol"],
@@ -94,17 +111,10 @@ def _launch_src(
         embedding_id=placement.embedding_id,
         app_code=context["app"],
         version=context["version"],
+        record_id=record["id"] if record else None,
     )
-    return (
-        src
-        + "&"
-        + _query(
-            embedding=placement.code, host_origin=host_origin(request), launch_token=token.token
-        )
-    )
-
-
-def _query(**values: str) -> str:
-    from urllib.parse import urlencode
-
-    return urlencode(values)
+    extra = {"embedding": placement.code}
+    if record:
+        extra["record"] = context["record"]
+    extra.update(host_origin=host_origin(request), launch_token=token.token)
+    return src + "&" + urlencode(extra)

@@ -1,4 +1,5 @@
-"""The installed apps' items in the main menu, and their widgets on the home page."""
+"""The installed apps' items in the main menu, their widgets on the home page and their
+cards on record pages."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from apps.embedding.policies import DASHBOARD_WIDGET, MAIN_MENU, SETTINGS_PAGE
-from apps.embedding.selectors import Placement, placement_list_for
+from apps.embedding.selectors import Placement, card_placement_list_for, placement_list_for
 from console.access import request_actor
 from console.embedding.frames import frame_for, host_origin
 
@@ -55,6 +56,22 @@ def widgets_for(request: HttpRequest) -> list[dict[str, Any]]:
         frame_for(request, actor=actor, placement=placement)
         for placement in placement_list_for(
             actor=actor, location=DASHBOARD_WIDGET, host_origin=host_origin(request)
+        )
+    ]
+
+
+def record_cards_for(request: HttpRequest, *, model: str, record_id: int) -> list[dict[str, Any]]:
+    """The frames of the record cards of ``model`` for one record the member may see
+    (the record page has checked that), each with the record in its launch context and
+    its launch token's ``record`` claim."""
+    actor = request_actor(request)
+    if actor.membership is None:
+        return []
+    record = {"model": model, "id": record_id}
+    return [
+        frame_for(request, actor=actor, placement=placement, record=record)
+        for placement in card_placement_list_for(
+            actor=actor, model=model, host_origin=host_origin(request)
         )
     ]
 

@@ -14,7 +14,12 @@ from django.views import View
 
 from apps.core.errors import ApplicationError, ErrorCode
 from apps.core.ratelimit import rate_limit_count
-from apps.embedding.selectors import Placement, placement_authorized, placement_get_for
+from apps.embedding.selectors import (
+    Placement,
+    placement_authorized,
+    placement_get_for,
+    placement_record,
+)
 from apps.embedding.services import (
     launch_token_issue,
     sdk_settings_get,
@@ -22,6 +27,7 @@ from apps.embedding.services import (
     sdk_tokens_get,
 )
 from apps.installations.policies import STANDALONE_LOCATIONS
+from apps.modules.selectors import record_get_for
 from apps.oauth.issuer import oauth_issuer
 from console.access import MemberRequiredMixin, access_errors
 from console.embedding.frames import frame_for, host_origin
@@ -108,11 +114,15 @@ class BridgeApi(PlacementMixin, View):
 
 
 class LaunchTokenApi(BridgeApi):
-    """A fresh launch token for the frame (the SDK's ``launchToken()``)."""
+    """A fresh launch token for the frame (the SDK's ``launchToken()``); a record card's
+    names its record (``?record=<model>:<id>``, which the member must be able to see)."""
 
     def answer(self, placement: Placement) -> dict[str, Any]:
+        record = placement_record(placement=placement, record=self.request.GET.get("record"))
+        if record is not None:  # the member must see the record, as on its page
+            record_get_for(actor=self.actor, code=record["model"], record_id=record["id"])
         token = launch_token_issue(
-            actor=self.actor, placement=placement, issuer=oauth_issuer(self.request)
+            actor=self.actor, placement=placement, issuer=oauth_issuer(self.request), record=record
         )
         return {"launch_token": token.token, "expires_at": token.expires_at}
 

@@ -27,6 +27,7 @@ from apps.modules.policies import record_can, record_refusal
 from apps.modules.selectors import record_get_for, record_list_for
 from apps.modules.services import record_create, record_delete, record_update
 from console.access import MemberRequiredMixin, access_errors
+from console.embedding.menu import record_cards_for
 from console.records.changelists import record_changelist
 from console.records.display import record_value
 from console.records.forms import RecordForm
@@ -113,6 +114,7 @@ class RecordDetailView(RecordMixin, View):
             values=values,
             related=related_lists(record, readable=readable),
             record_code=self.page.code,
+            cards=record_cards_for(request, model=self.page.code, record_id=record.pk),
         )
         return render(request, "console/records/record_detail.html", context)
 

@@ -58,3 +58,29 @@ def test_expiry_never_beyond_five_minutes():
     )
     assert claims["exp"] - claims["iat"] == LAUNCH_TOKEN_MAX_SECONDS
     assert claims["aud"] == "cid" and claims["sub"] == "3"
+
+
+def test_a_record_cards_model_comes_from_the_location_catalog():
+    from apps.embedding.policies import card_model
+
+    assert card_model("crm.account.card") == "crm.account"
+    assert card_model("crm.deal.card") == "crm.leads"
+    assert card_model("main_menu") is None
+    assert card_model("no.such.card") is None
+
+
+def test_reading_a_model_takes_any_scope_covering_it():
+    from apps.embedding.policies import reads_model
+
+    assert reads_model(["crm.accounts:read"], "crm.account")
+    assert reads_model(["crm:full"], "crm.contact")
+    assert not reads_model(["crm.contacts:read"], "crm.account")
+    assert not reads_model([], "crm.account")
+
+
+def test_the_record_of_the_launch_context_parses_or_is_refused():
+    from apps.embedding.policies import parse_record
+
+    assert parse_record("crm.account:42") == ("crm.account", 42)
+    for bad in ("", "crm.account", "crm.account:", ":4", "crm.account:-1", "crm.account:0", "a:x"):
+        assert parse_record(bad) is None, bad
