@@ -9,5 +9,7 @@ class WebhookError(StrEnum):
     INSTALLATION_INACTIVE = "installation_inactive"
     APP_INACTIVE = "app_inactive"
     SCOPE_WITHDRAWN = "scope_withdrawn"
+    # Why a delivery failed without an attempt: its subscription was disabled.
+    SUBSCRIPTION_DISABLED = "subscription_disabled"
     # What an attempt got instead of an answer, besides the outbound failures.
     HTTP_STATUS = "http_status"

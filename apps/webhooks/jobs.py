@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
 from apps.accounts.actors import Actor, actor_system
+from apps.accounts.models import Account
 from apps.catalog.models import App
 from apps.core.errors import Conflict
 from apps.jobs.kinds import WEBHOOKS_REPLAY
@@ -33,6 +34,10 @@ def _failed(payload: dict[str, Any]) -> Any:
         rows = rows.filter(installation__account_id=payload["account_id"])
     if payload.get("event"):
         rows = rows.filter(event_type=payload["event"])
+    if payload.get("subscription_id"):
+        rows = rows.filter(subscription_id=payload["subscription_id"])
+    if payload.get("finished_since"):
+        rows = rows.filter(finished_at__gte=parse_datetime(payload["finished_since"]))
     return rows
 
 
@@ -75,11 +80,17 @@ def deliveries_replay_failed_start(
     since: datetime,
     account_id: int | None = None,
     event: str | None = None,
+    subscription_id: int | None = None,
+    finished_since: datetime | None = None,
+    job_account: Account | None = None,
 ) -> Job:
     """Queue a job that sends again every delivery of ``app`` that failed, created since
     ``since`` (of one account and one event type when given), with the same ids. Only
     deliveries failed when it is queued are replayed (up to the newest id then). Who may
-    start it was decided when ``app`` was read for ``actor`` (its developers)."""
+    start it was decided when ``app`` was read for ``actor`` (its developers, or an
+    account's admin enabling a subscription). ``subscription_id`` narrows it to one
+    subscription, ``finished_since`` to the deliveries that failed since then;
+    ``job_account`` is the account whose people follow the job (the app's by default)."""
     last = Delivery.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     return job_create(
         kind=WEBHOOKS_REPLAY,
@@ -89,9 +100,11 @@ def deliveries_replay_failed_start(
             "account_id": account_id,
             "event": event or "",
             "last_id": last,
+            "subscription_id": subscription_id,
+            "finished_since": finished_since.isoformat() if finished_since else "",
             "cursor": 0,
         },
         target=app.name,
-        account=app.account,
+        account=job_account or app.account,
         created_by=actor.user,
     )

@@ -145,3 +145,47 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"attempt {self.number} of delivery {self.delivery_id}"
+
+
+class SubscriptionHealth(models.Model):
+    """How a subscription's receiver is doing, kept only for one that failed.
+
+    ``failing_since`` is the first failed attempt after the last success (``None``: its
+    last attempt succeeded). The periodic evaluation moves ``state`` by the rule in
+    ``policies.subscription_health_state``: at risk after a day of failures, disabled
+    after five; a success sets it back to healthy, and only the app's developer or the
+    account's admin enables a disabled one again. A subscription without a row is
+    healthy. ``subscription_id`` is a plain column like the delivery's, so the
+    one-statement removal of subscriptions keeps working.
+    """
+
+    class State(models.TextChoices):
+        HEALTHY = "healthy", "Healthy"
+        AT_RISK = "at_risk", "At risk"
+        DISABLED = "disabled", "Disabled"
+
+    subscription_id = models.BigIntegerField(unique=True)
+    installation = models.ForeignKey(
+        "installations.Installation", on_delete=models.CASCADE, related_name="+"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.HEALTHY)
+    failing_since = models.DateTimeField(null=True, blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    at_risk_at = models.DateTimeField(null=True, blank=True)
+    disabled_at = models.DateTimeField(null=True, blank=True)
+    enabled_at = models.DateTimeField(null=True, blank=True)
+    enabled_by = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["failing_since"],
+                condition=Q(failing_since__isnull=False),
+                name="webhooks_health_failing",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"subscription {self.subscription_id}: {self.state}"

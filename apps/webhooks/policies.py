@@ -4,7 +4,7 @@ next attempt is due. No ORM, no clock of their own (``now`` and ``rand`` are pas
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from enum import StrEnum
 
@@ -77,3 +77,39 @@ def retry_delay(
     if retry_after is not None:
         delay = max(delay, min(retry_after, max_retry_after))
     return max(0.0, delay)
+
+
+class HealthState(StrEnum):
+    HEALTHY = "healthy"
+    AT_RISK = "at_risk"
+    DISABLED = "disabled"
+
+
+def subscription_health_state(
+    *,
+    state: str,
+    failing_since: datetime | None,
+    now: datetime,
+    at_risk_after: timedelta,
+    disable_after: timedelta,
+) -> HealthState:
+    """What a subscription's health is at ``now``: disabled stays disabled (only a person
+    enables it again); with no failure since the last success it is healthy; failing for
+    ``disable_after`` (5 days) with no success it is disabled, for ``at_risk_after``
+    (24 hours) at risk."""
+    if state == HealthState.DISABLED:
+        return HealthState.DISABLED
+    if failing_since is None:
+        return HealthState.HEALTHY
+    failing = now - failing_since
+    if failing >= disable_after:
+        return HealthState.DISABLED
+    if failing >= at_risk_after:
+        return HealthState.AT_RISK
+    return HealthState.HEALTHY
+
+
+def health_notifies(*, old: str, new: str) -> bool:
+    """Whether moving from ``old`` to ``new`` tells the developer account's members by
+    e-mail: becoming at risk, and becoming disabled (once each, not on every failure)."""
+    return old != new and new in (HealthState.AT_RISK, HealthState.DISABLED)

@@ -4,6 +4,7 @@ from celery import shared_task
 
 from apps.webhooks.services import deliveries_sweep, delivery_send, events_fan_out
 from apps.webhooks.services.deliveries import deliveries_purge
+from apps.webhooks.services.health import subscriptions_health_evaluate
 from apps.webhooks.services.secrets import signing_secrets_expired_purge
 
 
@@ -35,3 +36,10 @@ def deliveries_purge_task() -> int:
     """Periodic (beat, hourly): forget finished deliveries past
     ``WEBHOOK_LOG_RETENTION_DAYS`` (30). Idempotent. Returns how many."""
     return deliveries_purge()
+
+
+@shared_task(name="webhooks.health_evaluate", ignore_result=True)
+def subscriptions_health_evaluate_task() -> int:
+    """Periodic (beat, every 5 minutes): mark subscriptions failing for a day at risk and
+    for five days disabled, e-mailing once per change. Idempotent. Returns how many."""
+    return subscriptions_health_evaluate()

@@ -385,6 +385,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=env.int("WEBHOOK_SWEEP_SECONDS", default=10)),
         "options": {"expires": 30},
     },
+    "webhooks-health": {
+        "task": "webhooks.health_evaluate",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 300},
+    },
     "webhooks-log-purge": {
         "task": "webhooks.log_purge",
         "schedule": timedelta(hours=1),
@@ -498,6 +503,10 @@ WEBHOOK_SIGNING_KEY = env("WEBHOOK_SIGNING_KEY", default="")
 WEBHOOK_FANOUT_BATCH = env.int("WEBHOOK_FANOUT_BATCH", default=500)
 # Finished deliveries (and their attempts) are kept this many days, then purged hourly.
 WEBHOOK_LOG_RETENTION_DAYS = env.int("WEBHOOK_LOG_RETENTION_DAYS", default=30)
+# A subscription failing with no success for WEBHOOK_AT_RISK_HOURS is at risk (its
+# developers are told), for WEBHOOK_DISABLE_DAYS disabled (no new deliveries).
+WEBHOOK_AT_RISK_HOURS = env.int("WEBHOOK_AT_RISK_HOURS", default=24)
+WEBHOOK_DISABLE_DAYS = env.int("WEBHOOK_DISABLE_DAYS", default=5)
 
 # --- Scope catalog (apps.scopes) -----------------------------------------------------------
 # A host adds its own modules, narrower scopes and embedding locations here; the format is

@@ -9,6 +9,7 @@ from apps.webhooks.services.deliveries import (
     delivery_send,
 )
 from apps.webhooks.services.fanout import events_fan_out, fan_out_wake
+from apps.webhooks.services.health import subscription_enable, subscriptions_health_evaluate
 from apps.webhooks.services.secrets import (
     signing_secret_current,
     signing_secret_rotate,
@@ -26,4 +27,6 @@ __all__ = [
     "signing_secret_current",
     "signing_secret_rotate",
     "signing_secrets_live",
+    "subscription_enable",
+    "subscriptions_health_evaluate",
 ]

@@ -31,8 +31,13 @@ from apps.installations.models import InstallationStatus, WebhookSubscription
 from apps.scopes.policies import scopes_allow
 from apps.scopes.types import Level
 from apps.webhooks.errors import WebhookError
-from apps.webhooks.models import Attempt, Delivery
+from apps.webhooks.models import Attempt, Delivery, SubscriptionHealth
 from apps.webhooks.policies import Outcome, attempt_outcome, retry_after_seconds, retry_delay
+from apps.webhooks.services.health import (
+    DISABLED_MESSAGE,
+    health_record_attempt,
+    subscription_is_disabled,
+)
 from apps.webhooks.services.secrets import signing_secrets_live
 from apps.webhooks.signing import signature_headers
 
@@ -132,6 +137,17 @@ def delivery_send(*, delivery_id: int) -> str:
             last_error_code=reason.value,
         )
         return "cancelled"
+    if subscription_is_disabled(subscription_id=sub.pk):
+        _finish(
+            delivery_id,
+            token,
+            status=Delivery.Status.FAILED,
+            next_attempt_at=None,
+            finished_at=now,
+            last_error=DISABLED_MESSAGE,
+            last_error_code=WebhookError.SUBSCRIPTION_DISABLED.value,
+        )
+        return "failed"
     return _attempt(delivery, sub, token)
 
 
@@ -224,6 +240,9 @@ def _record(
     with transaction.atomic():
         recorded = _finish(delivery.pk, token, **fields)
         if recorded:
+            health_record_attempt(
+                delivery=delivery, succeeded=outcome is Outcome.SUCCEEDED, now=now
+            )
             Attempt.objects.create(
                 delivery_id=delivery.pk,
                 installation_id=delivery.installation_id,
@@ -320,11 +339,13 @@ def delivery_replay(*, delivery: Delivery, actor: Actor) -> Delivery:
 
 def deliveries_cancel_for_subscriptions(subscription_ids: Iterable[int]) -> int:
     """Cancel the pending deliveries of these subscriptions (an update removes them), in
-    the caller's transaction; they stay in the log as cancelled. Returns how many."""
+    the caller's transaction; they stay in the log as cancelled, and the subscriptions'
+    health goes. Returns how many deliveries."""
     ids = list(subscription_ids)
     if not ids:
         return 0
     now = timezone.now()
+    SubscriptionHealth.objects.filter(subscription_id__in=ids).delete()
     return Delivery.objects.filter(subscription_id__in=ids, status=Delivery.Status.PENDING).update(
         status=Delivery.Status.CANCELLED,
         next_attempt_at=None,

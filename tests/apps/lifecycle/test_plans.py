@@ -26,7 +26,7 @@ from apps.lifecycle.services.whole import whole_delete_plan
 from apps.moderation.models import Review
 from apps.oauth.deletion import REFRESH_TOKEN_POINTERS
 from apps.oauth.models import AccessToken, Grant, RefreshToken
-from apps.webhooks.models import Attempt, Delivery
+from apps.webhooks.models import Attempt, Delivery, SubscriptionHealth
 
 
 def _assemble(monkeypatch, *found):
@@ -87,6 +87,7 @@ def test_the_installation_plan_can_go_in_one_statement():
             OAuthConnection,
             UserAuthorization,
             SettingValue,
+            SubscriptionHealth,
             Attempt,
             Delivery,
             WebhookSubscription,
