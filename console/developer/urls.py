@@ -7,6 +7,7 @@ from console.developer import (
     listing_views,
     version_views,
     views,
+    webhook_replay_views,
     webhook_views,
 )
 
@@ -48,6 +49,11 @@ app_urls = [
         "webhooks/rotate/",
         webhook_views.AppWebhooksRotateView.as_view(),
         name="app-webhooks-rotate",
+    ),
+    path(
+        "webhooks/replay-failed/",
+        webhook_replay_views.AppWebhooksReplayFailedView.as_view(),
+        name="app-webhooks-replay-failed",
     ),
     path(
         "webhooks/deliveries/<str:delivery_id>/",

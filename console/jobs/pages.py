@@ -22,7 +22,8 @@ from django.utils import timezone
 
 from apps.accounts.actors import Actor
 from apps.accounts.policies import account_can_administer, account_can_develop
-from apps.jobs.kinds import APP_DELETE, INSTALLATION_UNINSTALL, VERSION_ROLLOUT
+from apps.catalog.selectors import app_list_for_developer
+from apps.jobs.kinds import APP_DELETE, INSTALLATION_UNINSTALL, VERSION_ROLLOUT, WEBHOOKS_REPLAY
 from apps.jobs.models import Job
 from apps.jobs.registry import job_kind_label
 from apps.lifecycle.services.cascade import APP_REMOVE_STEPS, UNINSTALL_STEPS
@@ -290,6 +291,15 @@ def job_next_link(*, job: Job, actor: Actor) -> NextLink | None:
         return None
     if job.kind in (APP_DELETE, VERSION_ROLLOUT) and account_can_develop(actor, api_keys=False):
         return NextLink("Back to your apps", reverse("console:developer:app-list"))
+    developer = account_can_develop(actor, api_keys=False)
+    if job.kind == WEBHOOKS_REPLAY and job.account_id is not None and developer:
+        apps = app_list_for_developer(account=job.account).filter(pk=job.payload.get("app_id"))
+        code = apps.values_list("code", flat=True)
+        if code:
+            return NextLink(
+                "Back to the app's webhooks",
+                reverse("console:developer:app-webhooks", kwargs={"code": code[0]}),
+            )
     if job.kind == INSTALLATION_UNINSTALL and account_can_administer(actor, api_keys=False):
         return NextLink(
             "Back to Installed apps", reverse("console:installations:installation-list")

@@ -401,6 +401,13 @@ ROUTES = [
         kwargs=APP,
         data=posts({}),
     ),
+    Route(
+        "developer:app-webhooks-replay-failed",
+        get=DEVELOPER_OBJECT,
+        post=DEVELOPER_OBJECT | {"developer": wrote("/jobs/*/")},  # the replay job's page
+        kwargs=APP,
+        data=posts({"since": "2026-01-01T00:00", "event": "crm.account.updated"}),
+    ),
     # No delivery of that id (tests/console/developer/test_webhooks.py opens real ones).
     Route(
         "developer:app-webhook-delivery",
