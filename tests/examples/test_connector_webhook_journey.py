@@ -2,8 +2,11 @@
 account changed on an account where it is installed reaches it signed, and it shows the
 delivery verified under the app's signing secret (and refuses it under another)."""
 
+import time
+
 import pytest
 import requests
+from django.db import transaction
 
 from apps.accounts.actors import actor_system
 from apps.modules.models import CrmAccount
@@ -13,6 +16,7 @@ from apps.webhooks.services import delivery_send, events_fan_out, signing_secret
 from tests.examples.test_connector_journey import SCOPES, Connector, free_port
 from tests.factories.catalog import make_app_with_secret, make_version
 from tests.factories.installations import make_installation
+from tests.worker import wait_for
 
 pytestmark = [pytest.mark.example_app, pytest.mark.django_db(transaction=True)]
 
@@ -94,3 +98,33 @@ def test_under_another_secret_the_connector_refuses_the_delivery(
     assert delivery.last_status_code == 401
     assert delivery.status == "failed"  # a 4xx other than 408 and 429 is final
     assert "None received yet" in page and "1 refused" in page
+
+
+@pytest.mark.worker
+def test_through_a_real_worker_the_change_is_on_the_connectors_page_within_seconds(
+    live_server, other_account, account, admin, tmp_path, monkeypatch, celery_processes
+):
+    celery_processes("worker", extra_env={"OUTBOUND_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128"})
+    connector = hooked(live_server, other_account, account, admin, tmp_path, monkeypatch)
+    try:
+        actor = actor_system(label="test")
+        record = record_create(
+            model=CrmAccount, account_id=account.pk, values={"name": "Initech"}, actor=actor
+        )
+        with transaction.atomic():
+            record_update(record=record, values={"name": "Initrode"}, actor=actor)
+        started = time.monotonic()
+        page = wait_for(
+            lambda: (
+                "Initrode" in (text := requests.get(connector.url + "/hooks", timeout=5).text)
+                and text
+            ),
+            timeout=30,
+            what="the delivery on the connector's page",
+        )
+        took = time.monotonic() - started
+    finally:
+        connector.stop()
+
+    assert "verified" in str(page) and Delivery.objects.get().uid in str(page)
+    assert took < 10
