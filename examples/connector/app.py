@@ -10,6 +10,9 @@
 ``POST /disconnect``      revoke the tokens and forget them
 ``GET /embed``            the page the marketplace shows in its ``main_menu`` frame,
                           once its launch token is verified (``embedded``, ``launch``)
+``GET /embed/account``    the CRM account card (``crm.account.card``): the account's
+                          contacts through the SDK, once its launch token is verified
+                          and names the account (``card``)
 ``GET /embed/whoami``     who a fresh launch token says opened the page (the SDK's)
 ``GET /embed/dialog``     the page of the marketplace's modal
 ``POST /hooks/<name>``    webhook deliveries, verified with ``standardwebhooks``
@@ -41,6 +44,7 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 from examples.connector import customers
+from examples.connector.card import CARD_PATH, account_card_page
 from examples.connector.config import CALLBACK_PATH, INSTALL_PATH, Config, masked
 from examples.connector.embedded import dialog_page, embed_page, whoami
 from examples.connector.launch import LaunchVerifier
@@ -127,7 +131,7 @@ class ConnectorApp:
     def _frame_ancestors(self, environ: dict[str, Any]) -> str:
         """Only the embedded page may be framed, and only by the marketplace; the others
         (with their Refresh and Disconnect buttons) by nobody, against clickjacking."""
-        if environ.get("PATH_INFO") in ("/embed", "/embed/dialog"):
+        if environ.get("PATH_INFO") in ("/embed", "/embed/dialog", CARD_PATH):
             parts = urlsplit(self.config.marketplace_url)
             return f"{parts.scheme}://{parts.netloc}"
         return "'none'"
@@ -150,6 +154,7 @@ class ConnectorApp:
             ("GET", CALLBACK_PATH): lambda: self.callback(sid, query),
             ("GET", "/embed"): lambda: self.embed(query),
             ("GET", "/embed/dialog"): lambda: self.page(*dialog_page(self.config)[1:]),
+            ("GET", CARD_PATH): lambda: self.card(query),
             ("GET", "/embed/whoami"): lambda: self.whoami(environ),
             ("GET", "/healthz"): lambda: Response(body="ok", content_type="text/plain"),
             ("GET", "/customers"): lambda: customers.customers(self, sid, query),
@@ -418,6 +423,12 @@ class ConnectorApp:
             else 'Not connected: open <a href="/" target="_top">the connector</a> to connect.'
         )
         code, title, content = embed_page(self.config, self.verifier, query, status)
+        return self.page(title, content, status=code)
+
+    def card(self, query: dict[str, str]) -> Response:
+        """The CRM account card, trusted only with a verified launch token naming the
+        account (``card.account_card_page``)."""
+        code, title, content = account_card_page(self.config, self.verifier, query)
         return self.page(title, content, status=code)
 
     def whoami(self, environ: dict[str, Any]) -> Response:

@@ -127,5 +127,6 @@ def whoami(verifier: LaunchVerifier, authorization: str) -> tuple[int, dict[str,
         "account": launch.account,
         "installation": launch.installation,
         "location": launch.location,
+        "record": launch.record,
         "access": list(launch.access),
     }

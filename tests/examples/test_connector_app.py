@@ -303,6 +303,9 @@ def test_only_the_embedded_page_may_be_framed_and_only_by_the_marketplace(app):
     assert headers["Referrer-Policy"] == "no-referrer"
     _, headers, _ = call(app, "GET", "/embed", query={"app": "x"})
     assert headers["Content-Security-Policy"] == "frame-ancestors http://127.0.0.1:8000"
+    status, headers, _ = call(app, "GET", "/embed/account", query={"launch_token": "x"})
+    assert status == 403
+    assert headers["Content-Security-Policy"] == "frame-ancestors http://127.0.0.1:8000"
 
 
 def test_the_install_start_url_starts_our_own_flow_for_the_named_account_and_version(app):

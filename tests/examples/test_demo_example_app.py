@@ -50,6 +50,10 @@ def test_demo_registers_the_connector_and_writes_its_credentials(
     ]
     newer = AppVersion.objects.get(app=app, number="1.1.0").manifest
     assert [s["code"] for s in newer["scopes"]] == ["users", "crm.accounts", "task", "calendar"]
+    assert [(e["location"], e["url"]) for e in manifest["embeddings"]] == [
+        ("main_menu", "http://localhost:8001/embed"),
+        ("crm.account.card", "http://localhost:8001/embed/account"),
+    ]
     assert {(w["event"], w["url"]) for w in manifest["webhooks"]} == {
         ("users.user.updated", "http://localhost:8001/hooks/users"),
         ("crm.account.updated", "http://localhost:8001/hooks/crm"),

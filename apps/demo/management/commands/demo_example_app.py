@@ -147,7 +147,14 @@ def manifest(number: str, scopes: list[dict[str, str]]) -> dict[str, Any]:
                 "code": "connector.home",
                 "url": f"{CONNECTOR_URL}/embed",
                 "title": "Example Connector",
-            }
+            },
+            {
+                "id": "account-card",
+                "location": "crm.account.card",
+                "code": "connector.account",
+                "url": f"{CONNECTOR_URL}/embed/account",
+                "title": "Contacts in the Example Connector",
+            },
         ],
         "settings": SETTINGS,
     }
