@@ -99,8 +99,9 @@ class Inbox:
         )
         if not self.secret:
             refused += (
-                "<p class='hint' id='hooks-no-secret'>No signing secret configured: every delivery is refused. "
-                "Copy it from the app's <em>Webhooks</em> page in the Developer Console into "
+                "<p class='hint' id='hooks-no-secret'>No signing secret configured: every "
+                "delivery is refused. Copy it from the app's <em>Webhooks</em> page in the "
+                "Developer Console into "
                 "<code>webhook_secret</code> (<code>CONNECTOR_WEBHOOK_SECRET</code>).</p>"
             )
         if not items:
