@@ -43,6 +43,11 @@ os.environ.setdefault(
         tempfile.gettempdir(), f"marketplace-tests-{os.getpid()}", "example-provider.json"
     ),
 )
+# And Notes Sync's backend's client (demo_connections).
+os.environ.setdefault(
+    "NOTES_BACKEND_CONFIG",
+    os.path.join(tempfile.gettempdir(), f"marketplace-tests-{os.getpid()}", "notes-sync.json"),
+)
 
 
 @pytest.fixture(autouse=True)

@@ -48,6 +48,7 @@ def test_serve_runs_web_worker_and_beat_and_ctrl_c_stops_all_three(tmp_path):
         # No credentials file: no example app, whatever var/ of this checkout holds.
         "CONNECTOR_CONFIG": str(tmp_path / "absent.json"),
         "PROVIDER_CONFIG": str(tmp_path / "absent-provider.json"),
+        "NOTES_BACKEND_CONFIG": str(tmp_path / "absent-notes.json"),
     }
     proc = subprocess.Popen(
         [sys.executable, "manage.py", "serve", f"127.0.0.1:{port}", "--concurrency=1"],
@@ -125,6 +126,7 @@ def test_serve_starts_the_example_app_and_provider_when_their_files_exist(tmp_pa
         "CONNECTOR_CONFIG": str(credentials),
         "CONNECTOR_PORT": str(example_port),
         "PROVIDER_CONFIG": str(provider_file),
+        "NOTES_BACKEND_CONFIG": str(tmp_path / "absent-notes.json"),
     }
     with log.open("w") as output:
         proc = subprocess.Popen(
