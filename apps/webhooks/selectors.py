@@ -1,17 +1,21 @@
 """Reads of the webhooks context: an app's signing secrets as its developer sees them,
-the platform's public key, and the delivery log of an app."""
+the platform's public key, the delivery log of an app, and its subscriptions' health."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.catalog.models import App
 from apps.core.crypto import decrypt
-from apps.webhooks.models import Attempt, Delivery, SigningSecret
+from apps.core.errors import Conflict, NotFound
+from apps.installations.models import WebhookSubscription
+from apps.webhooks.models import Attempt, Delivery, SigningSecret, SubscriptionHealth
 from apps.webhooks.services.secrets import signing_secret_current
 from apps.webhooks.signing import platform_public_key
 
@@ -105,3 +109,74 @@ def delivery_health_for_installation(*, installation_id: int, recent: int = 10) 
     )
     rows = Delivery.objects.filter(installation_id=installation_id).order_by("-created_at", "-pk")
     return DeliveryHealth(last_success, last_failure, list(rows[:recent]))
+
+
+def subscription_list_for_app(*, app: App, state: str | None = None) -> QuerySet[Any]:
+    """The webhook subscriptions of ``app`` on every account it is installed on, each
+    annotated with its health (``health_state``: healthy without a row, and the row's
+    clock), the longest failing first; narrowed to one ``state`` when given. The caller
+    has read ``app`` for its developer."""
+    health = SubscriptionHealth.objects.filter(subscription_id=OuterRef("pk"))
+    rows = (
+        WebhookSubscription.objects.filter(installation__app_id=app.pk)
+        .select_related("installation__account")
+        .annotate(
+            health_state=Coalesce(
+                Subquery(health.values("state")[:1]), Value(SubscriptionHealth.State.HEALTHY)
+            ),
+            failing_since=Subquery(health.values("failing_since")[:1]),
+            last_failure_at=Subquery(health.values("last_failure_at")[:1]),
+            disabled_at=Subquery(health.values("disabled_at")[:1]),
+        )
+    )
+    if state:
+        rows = rows.filter(health_state=state)
+    return rows.order_by(
+        F("failing_since").asc(nulls_last=True), "installation__account__slug", "webhook_id"
+    )
+
+
+def _health_of(subscription: WebhookSubscription) -> SubscriptionHealth:
+    row = SubscriptionHealth.objects.filter(subscription_id=subscription.pk).first()
+    if row is None or row.state != SubscriptionHealth.State.DISABLED:
+        raise Conflict("Only a disabled subscription can be enabled: this one is not disabled.")
+    return row
+
+
+def subscription_health_get_for_app(*, app: App, subscription_id: Any) -> SubscriptionHealth:
+    """The health of one subscription of ``app`` to enable it. ``NotFound`` for any other
+    subscription; ``Conflict`` when it is not disabled."""
+    sub = WebhookSubscription.objects.filter(
+        pk=_int(subscription_id), installation__app_id=app.pk
+    ).first()
+    if sub is None:
+        raise NotFound("No such webhook subscription of this app.")
+    return _health_of(sub)
+
+
+def subscription_health_get_for_installation(
+    *, installation_id: int, subscription_id: Any
+) -> SubscriptionHealth:
+    """The health of one subscription of the installation to enable it. The caller has
+    read the installation for the account's admin. ``NotFound`` for any other
+    subscription; ``Conflict`` when it is not disabled."""
+    sub = WebhookSubscription.objects.filter(
+        pk=_int(subscription_id), installation_id=installation_id
+    ).first()
+    if sub is None:
+        raise NotFound("No such webhook subscription of this installed app.")
+    return _health_of(sub)
+
+
+def subscription_health_for_installation(*, installation_id: int) -> dict[int, SubscriptionHealth]:
+    """The health rows of the installation's subscriptions, by subscription id (one
+    missing is healthy)."""
+    rows = SubscriptionHealth.objects.filter(installation_id=installation_id)
+    return {row.subscription_id: row for row in rows}
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1

@@ -16,6 +16,21 @@ urlpatterns = [
     ),
     path(f"{APP}/deliveries", views.AppWebhookDeliveryListApi.as_view(), name="delivery-list"),
     path(
+        f"{APP}/subscriptions",
+        views.AppWebhookSubscriptionListApi.as_view(),
+        name="subscription-list",
+    ),
+    path(
+        f"{APP}/subscriptions/<int:subscription_id>/enable",
+        views.AppWebhookSubscriptionEnableApi.as_view(),
+        name="subscription-enable",
+    ),
+    path(
+        "installations/<int:installation_id>/webhooks/<int:subscription_id>/enable",
+        views.InstallationWebhookEnableApi.as_view(),
+        name="installation_subscription-enable",
+    ),
+    path(
         f"{APP}/deliveries/replay-failed",
         views.AppWebhookReplayFailedApi.as_view(),
         name="delivery-replay_failed",

@@ -18,15 +18,19 @@ from apps.api.pagination import PageNumberPagination
 from apps.catalog.models import App
 from apps.catalog.selectors import app_get_for
 from apps.core.errors import NotFound, ValidationFailed
+from apps.installations.selectors import installation_get_for
 from apps.webhooks.jobs import deliveries_replay_failed_start
-from apps.webhooks.models import Delivery
+from apps.webhooks.models import Delivery, SubscriptionHealth
 from apps.webhooks.selectors import (
     delivery_attempts,
     delivery_list_for_app,
     signing_secrets_for_developer,
+    subscription_health_get_for_app,
+    subscription_health_get_for_installation,
+    subscription_list_for_app,
     webhook_public_key,
 )
-from apps.webhooks.services import delivery_replay, signing_secret_rotate
+from apps.webhooks.services import delivery_replay, signing_secret_rotate, subscription_enable
 
 
 def _app(request: Request, code: str) -> App:
@@ -255,3 +259,110 @@ class AppWebhookReplayFailedApi(APIView):
             event=data.get("event"),
         )
         return Response({"job": job.pk}, status=202)
+
+
+class SubscriptionOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    account = serializers.CharField(source="installation.account.slug")
+    installation_id = serializers.IntegerField()
+    webhook = serializers.CharField(source="webhook_id")
+    event = serializers.CharField()
+    url = serializers.CharField()
+    health = serializers.CharField(
+        source="health_state",
+        help_text="`healthy`, `at_risk` (failing for 24 hours with no success) or "
+        "`disabled` (failing for 5 days: no new deliveries until enabled again).",
+    )
+    failing_since = serializers.DateTimeField(allow_null=True)
+    last_failure_at = serializers.DateTimeField(allow_null=True)
+    disabled_at = serializers.DateTimeField(allow_null=True)
+
+
+class SubscriptionFilter(serializers.Serializer):
+    health = serializers.ChoiceField(choices=SubscriptionHealth.State.choices, required=False)
+
+
+class AppWebhookSubscriptionListApi(generics.ListAPIView):  # type: ignore[type-arg]
+    serializer_class = SubscriptionOutput
+    pagination_class = PageNumberPagination
+
+    @extend_schema(
+        summary="The app's webhook subscriptions and their health",
+        description="Every subscription of the app on every account it is installed on, "
+        "the longest failing first, filterable by `health`.",
+        parameters=[SubscriptionFilter],
+        tags=["webhooks"],
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Any]:
+        app = _app(self.request, self.kwargs["code"])
+        filters = SubscriptionFilter(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return subscription_list_for_app(app=app, state=filters.validated_data.get("health"))
+
+
+class EnableInput(serializers.Serializer):
+    replay = serializers.BooleanField(
+        default=False,
+        help_text="Also send again the deliveries that failed since it began failing.",
+    )
+
+
+class EnabledOutput(serializers.Serializer):
+    subscription = serializers.IntegerField()
+    health = serializers.CharField()
+    job = serializers.IntegerField(
+        allow_null=True, help_text="The replay job, when asked: `GET /api/v1/jobs/{id}`."
+    )
+
+
+def _enabled(health: SubscriptionHealth, job: Any) -> Response:
+    body = {"subscription": health.subscription_id, "health": health.state, "job": job and job.pk}
+    return Response(EnabledOutput(body).data)
+
+
+ENABLE_DOC = (
+    "A disabled subscription receives new deliveries again. With `replay`, a job sends "
+    "again, with their own `webhook-id`s, its deliveries that failed since it began "
+    "failing. 409 when it is not disabled."
+)
+
+
+class AppWebhookSubscriptionEnableApi(APIView):
+    @extend_schema(
+        summary="Enable a disabled webhook subscription",
+        description=ENABLE_DOC,
+        request=EnableInput,
+        responses=EnabledOutput,
+        tags=["webhooks"],
+    )
+    def post(self, request: Request, code: str, subscription_id: int) -> Response:
+        actor = account_actor(request)
+        app = app_get_for(actor=actor, code=code)
+        given = EnableInput(data=request.data)
+        given.is_valid(raise_exception=True)
+        health = subscription_health_get_for_app(app=app, subscription_id=subscription_id)
+        job = subscription_enable(health=health, actor=actor, replay=given.validated_data["replay"])
+        return _enabled(health, job)
+
+
+class InstallationWebhookEnableApi(APIView):
+    @extend_schema(
+        summary="Enable a disabled webhook subscription of an installed app",
+        description=f"For the account's admins. {ENABLE_DOC}",
+        request=EnableInput,
+        responses=EnabledOutput,
+        tags=["webhooks"],
+    )
+    def post(self, request: Request, installation_id: int, subscription_id: int) -> Response:
+        actor = account_actor(request)
+        installation = installation_get_for(actor=actor, installation_id=installation_id)
+        given = EnableInput(data=request.data)
+        given.is_valid(raise_exception=True)
+        health = subscription_health_get_for_installation(
+            installation_id=installation.pk, subscription_id=subscription_id
+        )
+        job = subscription_enable(health=health, actor=actor, replay=given.validated_data["replay"])
+        return _enabled(health, job)

@@ -1,7 +1,8 @@
 """Who may call each webhooks endpoint: the platform's public key is public; an app's
-secrets, their rotation and its delivery log are its developers' (and its account's API
-keys'). Anonymous 401; members without the developer right 403; platform staff (in no
-account) and another account's developers and keys 404. Every denial changes nothing."""
+secrets, their rotation, its delivery log and its subscriptions' health are its
+developers' (and its account's API keys'). Anonymous 401; members without the developer
+right 403; platform staff (in no account) and another account's developers and keys 404.
+Every denial changes nothing."""
 
 from dataclasses import dataclass
 
@@ -9,7 +10,7 @@ import pytest
 from django.urls import get_resolver
 
 from apps.jobs.models import Job
-from apps.webhooks.models import Delivery, SigningSecret
+from apps.webhooks.models import Delivery, SigningSecret, SubscriptionHealth
 from apps.webhooks.services import events_fan_out, signing_secret_current
 from tests.apps.api.helpers import API, api_client, assert_error
 from tests.apps.catalog.api.helpers import persona_client
@@ -43,6 +44,8 @@ ENDPOINTS = [
     Endpoint("app_secret-rotate", "post", A + "/secret/rotate"),
     Endpoint("delivery-list", "get", A + "/deliveries"),
     Endpoint("delivery-detail", "get", A + "/deliveries/{delivery}"),
+    Endpoint("subscription-list", "get", A + "/subscriptions"),
+    Endpoint("subscription-enable", "post", A + "/subscriptions/{subscription}/enable", 200, {}),
     Endpoint("delivery-replay", "post", A + "/deliveries/{delivery}/replay", 202),
     Endpoint(
         "delivery-replay_failed",
@@ -59,6 +62,7 @@ def _snapshot():
         list(Job.objects.order_by("pk").values_list("pk", "state")),
         list(SigningSecret.objects.order_by("pk").values_list("pk", "expires_at")),
         list(Delivery.objects.order_by("pk").values_list("pk", "status", "replays")),
+        list(SubscriptionHealth.objects.order_by("pk").values_list("pk", "state", "enabled_at")),
     )
 
 
@@ -78,14 +82,23 @@ def objects(account, admin):
     change(account)
     events_fan_out()
     Delivery.objects.update(status=Delivery.Status.FAILED)  # so it can be replayed
-    return {"app": app.code, "delivery": Delivery.objects.get().uid}
+    delivery = Delivery.objects.get()
+    SubscriptionHealth.objects.create(
+        subscription_id=delivery.subscription_id,
+        installation_id=delivery.installation_id,
+        state=SubscriptionHealth.State.DISABLED,
+    )
+    return {"app": app.code, "delivery": delivery.uid, "subscription": delivery.subscription_id}
 
 
 def test_every_route_has_a_row():
     namespace = get_resolver().namespace_dict["api"][1].namespace_dict["webhooks"][1]
     names = {p.name for p in namespace.url_patterns}
 
-    assert names == {e.name for e in ENDPOINTS} | {"signing_key-detail"}
+    assert names == {e.name for e in ENDPOINTS} | {
+        "signing_key-detail",
+        "installation_subscription-enable",  # the admin's: test_health_api.py
+    }
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
