@@ -111,10 +111,13 @@ def delivery_health_for_installation(*, installation_id: int, recent: int = 10) 
     return DeliveryHealth(last_success, last_failure, list(rows[:recent]))
 
 
-def subscription_list_for_app(*, app: App, state: str | None = None) -> QuerySet[Any]:
+def subscription_list_for_app(
+    *, app: App, state: str | None = None, unhealthy: bool = False
+) -> QuerySet[Any]:
     """The webhook subscriptions of ``app`` on every account it is installed on, each
     annotated with its health (``health_state``: healthy without a row, and the row's
-    clock), the longest failing first; narrowed to one ``state`` when given. The caller
+    clock), the longest failing first; narrowed to one ``state`` when given, or to those
+    at risk or disabled (``unhealthy``). The caller
     has read ``app`` for its developer."""
     health = SubscriptionHealth.objects.filter(subscription_id=OuterRef("pk"))
     rows = (
@@ -131,6 +134,8 @@ def subscription_list_for_app(*, app: App, state: str | None = None) -> QuerySet
     )
     if state:
         rows = rows.filter(health_state=state)
+    if unhealthy:
+        rows = rows.exclude(health_state=SubscriptionHealth.State.HEALTHY)
     return rows.order_by(
         F("failing_since").asc(nulls_last=True), "installation__account__slug", "webhook_id"
     )

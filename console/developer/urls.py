@@ -7,6 +7,7 @@ from console.developer import (
     listing_views,
     version_views,
     views,
+    webhook_health_views,
     webhook_replay_views,
     webhook_views,
 )
@@ -45,6 +46,11 @@ app_urls = [
         name="app-connection",
     ),
     path("webhooks/", webhook_views.AppWebhooksView.as_view(), name="app-webhooks"),
+    path(
+        "webhooks/subscriptions/<int:subscription_id>/enable/",
+        webhook_health_views.AppWebhookSubscriptionEnableView.as_view(),
+        name="app-webhook-subscription-enable",
+    ),
     path(
         "webhooks/rotate/",
         webhook_views.AppWebhooksRotateView.as_view(),

@@ -16,6 +16,7 @@ from apps.webhooks.selectors import (
     delivery_attempts,
     delivery_list_for_app,
     signing_secrets_for_developer,
+    subscription_list_for_app,
     webhook_public_key,
 )
 from apps.webhooks.services import delivery_replay, signing_secret_rotate
@@ -46,6 +47,7 @@ class AppWebhooksView(AppMixin, View):
         context = {
             "app": self.app,
             "secrets": signing_secrets_for_developer(app=self.app),
+            "unhealthy": list(subscription_list_for_app(app=self.app, unhealthy=True)[:50]),
             "public_key": webhook_public_key(),
             "page": page,
             "statuses": Delivery.Status.choices,

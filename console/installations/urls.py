@@ -29,6 +29,11 @@ urlpatterns = [
     # account admins
     path("installed/", views.InstallationListView.as_view(), name="installation-list"),
     path(INSTALLED, views.InstallationDetailView.as_view(), name="installation-detail"),
+    path(
+        f"{INSTALLED}webhooks/<int:subscription_id>/enable/",
+        views.InstallationWebhookEnableView.as_view(),
+        name="installation-webhook_enable",
+    ),
     path(f"{INSTALLED}access/", views.InstallationAccessView.as_view(), name="installation-access"),
     path(
         f"{INSTALLED}settings/",

@@ -423,6 +423,15 @@ ROUTES = [
         kwargs=APP | {"delivery_id": "msg_none"},
         data=posts({}),
     ),
+    # No subscription of that id (tests/console/developer/test_webhook_subscriptions.py enables
+    # a real one).
+    Route(
+        "developer:app-webhook-subscription-enable",
+        get=DEVELOPER_OBJECT | {"developer": NO_METHOD},
+        post=DEVELOPER_OBJECT | {"developer": HIDDEN},
+        kwargs=APP | {"subscription_id": "999999"},
+        data=posts({"replay": "1"}),
+    ),
     Route(
         "developer:app-credentials-rotate",
         get=DEVELOPER_OBJECT,
@@ -720,6 +729,15 @@ ROUTES = [
         post=ADMIN_OBJECT | {"admin": NO_METHOD},
         kwargs=INSTALLED,
         data=posts({}),
+    ),
+    # No subscription of that id (tests/console/installations/test_webhook_subscriptions.py
+    # enables a real one).
+    Route(
+        "installations:installation-webhook_enable",
+        get=ADMIN_OBJECT | {"admin": NO_METHOD},
+        post=ADMIN_OBJECT | {"admin": HIDDEN},
+        kwargs=INSTALLED | {"subscription_id": "999999"},
+        data=posts({"replay": "1"}),
     ),
     Route(
         "installations:installation-access",

@@ -52,6 +52,7 @@ from console.installations.views.settings import (
     InstallationUserSettingsView,
     MemberTargetMixin,
 )
+from console.installations.views.webhooks import InstallationWebhookEnableView
 
 __all__ = [
     "InstallationAccessView",
@@ -73,6 +74,7 @@ __all__ = [
     "InstallationUserFileView",
     "InstallationUserPickView",
     "InstallationUserSettingsView",
+    "InstallationWebhookEnableView",
     "MemberTargetMixin",
     "MyAppListView",
     "MyAppMixin",

@@ -42,7 +42,10 @@ from apps.installations.services import (
     installation_update_plan,
 )
 from apps.jobs.models import Job
-from apps.webhooks.selectors import delivery_health_for_installation
+from apps.webhooks.selectors import (
+    delivery_health_for_installation,
+    subscription_health_for_installation,
+)
 from console.access import AccountAdminRequiredMixin
 from console.diffs import manifest_diff_shown
 from console.embedding.menu import settings_pages_for
@@ -64,6 +67,15 @@ def app_deleting(installation: Installation) -> bool:
     and goes away by itself, so nothing is offered to update, pin or set up. No query:
     the installations selectors load the app."""
     return bool(installation.app.status == AppStatus.DELETING)
+
+
+def webhooks_with_health(installation: Installation) -> list[Any]:
+    """The installation's subscriptions, each with its ``health`` row (None: healthy)."""
+    health = subscription_health_for_installation(installation_id=installation.pk)
+    webhooks = list(installation_webhooks(installation=installation))
+    for w in webhooks:
+        w.health = health.get(w.pk)  # type: ignore[attr-defined]
+    return webhooks
 
 
 class InstallationListView(AccountAdminRequiredMixin, View):
@@ -117,7 +129,7 @@ class InstallationDetailView(InstallationMixin, View):
             "app": installation.app,
             "manifest": manifest,
             "scopes": scope_rows(installation.granted_scopes),
-            "webhooks": list(installation_webhooks(installation=installation)),
+            "webhooks": webhooks_with_health(installation),
             "deliveries": delivery_health_for_installation(installation_id=installation.pk),
             "settings_pages": settings_pages_for(self.request, installation_id=installation.pk)
             if changeable
