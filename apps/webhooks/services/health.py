@@ -99,11 +99,11 @@ def _notify(health_id: int, state: str) -> None:
     subject = render_to_string("emails/webhook_health_subject.txt", context).strip()
     body = render_to_string("emails/webhook_health.txt", context)
     recipients = _members_emails(health)
-    try:
-        for email in recipients:
+    for email in recipients:
+        try:
             send_mail(subject, body, None, [email])
-    except Exception:
-        logger.exception("The webhook health e-mail of subscription %s failed.", sub.pk)
+        except Exception:
+            logger.exception("The webhook health e-mail to %s failed.", email)
 
 
 def _disable_pending(subscription_id: int, now: datetime) -> int:
