@@ -232,8 +232,9 @@ def test_a_developer_deletes_an_app_installed_on_three_accounts(demo, browser_as
         installation.refresh_from_db()
         assert installation.status == InstallationStatus.ACTIVE
         assert AccessToken.objects.filter(installation=installation).count() == 1
-        assert list(installation.webhook_subscriptions.values_list("webhook_id", flat=True)) == [
-            "user-updated"
+        assert sorted(installation.webhook_subscriptions.values_list("webhook_id", flat=True)) == [
+            "customer-updated",
+            "user-updated",
         ]
         assert api_get("/api/v1/users/me", kept_tokens[slug]).status_code == 200
     job.refresh_from_db()
