@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from apps.scopes.catalog import Catalog, get_catalog
 from apps.scopes.policies import parse_scope
 
-# A launch token lives at most this long (the "at most 5 minutes").
+# A launch token lives at most this long: five minutes, never a live credential.
 LAUNCH_TOKEN_MAX_SECONDS = 300
 
 # Locations shown on host pages without a record (record cards are placed by the
