@@ -55,7 +55,7 @@ def webhook_public_key() -> PublicKey:
 def delivery_list_for_app(
     *,
     app: App,
-    account_id: int | None = None,
+    account_slug: str | None = None,
     event_type: str | None = None,
     status: str | None = None,
     since: datetime | None = None,
@@ -66,8 +66,8 @@ def delivery_list_for_app(
     rows = Delivery.objects.filter(installation__app_id=app.pk).select_related(
         "installation__account"
     )
-    if account_id is not None:
-        rows = rows.filter(installation__account_id=account_id)
+    if account_slug:
+        rows = rows.filter(installation__account__slug=account_slug)
     if event_type:
         rows = rows.filter(event_type=event_type)
     if status:
@@ -77,6 +77,15 @@ def delivery_list_for_app(
     if until is not None:
         rows = rows.filter(created_at__lt=until)
     return rows.order_by("-created_at", "-pk")
+
+
+def delivery_get_for_app(*, app: App, delivery_id: str) -> Delivery:
+    """The delivery ``delivery_id`` (its ``webhook-id``) of ``app``; ``NotFound`` for any
+    other, another app's included. The caller has read ``app`` for its developer."""
+    delivery = delivery_list_for_app(app=app).filter(uid=delivery_id).first()
+    if delivery is None:
+        raise NotFound("No delivery with this id for this app.")
+    return delivery
 
 
 def delivery_attempts(*, delivery: Delivery) -> QuerySet[Attempt]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
 
@@ -14,12 +14,14 @@ from apps.core.errors import ApplicationError
 from apps.webhooks.models import Delivery
 from apps.webhooks.selectors import (
     delivery_attempts,
+    delivery_get_for_app,
     delivery_list_for_app,
     signing_secrets_for_developer,
     subscription_list_for_app,
     webhook_public_key,
 )
 from apps.webhooks.services import delivery_replay, signing_secret_rotate
+from console.access import access_errors
 from console.developer.app_views import AppMixin
 
 PAGE_SIZE = 25
@@ -38,11 +40,10 @@ class AppWebhooksView(AppMixin, View):
         account = request.GET.get("account", "").strip()[:50]
         rows = delivery_list_for_app(
             app=self.app,
+            account_slug=account or None,
             status=status if status in Delivery.Status.values else None,
             event_type=event or None,
         )
-        if account:
-            rows = rows.filter(installation__account__slug=account)
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
         context = {
             "app": self.app,
@@ -63,9 +64,8 @@ class AppWebhookDeliveryView(AppMixin, View):
     allow_deleting = True
 
     def get(self, request: HttpRequest, code: str, delivery_id: str) -> HttpResponse:
-        delivery = delivery_list_for_app(app=self.app).filter(uid=delivery_id).first()
-        if delivery is None:
-            raise Http404("No such delivery of this app.")
+        with access_errors():
+            delivery = delivery_get_for_app(app=self.app, delivery_id=delivery_id)
         context = {
             "app": self.app,
             "delivery": delivery,
@@ -80,9 +80,8 @@ class AppWebhookDeliveryReplayView(AppMixin, View):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, code: str, delivery_id: str) -> HttpResponse:
-        delivery = delivery_list_for_app(app=self.app).filter(uid=delivery_id).first()
-        if delivery is None:
-            raise Http404("No such delivery of this app.")
+        with access_errors():
+            delivery = delivery_get_for_app(app=self.app, delivery_id=delivery_id)
         try:
             delivery_replay(delivery=delivery, actor=self.actor)
         except ApplicationError as exc:

@@ -17,12 +17,13 @@ from apps.accounts.api.context import account_actor
 from apps.api.pagination import PageNumberPagination
 from apps.catalog.models import App
 from apps.catalog.selectors import app_get_for
-from apps.core.errors import NotFound, ValidationFailed
+from apps.core.errors import ValidationFailed
 from apps.installations.selectors import installation_get_for
 from apps.webhooks.jobs import deliveries_replay_failed_start
 from apps.webhooks.models import Delivery, SubscriptionHealth
 from apps.webhooks.selectors import (
     delivery_attempts,
+    delivery_get_for_app,
     delivery_list_for_app,
     signing_secrets_for_developer,
     subscription_health_get_for_app,
@@ -166,13 +167,9 @@ class AppWebhookDeliveryListApi(generics.ListAPIView):  # type: ignore[type-arg]
         filters = DeliveryFilter(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
         given = filters.validated_data
-        account_id = None
-        if "account" in given:
-            installed = app.installations.filter(account__slug=given["account"]).first()
-            account_id = installed.account_id if installed is not None else -1
         return delivery_list_for_app(
             app=app,
-            account_id=account_id,
+            account_slug=given.get("account"),
             event_type=given.get("event"),
             status=given.get("status"),
             since=given.get("since"),
@@ -189,9 +186,7 @@ class AppWebhookDeliveryDetailApi(APIView):
     )
     def get(self, request: Request, code: str, delivery_id: str) -> Response:
         app = _app(request, code)
-        delivery = delivery_list_for_app(app=app).filter(uid=delivery_id).first()
-        if delivery is None:
-            raise NotFound("No delivery with this id for this app.")
+        delivery = delivery_get_for_app(app=app, delivery_id=delivery_id)
         return Response(DeliveryDetailOutput(delivery).data)
 
 
@@ -209,9 +204,7 @@ class AppWebhookDeliveryReplayApi(APIView):
     def post(self, request: Request, code: str, delivery_id: str) -> Response:
         actor = account_actor(request)
         app = app_get_for(actor=actor, code=code)
-        delivery = delivery_list_for_app(app=app).filter(uid=delivery_id).first()
-        if delivery is None:
-            raise NotFound("No delivery with this id for this app.")
+        delivery = delivery_get_for_app(app=app, delivery_id=delivery_id)
         delivery = delivery_replay(delivery=delivery, actor=actor)
         return Response(DeliveryOutput(delivery).data, status=202)
 
