@@ -22,6 +22,7 @@ COPY static ./static
 RUN SECRET_KEY=build-only-$(python -c "import secrets; print(secrets.token_urlsafe(64))") \
     SECRET_PEPPER=build-only-$(python -c "import secrets; print(secrets.token_urlsafe(32))") \
     ENCRYPTION_KEYS=build-only-$(python -c "import secrets; print(secrets.token_urlsafe(32))") \
+    WEBHOOK_SIGNING_KEY=$(python -c "import base64, secrets; print('whsk_' + base64.b64encode(secrets.token_bytes(32)).decode())") \
     ALLOWED_HOSTS=build.invalid \
     python manage.py collectstatic --noinput \
     && mkdir -p /app/var/media && chown -R app:app /app/var

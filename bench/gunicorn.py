@@ -6,6 +6,7 @@ Set the environment with ``production_env`` before ``django.setup()``; ``Server`
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import socket
@@ -28,6 +29,7 @@ def production_env(*, name: str, settings_module: str, redis_url: str) -> dict[s
         "SECRET_KEY": secrets.token_urlsafe(64),
         "SECRET_PEPPER": secrets.token_urlsafe(48),
         "ENCRYPTION_KEYS": secrets.token_urlsafe(32),
+        "WEBHOOK_SIGNING_KEY": "whsk_" + base64.b64encode(secrets.token_bytes(32)).decode(),
         "ALLOWED_HOSTS": "127.0.0.1",
         "OAUTH_ISSUER": "https://market.example.com",
         "SECURE_SSL_REDIRECT": "0",

@@ -70,7 +70,8 @@ def _platform_key(configured: str, secret_key: str) -> Ed25519PrivateKey:
 
 def platform_key() -> Ed25519PrivateKey:
     """The platform's ed25519 key: ``WEBHOOK_SIGNING_KEY``, else derived from
-    ``SECRET_KEY`` (a laptop needs no configuration)."""
+    ``SECRET_KEY`` (a laptop and the tests need no configuration; the production settings
+    refuse to start without the key)."""
     return _platform_key(settings.WEBHOOK_SIGNING_KEY, settings.SECRET_KEY)
 
 

@@ -498,7 +498,8 @@ WEBHOOK_COUNTDOWN_MAX_SECONDS = env.int("WEBHOOK_COUNTDOWN_MAX_SECONDS", default
 # After a rotation the old signing secret keeps signing beside the new one this long.
 WEBHOOK_SECRET_OVERLAP_HOURS = env.int("WEBHOOK_SECRET_OVERLAP_HOURS", default=24)
 # The platform's ed25519 key for v1a signatures: "whsk_" + base64 of a 32-byte seed.
-# Empty: derived from SECRET_KEY (production requires one).
+# Empty: derived from SECRET_KEY (make run, the tests); production refuses to start without
+# one (marketplace/settings/production.py).
 WEBHOOK_SIGNING_KEY = env("WEBHOOK_SIGNING_KEY", default="")
 WEBHOOK_FANOUT_BATCH = env.int("WEBHOOK_FANOUT_BATCH", default=500)
 # Finished deliveries (and their attempts) are kept this many days, then purged hourly.

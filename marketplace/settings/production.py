@@ -1,10 +1,11 @@
 """Production settings: no insecure defaults.
 
-The process refuses to start when SECRET_KEY is missing or weak, or when the cache is not
-one every web process shares, and the configuration passes ``manage.py check --deploy``
-without warnings.
+The process refuses to start when SECRET_KEY is missing or weak, when WEBHOOK_SIGNING_KEY
+is missing or malformed, or when the cache is not one every web process shares, and the
+configuration passes ``manage.py check --deploy`` without warnings.
 """
 
+import base64
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -47,6 +48,31 @@ if not ENCRYPTION_KEYS:
         "(generate one with: python -c 'from cryptography.fernet import Fernet; "
         "print(Fernet.generate_key().decode())')."
     )
+
+# The platform's ed25519 key for the v1a signature of every webhook delivery. Receivers pin
+# its public part, so it is set on its own rather than derived from SECRET_KEY (a laptop and
+# the tests derive it): rotating SECRET_KEY must not change it.
+WEBHOOK_SIGNING_KEY = env.str("WEBHOOK_SIGNING_KEY", default="").strip()
+_WEBHOOK_KEY_HINT = (
+    'Generate one with: python -c "import base64, secrets; '
+    "print('whsk_' + base64.b64encode(secrets.token_bytes(32)).decode())\" "
+    "(docs/operations.md tells how to keep the key derived from SECRET_KEY until now)."
+)
+if not WEBHOOK_SIGNING_KEY:
+    raise ImproperlyConfigured(
+        "WEBHOOK_SIGNING_KEY is not set: the platform's ed25519 key that signs webhook "
+        f"deliveries (v1a), whose public part receivers pin. {_WEBHOOK_KEY_HINT}"
+    )
+try:
+    _webhook_seed = base64.b64decode(WEBHOOK_SIGNING_KEY.removeprefix("whsk_"), validate=True)
+except ValueError:
+    _webhook_seed = b""
+if not WEBHOOK_SIGNING_KEY.startswith("whsk_") or len(_webhook_seed) != 32:
+    raise ImproperlyConfigured(
+        "WEBHOOK_SIGNING_KEY is malformed: it must be whsk_ followed by the base64 of 32 "
+        f"random bytes. {_WEBHOOK_KEY_HINT}"
+    )
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the host names this site answers to.")

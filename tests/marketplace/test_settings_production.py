@@ -4,6 +4,7 @@
 Each case runs ``manage.py`` in a fresh process: the settings module raises at import.
 """
 
+import base64
 import json
 import os
 import secrets
@@ -12,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -20,6 +22,7 @@ INHERITED = (
     "DJANGO_SETTINGS_MODULE",
     "SECRET_KEY",
     "SECRET_PEPPER",
+    "WEBHOOK_SIGNING_KEY",
     "ALLOWED_HOSTS",
     "OAUTH_ISSUER",
     "DEBUG",
@@ -41,6 +44,10 @@ INHERITED = (
 )
 
 
+def webhook_key(size: int = 32) -> str:
+    return "whsk_" + base64.b64encode(secrets.token_bytes(size)).decode()
+
+
 @pytest.fixture
 def secure_env(tmp_path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in INHERITED}
@@ -49,6 +56,7 @@ def secure_env(tmp_path) -> dict[str, str]:
         SECRET_KEY=secrets.token_urlsafe(64),
         SECRET_PEPPER=secrets.token_urlsafe(48),
         ENCRYPTION_KEYS=secrets.token_urlsafe(32),
+        WEBHOOK_SIGNING_KEY=webhook_key(),
         ALLOWED_HOSTS="market.example.com",
         OAUTH_ISSUER="https://market.example.com",
         DATABASE_URL=f"sqlite:///{tmp_path}/x.sqlite3",
@@ -128,6 +136,60 @@ def test_weak_secrets_are_refused(secure_env, name, value):
     assert result.returncode != 0
     assert f"ImproperlyConfigured: {name} is insecure" in result.stderr
     assert value not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("value", [None, "", "  "], ids=["missing", "empty", "blank"])
+def test_missing_webhook_signing_key_is_refused(secure_env, value):
+    if value is None:
+        del secure_env["WEBHOOK_SIGNING_KEY"]
+    else:
+        secure_env["WEBHOOK_SIGNING_KEY"] = value
+
+    result = check_deploy(secure_env)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: WEBHOOK_SIGNING_KEY is not set" in result.stderr
+    # It says how to make one.
+    assert "secrets.token_bytes(32)" in result.stderr
+    assert "'whsk_' + base64.b64encode(" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        webhook_key()[len("whsk_") :],
+        webhook_key(16),
+        "whsk_" + secrets.token_urlsafe(40) + "!",
+        "whsk_" + secrets.token_hex(16),
+    ],
+    ids=["no-prefix", "short", "not-base64", "hex"],
+)
+def test_a_malformed_webhook_signing_key_is_refused_without_echoing_it(secure_env, value):
+    secure_env["WEBHOOK_SIGNING_KEY"] = value
+
+    result = check_deploy(secure_env)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: WEBHOOK_SIGNING_KEY is malformed" in result.stderr
+    assert value not in result.stderr + result.stdout
+
+
+def test_the_webhook_signing_key_is_the_configured_one_not_derived(secure_env):
+    script = "from apps.webhooks.signing import platform_public_key; print(platform_public_key())"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=ROOT,
+        env=secure_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    seed = base64.b64decode(secure_env["WEBHOOK_SIGNING_KEY"].removeprefix("whsk_"))
+    raw = Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes_raw()
+    assert result.stdout.strip().splitlines()[-1] == "whpk_" + base64.b64encode(raw).decode()
 
 
 def test_missing_pepper_is_refused(secure_env):
