@@ -1,6 +1,7 @@
-"""One list, record, create, edit and delete route for each page of
+"""One list, record, create, edit, delete and revision route for each page of
 ``console.records.pages.PAGES``: ``/records/crm/accounts/``, ``.../new/``, ``.../7/``,
-``.../7/edit/``, ``.../7/delete/``, named ``console:records:<slug>-<verb>``."""
+``.../7/edit/``, ``.../7/delete/``, ``.../7/revision/``, named
+``console:records:<slug>-<verb>``."""
 
 from django.urls import URLPattern, path
 
@@ -21,6 +22,11 @@ def _routes() -> list[URLPattern]:
                 f"{base}new/", views.RecordCreateView.as_view(page=page), name=f"{page.slug}-create"
             ),
             path(record, views.RecordDetailView.as_view(page=page), name=f"{page.slug}-detail"),
+            path(
+                f"{record}revision/",
+                views.RecordRevisionView.as_view(page=page),
+                name=f"{page.slug}-revision",
+            ),
             path(
                 f"{record}edit/", views.RecordEditView.as_view(page=page), name=f"{page.slug}-edit"
             ),

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
@@ -117,6 +117,20 @@ class RecordDetailView(RecordMixin, View):
             cards=record_cards_for(request, model=self.page.code, record_id=record.pk),
         )
         return render(request, "console/records/record_detail.html", context)
+
+
+class RecordRevisionView(RecordMixin, View):
+    """The record's current revision (``{"model", "id", "revision"}``): what the host
+    bridge asks on the record's page to tell the open record cards that the record
+    changed (the SDK's ``record.changed``). Access as the record's page."""
+
+    def get(self, request: HttpRequest, record_id: int) -> HttpResponse:
+        record = self.get_record(record_id)
+        response = JsonResponse(
+            {"model": self.page.code, "id": record.pk, "revision": record.revision}
+        )
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class RecordFormMixin(RecordMixin):

@@ -10,7 +10,8 @@
  * Calls: init, context, launchToken, auth.tokens, auth.reauthorize, settings.app,
  * settings.user, settings.setUser, api.request, ui.notify, ui.alert,
  * ui.confirm, ui.modal, ui.sidePanel, ui.navigate, ui.resize. Events sent to frames:
- * theme.changed. A frame that has not called init() within 15 s is said not to answer.
+ * theme.changed; record.changed to the record cards of a record's page (see watchRecord).
+ * A frame that has not called init() within 15 s is said not to answer.
  */
 (function () {
   "use strict";
@@ -249,6 +250,7 @@
           var problem = failure(error.code || "http_" + response.status, error.message || "The API answered " + response.status + ".");
           throw problem;
         }
+        if (method !== "GET") checkRecord(); // the app may have changed the page's record
         return { status: response.status, body: body };
       });
     });
@@ -339,6 +341,65 @@
     frames.forEach(function (f) { f.post({ event: "theme.changed", data: { theme: dark.matches ? "dark" : "light" } }); });
   });
 
+  // --- record.changed: the record the record cards sit on ---------------------------------
+  // The record's page holds the revision it showed (data-revision). The bridge asks the
+  // record's current revision after an App API write from a frame of the page, when the
+  // tab is shown again and every 30 s while it is shown; a newer revision goes to the
+  // record's card frames (and their modals) as record.changed {model, id, revision}, and
+  // the page says that what it shows is out of date. An edit saved on the record's own
+  // edit page reloads the record's page, and with it the cards.
+  var RECORD_CHECK_MS = 30000;
+  var watched = null;
+
+  function watchRecord() {
+    var region = document.querySelector("[data-record-cards][data-revision-url]");
+    if (!region || !region.querySelector("iframe")) return;
+    watched = {
+      region: region,
+      model: region.getAttribute("data-model"),
+      id: Number(region.getAttribute("data-record-id")),
+      revision: Number(region.getAttribute("data-revision")),
+      url: region.getAttribute("data-revision-url"),
+      checking: null,
+      again: false,
+    };
+    setInterval(function () {
+      if (document.visibilityState === "visible") checkRecord();
+    }, RECORD_CHECK_MS);
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "visible") checkRecord();
+    });
+  }
+
+  function checkRecord() {
+    if (!watched) return;
+    if (watched.checking) { watched.again = true; return; } // once more after this one
+    watched.checking = fetch(watched.url, {
+      credentials: "same-origin",
+      cache: "no-store",
+      headers: { Accept: "application/json" },
+    }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (current) {
+      if (current && Number(current.revision) > watched.revision) {
+        watched.revision = Number(current.revision);
+        recordChanged();
+      }
+    }).catch(function () { /* unreachable now: the next check tells */ }).then(function () {
+      watched.checking = null;
+      if (watched.again) { watched.again = false; checkRecord(); }
+    });
+  }
+
+  function recordChanged() {
+    var data = { model: watched.model, id: watched.id, revision: watched.revision };
+    frames.forEach(function (f) {
+      if (watched.region.contains(f.owner().root)) f.post({ event: "record.changed", data: data });
+    });
+    var stale = watched.region.querySelector("[data-record-stale]");
+    if (stale) stale.hidden = false;
+  }
+
   function authorizeButton(root) {
     var button = root.querySelector("[data-authorize-button]");
     if (!button) return;
@@ -392,6 +453,7 @@
         if (failed) failed.hidden = false;
       }, ANSWER_WITHIN_MS);
     });
+    watchRecord();
   }
 
   if (document.readyState === "loading") {

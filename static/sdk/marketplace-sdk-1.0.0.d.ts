@@ -63,7 +63,8 @@ declare namespace MarketplaceSDK {
 
   interface HostEvents {
     "theme.changed": { theme: "light" | "dark" };
-    "record.changed": { model: string; id: number };
+    /** On record cards: the record changed since the card was shown. */
+    "record.changed": { model: string; id: number; revision: number };
     "lang.changed": { lang: string };
   }
 }

@@ -48,6 +48,7 @@ class Expect:
 
 
 OK = Expect(200)
+JSON = Expect(200, content_type="application/json")
 LOGIN = Expect(302, "login")
 DENIED = Expect(403)
 HIDDEN = Expect(404)
@@ -931,6 +932,11 @@ def record_routes(page: RecordPage) -> list[Route]:
             data=form,
         ),
         Route(f"records:{page.slug}-detail", get=readers | theirs, kwargs=record),
+        Route(
+            f"records:{page.slug}-revision",
+            get=base | {"admin": JSON} | ({"member": JSON} if level in READ else {}) | theirs,
+            kwargs=record,
+        ),
         Route(
             f"records:{page.slug}-edit",
             get=writers | theirs,

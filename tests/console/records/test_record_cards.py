@@ -16,6 +16,7 @@ from apps.embedding.selectors import jwks
 from apps.installations.models import InstallationAccess
 from apps.installations.services import installation_update
 from apps.modules.models import CrmAccount, CrmContact
+from apps.modules.services import record_update
 from tests.apps.modules.records import make_record
 from tests.console.installations.conftest import install
 from tests.factories import MembershipFactory, RoleFactory, UserFactory, make_app, make_version
@@ -210,3 +211,31 @@ def test_an_update_that_drops_the_card_removes_it_at_once(
     v3 = _version(carded.app, "1.2.0", [MENU, ACCOUNT_CARD])
     installation_update(installation=carded, version=v3, actor=_actor(admin, account), consent=True)
     assert card_key(carded) in page(client, customer)
+
+
+def test_the_page_holds_the_revision_it_shows_and_where_to_ask_for_a_newer_one(
+    client_for, member, carded, customer, admin, account
+):
+    """What the host bridge needs for ``record.changed``: the revision shown and the
+    record's revision address, which answers the current revision as the page's reader."""
+    html = page(client_for(member), customer)
+    url = reverse("console:records:crm_account-revision", args=[customer.pk])
+    assert f'data-revision="1" data-revision-url="{url}"' in html
+    assert "data-record-stale hidden" in html
+    record_update(record=customer, values={"name": "Renamed"}, actor=_actor(admin, account))
+    response = client_for(member).get(url)
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    assert response.json() == {"model": "crm.account", "id": customer.pk, "revision": 2}
+
+
+def test_the_revision_answers_no_one_who_may_not_see_the_record(
+    client_for, member, outsider, customer, account, sales_role
+):
+    url = reverse("console:records:crm_account-revision", args=[customer.pk])
+    assert client_for(outsider).get(url).status_code == 404
+    sales_role.rights = {"task": "read"}
+    sales_role.save()
+    response = client_for(member).get(url)
+    assert response.status_code == 403
+    assert response["Content-Type"].startswith("text/html")  # the refusal, no revision
