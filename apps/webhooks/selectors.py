@@ -120,25 +120,40 @@ def delivery_health_for_installation(*, installation_id: int, recent: int = 10) 
     return DeliveryHealth(last_success, last_failure, list(rows[:recent]))
 
 
+def _with_health(rows: QuerySet[WebhookSubscription]) -> QuerySet[Any]:
+    """``rows`` annotated with their health: ``health_state`` (healthy without a row),
+    the row's clock, and ``last_success_at`` (the row's, else the newest succeeded
+    delivery still in the log: a row is only made at the first failure)."""
+    health = SubscriptionHealth.objects.filter(subscription_id=OuterRef("pk"))
+    succeeded = Delivery.objects.filter(
+        subscription_id=OuterRef("pk"), status=Delivery.Status.SUCCEEDED
+    ).order_by("-finished_at")
+    return rows.annotate(
+        health_state=Coalesce(
+            Subquery(health.values("state")[:1]), Value(SubscriptionHealth.State.HEALTHY)
+        ),
+        failing_since=Subquery(health.values("failing_since")[:1]),
+        last_failure_at=Subquery(health.values("last_failure_at")[:1]),
+        last_success_at=Coalesce(
+            Subquery(health.values("last_success_at")[:1]),
+            Subquery(succeeded.values("finished_at")[:1]),
+        ),
+        at_risk_at=Subquery(health.values("at_risk_at")[:1]),
+        disabled_at=Subquery(health.values("disabled_at")[:1]),
+        enabled_at=Subquery(health.values("enabled_at")[:1]),
+    )
+
+
 def subscription_list_for_app(
     *, app: App, state: str | None = None, unhealthy: bool = False
 ) -> QuerySet[Any]:
     """The webhook subscriptions of ``app`` on every account it is installed on, each
-    annotated with its health (``health_state``: healthy without a row, and the row's
-    clock), the longest failing first; narrowed to one ``state`` when given, or to those
-    at risk or disabled (``unhealthy``). The caller
+    with its health (``_with_health``), the longest failing first; narrowed to one
+    ``state`` when given, or to those at risk or disabled (``unhealthy``). The caller
     has read ``app`` for its developer."""
-    health = SubscriptionHealth.objects.filter(subscription_id=OuterRef("pk"))
-    rows = (
-        WebhookSubscription.objects.filter(installation__app_id=app.pk)
-        .select_related("installation__account")
-        .annotate(
-            health_state=Coalesce(
-                Subquery(health.values("state")[:1]), Value(SubscriptionHealth.State.HEALTHY)
-            ),
-            failing_since=Subquery(health.values("failing_since")[:1]),
-            last_failure_at=Subquery(health.values("last_failure_at")[:1]),
-            disabled_at=Subquery(health.values("disabled_at")[:1]),
+    rows = _with_health(
+        WebhookSubscription.objects.filter(installation__app_id=app.pk).select_related(
+            "installation__account"
         )
     )
     if state:
@@ -148,6 +163,31 @@ def subscription_list_for_app(
     return rows.order_by(
         F("failing_since").asc(nulls_last=True), "installation__account__slug", "webhook_id"
     )
+
+
+def subscription_list_for_installation(
+    *, installation_id: int, state: str | None = None
+) -> QuerySet[Any]:
+    """The installation's webhook subscriptions, each with its health
+    (``_with_health``), in the manifest's id order; narrowed to one ``state`` when
+    given. The caller has read the installation for the account's admin."""
+    rows = _with_health(WebhookSubscription.objects.filter(installation_id=installation_id))
+    if state:
+        rows = rows.filter(health_state=state)
+    return rows.order_by("webhook_id", "pk")
+
+
+def subscription_get_for_installation(*, installation_id: int, subscription_id: Any) -> Any:
+    """One subscription of the installation with its health; ``NotFound`` for any other.
+    The caller has read the installation for the account's admin."""
+    sub = (
+        subscription_list_for_installation(installation_id=installation_id)
+        .filter(pk=_int(subscription_id))
+        .first()
+    )
+    if sub is None:
+        raise NotFound("No such webhook subscription of this installed app.")
+    return sub
 
 
 def _health_of(subscription: WebhookSubscription) -> SubscriptionHealth:
@@ -165,20 +205,6 @@ def subscription_health_get_for_app(*, app: App, subscription_id: Any) -> Subscr
     ).first()
     if sub is None:
         raise NotFound("No such webhook subscription of this app.")
-    return _health_of(sub)
-
-
-def subscription_health_get_for_installation(
-    *, installation_id: int, subscription_id: Any
-) -> SubscriptionHealth:
-    """The health of one subscription of the installation to enable it. The caller has
-    read the installation for the account's admin. ``NotFound`` for any other
-    subscription; ``Conflict`` when it is not disabled."""
-    sub = WebhookSubscription.objects.filter(
-        pk=_int(subscription_id), installation_id=installation_id
-    ).first()
-    if sub is None:
-        raise NotFound("No such webhook subscription of this installed app.")
     return _health_of(sub)
 
 

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from apps.webhooks.api import views
+from apps.webhooks.api import installation_views, views
 
 app_name = "webhooks"
 
 APP = "apps/<str:code>/webhooks"
+INSTALLATION = "installations/<int:installation_id>"
 
 urlpatterns = [
     path("webhooks/signing-key", views.SigningKeyApi.as_view(), name="signing_key-detail"),
@@ -26,8 +27,18 @@ urlpatterns = [
         name="subscription-enable",
     ),
     path(
-        "installations/<int:installation_id>/webhooks/<int:subscription_id>/enable",
-        views.InstallationWebhookEnableApi.as_view(),
+        f"{INSTALLATION}/webhooks",
+        installation_views.InstallationSubscriptionListApi.as_view(),
+        name="installation_subscription-list",
+    ),
+    path(
+        f"{INSTALLATION}/webhooks/<int:subscription_id>",
+        installation_views.InstallationSubscriptionDetailApi.as_view(),
+        name="installation_subscription-detail",
+    ),
+    path(
+        f"{INSTALLATION}/webhooks/<int:subscription_id>/enable",
+        installation_views.InstallationWebhookEnableApi.as_view(),
         name="installation_subscription-enable",
     ),
     path(

@@ -1,5 +1,6 @@
 """The webhooks API: the platform's public key (public), and for an app's developers its
-signing secrets, their rotation and the delivery log."""
+signing secrets, their rotation, the delivery log and its subscriptions' health. An
+account admin's endpoints about an installed app are in ``installation_views``."""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from apps.api.pagination import PageNumberPagination
 from apps.catalog.models import App
 from apps.catalog.selectors import app_get_for
 from apps.core.errors import ValidationFailed
-from apps.installations.selectors import installation_get_for
 from apps.webhooks.jobs import deliveries_replay_failed_start
 from apps.webhooks.models import Delivery, SubscriptionHealth
 from apps.webhooks.selectors import (
@@ -27,7 +27,6 @@ from apps.webhooks.selectors import (
     delivery_list_for_app,
     signing_secrets_for_developer,
     subscription_health_get_for_app,
-    subscription_health_get_for_installation,
     subscription_list_for_app,
     webhook_public_key,
 )
@@ -267,6 +266,7 @@ class SubscriptionOutput(serializers.Serializer):
         "`disabled` (failing for 5 days: no new deliveries until enabled again).",
     )
     failing_since = serializers.DateTimeField(allow_null=True)
+    last_success_at = serializers.DateTimeField(allow_null=True)
     last_failure_at = serializers.DateTimeField(allow_null=True)
     disabled_at = serializers.DateTimeField(allow_null=True)
 
@@ -311,7 +311,7 @@ class EnabledOutput(serializers.Serializer):
     )
 
 
-def _enabled(health: SubscriptionHealth, job: Any) -> Response:
+def enabled_response(health: SubscriptionHealth, job: Any) -> Response:
     body = {"subscription": health.subscription_id, "health": health.state, "job": job and job.pk}
     return Response(EnabledOutput(body).data)
 
@@ -338,24 +338,4 @@ class AppWebhookSubscriptionEnableApi(APIView):
         given.is_valid(raise_exception=True)
         health = subscription_health_get_for_app(app=app, subscription_id=subscription_id)
         job = subscription_enable(health=health, actor=actor, replay=given.validated_data["replay"])
-        return _enabled(health, job)
-
-
-class InstallationWebhookEnableApi(APIView):
-    @extend_schema(
-        summary="Enable a disabled webhook subscription of an installed app",
-        description=f"For the account's admins. {ENABLE_DOC}",
-        request=EnableInput,
-        responses=EnabledOutput,
-        tags=["webhooks"],
-    )
-    def post(self, request: Request, installation_id: int, subscription_id: int) -> Response:
-        actor = account_actor(request)
-        installation = installation_get_for(actor=actor, installation_id=installation_id)
-        given = EnableInput(data=request.data)
-        given.is_valid(raise_exception=True)
-        health = subscription_health_get_for_installation(
-            installation_id=installation.pk, subscription_id=subscription_id
-        )
-        job = subscription_enable(health=health, actor=actor, replay=given.validated_data["replay"])
-        return _enabled(health, job)
+        return enabled_response(health, job)

@@ -9,7 +9,11 @@ from apps.webhooks.services.deliveries import (
     delivery_send,
 )
 from apps.webhooks.services.fanout import events_fan_out, fan_out_wake
-from apps.webhooks.services.health import subscription_enable, subscriptions_health_evaluate
+from apps.webhooks.services.health import (
+    installation_subscription_enable,
+    subscription_enable,
+    subscriptions_health_evaluate,
+)
 from apps.webhooks.services.secrets import (
     signing_secret_current,
     signing_secret_rotate,
@@ -24,6 +28,7 @@ __all__ = [
     "delivery_send",
     "events_fan_out",
     "fan_out_wake",
+    "installation_subscription_enable",
     "signing_secret_current",
     "signing_secret_rotate",
     "signing_secrets_live",

@@ -22,8 +22,9 @@ from django.utils import timezone
 
 from apps.accounts.actors import Actor
 from apps.accounts.models import Membership
-from apps.core.errors import Conflict
-from apps.installations.models import WebhookSubscription
+from apps.core.errors import Conflict, NotFound
+from apps.installations.models import Installation, WebhookSubscription
+from apps.installations.services import installation_lock_active
 from apps.jobs.models import Job
 from apps.webhooks.errors import WebhookError
 from apps.webhooks.models import Delivery, SubscriptionHealth
@@ -32,6 +33,7 @@ from apps.webhooks.policies import HealthState, health_notifies, subscription_he
 logger = logging.getLogger(__name__)
 
 DISABLED_MESSAGE = "The subscription was disabled after failing for days; replay it once enabled."
+NOT_DISABLED = "Only a disabled subscription can be enabled: this one is not disabled."
 
 
 def health_record_attempt(*, delivery: Delivery, succeeded: bool, now: datetime) -> None:
@@ -183,7 +185,7 @@ def subscription_enable(
         updated_at=now,
     )
     if not enabled:
-        raise Conflict("Only a disabled subscription can be enabled: this one is not disabled.")
+        raise Conflict(NOT_DISABLED)
     logger.info("Webhook subscription %s enabled by %s.", health.subscription_id, actor.label)
     health.refresh_from_db()
     if not replay:
@@ -200,3 +202,30 @@ def subscription_enable(
         subscription_id=health.subscription_id,
         job_account=actor.account,
     )
+
+
+def installation_subscription_enable(
+    *, installation: Installation, subscription_id: int, actor: Actor, replay: bool = False
+) -> tuple[SubscriptionHealth, Job | None]:
+    """The account's admin enables a disabled subscription of an installed app again
+    (``subscription_enable``), from the console or the API alike. The caller has read
+    the installation for the admin (``installation_get_for``). Raises ``Conflict``
+    (``not_active``, ``app_deleting``) while the installation is on its way out,
+    ``NotFound`` for a subscription of another installation, ``Conflict`` when it is not
+    disabled. Returns the health, enabled, and the replay job when asked."""
+    with transaction.atomic():
+        installation_lock_active(
+            installation,
+            refusal="The app is being uninstalled; its webhooks cannot be enabled again.",
+        )
+        sub = WebhookSubscription.objects.filter(
+            pk=subscription_id, installation_id=installation.pk
+        ).first()
+        if sub is None:
+            raise NotFound("No such webhook subscription of this installed app.")
+        health = SubscriptionHealth.objects.filter(
+            subscription_id=sub.pk, state=HealthState.DISABLED
+        ).first()
+        if health is None:
+            raise Conflict(NOT_DISABLED)
+        return health, subscription_enable(health=health, actor=actor, replay=replay)

@@ -11,8 +11,7 @@ from django.shortcuts import redirect
 from django.views import View
 
 from apps.core.errors import ApplicationError
-from apps.webhooks.selectors import subscription_health_get_for_installation
-from apps.webhooks.services import subscription_enable
+from apps.webhooks.services import installation_subscription_enable
 from console.access import access_errors
 from console.developer.webhook_health_views import enabled_message
 from console.installations.views.common import InstallationMixin, installation_url
@@ -28,13 +27,12 @@ class InstallationWebhookEnableView(InstallationMixin, View):
     def submit(self, **kwargs: Any) -> HttpResponse:
         try:
             with access_errors():
-                health = subscription_health_get_for_installation(
-                    installation_id=self.installation.pk,
+                _health, job = installation_subscription_enable(
+                    installation=self.installation,
                     subscription_id=kwargs["subscription_id"],
+                    actor=self.actor,
+                    replay=bool(self.request.POST.get("replay")),
                 )
-            job = subscription_enable(
-                health=health, actor=self.actor, replay=bool(self.request.POST.get("replay"))
-            )
         except ApplicationError as exc:
             messages.error(self.request, exc.message)
         else:

@@ -80,6 +80,8 @@ def test_schema_lists_every_endpoint(schema):
         f"{API}/apps/{{code}}/webhooks/deliveries/replay-failed",
         f"{API}/apps/{{code}}/webhooks/subscriptions",
         f"{API}/apps/{{code}}/webhooks/subscriptions/{{subscription_id}}/enable",
+        f"{API}/installations/{{installation_id}}/webhooks",
+        f"{API}/installations/{{installation_id}}/webhooks/{{subscription_id}}",
         f"{API}/installations/{{installation_id}}/webhooks/{{subscription_id}}/enable",
         f"{API}/apps/{{code}}/webhooks/deliveries/{{delivery_id}}",
         f"{API}/apps/{{code}}/webhooks/deliveries/{{delivery_id}}/replay",

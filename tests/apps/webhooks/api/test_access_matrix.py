@@ -97,7 +97,10 @@ def test_every_route_has_a_row():
 
     assert names == {e.name for e in ENDPOINTS} | {
         "signing_key-detail",
-        "installation_subscription-enable",  # the admin's: test_health_api.py
+        # The admin's: test_installation_api.py
+        "installation_subscription-list",
+        "installation_subscription-detail",
+        "installation_subscription-enable",
     }
 
 
