@@ -24,6 +24,11 @@ PASSWORD_HASHERS = [
     "apps.core.hashers.HMACSHA256PepperHasher",
 ]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A worker process a test starts has no outbox the test can read: given this folder, it
+# writes each e-mail there as a file instead (the test process itself keeps locmem).
+if os.environ.get("TEST_EMAIL_FILE_PATH"):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ["TEST_EMAIL_FILE_PATH"]
 # Tests clear the cache between them; a shared Redis must never be flushed by a test.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STORAGES = {
