@@ -85,6 +85,31 @@ def group_list_with_member_count_for_account(*, account: Account) -> QuerySet[Gr
     return group_list_for_account(account=account).annotate(member_count=Count("memberships"))
 
 
+# --- what any member of an account reads ------------------------------------------------
+
+
+def member_profile_get_for(*, actor: Actor, user_id: int) -> Membership:
+    """A member's profile as the account's people see it (the product's people
+    directory): the membership of user ``user_id`` in ``actor``'s current account, with
+    user, role and groups, whoever among its members asks, active or deactivated.
+    ``PermissionDenied`` for a user without a current account (platform people);
+    ``NotFound`` for anyone who is not a member of that account (outsiders learn
+    nothing)."""
+    if actor.membership is None or actor.account is None:
+        raise PermissionDenied("You do not belong to any account yet.")
+    membership = (
+        member_list_for_account(account=actor.account)
+        .filter(user_id=user_id)
+        .select_related("account")
+        .first()
+        if 0 < user_id < 2**63
+        else None
+    )
+    if membership is None:
+        raise NotFound("No such member in this account.")
+    return membership
+
+
 # --- what an account's admins (and its API keys) read -------------------------------------
 
 

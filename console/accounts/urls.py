@@ -1,6 +1,6 @@
 from django.urls import path
 
-from console.accounts import join, members, roles, views
+from console.accounts import join, members, profiles, roles, views
 
 app_name = "accounts"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("switch/", views.AccountSwitchView.as_view(), name="account-switch"),
     path("members/", views.MemberListView.as_view(), name="member-list"),
     path(MEMBER, members.MemberEditView.as_view(), name="member-edit"),
+    path("people/<int:user_id>/", profiles.MemberProfileView.as_view(), name="member-profile"),
     path(f"{MEMBER}deactivate/", members.MemberDeactivateView.as_view(), name="member-deactivate"),
     path(f"{MEMBER}activate/", members.MemberActivateView.as_view(), name="member-activate"),
     path(f"{MEMBER}remove/", members.MemberRemoveView.as_view(), name="member-remove"),

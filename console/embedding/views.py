@@ -12,6 +12,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views import View
 
+from apps.accounts.actors import Actor
+from apps.accounts.selectors import member_profile_get_for
 from apps.core.errors import ApplicationError, ErrorCode
 from apps.core.ratelimit import rate_limit_count
 from apps.embedding.selectors import (
@@ -27,6 +29,7 @@ from apps.embedding.services import (
     sdk_tokens_get,
 )
 from apps.installations.policies import STANDALONE_LOCATIONS
+from apps.modules.members import USERS_MODEL
 from apps.modules.selectors import record_get_for
 from apps.oauth.issuer import oauth_issuer
 from console.access import MemberRequiredMixin, access_errors
@@ -113,6 +116,15 @@ class BridgeApi(PlacementMixin, View):
         raise NotImplementedError
 
 
+def record_visible_check(*, actor: Actor, record: dict[str, Any]) -> None:
+    """``NotFound`` / ``PermissionDenied`` unless ``actor`` may open the page ``record``
+    is shown on: a member's profile for ``users.user``, else the record's page."""
+    if record["model"] == USERS_MODEL:
+        member_profile_get_for(actor=actor, user_id=record["id"])
+    else:
+        record_get_for(actor=actor, code=record["model"], record_id=record["id"])
+
+
 class LaunchTokenApi(BridgeApi):
     """A fresh launch token for the frame (the SDK's ``launchToken()``); a record card's
     names its record (``?record=<model>:<id>``, which the member must be able to see)."""
@@ -120,7 +132,7 @@ class LaunchTokenApi(BridgeApi):
     def answer(self, placement: Placement) -> dict[str, Any]:
         record = placement_record(placement=placement, record=self.request.GET.get("record"))
         if record is not None:  # the member must see the record, as on its page
-            record_get_for(actor=self.actor, code=record["model"], record_id=record["id"])
+            record_visible_check(actor=self.actor, record=record)
         token = launch_token_issue(
             actor=self.actor, placement=placement, issuer=oauth_issuer(self.request), record=record
         )

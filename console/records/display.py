@@ -51,7 +51,9 @@ def record_value(record: models.Model, name: str, *, readable: Collection[str]) 
         if related is None:
             return Value(label, EMPTY)
         if field.related_model is get_user_model():
-            return Value(label, related.email)
+            # A member's name opens their profile (a former member's answers 404).
+            profile = reverse("console:accounts:member-profile", kwargs={"user_id": related.pk})
+            return Value(label, related.email, profile)
         page = page_for_model(type(related))
         url = None
         if page is not None and page.code in readable:

@@ -191,6 +191,12 @@ ROUTES = [
         data=posts({"account": "acme"}),
     ),
     Route("accounts:member-list", get=ADMIN_LIST),
+    # A member's profile: every member of the account; another account's people, 404.
+    Route(
+        "accounts:member-profile",
+        get=MEMBER_LIST | {"outsider": HIDDEN, "other_developer": HIDDEN},
+        kwargs=MEMBER,
+    ),
     Route(
         "accounts:member-edit",
         get=ADMIN_OBJECT,
