@@ -105,6 +105,12 @@ class Delivery(models.Model):
                 name="webhooks_delivery_due",
             ),
             models.Index(fields=["installation", "-created_at"], name="webhooks_delivery_log"),
+            # A subscription's last success (the health views), without sorting its log.
+            models.Index(
+                fields=["subscription_id", "-finished_at"],
+                condition=Q(status="succeeded"),
+                name="webhooks_delivery_last_success",
+            ),
         ]
 
     def __str__(self) -> str:
