@@ -24,6 +24,8 @@ RUN SECRET_KEY=build-only-$(python -c "import secrets; print(secrets.token_urlsa
     ENCRYPTION_KEYS=build-only-$(python -c "import secrets; print(secrets.token_urlsafe(32))") \
     WEBHOOK_SIGNING_KEY=$(python -c "import base64, secrets; print('whsk_' + base64.b64encode(secrets.token_bytes(32)).decode())") \
     ALLOWED_HOSTS=build.invalid \
+    OAUTH_ISSUER=https://build.invalid \
+    CACHE_URL=redis://build.invalid:6379/0 \
     python manage.py collectstatic --noinput \
     && mkdir -p /app/var/media && chown -R app:app /app/var
 
