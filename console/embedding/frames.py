@@ -1,6 +1,7 @@
-"""What the console puts in an embedding's place: the frame's address (launch context
-and launch token), the data the host bridge (static/console/embedding.js) needs, or the
-Authorize button of a user-level app the user has not authorized yet."""
+"""What the console puts in an embedding's place: the frame's address (the launch context
+and a launch token, or a signed launch URL that signs the token when the frame loads),
+the data the host bridge (static/console/embedding.js) needs, or the Authorize button of
+a user-level app the user has not authorized yet."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from apps.embedding.selectors import Placement, placement_authorized
 from apps.embedding.services import launch_token_issue
 from apps.installations.policies import embedding_launch_url
 from apps.oauth.issuer import oauth_issuer
+from console.embedding.launch import launch_url_for
 from console.installations.links import authorize_url
 
 
@@ -35,9 +37,12 @@ def frame_for(
     actor: Actor,
     placement: Placement,
     record: dict[str, Any] | None = None,
+    lazy: bool = False,
 ) -> dict[str, Any]:
     """The template context of one embedding's place (``console/embedding/frame.html``);
-    ``record`` (``{"model", "id"}``, from ``placement_record``) on a record card."""
+    ``record`` (``{"model", "id"}``, from ``placement_record``) on a record card.
+    ``lazy``: the frame's address is a signed launch URL (``console.embedding.launch``),
+    and its launch token is signed when the browser loads it, not now."""
     installation = placement.installation
     account = installation.account
     kwargs = {"installation_id": installation.pk, "embedding_id": placement.embedding_id}
@@ -57,23 +62,16 @@ def frame_for(
             app=installation.app, version=installation.version, account=account
         )
         return frame
-    lang = launch_language(actor, placement)
-    context = {
-        "protocol": request.scheme or "https",
-        "domain": f"{account.slug}.{settings.PRODUCT_DOMAIN}",
-        "lang": lang,
-        "embedding": placement.code,
-        "embedding_id": placement.embedding_id,
-        "app": str(installation.app.code),
-        "version": installation.version.number,
-        "location": placement.location,
-        "record": f"{record['model']}:{record['id']}" if record else None,
-    }
+    context = launch_context(request, actor=actor, placement=placement, record=record)
     launch_token_url = reverse("console:embedding:launch-token", kwargs=kwargs)
     if record:
         launch_token_url += "?" + urlencode({"record": context["record"]})
+    if lazy:
+        frame["launch_url"] = launch_url_for(request, placement=placement, record=record)
+        frame["src"] = frame["launch_url"]
+    else:
+        frame["src"] = launch_src(request, actor=actor, placement=placement, record=record)
     frame.update(
-        src=_launch_src(request, actor=actor, placement=placement, context=context, record=record),
         context_json=json.dumps(context),
         launch_token_url=launch_token_url,
         tokens_url=reverse("console:embedding:tokens", kwargs=kwargs),
@@ -88,22 +86,41 @@ def frame_for(
     return frame
 
 
-def _launch_src(
+def launch_context(
+    request: HttpRequest, *, actor: Actor, placement: Placement, record: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The launch context of a frame (``init()`` and ``context()`` in the SDK)."""
+    installation = placement.installation
+    return {
+        "protocol": request.scheme or "https",
+        "domain": f"{installation.account.slug}.{settings.PRODUCT_DOMAIN}",
+        "lang": launch_language(actor, placement),
+        "embedding": placement.code,
+        "embedding_id": placement.embedding_id,
+        "app": str(installation.app.code),
+        "version": installation.version.number,
+        "location": placement.location,
+        "record": f"{record['model']}:{record['id']}" if record else None,
+    }
+
+
+def launch_src(
     request: HttpRequest,
     *,
     actor: Actor,
     placement: Placement,
-    context: dict[str, Any],
     record: dict[str, Any] | None,
+    page: str | None = None,
 ) -> str:
-    """The frame's address: the embedding's URL with the launch context (and the record
-    on a record card), the host's origin (where the SDK talks) and a fresh signed
-    launch token."""
+    """The frame's address: the embedding's URL (or ``page``, a page of the app's origin
+    its modal opens) with the launch context (and the record on a record card), the
+    host's origin (where the SDK talks) and a fresh signed launch token."""
+    context = launch_context(request, actor=actor, placement=placement, record=record)
     token = launch_token_issue(
         actor=actor, placement=placement, issuer=oauth_issuer(request), record=record
     )
     src = embedding_launch_url(
-        placement.url,
+        page or placement.url,
         protocol=context["protocol"],
         domain=context["domain"],
         language=context["lang"],

@@ -48,12 +48,13 @@ def app_menu_for(request: HttpRequest, *, current_path: str = "") -> list[AppLin
 
 
 def widgets_for(request: HttpRequest) -> list[dict[str, Any]]:
-    """The frames of the ``dashboard.widget`` embeddings for the account's home."""
+    """The frames of the ``dashboard.widget`` embeddings for the account's home, each
+    launched lazily: its launch token is signed when the browser loads it."""
     actor = request_actor(request)
     if actor.membership is None:
         return []
     return [
-        frame_for(request, actor=actor, placement=placement)
+        frame_for(request, actor=actor, placement=placement, lazy=True)
         for placement in placement_list_for(
             actor=actor, location=DASHBOARD_WIDGET, host_origin=host_origin(request)
         )

@@ -8,6 +8,7 @@ FRAME = "<int:installation_id>/embedded/<str:embedding_id>/"
 
 urlpatterns = [
     path("menu/", views.AppMenuView.as_view(), name="menu"),
+    path(f"{FRAME}launch/", views.LaunchView.as_view(), name="launch"),
     path(f"{FRAME}launch-token/", views.LaunchTokenApi.as_view(), name="launch-token"),
     path(f"{FRAME}tokens/", views.TokensApi.as_view(), name="tokens"),
     path(f"{FRAME}status/", views.StatusApi.as_view(), name="status"),

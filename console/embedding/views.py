@@ -1,6 +1,7 @@
-"""An embedded app's full page, and the endpoints the host bridge calls for a frame's
-SDK: a fresh launch token, the current user's tokens, whether the user has authorized a
-user-level app. Each answers only for an embedding the member may open now."""
+"""An embedded app's full page, a lazily launched frame's first load, and the endpoints
+the host bridge calls for a frame's SDK: a fresh launch token, the current user's
+tokens, whether the user has authorized a user-level app. Each answers only for an
+embedding the member may open now."""
 
 from __future__ import annotations
 
@@ -8,14 +9,17 @@ import json
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from apps.accounts.actors import Actor
 from apps.accounts.selectors import member_profile_get_for
 from apps.core.errors import ApplicationError, ErrorCode
 from apps.core.ratelimit import rate_limit_count
+from apps.embedding.policies import origin_of
 from apps.embedding.selectors import (
     Placement,
     placement_authorized,
@@ -33,7 +37,8 @@ from apps.modules.members import USERS_MODEL
 from apps.modules.selectors import record_get_for
 from apps.oauth.issuer import oauth_issuer
 from console.access import MemberRequiredMixin, access_errors
-from console.embedding.frames import frame_for, host_origin
+from console.embedding.frames import frame_for, host_origin, launch_src
+from console.embedding.launch import LaunchRefused, launch_url_check
 from console.embedding.menu import app_menu_for
 
 
@@ -64,6 +69,48 @@ class EmbeddedPageView(PlacementMixin, View):
             "console/embedding/page.html",
             {"frame": frame, "installation": placement.installation, "placement": placement},
         )
+
+
+@method_decorator(xframe_options_sameorigin, name="dispatch")
+class LaunchView(PlacementMixin, View):
+    """A lazily launched frame's first load (``console.embedding.launch``): checks that
+    the member may open the embedding now, the signed launch URL, and the record's access,
+    signs the launch token and sends the frame on to the app's page with the launch
+    context and the token. ``?to=``: a page of the app's own origin instead (a modal or
+    side panel the frame opens). A refusal is a line of plain text in the frame."""
+
+    def get(self, request: HttpRequest, installation_id: int, embedding_id: str) -> HttpResponse:
+        try:
+            placement = self.placement(installation_id, embedding_id)
+            record_text = launch_url_check(
+                request,
+                installation_id=installation_id,
+                embedding_id=embedding_id,
+                signed=request.GET.get("launch", ""),
+            )
+            record = placement_record(placement=placement, record=record_text)
+            if record is not None:  # the member must see the record, as on its page
+                record_get_for(actor=self.actor, code=record["model"], record_id=record["id"])
+            page = request.GET.get("to") or None
+            if page is not None and origin_of(page) != placement.origin:
+                raise LaunchRefused(f"to: only pages of {placement.origin} open here.", 400)
+            src = launch_src(
+                request, actor=self.actor, placement=placement, record=record, page=page
+            )
+        except LaunchRefused as refused:
+            return _plain(refused.message, refused.status)
+        except ApplicationError as exc:
+            return _plain(exc.message, exc.status_code)
+        response = HttpResponseRedirect(src)
+        response["Cache-Control"] = "no-store"
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+
+def _plain(message: str, status: int) -> HttpResponse:
+    response = HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 class AppMenuView(MemberRequiredMixin, View):

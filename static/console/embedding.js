@@ -130,7 +130,8 @@
   function framedDialog(frame, url, side) {
     var target;
     try {
-      target = new URL(url, frame.iframe.src);
+      // Relative to the embedding's page (a lazily launched frame's src is the host's).
+      target = new URL(url, frame.owner().root.getAttribute("data-page-url") || frame.iframe.src);
     } catch (e) {
       return Promise.reject(failure("invalid", "url: give an address on your app's own origin."));
     }
@@ -138,10 +139,18 @@
       return Promise.reject(failure("invalid", "url: only pages of your app's own origin (" + frame.origin + ") open here."));
     }
     var owner = frame.owner();
-    var src = new URL(owner.iframe.src);
-    src.searchParams.forEach(function (value, key) {
-      if (!target.searchParams.has(key)) target.searchParams.set(key, value);
-    });
+    var src;
+    var launch = owner.root.getAttribute("data-launch-url");
+    if (launch) {
+      // A lazily launched frame: its launch URL sends the dialog's frame on to the page,
+      // with the launch context and a launch token of its own.
+      src = launch + "&to=" + encodeURIComponent(target.href);
+    } else {
+      new URL(owner.iframe.src).searchParams.forEach(function (value, key) {
+        if (!target.searchParams.has(key)) target.searchParams.set(key, value);
+      });
+      src = target.href;
+    }
     return dialog(function (d, done) {
       d.classList.add(side ? "embedded-dialog--side" : "embedded-dialog--modal");
       var close = document.createElement("button");
@@ -150,7 +159,7 @@
       close.textContent = "Close";
       close.addEventListener("click", function () { done(undefined); });
       var inner = document.createElement("iframe");
-      inner.src = target.href;
+      inner.src = src;
       inner.title = owner.context.embedding || "App";
       inner.setAttribute("sandbox", owner.iframe.getAttribute("sandbox"));
       inner.setAttribute("referrerpolicy", "no-referrer");

@@ -681,6 +681,21 @@ ROUTES = [
     ),
     # The sidebar's Apps section, loaded by every member's page.
     Route("embedding:menu", get=MEMBER_LIST),
+    # A lazily launched frame's first load: the launch URL is signed for one member's
+    # session, so here every member's is refused as not a launch (400, plain text).
+    Route(
+        "embedding:launch",
+        get=MEMBER_LIST
+        | {
+            "outsider": HIDDEN,
+            "other_developer": HIDDEN,
+            "developer": DENIED,
+            "member": Expect(400),
+            "admin": Expect(400),
+        },
+        kwargs=FRAME,
+        query="?launch=made-up",
+    ),
     # --- the host bridge's endpoints for an embedded frame (JSON) ------------------------
     # Signing a launch token writes no row a console page could (the first key aside).
     Route(

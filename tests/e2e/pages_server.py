@@ -5,16 +5,18 @@ import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 
 
 class PagesServer:
-    """Serves ``pages`` (path -> text, or a callable returning it) and, under
-    ``/files/``, the files of ``root``; 404 for anything else."""
+    """Serves ``pages`` (path -> text, or a callable of the query's parameters returning
+    it) and, under ``/files/``, the files of ``root``; 404 for anything else."""
 
-    def __init__(self, pages: dict[str, str | Callable[[], str]], root: Path | None = None):
+    def __init__(
+        self, pages: dict[str, str | Callable[[dict[str, str]], str]], root: Path | None = None
+    ):
         server = self
         self.pages = pages
         self.root = root
@@ -24,7 +26,8 @@ class PagesServer:
                 pass
 
             def do_GET(self):
-                found = server.find(urlsplit(self.path).path)
+                parts = urlsplit(self.path)
+                found = server.find(parts.path, dict(parse_qsl(parts.query)))
                 if found is None:
                     self.send_response(404)
                     self.end_headers()
@@ -41,10 +44,10 @@ class PagesServer:
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
-    def find(self, path: str) -> tuple[str, bytes] | None:
+    def find(self, path: str, query: dict[str, str]) -> tuple[str, bytes] | None:
         if path in self.pages:
             page = self.pages[path]
-            return TYPES[".html"], (page() if callable(page) else page).encode()
+            return TYPES[".html"], (page(query) if callable(page) else page).encode()
         if self.root is not None and path.startswith("/files/"):
             file = (self.root / path.removeprefix("/files/")).resolve()
             if file.is_file() and file.is_relative_to(self.root.resolve()):

@@ -46,7 +46,7 @@ MarketplaceSDK.init().then(function (context) {{
 
 @pytest.fixture
 def card_app(live_server):
-    server = PagesServer({"/card": lambda: CARD.format(marketplace=live_server.url)})
+    server = PagesServer({"/card": lambda query: CARD.format(marketplace=live_server.url)})
     yield server
     server.stop()
 

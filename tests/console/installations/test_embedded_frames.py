@@ -105,7 +105,7 @@ def test_a_member_without_access_sees_no_menu_item_and_no_widget(
 def test_the_home_shows_the_widgets_frames(client_for, member, placed):
     html = client_for(member).get("/").content.decode()
     assert f'data-widget="{placed.pk}:widget"' in html
-    assert "https://invoicer.example.com/embed/widget?" in html
+    assert f"/apps/{placed.pk}/embedded/widget/launch/?launch=" in html  # test_embedded_launch
     assert "Loading Unpaid invoices…" in html
 
 
