@@ -90,7 +90,7 @@ class LaunchView(PlacementMixin, View):
             )
             record = placement_record(placement=placement, record=record_text)
             if record is not None:  # the member must see the record, as on its page
-                record_get_for(actor=self.actor, code=record["model"], record_id=record["id"])
+                record_visible_check(actor=self.actor, record=record)
             page = request.GET.get("to") or None
             if page is not None and origin_of(page) != placement.origin:
                 raise LaunchRefused(f"to: only pages of {placement.origin} open here.", 400)
