@@ -24,6 +24,7 @@ from apps.lifecycle.services.whole import (
     installations_delete_whole,
     installations_small,
 )
+from apps.webhooks.services.app_events import app_uninstalled_send
 
 # When the app itself is being deleted, an installation goes whatever its status: the
 # app's client is suspended, so none of its tokens works anyway.
@@ -38,13 +39,35 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def _tell_app(job: Job, installation_id: int) -> ChunkResult | None:
+    """Before any step: the first attempt of each ``app.uninstalled`` delivery, made
+    here (the cascade then removes it with the subscriptions). A chunk that sent one, or
+    still waits for a worker holding one, ends there, so the cascade starts with a whole
+    chunk's budget; ``None`` when nothing is left to tell."""
+    done, sent = app_uninstalled_send(
+        installation_id=installation_id, wait_seconds=settings.LIFECYCLE_CHUNK_SECONDS
+    )
+    if done and not sent:
+        return None
+    message = (
+        "Told the app it is uninstalled (app.uninstalled); removing its data…"
+        if done
+        else "Telling the app it is uninstalled (app.uninstalled)…"
+    )
+    return ChunkResult(
+        done=0, total=len(UNINSTALL_STEPS), finished=False, message=message, payload=job.payload
+    )
+
+
 def _uninstall_chunk(job: Job) -> ChunkResult:
-    """The steps of ``UNINSTALL_STEPS`` from the one recorded as next. The rows each
-    step deleted are added up in the payload's ``counts`` (step name to rows), recorded
-    with the progress after every chunk."""
+    """The steps of ``UNINSTALL_STEPS`` from the one recorded as next, once the app was
+    told (``_tell_app``). The rows each step deleted are added up in the payload's
+    ``counts`` (step name to rows), recorded with the progress after every chunk."""
     total = len(UNINSTALL_STEPS)
     installation_id = int(job.payload["installation_id"])
     start = min(job.progress_done, total)
+    if start == 0 and (told := _tell_app(job, installation_id)) is not None:
+        return told
     counts = {name: int(rows) for name, rows in job.payload.get("counts", {}).items()}
     with relaxed_commits():
         whole = None

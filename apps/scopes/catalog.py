@@ -23,13 +23,14 @@ from apps.scopes.base import (
     BASE_MODULE_MODELS,
     BASE_NARROW_SCOPES,
 )
-from apps.scopes.types import Catalog, Event, EventAction, Level, Location, Module, Scope
+from apps.scopes.types import AppEvent, Catalog, Event, EventAction, Level, Location, Module, Scope
 
 __all__ = [
     "BASE_LOCATIONS",
     "BASE_MODULE_DESCRIPTIONS",
     "BASE_MODULE_MODELS",
     "BASE_NARROW_SCOPES",
+    "AppEvent",
     "Catalog",
     "CatalogError",
     "Event",

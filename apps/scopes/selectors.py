@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from apps.scopes.catalog import Catalog, Level, get_catalog
+from apps.scopes.catalog import AppEvent, Catalog, Level, get_catalog
 from apps.scopes.policies import ScopeGrant, scope_phrase
 
 
 def scope_catalog_describe(*, catalog: Catalog | None = None) -> dict[str, Any]:
     """The catalog in force as plain data: modules, scopes (sorted by code, with the
-    models they reach and their consent phrases), events and locations. What
+    models they reach and their consent phrases), events (a change of each model),
+    app events (about the app's own installation, needing no scope) and locations. What
     ``GET /api/v1/scopes`` answers and the console's reference page shows."""
     catalog = catalog or get_catalog()
     return {
@@ -38,6 +39,7 @@ def scope_catalog_describe(*, catalog: Catalog | None = None) -> dict[str, Any]:
             {"code": e.code, "model": e.model, "action": e.action.value}
             for e in catalog.events.values()
         ],
+        "app_events": [{"code": e.value, "description": e.description} for e in AppEvent],
         "locations": [
             {
                 "code": loc.code,

@@ -26,6 +26,28 @@ class EventAction(StrEnum):
     DELETED = "deleted"
 
 
+class AppEvent(StrEnum):
+    """Events about an app's own installation on an account, sent only to that
+    installation's subscriptions. They reach no module data, so subscribing needs no
+    scope."""
+
+    INSTALLED = "app.installed"
+    UPDATED = "app.updated"
+    UNINSTALLED = "app.uninstalled"
+
+    @property
+    def description(self) -> str:
+        return _APP_EVENT_DESCRIPTIONS[self]
+
+
+_APP_EVENT_DESCRIPTIONS = {
+    AppEvent.INSTALLED: "The app was installed on the account (the admin consented).",
+    AppEvent.UPDATED: "The installation moved to another version (by an admin or the rollout).",
+    AppEvent.UNINSTALLED: "The app is being uninstalled from the account; sent before its "
+    "data goes.",
+}
+
+
 @dataclass(frozen=True)
 class Module:
     """A module of the host product, e.g. ``crm``, and the models it holds."""

@@ -57,7 +57,7 @@ class ManifestCheckView(DeveloperRequiredMixin, View):
 
 class ScopeReferenceView(DeveloperRequiredMixin, TemplateView):
     """Every scope with the models it covers and its consent wording, every embedding
-    location, and the webhook events per model."""
+    location, the webhook events per model and the app events."""
 
     template_name = "console/developer/scope_reference.html"
 

@@ -132,6 +132,8 @@ class ManifestMeaning:
         return ""
 
     def _events_covered(self) -> Iterator[Problem]:
+        """A model event needs read on its model. App events (``app.installed`` ...)
+        reach no module data and need no scope; an unknown event is the first stage's."""
         for index, item in self._list("webhooks"):
             code = item.get("event")
             event = self.catalog.events.get(code) if isinstance(code, str) else None

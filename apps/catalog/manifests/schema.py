@@ -16,7 +16,7 @@ from apps.catalog.manifests.connection import (
     TEST_METHODS,
     TOKEN_AUTH_METHODS,
 )
-from apps.scopes.catalog import Catalog, Level
+from apps.scopes.catalog import AppEvent, Catalog, Level
 
 MANIFEST_VERSION = 1
 MAX_BYTES = 256 * 1024
@@ -84,9 +84,11 @@ def _webhook_item(catalog: Catalog) -> dict[str, Any]:
         "properties": {
             "id": {"type": "string", "pattern": ID_PATTERN, "description": ID_HINT},
             "event": {
-                "enum": list(catalog.events),
+                "enum": [*catalog.events, *(e.value for e in AppEvent)],
                 "x-error-code": ManifestError.UNKNOWN_EVENT,
-                "description": "<model>.created, <model>.updated or <model>.deleted.",
+                "description": "<model>.created, <model>.updated or <model>.deleted (needs "
+                "read on the model), or app.installed, app.updated or app.uninstalled (no "
+                "scope needed).",
             },
             "url": _url("Where deliveries are POSTed."),
         },

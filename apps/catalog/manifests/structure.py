@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator, ValidationError, validators
 from apps.catalog.manifests.codes import ManifestError
 from apps.catalog.manifests.problems import Problem, json_path, json_type, short
 from apps.catalog.manifests.schema import SEMVER_PATTERN, manifest_schema
-from apps.scopes.catalog import Catalog
+from apps.scopes.catalog import AppEvent, Catalog
 
 
 def _fullmatch_pattern(
@@ -212,6 +212,8 @@ def _enum_problem(where: str, value: Any, choices: list[Any], custom: str | None
     hint = _suggest(value, [str(c) for c in choices])
     if len(choices) <= 12:
         listing = f" Choose one of: {', '.join(str(c) for c in choices)}."
+    elif code == ManifestError.UNKNOWN_EVENT and value.startswith("app."):
+        listing = f" The app events are {', '.join(e.value for e in AppEvent)}."
     else:
         listing = " The full list is in docs/manifest.md and GET /api/v1/manifests/schema."
     noun = {

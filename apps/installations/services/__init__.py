@@ -6,7 +6,11 @@ acting at once get one success and one ``Conflict``.
 """
 
 from apps.installations.services.access import installation_access_set
-from apps.installations.services.common import installation_event_record, installation_lock_active
+from apps.installations.services.common import (
+    installation_event_record,
+    installation_history_listener_set,
+    installation_lock_active,
+)
 from apps.installations.services.consent import (
     installation_reauthorize_start,
     user_authorization_record,
@@ -38,6 +42,7 @@ __all__ = [
     "installation_access_set",
     "installation_check_installable",
     "installation_event_record",
+    "installation_history_listener_set",
     "installation_install",
     "installation_lock_active",
     "installation_mark_uninstalling",

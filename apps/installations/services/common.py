@@ -1,9 +1,9 @@
-"""Helpers shared by the installations services: the manage check, the history event,
-the active-row lock."""
+"""Helpers shared by the installations services: the manage check, the history event
+(and the listener a context above installs on it), the active-row lock."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from apps.accounts.actors import Actor
@@ -22,16 +22,31 @@ def _require_admin(actor: Actor, *, account_id: int, refusal: str) -> None:
         raise PermissionDenied(refusal)
 
 
+# What runs, in the same transaction, after each entry of an installation's history is
+# written: the webhooks context above installs it at start-up to turn an install, an
+# update and an uninstall into the app's own ``app.*`` deliveries (or none at all).
+HistoryListener = Callable[[Installation, InstallationEvent, Actor], None]
+_history_listener: HistoryListener | None = None
+
+
+def installation_history_listener_set(listener: HistoryListener | None) -> None:
+    """Install what runs after each history entry is written, in its transaction."""
+    global _history_listener
+    _history_listener = listener
+
+
 def _event(
     installation: Installation, kind: str, actor: Actor, detail: Mapping[str, Any] | None = None
 ) -> None:
-    InstallationEvent.objects.create(
+    event = InstallationEvent.objects.create(
         installation=installation,
         kind=kind,
         actor=actor.user,
         actor_label=actor.label,
         detail=dict(detail or {}),
     )
+    if _history_listener is not None:
+        _history_listener(installation, event, actor)
 
 
 def installation_event_record(

@@ -20,7 +20,8 @@ class ScopeCatalogApi(APIView):
         description=(
             "Everything a manifest may declare. A scope covers the models listed; "
             "`current_user_only` scopes reach only the authorizing user's own record. A "
-            "webhook event needs read access to its model."
+            "webhook event needs read access to its model; app events (`app.installed`, "
+            "`app.updated`, `app.uninstalled`) need no scope."
         ),
         responses={200: OpenApiTypes.OBJECT},
         tags=["manifests"],

@@ -29,7 +29,7 @@ from apps.core.errors import Conflict
 from apps.core.outbound import OutboundError, outbound_limits, outbound_request, safe_url
 from apps.installations.models import InstallationStatus, WebhookSubscription
 from apps.scopes.policies import scopes_allow
-from apps.scopes.types import Level
+from apps.scopes.types import AppEvent, Level
 from apps.webhooks.errors import WebhookError
 from apps.webhooks.models import Attempt, Delivery, SubscriptionHealth
 from apps.webhooks.policies import Outcome, attempt_outcome, retry_after_seconds, retry_delay
@@ -42,6 +42,8 @@ from apps.webhooks.services.secrets import signing_secrets_live
 from apps.webhooks.signing import signature_headers
 
 logger = logging.getLogger(__name__)
+
+APP_EVENTS = frozenset(e.value for e in AppEvent)
 
 RESPONSE_KEEP_BYTES = 2048
 USER_AGENT = "Marketplace-Webhooks/1"
@@ -83,17 +85,24 @@ def _claim(delivery_id: int, now: datetime) -> uuid.UUID | None:
 
 
 def _cancel_reason(delivery: Delivery, sub: WebhookSubscription | None) -> WebhookError | None:
+    """Why a claimed delivery must not be sent, if it must not. ``app.uninstalled`` is
+    sent while its installation is being uninstalled (that is its news); app events need
+    no scope."""
     installation = delivery.installation
-    if installation.status != InstallationStatus.ACTIVE:
+    telling_uninstall = (
+        delivery.event_type == AppEvent.UNINSTALLED
+        and installation.status == InstallationStatus.UNINSTALLING
+    )
+    if installation.status != InstallationStatus.ACTIVE and not telling_uninstall:
         return WebhookError.INSTALLATION_INACTIVE
     if installation.app.status != AppStatus.ACTIVE:
         return WebhookError.APP_INACTIVE
     if sub is None:
         return WebhookError.SUBSCRIPTION_REMOVED
+    if delivery.event_type in APP_EVENTS or delivery.event_id is None:
+        return None
     model = delivery.event_type.rsplit(".", 1)[0]
-    if delivery.event_id is not None and not scopes_allow(
-        installation.granted_scopes, model=model, level=Level.READ
-    ):
+    if not scopes_allow(installation.granted_scopes, model=model, level=Level.READ):
         return WebhookError.SCOPE_WITHDRAWN
     return None
 

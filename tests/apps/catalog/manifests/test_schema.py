@@ -42,7 +42,8 @@ def test_it_lists_every_scope_event_location_and_model_of_the_catalog(schema):
 
     assert set(scopes) == set(catalog.scopes)
     assert {"crm", "crm.accounts", "crm.deals", "fin.invoices", "user.me", "users"} <= set(scopes)
-    assert set(events) == set(catalog.events)
+    assert set(events) == set(catalog.events) | {"app.installed", "app.updated", "app.uninstalled"}
+    assert events[-3:] == ["app.installed", "app.updated", "app.uninstalled"]
     assert {"crm.account.created", "users.user.deleted", "fin.invoices.updated"} <= set(events)
     assert set(locations) == set(catalog.locations)
     assert {"main_menu", "crm.deal.card", "users.profile.card"} <= set(locations)

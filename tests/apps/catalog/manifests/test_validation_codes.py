@@ -433,6 +433,15 @@ STRUCTURE_CASES = [
         mentions=('"fin.invoice.updated"', 'Did you mean "fin.invoices.updated"?'),
     ),
     case(
+        "unknown_event-app",
+        ("$.webhooks[0].event", E.UNKNOWN_EVENT),
+        mutate=put("webhooks", 0, "event", value="app.deleted"),
+        mentions=(
+            '"app.deleted"',
+            "The app events are app.installed, app.updated, app.uninstalled.",
+        ),
+    ),
+    case(
         "unknown_location",
         ("$.embeddings[0].location", E.UNKNOWN_LOCATION),
         mutate=put("embeddings", 0, "location", value="fin.invoices.card"),
@@ -972,3 +981,18 @@ def test_an_install_start_url_that_is_not_an_absolute_url_is_refused(url, code):
     assert [e.path for e in check.errors] == ["$.install_start_url"]
     if code is not None:
         assert check.errors[0].code == code
+
+
+@pytest.mark.parametrize("event", ["app.installed", "app.updated", "app.uninstalled"])
+def test_an_app_event_needs_no_scope(event):
+    data = valid_manifest()
+    data["scopes"] = []
+    data["webhooks"] = [{"id": "lifecycle", "event": event, "url": "https://x.example.com/h"}]
+    data["embeddings"] = [e for e in data["embeddings"] if e["location"] == "main_menu"]
+    data["settings"] = [s for s in data["settings"] if s["type"] != "reference"]
+
+    check = manifest_validate(data)
+
+    assert check.errors == ()
+    assert check.effective_scopes == ()
+    assert manifest_from_data(data, effective_scopes=()).webhooks[0].event == event

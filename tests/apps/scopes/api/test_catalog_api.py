@@ -52,7 +52,7 @@ def body(db):
 
 
 def test_body_sections(body):
-    assert list(body) == ["levels", "modules", "scopes", "events", "locations"]
+    assert list(body) == ["levels", "modules", "scopes", "events", "app_events", "locations"]
     assert body["levels"] == ["read", "full"]
 
 
@@ -199,6 +199,16 @@ def test_body_lists_every_event(body):
         "model": "users.user",
         "action": "created",
     }
+
+
+def test_body_lists_the_app_events_which_need_no_scope(body):
+    assert [e["code"] for e in body["app_events"]] == [
+        "app.installed",
+        "app.updated",
+        "app.uninstalled",
+    ]
+    assert all(set(e) == {"code", "description"} and e["description"] for e in body["app_events"])
+    assert not [e for e in body["events"] if e["code"].startswith("app.")]
 
 
 def test_body_lists_every_location(body):
