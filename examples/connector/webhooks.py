@@ -1,6 +1,7 @@
 """Webhook deliveries: every ``POST /hooks/...`` is verified with the ``standardwebhooks``
 package (``v1``, the app's ``whsec_`` signing secret) before anything in it is believed;
-``GET /hooks`` lists what was received.
+``GET /hooks`` lists what was received: record changes, and the app events about its own
+installation (``app.installed``, ``app.uninstalled``).
 
 An unverified delivery (no secret configured, headers missing, a wrong signature, a
 timestamp more than five minutes off) is answered ``401`` and only counted. A verified
@@ -128,11 +129,22 @@ def _summary(payload: dict[str, Any]) -> str:
     data = payload.get("data")
     if not isinstance(data, dict):
         return ""
+    if str(payload.get("type", "")).startswith("app."):
+        return _app_summary(payload, data)
     record = data.get("record") if isinstance(data.get("record"), dict) else {}
     name = record.get("name") or record.get("email") or record.get("title") or ""
     changed = ", ".join(str(c) for c in data.get("changed") or [])
     text = f"#{data.get('id', '?')} {name}".strip()
     return f"{text} (changed: {changed})" if changed else text
+
+
+def _app_summary(payload: dict[str, Any], data: dict[str, Any]) -> str:
+    """An app event (``app.installed`` ...): the installation and the versions."""
+    version = data.get("version") if isinstance(data.get("version"), dict) else {}
+    before, after = version.get("from"), version.get("to")
+    moved = f"{before} → {after}" if before and after else f"version {after or before or '?'}"
+    account = payload.get("account_id", "?")
+    return f"installation #{payload.get('installation_id', '?')} on account #{account}, {moved}"
 
 
 def _row(item: Received, full: bool) -> str:

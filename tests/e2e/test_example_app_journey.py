@@ -57,12 +57,14 @@ def _move_demo_connector(url: str) -> None:
 
 
 @pytest.fixture
-def connector(live_server, tmp_path, settings):
+def connector(live_server, tmp_path, settings, monkeypatch):
     """The demo data, and the Example Connector running with the credentials the demo
-    wrote for it (``CONNECTOR_CONFIG``, a file of this test: see conftest)."""
+    wrote for it (``CONNECTOR_CONFIG``, a file of this test: see conftest), its webhook
+    signing secret included."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
     call_command("demo", force=True, stdout=io.StringIO())
     credentials = json.loads((tmp_path / "example-app.json").read_text())
+    monkeypatch.setenv("CONNECTOR_WEBHOOK_SECRET", credentials["webhook_secret"])
     port = free_port()
     _move_demo_connector(f"http://localhost:{port}")
     process = Connector(
@@ -240,8 +242,9 @@ def test_a_new_user_installs_configures_and_uninstalls_the_example_app(
     expect(page.locator("#me-body")).to_contain_text("The app was uninstalled from this account")
     expect(page.locator("#user")).to_have_text("(unknown: see below)")
 
-    # 5. A worker runs the uninstall; its page follows it to the end and leads back.
-    celery_processes("worker")
+    # 5. A worker runs the uninstall (telling the connector first); its page follows it
+    # to the end and leads back.
+    celery_processes("worker", extra_env={"OUTBOUND_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128"})
     page.go_back()
     page.go_back()
     expect(page.locator("#job-progress")).to_have_attribute(
@@ -261,3 +264,11 @@ def test_a_new_user_installs_configures_and_uninstalls_the_example_app(
     assert not Installation.objects.filter(pk=installation.pk).exists()
     assert not SettingValue.objects.filter(installation_id=installation.pk).exists()
     assert not InstallationAccess.objects.filter(installation_id=installation.pk).exists()
+
+    # The connector was told, signed, before the data went (its app.installed, woken
+    # while no worker ran, was cancelled by then: the installation was uninstalling).
+    page.goto(connector.url + "/hooks")
+    hooks = page.locator("#hooks")
+    expect(hooks).to_contain_text("app.uninstalled")
+    expect(hooks).to_contain_text(f"installation #{installation.pk}")
+    expect(hooks.locator(".status.ok")).to_have_count(1)

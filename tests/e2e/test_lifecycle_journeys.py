@@ -233,6 +233,8 @@ def test_a_developer_deletes_an_app_installed_on_three_accounts(demo, browser_as
         assert installation.status == InstallationStatus.ACTIVE
         assert AccessToken.objects.filter(installation=installation).count() == 1
         assert sorted(installation.webhook_subscriptions.values_list("webhook_id", flat=True)) == [
+            "app-installed",
+            "app-uninstalled",
             "customer-updated",
             "user-updated",
         ]

@@ -73,6 +73,32 @@ def test_a_signed_delivery_is_verified_kept_and_shown(tmp_path):
     assert "crm.account.updated" in request(app, "GET", "/")[1]
 
 
+@pytest.mark.parametrize(
+    ("event", "version", "shown"),
+    [
+        ("app.installed", {"from": None, "to": "1.0.0"}, "version 1.0.0"),
+        ("app.updated", {"from": "1.0.0", "to": "1.1.0"}, "1.0.0 → 1.1.0"),
+        ("app.uninstalled", {"from": "1.1.0", "to": None}, "version 1.1.0"),
+    ],
+)
+def test_an_app_event_is_shown_with_its_installation_and_version(tmp_path, event, version, shown):
+    app = make_app(tmp_path)
+    body = json.dumps(
+        {
+            "type": event,
+            "account_id": 3,
+            "installation_id": 41,
+            "data": {"app": "5b0c3c8e", "version": version, "scopes": []},
+        }
+    ).encode()
+
+    assert request(app, "POST", "/hooks/app", body, signed(body))[0] == 204
+
+    (item,) = app.inbox.newest()
+    assert (item.type, item.summary) == (event, f"installation #41 on account #3, {shown}")
+    assert event in request(app, "GET", "/hooks")[1]
+
+
 def test_the_same_webhook_id_again_is_one_delivery_received_twice(tmp_path):
     app = make_app(tmp_path)
     body = json.dumps(BODY).encode()

@@ -57,6 +57,8 @@ def test_demo_registers_the_connector_and_writes_its_credentials(
     assert {(w["event"], w["url"]) for w in manifest["webhooks"]} == {
         ("users.user.updated", "http://localhost:8001/hooks/users"),
         ("crm.account.updated", "http://localhost:8001/hooks/crm"),
+        ("app.installed", "http://localhost:8001/hooks/app"),
+        ("app.uninstalled", "http://localhost:8001/hooks/app"),
     }
 
     data = json.loads(credentials.read_text())

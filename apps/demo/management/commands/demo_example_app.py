@@ -139,6 +139,13 @@ def manifest(number: str, scopes: list[dict[str, str]]) -> dict[str, Any]:
                 "event": "crm.account.updated",
                 "url": f"{CONNECTOR_URL}/hooks/crm",
             },
+            # About its own installation: no scope needed (docs/webhooks.md).
+            {"id": "app-installed", "event": "app.installed", "url": f"{CONNECTOR_URL}/hooks/app"},
+            {
+                "id": "app-uninstalled",
+                "event": "app.uninstalled",
+                "url": f"{CONNECTOR_URL}/hooks/app",
+            },
         ],
         "embeddings": [
             {
