@@ -26,7 +26,7 @@ from apps.scopes.types import AppEvent
 from apps.webhooks.models import Delivery, SubscriptionHealth
 from apps.webhooks.services.deliveries import delivery_enqueue, delivery_send
 
-_EVENT_OF_KIND = {
+_EVENT_OF_KIND: dict[str, AppEvent] = {
     InstallationEvent.Kind.INSTALLED: AppEvent.INSTALLED,
     InstallationEvent.Kind.UPDATED: AppEvent.UPDATED,
     InstallationEvent.Kind.UNINSTALL_REQUESTED: AppEvent.UNINSTALLED,
@@ -101,8 +101,8 @@ def app_event_deliveries_create(
     and ``app.updated`` are woken after the commit; ``app.uninstalled`` waits for the
     uninstall job (``app_uninstalled_send``). Each entry is written once, so each event
     makes its deliveries once."""
-    app_event = _EVENT_OF_KIND.get(InstallationEvent.Kind(event.kind))
-    if app_event is None or installation.app.status != AppStatus.ACTIVE:
+    app_event = _EVENT_OF_KIND.get(event.kind)
+    if app_event is None:
         return []
     subscriptions = list(
         WebhookSubscription.objects.filter(installation=installation, event=app_event.value)
@@ -113,7 +113,7 @@ def app_event_deliveries_create(
         )
         .order_by("pk")
     )
-    if not subscriptions:
+    if not subscriptions or installation.app.status != AppStatus.ACTIVE:
         return []
     now = timezone.now()
     created = [
