@@ -37,6 +37,15 @@ def test_developer_sees_every_scope_model_and_location(client_for, developer):
     assert "View, create, change and delete CRM deals and their items" in html
 
 
+def test_developer_sees_the_app_events_that_need_no_scope(client_for, developer):
+    html = client_for(developer).get(URL).content.decode()
+
+    assert 'id="app-events"' in html
+    for code in ("app.installed", "app.updated", "app.uninstalled"):
+        assert f'<th scope="row"><code>{code}</code></th>' in html
+    assert "They need no scope." in html
+
+
 def test_the_developer_sidebar_links_both_pages(client_for, developer):
     html = client_for(developer).get(URL).content.decode()
 
