@@ -62,8 +62,9 @@ class Delivery(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     uid = models.CharField(max_length=40, unique=True, default=delivery_uid)
+    # Indexed by ``webhooks_delivery_log``, which it leads.
     installation = models.ForeignKey(
-        "installations.Installation", on_delete=models.CASCADE, related_name="+"
+        "installations.Installation", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     subscription_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     webhook_id = models.CharField(max_length=64)
@@ -111,6 +112,12 @@ class Delivery(models.Model):
                 condition=Q(status="succeeded"),
                 name="webhooks_delivery_last_success",
             ),
+            # The same for an installation (its console page).
+            models.Index(
+                fields=["installation", "-finished_at"],
+                condition=Q(status="succeeded"),
+                name="webhooks_installation_success",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -131,8 +138,9 @@ class Attempt(models.Model):
     delivery = models.ForeignKey(
         Delivery, on_delete=models.CASCADE, null=True, related_name="attempt_rows"
     )
+    # Indexed by ``webhooks_attempt_outcomes``, which it leads.
     installation = models.ForeignKey(
-        "installations.Installation", on_delete=models.CASCADE, related_name="+"
+        "installations.Installation", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     number = models.PositiveIntegerField()
     url = models.CharField(max_length=500)
@@ -147,7 +155,13 @@ class Attempt(models.Model):
 
     class Meta:
         ordering = ["delivery_id", "number"]
-        indexes = [models.Index(fields=["installation"], name="webhooks_attempt_installation")]
+        indexes = [
+            # An installation's attempts, and its newest of each outcome (its last failure)
+            # without sorting its log.
+            models.Index(
+                fields=["installation", "outcome", "-started_at"], name="webhooks_attempt_outcomes"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"attempt {self.number} of delivery {self.delivery_id}"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import F, OuterRef, QuerySet, Subquery, Value
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -110,14 +110,21 @@ def delivery_health_for_installation(*, installation_id: int, recent: int = 10) 
         .values_list("finished_at", flat=True)
         .first()
     )
-    last_failure = (
-        Attempt.objects.filter(installation_id=installation_id)
-        .exclude(outcome=Attempt.Outcome.SUCCEEDED)
-        .order_by("-started_at", "-pk")
-        .first()
-    )
+    last_failure = _last_failure(installation_id)
     rows = Delivery.objects.filter(installation_id=installation_id).order_by("-created_at", "-pk")
     return DeliveryHealth(last_success, last_failure, list(rows[:recent]))
+
+
+def _last_failure(installation_id: int) -> Attempt | None:
+    """The installation's newest attempt that did not succeed, in one query: the newest of
+    each failing outcome is one probe of ``webhooks_attempt_outcomes``."""
+    attempts = Attempt.objects.filter(installation_id=installation_id)
+    newest = Q()
+    for outcome in Attempt.Outcome:
+        if outcome != Attempt.Outcome.SUCCEEDED:
+            of = attempts.filter(outcome=outcome).order_by("-started_at", "-pk")
+            newest |= Q(pk=Subquery(of.values("pk")[:1]))
+    return attempts.filter(newest).order_by("-started_at", "-pk").first()
 
 
 def _with_health(rows: QuerySet[WebhookSubscription]) -> QuerySet[Any]:
