@@ -44,7 +44,7 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["email", "full_name"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Personal info", {"fields": ("full_name",)}),
+        ("Personal info", {"fields": ("full_name", "language")}),
         (
             "Platform permissions",
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},

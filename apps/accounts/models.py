@@ -71,6 +71,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField("e-mail address", max_length=254, unique=True)
     full_name = models.CharField(max_length=150, blank=True)
+    language = models.CharField(
+        "interface language",
+        max_length=2,
+        choices=Language.choices,
+        blank=True,
+        default="",
+        help_text="The language embedded apps are told to speak to this user; blank "
+        "follows the account's.",
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(
         default=False, help_text="Platform staff: may sign in to the Django admin."

@@ -140,7 +140,7 @@ def launch_token_issue(
         embedding_id=placement.embedding_id,
         record=record,
         lang=launch_language(
-            user_language=getattr(user, "language", None),
+            user_language=user.language,
             account_language=installation.account.language,
         ),
         access=effective_access(installation.granted_scopes, rights=actor.rights),

@@ -3,7 +3,7 @@ from typing import Any, cast
 
 from django import forms
 
-from apps.accounts.models import AccessLevel, Group, Role
+from apps.accounts.models import AccessLevel, Group, Language, Role
 from apps.accounts.policies import module_choices
 
 
@@ -127,3 +127,22 @@ class SignUpForm(forms.Form):
         if data.get("password1") != data.get("password2"):
             self.add_error("password2", "The two passwords differ.")
         return data
+
+
+class PreferencesForm(forms.Form):
+    """A user's own preferences. The language is only offered here; ``user_language_set``
+    owns the rule and its error is shown under the field."""
+
+    language = forms.CharField(
+        label="Interface language",
+        required=False,
+        help_text="What installed apps are told to speak to you. None: your account's.",
+    )
+
+    def __init__(self, *args: Any, account_language: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        labels = dict(Language.choices)
+        follow = "Follow the account"
+        if account_language:
+            follow += f" ({labels.get(account_language, account_language)})"
+        self.fields["language"].widget = forms.Select(choices=[("", follow), *Language.choices])

@@ -12,6 +12,7 @@ urlpatterns = [
     path("members/", views.MemberListView.as_view(), name="member-list"),
     path(MEMBER, members.MemberEditView.as_view(), name="member-edit"),
     path("people/<int:user_id>/", profiles.MemberProfileView.as_view(), name="member-profile"),
+    path("preferences/", profiles.PreferencesView.as_view(), name="preferences"),
     path(f"{MEMBER}deactivate/", members.MemberDeactivateView.as_view(), name="member-deactivate"),
     path(f"{MEMBER}activate/", members.MemberActivateView.as_view(), name="member-activate"),
     path(f"{MEMBER}remove/", members.MemberRemoveView.as_view(), name="member-remove"),

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from apps.accounts.actors import Actor
-from apps.embedding.policies import FRAME_SANDBOX
+from apps.embedding.policies import FRAME_SANDBOX, launch_language
 from apps.embedding.selectors import Placement, placement_authorized
 from apps.embedding.services import launch_token_issue
 from apps.installations.policies import embedding_launch_url
@@ -25,10 +25,6 @@ from console.installations.links import authorize_url
 
 def host_origin(request: HttpRequest) -> str:
     return f"{request.scheme}://{request.get_host()}".lower()
-
-
-def launch_language(actor: Actor, placement: Placement) -> str:
-    return getattr(actor.user, "language", None) or placement.installation.account.language
 
 
 def frame_for(
@@ -94,7 +90,10 @@ def launch_context(
     return {
         "protocol": request.scheme or "https",
         "domain": f"{installation.account.slug}.{settings.PRODUCT_DOMAIN}",
-        "lang": launch_language(actor, placement),
+        "lang": launch_language(
+            user_language=actor.user.language if actor.user is not None else None,
+            account_language=installation.account.language,
+        ),
         "embedding": placement.code,
         "embedding_id": placement.embedding_id,
         "app": str(installation.app.code),

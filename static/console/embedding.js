@@ -10,7 +10,9 @@
  * Calls: init, context, launchToken, auth.tokens, auth.reauthorize, settings.app,
  * settings.user, settings.setUser, api.request, ui.notify, ui.alert,
  * ui.confirm, ui.modal, ui.sidePanel, ui.navigate, ui.resize. Events sent to frames:
- * theme.changed; record.changed to the record cards of a record's page (see watchRecord).
+ * theme.changed; record.changed to the record cards of a record's page (see watchRecord);
+ * lang.changed when the user saves another interface language (in any of their tabs: the
+ * preferences page tells the others over a BroadcastChannel).
  * A frame that has not called init() within 15 s is said not to answer.
  */
 (function () {
@@ -409,6 +411,37 @@
     if (stale) stale.hidden = false;
   }
 
+  // lang.changed: the preferences page, once after the user saved another interface
+  // language, tells every tab of this origin; each tab tells the open frames of that user
+  // whose context has another language (and context() answers the new one from then on).
+  var HOST_CHANNEL = "marketplace-host";
+  var channel = typeof BroadcastChannel === "function" ? new BroadcastChannel(HOST_CHANNEL) : null;
+
+  function langChanged(lang, user) {
+    if (typeof lang !== "string" || !/^[a-z]{2}$/.test(lang)) return;
+    var told = frames.filter(function (f) {
+      var owner = f.owner();
+      return owner.root.getAttribute("data-user") === String(user) && owner.context.lang !== lang;
+    });
+    told.forEach(function (f) { f.owner().context.lang = lang; });
+    told.forEach(function (f) { f.post({ event: "lang.changed", data: { lang: lang } }); });
+  }
+
+  if (channel) {
+    channel.addEventListener("message", function (event) {
+      var m = event.data;
+      if (m && m.event === "lang.changed") langChanged(m.lang, m.user);
+    });
+  }
+
+  function announceLang() {
+    var note = document.querySelector("[data-lang-changed]");
+    if (!note) return;
+    var message = { event: "lang.changed", lang: note.getAttribute("data-lang-changed"), user: note.getAttribute("data-user") };
+    if (channel) channel.postMessage(message);
+    langChanged(message.lang, message.user);
+  }
+
   function authorizeButton(root) {
     var button = root.querySelector("[data-authorize-button]");
     if (!button) return;
@@ -463,6 +496,7 @@
       }, ANSWER_WITHIN_MS);
     });
     watchRecord();
+    announceLang();
   }
 
   if (document.readyState === "loading") {

@@ -191,6 +191,13 @@ ROUTES = [
         data=posts({"account": "acme"}),
     ),
     Route("accounts:member-list", get=ADMIN_LIST),
+    # One's own preferences: anyone signed in, account or not.
+    Route(
+        "accounts:preferences",
+        get=SIGNED_IN,
+        post=row(wrote("/accounts/preferences/"), anonymous=LOGIN),
+        data=posts({"language": "pt"}),
+    ),
     # A member's profile: every member of the account; another account's people, 404.
     Route(
         "accounts:member-profile",

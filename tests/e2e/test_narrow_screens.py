@@ -92,6 +92,7 @@ MUST_SEE = {
         "console:records:crm_contact-detail",
         "console:records:product-detail",  # read only
         "console:accounts:member-profile",
+        "console:accounts:preferences",
     ],
     "moderator": ["console:moderation:review-list", "console:moderation:review-detail"],
     "staff": ["console:system:status", "console:system:job-detail"],

@@ -1,6 +1,7 @@
 """People pages in a real browser: an admin opens a member's profile from the members
 list and an app's ``users.profile.card`` loads on it (a small app on its own loopback
-origin, using the SDK; its backend verifies the launch token)."""
+origin, using the SDK; its backend verifies the launch token); a user who saves another
+interface language in one tab has the app open in another told (``lang.changed``)."""
 
 import json
 import threading
@@ -154,3 +155,29 @@ def test_a_member_whose_role_does_not_read_users_sees_the_profile_without_the_ca
     expect(page.get_by_role("heading", name=admin.get_full_name())).to_be_visible()
     expect(page.locator("[data-record-card]")).to_have_count(0)
     expect(page.locator("iframe")).to_have_count(0)
+
+
+def test_saving_another_language_tells_the_app_open_in_another_tab(
+    page, sign_in, admin, member, timesheets
+):
+    sign_in(admin)
+    page.goto(f"/accounts/people/{member.pk}/")
+    frame = page.frame_locator("iframe.embedded__frame")
+    expect(frame.locator("#context")).to_contain_text('"lang":"en"', timeout=20_000)
+
+    preferences = page.context.new_page()
+    preferences.goto("/")
+    preferences.get_by_label("User menu").click()
+    preferences.get_by_role("link", name="Preferences").click()
+    preferences.get_by_label("Interface language").select_option("pt")
+    preferences.get_by_role("button", name="Save").click()
+    expect(preferences.get_by_text("Apps now speak Português to you")).to_be_visible()
+
+    # The open card was told once, and a frame loaded from now on gets the new language.
+    expect(frame.locator("#lang-changed")).to_have_text("pt")
+    preferences.reload()
+    page.wait_for_timeout(500)
+    expect(frame.locator("#lang-changed")).to_have_text("pt")
+    page.reload()
+    expect(frame.locator("#context")).to_contain_text('"lang":"pt"', timeout=20_000)
+    preferences.close()

@@ -29,6 +29,7 @@ from apps.accounts.services.members import (
     membership_set_active,
     membership_update,
 )
+from apps.accounts.services.preferences import user_language_set
 from apps.accounts.services.roles import (
     group_create,
     group_delete,
@@ -72,4 +73,5 @@ __all__ = [
     "role_delete",
     "role_update",
     "role_uses",
+    "user_language_set",
 ]

@@ -166,3 +166,22 @@ def test_an_embedding_of_the_marketplaces_own_origin_is_never_placed(installatio
             embedding_id="menu",
             host_origin="https://invoicer.example.com",
         )
+
+
+def test_the_launch_token_speaks_the_users_language_else_the_accounts(installation, member):
+    InstallationAccess.objects.create(installation=installation, role=member.memberships.get().role)
+    account = installation.account
+    account.language = "es"
+    account.save(update_fields=["language"])
+
+    def lang() -> str:
+        member.refresh_from_db()
+        token = launch_token_issue(
+            actor=_actor(member), placement=_placement(member, installation), issuer=HOST
+        )
+        return _decode(token.token).claims["lang"]
+
+    assert lang() == "es"  # no language of their own: the account's
+    member.language = "pt"
+    member.save(update_fields=["language"])
+    assert lang() == "pt"
