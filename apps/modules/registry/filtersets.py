@@ -71,8 +71,19 @@ class RecordFilterSet(filters.FilterSet):  # type: ignore[misc]
         made: type[forms.Form] | None = cls.__dict__.get("_form_class")
         if made is None:
             made = super().get_form_class()
+            made.base_fields = _FormFields(made.base_fields)
             cls._form_class = made
         return made
+
+
+class _FormFields(dict[str, forms.Field]):
+    """A filter form's ``base_fields``, which every form deep-copies when it is made
+    (about half of what a list's filtering cost). Each form gets its own field objects
+    sharing their widget, messages, validators and choices: the form validates the
+    request's values and may be shown, neither of which changes those."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, forms.Field]:
+        return {name: copy.copy(field) for name, field in self.items()}
 
 
 def record_filterset(model: type[models.Model], names: Sequence[str]) -> type[filters.FilterSet]:
