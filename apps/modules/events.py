@@ -4,9 +4,9 @@ services call it, and so must a host service that changes module data another wa
 
 The events are an outbox: a context above (webhooks) installs a wake-up at start-up
 (``events_listener_set``), called once after each transaction that wrote events
-commits, and takes the waiting events (``dispatched_at`` unset) in id order with
-``events_waiting``/``events_mark_dispatched``. A lost wake-up only delays them: the
-reader also polls."""
+commits, with the kinds of events it wrote, and takes the waiting events
+(``dispatched_at`` unset) in id order with ``events_waiting``/``events_mark_dispatched``.
+A lost or skipped wake-up only delays them: the reader also polls."""
 
 from __future__ import annotations
 
@@ -24,25 +24,48 @@ from django.utils import timezone
 from apps.accounts.actors import Actor
 from apps.modules.models import ChangeEvent
 
-_listener: Callable[[], None] | None = None
+Written = frozenset[tuple[int, str]]
+"""What a committed transaction wrote: its events' (account id, type) pairs, the type as
+``<model>.<action>`` (``crm.account.created``)."""
+
+_listener: Callable[[Written], None] | None = None
 
 
-def events_listener_set(listener: Callable[[], None] | None) -> None:
-    """Install the wake-up called after a transaction that wrote events commits."""
+def events_listener_set(listener: Callable[[Written], None] | None) -> None:
+    """Install the wake-up called after a transaction that wrote events commits, with
+    what it wrote (the pairs of events written in a savepoint that rolled back may be
+    among them)."""
     global _listener
     _listener = listener
 
 
-def _wake() -> None:
-    if _listener is not None:
-        _listener()
+class _Wake:
+    """The on-commit hook of one transaction that writes events: the pairs it wrote."""
+
+    __slots__ = ("written",)
+
+    def __init__(self) -> None:
+        self.written: set[tuple[int, str]] = set()
+
+    def __call__(self) -> None:
+        if _listener is not None:
+            _listener(frozenset(self.written))
 
 
-def _wake_on_commit() -> None:
+def _wake_on_commit(changes: Sequence[EventOf]) -> None:
     # One wake-up per transaction, however many events it writes (a cascade writes many).
-    if _listener is None or any(entry[1] is _wake for entry in connection.run_on_commit):
+    # A hook registered in a savepoint that rolled back is gone from the list, so the
+    # next event registers another.
+    if _listener is None:
         return
-    transaction.on_commit(_wake)
+    for entry in connection.run_on_commit:
+        if isinstance(entry[1], _Wake):
+            wake = entry[1]
+            break
+    else:
+        wake = _Wake()
+        transaction.on_commit(wake)
+    wake.written.update((c.account_id, f"{c.model}.{c.action}") for c in changes)
 
 
 def _actor_kind(actor: Actor) -> str:
@@ -101,7 +124,7 @@ def events_write(changes: Sequence[EventOf], *, actor: Actor) -> list[ChangeEven
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Change events are written in the transaction of their change.")
     installation = actor.installation
-    _wake_on_commit()
+    _wake_on_commit(changes)
     who = {
         "actor_kind": _actor_kind(actor),
         "actor_user_id": actor.user_id,

@@ -14,8 +14,8 @@ class WebhooksConfig(AppConfig):
         from apps.webhooks import jobs  # noqa: F401  (registers the replay job kind)
         from apps.webhooks.services.app_events import app_event_deliveries_create
         from apps.webhooks.services.deliveries import deliveries_cancel_for_subscriptions
-        from apps.webhooks.services.fanout import fan_out_wake
+        from apps.webhooks.services.fanout import fan_out_wake_for
 
-        events_listener_set(fan_out_wake)
+        events_listener_set(fan_out_wake_for)
         subscriptions_removed_hook_set(deliveries_cancel_for_subscriptions)
         installation_history_listener_set(app_event_deliveries_create)

@@ -7,7 +7,8 @@ body is built here, once: the event's record as the API serializes it (what the
 installation may read), with the account, installation and event ids.
 
 Events are read from the modules' outbox after their change committed (the wake-up is
-called on commit; the sweeper also polls), in id order, a batch per transaction; the
+called on commit when a subscription may want them; the sweeper also polls, and takes
+the events no subscription wanted), in id order, a batch per transaction; the
 batch's deliveries and the events' "dispatched" mark commit together. A unique
 (event, subscription) constraint makes a second run of the same batch create nothing.
 """
@@ -22,12 +23,12 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.catalog.models import AppStatus
 from apps.installations.models import Installation, InstallationStatus, WebhookSubscription
-from apps.modules.events import events_mark_dispatched, events_waiting
+from apps.modules.events import Written, events_mark_dispatched, events_waiting
 from apps.modules.models import ChangeEvent
 from apps.scopes.policies import scopes_allow
 from apps.scopes.types import Level
@@ -45,6 +46,50 @@ def fan_out_wake() -> None:
         events_fan_out_task.apply_async()
     except Exception:
         logger.warning("Could not wake the webhook fan-out; the sweeper will.", exc_info=True)
+
+
+def fan_out_wake_for(written: Written) -> None:
+    """The wake-up installed in ``apps.modules``: after a commit that wrote change events
+    (``written``: their account ids and types), wake the fan-out when a subscription may
+    want one of them. Events no subscription names wait for the sweeper (10 s), which
+    marks them dispatched, and delivers them to a subscription made meanwhile. A failed
+    check wakes the fan-out anyway."""
+    try:
+        wanted = _subscription_may_want(written)
+    except Exception:
+        logger.warning("Could not check the subscriptions of new events.", exc_info=True)
+        wanted = True
+    if wanted:
+        fan_out_wake()
+
+
+def _subscription_may_want(written: Written) -> bool:
+    """Whether a subscription on one of the accounts names one of the types: those the
+    fan-out matches and more (it does not look at the installation's, the app's or the
+    subscription's state, nor the grant). One indexed statement, written out rather than
+    compiled by the ORM on every commit (a quarter of a millisecond of CPU, as much as
+    the wake-up it spares)."""
+    if not written:
+        return False
+    accounts = sorted({account_id for account_id, _ in written})
+    types = sorted({event_type for _, event_type in written})
+    quote = connection.ops.quote_name
+    sub, inst = WebhookSubscription._meta, Installation._meta
+    column = {
+        "installation": quote(sub.get_field("installation").column),
+        "event": quote(sub.get_field("event").column),
+        "id": quote(inst.pk.column),
+        "account": quote(inst.get_field("account").column),
+    }
+    sql = (
+        f"SELECT 1 FROM {quote(sub.db_table)} s INNER JOIN {quote(inst.db_table)} i"  # noqa: S608
+        f" ON s.{column['installation']} = i.{column['id']}"
+        f" WHERE i.{column['account']} IN ({', '.join(['%s'] * len(accounts))})"
+        f" AND s.{column['event']} IN ({', '.join(['%s'] * len(types))}) LIMIT 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*accounts, *types])
+        return cursor.fetchone() is not None
 
 
 def _iso(value: datetime) -> str:

@@ -10,12 +10,13 @@ from django.test import override_settings
 from django.utils import timezone
 
 from apps.accounts.actors import actor_system
+from apps.modules import events
 from apps.modules.events import event_write, events_trim
 from apps.modules.models import ChangeEvent, CrmAccount, CrmContact, CrmPhone
 from apps.modules.services import record_create
 from apps.modules.tasks import events_trim_task
 from tests.apps.api.helpers import API, api_client
-from tests.apps.modules.records import make_record
+from tests.apps.modules.records import make_record, record_values
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +86,74 @@ def test_an_event_rolls_back_with_its_change(account):
 
     assert _events() == []
     assert not CrmAccount.objects.exists()
+
+
+@pytest.fixture
+def heard():
+    """What the events' listener hears: one entry per committed transaction that wrote
+    events, the (account id, type) pairs it wrote. The installed listener comes back."""
+    installed = events._listener
+    calls: list[frozenset[tuple[int, str]]] = []
+    events.events_listener_set(calls.append)
+    yield calls
+    events.events_listener_set(installed)
+
+
+def _contact(account, **values):
+    return record_create(
+        model=CrmContact,
+        account_id=account.pk,
+        values={**record_values(CrmContact, account), **values},
+        actor=actor_system(label="import"),
+    )
+
+
+def test_the_listener_hears_once_per_transaction_after_commit(
+    account, other_account, heard, django_capture_on_commit_callbacks
+):
+    actor = actor_system(label="import")
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        record = record_create(
+            model=CrmAccount, account_id=account.pk, values={"name": "A"}, actor=actor
+        )
+        record_create(
+            model=CrmAccount, account_id=other_account.pk, values={"name": "B"}, actor=actor
+        )
+        with transaction.atomic():
+            _contact(account, crm_account=record)
+        assert heard == []
+
+    assert heard == [
+        frozenset(
+            {
+                (account.pk, "crm.account.created"),
+                (other_account.pk, "crm.account.created"),
+                (account.pk, "crm.contact.created"),
+            }
+        )
+    ]
+
+
+def test_the_listener_hears_nothing_of_a_rollback_and_the_rest_after_a_savepoints(
+    account, heard, django_capture_on_commit_callbacks
+):
+    actor = actor_system(label="import")
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            record_create(
+                model=CrmAccount, account_id=account.pk, values={"name": "A"}, actor=actor
+            )
+            raise RuntimeError("the rest of the import failed")
+        assert heard == []
+        with transaction.atomic():
+            with pytest.raises(RuntimeError), transaction.atomic():
+                record_create(
+                    model=CrmAccount, account_id=account.pk, values={"name": "B"}, actor=actor
+                )
+                raise RuntimeError("this part failed")
+            _contact(account)
+
+    assert heard == [frozenset({(account.pk, "crm.contact.created")})]
 
 
 def test_deleting_a_contact_writes_events_for_its_phones_and_cleared_links(account, account_key):
