@@ -32,6 +32,10 @@ from apps.installations.selectors.installations import (
     user_authorization_get,
 )
 from apps.installations.selectors.secrets import installation_secret_values
+from apps.installations.selectors.subscriptions import (
+    subscribed_events_forget,
+    subscribed_events_of_account,
+)
 from apps.installations.selectors.updates import (
     PendingUpdate,
     installation_newer_versions,
@@ -69,5 +73,7 @@ __all__ = [
     "installation_updates_for_account",
     "installation_webhooks",
     "setting_file_get",
+    "subscribed_events_forget",
+    "subscribed_events_of_account",
     "user_authorization_get",
 ]

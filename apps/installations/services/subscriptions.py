@@ -4,14 +4,19 @@ webhooks' ids; written in the install or update transaction.
 The deliveries of a subscription belong to the webhooks context above, which installs a
 hook here at start-up (``subscriptions_removed_hook_set``): it is called with the ids of
 subscriptions an update removes, in the update's transaction, before they go (their
-pending deliveries are cancelled with them, or not at all)."""
+pending deliveries are cancelled with them, or not at all). After the transaction
+commits, the account's subscribed event types kept in the cache are forgotten
+(``subscribed_events_of_account``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.db import transaction
+
 from apps.catalog.manifests.types import Manifest
 from apps.installations.models import Installation, WebhookSubscription
+from apps.installations.selectors.subscriptions import subscribed_events_forget
 
 _removed_hook: Callable[[list[int]], None] | None = None
 
@@ -48,4 +53,7 @@ def subscriptions_sync(*, installation: Installation, manifest: Manifest) -> dic
             existing.event, existing.url = hook.event, hook.url
             existing.save(update_fields=["event", "url", "updated_at"])
             changed.append(webhook_id)
+    if added or removed or changed:
+        account_id = installation.account_id
+        transaction.on_commit(lambda: subscribed_events_forget(account_id=account_id))
     return {"added": added, "removed": removed, "changed": changed}

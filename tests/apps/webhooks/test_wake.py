@@ -6,6 +6,7 @@ sweeper's pass takes those and marks them dispatched)."""
 import pytest
 from django.db import transaction
 
+from apps.installations.selectors import subscribed_events_of_account
 from apps.modules.models import ChangeEvent
 from apps.webhooks.models import Delivery
 from apps.webhooks.services import events_fan_out
@@ -94,3 +95,19 @@ def test_a_subscription_made_before_the_sweep_still_gets_the_event(
     installation = subscribed(URL)
     assert events_fan_out() == 1
     assert Delivery.objects.get().installation_id == installation.pk
+
+
+def test_a_new_subscription_is_heard_at_the_next_commit(
+    subscribed, account, wakeups, django_capture_on_commit_callbacks
+):
+    assert subscribed_events_of_account(account_id=account.pk) == frozenset()  # now kept
+    with django_capture_on_commit_callbacks(execute=True):
+        subscribed(URL)  # forgotten once the install commits
+    with django_capture_on_commit_callbacks(execute=True):
+        change(account)
+
+    assert len(wakeups) == 1
+    assert subscribed_events_of_account(account_id=account.pk) == {
+        "crm.account.created",
+        "crm.account.updated",
+    }
