@@ -5,9 +5,9 @@ The answer is kept in the cache (``SUBSCRIBED_EVENTS_SECONDS``) and forgotten wh
 ``subscriptions_sync`` changes the account's subscriptions, after its transaction
 commits. It names every subscription's type, whatever the installation's, the app's or
 the subscription's own state: callers use it only to skip work no subscription can
-want. A cache each process keeps to itself (the laptop's) may stay stale after another
-process changed the subscriptions, for at most that long: the webhooks' sweeper takes
-those events then."""
+want. An answer may miss a subscription for at most that long: one read while the
+change was committing, or one kept by a cache each process has to itself (the laptop's)
+when another process made the change. The webhooks' sweeper takes those events then."""
 
 from __future__ import annotations
 
