@@ -151,6 +151,9 @@ class AppTokenAuthentication(authentication.BaseAuthentication):
 # --- scopes and rights --------------------------------------------------------------------
 
 _DECISIONS_MAX = 4096
+# A view's ``required_level`` as a ``Level``, by its value: a dictionary look-up instead of
+# the enum's call on every request.
+_LEVELS: dict[str, Level] = {level.value: level for level in Level}
 
 
 class _ScopeDecisions:
@@ -209,7 +212,8 @@ class InstallationScope(permissions.BasePermission):
         if not isinstance(token, AppToken) or token.installation is None:
             return False
         model: str = view.required_model
-        level = Level(getattr(view, "required_level", Level.READ))
+        required = getattr(view, "required_level", Level.READ)
+        level = _LEVELS.get(required) or Level(required)
         self_only: bool = getattr(view, "self_only", False)
         if not _ScopeDecisions.allow(token.scopes, model=model, level=level, self_only=self_only):
             needed = _ScopeDecisions.need(model=model, level=level, self_only=self_only)

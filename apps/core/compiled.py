@@ -37,12 +37,12 @@ _KEY = "\x1fcompiled-lookup-key\x1f"
 _PLACEHOLDER = re.compile(r"(?<!%)%s")
 
 
-def lookup_cursor(alias: str) -> Any:
-    """A cursor of the connection ``alias``, wrapped as ``connection.cursor()`` wraps its
-    own (errors translated, queries logged when Django logs them); on PostgreSQL with a
-    prepare threshold, one that binds parameters on the server, so psycopg can prepare the
-    statement it runs. The ORM's own queries keep Django's client-side binding."""
-    connection = connections[alias]
+def lookup_cursor(connection: Any) -> Any:
+    """A cursor of ``connection`` (a database connection of ``django.db.connections``),
+    wrapped as ``connection.cursor()`` wraps its own (errors translated, queries logged
+    when Django logs them); on PostgreSQL with a prepare threshold, one that binds
+    parameters on the server, so psycopg can prepare the statement it runs. The ORM's own
+    queries keep Django's client-side binding."""
     if connection.vendor != "postgresql":
         return connection.cursor()
     connection.ensure_connection()
@@ -76,18 +76,19 @@ def _health_check_taken(connection: Any) -> bool:
     return True
 
 
-def run_lookup(alias: str, sql: str, params: Any, fetch: Callable[[Any], Any]) -> Any:
-    """``fetch(cursor)`` after running one read-only ``sql`` through ``lookup_cursor``.
+def run_lookup(connection: Any, sql: str, params: Any, fetch: Callable[[Any], Any]) -> Any:
+    """``fetch(cursor)`` after running one read-only ``sql`` on ``connection`` through
+    ``lookup_cursor``. The caller passes the connection it looked up: each look-up in
+    ``django.db.connections`` goes through a context-local and costs microseconds.
 
     When it is the first statement of a request on a kept connection, it stands for the
     connection's health check: if the database dropped the connection meanwhile
     (restarted, idle timeout), it is closed and the statement run once more on a new
     one, as the check would have done, without a round trip of its own on every request.
     """
-    connection = connections[alias]
     retry = _health_check_taken(connection)
     for attempt in (1, 2):
-        cursor = lookup_cursor(alias)
+        cursor = lookup_cursor(connection)
         try:
             cursor.execute(sql, params)
             return fetch(cursor)
@@ -98,6 +99,10 @@ def run_lookup(alias: str, sql: str, params: Any, fetch: Callable[[Any], Any]) -
         finally:
             cursor.close()
     raise AssertionError("unreachable")
+
+
+def _fetchall(cursor: Any) -> list[Any]:
+    return cursor.fetchall()
 
 
 class _Compiled:
@@ -129,7 +134,7 @@ class _Compiled:
         params = dict(self.params)
         for slot in self.slots:
             params[slot] = key
-        rows = run_lookup(self.db, self.sql, params, lambda cursor: cursor.fetchall())
+        rows = run_lookup(connections[self.db], self.sql, params, _fetchall)
         objects = []
         if self.converters:
             rows = self.compiler.apply_converters(rows, self.converters)

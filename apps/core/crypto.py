@@ -22,21 +22,28 @@ def pepper() -> bytes:
     return hmac.new(settings.SECRET_KEY.encode(), b"marketplace.pepper", hashlib.sha256).digest()
 
 
-# The HMAC keyed with the pepper, before any message (copied for each digest), with the
-# settings it was derived from: every app request hashes its token with it.
-_keyed: tuple[str, str, "hmac.HMAC"] | None = None
+# The HMAC keyed with the pepper, before any message (copied for each digest): every app
+# request hashes its token with it. Forgotten when SECRET_PEPPER or SECRET_KEY changes
+# (``forget_keyed_digest``, on Django's ``setting_changed``), so a request reads no
+# setting for it.
+_keyed: "hmac.HMAC | None" = None
 
 
 def keyed_digest(value: str) -> str:
     """HMAC-SHA256 of ``value`` under the pepper, hex: a lookup key that leaks nothing."""
     global _keyed
-    configured: str = settings.SECRET_PEPPER
-    secret: str = settings.SECRET_KEY
-    if _keyed is None or _keyed[0] != configured or _keyed[1] != secret:
-        _keyed = (configured, secret, hmac.new(pepper(), digestmod=hashlib.sha256))
-    keyed = _keyed[2].copy()
+    if _keyed is None:
+        _keyed = hmac.new(pepper(), digestmod=hashlib.sha256)
+    keyed = _keyed.copy()
     keyed.update(value.encode())
     return keyed.hexdigest()
+
+
+def forget_keyed_digest(*, setting: str, **kwargs: object) -> None:
+    """Drop the keyed HMAC when a setting it derives from changes (tests, overrides)."""
+    global _keyed
+    if setting in ("SECRET_PEPPER", "SECRET_KEY"):
+        _keyed = None
 
 
 # --- encryption at rest (secret setting values) ---------------------------------------------

@@ -152,7 +152,7 @@ def pair_write(
     params += _values(connection, access_token, linked=None)
     params += _values(connection, refresh_token, linked="access_token_id")
     # Through the lookups' cursor: with a prepare threshold, prepared once per connection.
-    cursor = lookup_cursor(using)
+    cursor = lookup_cursor(connection)
     try:
         cursor.execute(_pair_statement(connection, rotating=rotating), params)
         row = cursor.fetchone()
