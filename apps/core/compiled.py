@@ -54,9 +54,7 @@ def lookup_cursor(connection: Any) -> Any:
     )
 
     with connection.wrap_database_errors:
-        return connection._prepare_cursor(  # type: ignore[attr-defined]
-            ServerBindingCursor(raw_connection)
-        )
+        return connection._prepare_cursor(ServerBindingCursor(raw_connection))
 
 
 def _health_check_taken(connection: Any) -> bool:
@@ -101,7 +99,7 @@ def run_lookup(connection: Any, sql: str, params: Any, fetch: Callable[[Any], An
     raise AssertionError("unreachable")
 
 
-def _fetchall(cursor: Any) -> list[Any]:
+def _fetchall(cursor: Any) -> Any:
     return cursor.fetchall()
 
 

@@ -231,9 +231,7 @@ def _token(row: tuple[Any, ...], *, refresh: bool, alias: str) -> AppToken:
         None if refresh else _aware(expires),
         client_id or "",
         client_id is None or bool(suspended),
-        _user(alias, user_id, email, full_name, bool(user_active))
-        if user_id is not None
-        else None,
+        _user(alias, user_id, email, full_name, bool(user_active)) if user_id is not None else None,
         _installation(row[9:16]),
         _membership(row[16:22]),
     )
