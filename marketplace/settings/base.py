@@ -502,6 +502,10 @@ WEBHOOK_SECRET_OVERLAP_HOURS = env.int("WEBHOOK_SECRET_OVERLAP_HOURS", default=2
 # one (marketplace/settings/production.py).
 WEBHOOK_SIGNING_KEY = env("WEBHOOK_SIGNING_KEY", default="")
 WEBHOOK_FANOUT_BATCH = env.int("WEBHOOK_FANOUT_BATCH", default=500)
+# The fan-out's wake-up after a commit is published by a thread of the process, not the
+# request, at most one a WEBHOOK_WAKE_INTERVAL (seconds) for all the commits meanwhile.
+WEBHOOK_WAKE_IN_BACKGROUND = env.bool("WEBHOOK_WAKE_IN_BACKGROUND", default=True)
+WEBHOOK_WAKE_INTERVAL = env.float("WEBHOOK_WAKE_INTERVAL", default=0.05)
 # Finished deliveries (and their attempts) are kept this many days, then purged hourly.
 WEBHOOK_LOG_RETENTION_DAYS = env.int("WEBHOOK_LOG_RETENTION_DAYS", default=30)
 # A subscription failing with no success for WEBHOOK_AT_RISK_HOURS is at risk (its

@@ -61,3 +61,6 @@ if "data_folder_in" in CELERY_BROKER_TRANSPORT_OPTIONS:
             "polling_interval": 0.2,
         }
     )
+
+# The fan-out's wake-up is published in the committing thread, so a test sees it at once.
+WEBHOOK_WAKE_IN_BACKGROUND = False

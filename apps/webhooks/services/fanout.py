@@ -34,6 +34,7 @@ from apps.modules.models import ChangeEvent
 from apps.scopes.policies import scopes_allow
 from apps.scopes.types import Level
 from apps.webhooks.models import Delivery, SubscriptionHealth
+from apps.webhooks.services import wake
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +65,15 @@ def fan_out_wake_for(written: Written) -> None:
         logger.warning("Could not check the subscriptions of new events.", exc_info=True)
         wanted = True
     if wanted:
+        fan_out_wake_soon()
+
+
+def fan_out_wake_soon() -> None:
+    """The wake-up of a commit: asked of the process's publisher thread (``wake.py``), or
+    published at once where it is off (the test settings, eager Celery)."""
+    if wake.in_background():
+        wake.publisher.ask()
+    else:
         fan_out_wake()
 
 
