@@ -73,8 +73,7 @@ from django.test.utils import (  # noqa: E402
 from apps.accounts.models import Account, Membership, User  # noqa: E402
 from apps.modules.events import Written, events_listener_set  # noqa: E402
 from apps.webhooks.models import Delivery  # noqa: E402
-from apps.webhooks.services import signing_secret_current  # noqa: E402
-from apps.webhooks.services import wake  # noqa: E402
+from apps.webhooks.services import signing_secret_current, wake  # noqa: E402
 from apps.webhooks.services.fanout import fan_out_wake_for  # noqa: E402
 from apps.webhooks.signing import platform_public_key  # noqa: E402
 from bench.webhook_receiver import ReceiverProcess  # noqa: E402
@@ -373,9 +372,7 @@ def run(args, receiver: ReceiverProcess) -> None:
         expected = phase_cost(writer, subscribed, quiet, args.rounds, args.block)
         wait_arrived(receiver, expected, worker, timeout=600.0)
         if args.changes:
-            expected, _ = phase_burst(
-                writer, subscribed, args.changes, receiver, worker, expected
-            )
+            expected, _ = phase_burst(writer, subscribed, args.changes, receiver, worker, expected)
         if args.steady:
             expected = phase_steady(
                 writer, subscribed, args.steady, args.rate, receiver, worker, expected

@@ -49,9 +49,7 @@ class WakePublisher:
             if self._pid != os.getpid():  # forked without the at-fork hook
                 self._reset_locked()
             if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(
-                    target=self._run, name="webhooks-wake", daemon=True
-                )
+                self._thread = threading.Thread(target=self._run, name="webhooks-wake", daemon=True)
                 self._thread.start()
             self.asked += 1
             self._cond.notify_all()
@@ -75,7 +73,9 @@ class WakePublisher:
                 self._publish()
                 self.published += 1
             except Exception:
-                logger.warning("Could not wake the webhook fan-out; the sweeper will.", exc_info=True)
+                logger.warning(
+                    "Could not wake the webhook fan-out; the sweeper will.", exc_info=True
+                )
             with cond:
                 self.done = covered
                 cond.notify_all()
