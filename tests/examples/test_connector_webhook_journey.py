@@ -13,6 +13,7 @@ from apps.modules.models import CrmAccount
 from apps.modules.services import record_create, record_update
 from apps.webhooks.models import Delivery
 from apps.webhooks.services import delivery_send, events_fan_out, signing_secret_current
+from apps.webhooks.services.wake import publisher
 from tests.examples.test_connector_journey import SCOPES, Connector, free_port
 from tests.factories.catalog import make_app_with_secret, make_version
 from tests.factories.installations import make_installation
@@ -101,9 +102,22 @@ def test_under_another_secret_the_connector_refuses_the_delivery(
 
 
 @pytest.mark.worker
+@pytest.mark.parametrize("in_background", [False, True], ids=["in-request", "publisher-thread"])
 def test_through_a_real_worker_the_change_is_on_the_connectors_page_within_seconds(
-    live_server, other_account, account, admin, tmp_path, monkeypatch, celery_processes
+    live_server,
+    other_account,
+    account,
+    admin,
+    tmp_path,
+    monkeypatch,
+    celery_processes,
+    settings,
+    in_background,
 ):
+    # The wake-up as the test settings send it (in the request) and as every other
+    # setting does (the publisher's thread); no beat runs, so only the wake-up delivers.
+    settings.WEBHOOK_WAKE_IN_BACKGROUND = in_background
+    published_before = publisher.published
     celery_processes("worker", extra_env={"OUTBOUND_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128"})
     connector = hooked(live_server, other_account, account, admin, tmp_path, monkeypatch)
     try:
@@ -128,3 +142,4 @@ def test_through_a_real_worker_the_change_is_on_the_connectors_page_within_secon
 
     assert "verified" in str(page) and Delivery.objects.get().uid in str(page)
     assert took < 10
+    assert (publisher.published > published_before) is in_background
