@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from apps.catalog.models import App
 from apps.core.crypto import decrypt
-from apps.core.errors import Conflict, NotFound
+from apps.core.errors import NotFound
 from apps.installations.models import WebhookSubscription
 from apps.webhooks.models import Attempt, Delivery, SigningSecret, SubscriptionHealth
+from apps.webhooks.services.health import subscription_disabled_health
 from apps.webhooks.services.secrets import signing_secret_current
 from apps.webhooks.signing import platform_public_key
 
@@ -197,13 +198,6 @@ def subscription_get_for_installation(*, installation_id: int, subscription_id: 
     return sub
 
 
-def _health_of(subscription: WebhookSubscription) -> SubscriptionHealth:
-    row = SubscriptionHealth.objects.filter(subscription_id=subscription.pk).first()
-    if row is None or row.state != SubscriptionHealth.State.DISABLED:
-        raise Conflict("Only a disabled subscription can be enabled: this one is not disabled.")
-    return row
-
-
 def subscription_health_get_for_app(*, app: App, subscription_id: Any) -> SubscriptionHealth:
     """The health of one subscription of ``app`` to enable it. ``NotFound`` for any other
     subscription; ``Conflict`` when it is not disabled."""
@@ -212,7 +206,7 @@ def subscription_health_get_for_app(*, app: App, subscription_id: Any) -> Subscr
     ).first()
     if sub is None:
         raise NotFound("No such webhook subscription of this app.")
-    return _health_of(sub)
+    return subscription_disabled_health(subscription=sub)
 
 
 def subscription_health_for_installation(*, installation_id: int) -> dict[int, SubscriptionHealth]:

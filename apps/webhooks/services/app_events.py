@@ -23,8 +23,9 @@ from apps.accounts.actors import Actor
 from apps.catalog.models import AppStatus
 from apps.installations.models import Installation, InstallationEvent, WebhookSubscription
 from apps.scopes.types import AppEvent
-from apps.webhooks.models import Delivery, SubscriptionHealth
+from apps.webhooks.models import Delivery
 from apps.webhooks.services.deliveries import delivery_enqueue, delivery_send
+from apps.webhooks.services.health import subscriptions_not_disabled
 
 _EVENT_OF_KIND: dict[str, AppEvent] = {
     InstallationEvent.Kind.INSTALLED: AppEvent.INSTALLED,
@@ -105,13 +106,9 @@ def app_event_deliveries_create(
     if app_event is None:
         return []
     subscriptions = list(
-        WebhookSubscription.objects.filter(installation=installation, event=app_event.value)
-        .exclude(
-            pk__in=SubscriptionHealth.objects.filter(
-                state=SubscriptionHealth.State.DISABLED
-            ).values("subscription_id")
-        )
-        .order_by("pk")
+        subscriptions_not_disabled(
+            WebhookSubscription.objects.filter(installation=installation, event=app_event.value)
+        ).order_by("pk")
     )
     if not subscriptions or installation.app.status != AppStatus.ACTIVE:
         return []

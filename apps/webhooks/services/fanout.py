@@ -33,8 +33,9 @@ from apps.modules.events import Written, events_mark_dispatched, events_waiting
 from apps.modules.models import ChangeEvent
 from apps.scopes.policies import scopes_allow
 from apps.scopes.types import Level
-from apps.webhooks.models import Delivery, SubscriptionHealth
+from apps.webhooks.models import Delivery
 from apps.webhooks.services import wake
+from apps.webhooks.services.health import subscriptions_not_disabled
 
 logger = logging.getLogger(__name__)
 
@@ -105,21 +106,14 @@ def delivery_body(*, event: ChangeEvent, subscription: WebhookSubscription) -> s
 def _subscriptions(events: list[ChangeEvent]) -> dict[tuple[int, str], list[WebhookSubscription]]:
     types = {f"{e.model}.{e.action}" for e in events}
     found: dict[tuple[int, str], list[WebhookSubscription]] = defaultdict(list)
-    rows = (
+    rows = subscriptions_not_disabled(
         WebhookSubscription.objects.filter(
             installation__account_id__in={e.account_id for e in events},
             installation__status=InstallationStatus.ACTIVE,
             installation__app__status=AppStatus.ACTIVE,
             event__in=types,
         )
-        .exclude(
-            # A disabled subscription gets nothing new until a person enables it again.
-            pk__in=SubscriptionHealth.objects.filter(
-                state=SubscriptionHealth.State.DISABLED
-            ).values("subscription_id")
-        )
-        .select_related("installation")
-    )
+    ).select_related("installation")
     for sub in rows:
         found[(sub.installation.account_id, sub.event)].append(sub)
     return found

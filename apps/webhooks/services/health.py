@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -60,6 +61,29 @@ def health_record_attempt(*, delivery: Delivery, succeeded: bool, now: datetime)
     )
     rows.filter(failing_since__isnull=True).update(failing_since=now, updated_at=now)
     rows.update(last_failure_at=now)
+
+
+def subscriptions_not_disabled(
+    rows: QuerySet[WebhookSubscription],
+) -> QuerySet[WebhookSubscription]:
+    """``rows`` without the disabled subscriptions: they get nothing new until a person
+    enables them again."""
+    return rows.exclude(
+        pk__in=SubscriptionHealth.objects.filter(state=HealthState.DISABLED).values(
+            "subscription_id"
+        )
+    )
+
+
+def subscription_disabled_health(*, subscription: WebhookSubscription) -> SubscriptionHealth:
+    """The health row of ``subscription``, to enable it; ``Conflict`` when it is not
+    disabled."""
+    health = SubscriptionHealth.objects.filter(
+        subscription_id=subscription.pk, state=HealthState.DISABLED
+    ).first()
+    if health is None:
+        raise Conflict(NOT_DISABLED)
+    return health
 
 
 def subscription_is_disabled(*, subscription_id: int) -> bool:
@@ -223,9 +247,5 @@ def installation_subscription_enable(
         ).first()
         if sub is None:
             raise NotFound("No such webhook subscription of this installed app.")
-        health = SubscriptionHealth.objects.filter(
-            subscription_id=sub.pk, state=HealthState.DISABLED
-        ).first()
-        if health is None:
-            raise Conflict(NOT_DISABLED)
+        health = subscription_disabled_health(subscription=sub)
         return health, subscription_enable(health=health, actor=actor, replay=replay)
