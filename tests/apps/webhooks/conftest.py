@@ -8,6 +8,9 @@ services.
   ``account`` by ``admin``.
 - ``change(account, name=)``: a CRM account created through ``record_create`` (its
   ``created`` event); ``rename(record, name)``: its ``updated`` event.
+- ``failing_subscription(publisher=, account=, admin=, state=, also=)``: an app of
+  ``publisher`` installed on ``account``, its ``created`` subscription in ``state`` with
+  one failed delivery.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import pytest
 from apps.accounts.actors import actor_system
 from apps.modules.models import CrmAccount
 from apps.modules.services import record_create, record_update
+from apps.webhooks.models import Delivery, SubscriptionHealth
+from apps.webhooks.services import events_fan_out
 from tests.apps.webhooks.receiver import Answer, Receiver
 from tests.factories.catalog import make_app, make_version
 from tests.factories.installations import make_installation
@@ -77,3 +82,30 @@ def change(account, name: str = "Initech") -> CrmAccount:
 
 def rename(record: CrmAccount, name: str) -> CrmAccount:
     return record_update(record=record, values={"name": name}, actor=actor_system(label="test"))
+
+
+def failing_subscription(*, publisher, account, admin, state, also=()):
+    """An app of ``publisher`` (named Hooked) installed on ``account`` by ``admin``, its
+    ``crm.account.created`` subscription in ``state``, failing since its one delivery,
+    which failed; ``also`` names more of the health row's fields set to that moment.
+    Returns the app, the installation and the health row."""
+    app = make_app(account=publisher, name="Hooked")
+    version = make_version(
+        app=app,
+        status="published",
+        scopes=SCOPES,
+        webhooks=hooks_for("https://receiver.example.com/hooks", "crm.account.created"),
+    )
+    installation = make_installation(account=account, version=version, by_user=admin)
+    change(account)
+    events_fan_out()
+    delivery = Delivery.objects.get()
+    Delivery.objects.update(status=Delivery.Status.FAILED, finished_at=delivery.created_at)
+    row = SubscriptionHealth.objects.create(
+        subscription_id=delivery.subscription_id,
+        installation=installation,
+        state=state,
+        failing_since=delivery.created_at,
+        **{field: delivery.created_at for field in also},
+    )
+    return app, installation, row

@@ -5,12 +5,8 @@ import pytest
 from django.urls import reverse
 
 from apps.jobs.models import Job
-from apps.webhooks.models import Delivery, SubscriptionHealth
-from apps.webhooks.services import events_fan_out
-from tests.apps.webhooks.conftest import change, hooks_for
+from tests.apps.webhooks.conftest import failing_subscription
 from tests.conftest import login
-from tests.factories.catalog import make_app, make_version
-from tests.factories.installations import make_installation
 
 pytestmark = pytest.mark.django_db
 
@@ -18,25 +14,7 @@ pytestmark = pytest.mark.django_db
 def failing(account, admin, state):
     """An app of ``account`` installed on it, its subscription failing in ``state``, with
     one failed delivery."""
-    app = make_app(account=account, name="Hooked")
-    version = make_version(
-        app=app,
-        status="published",
-        scopes=[{"code": "crm.accounts", "level": "read", "reason": "Mirrors customers."}],
-        webhooks=hooks_for("https://receiver.example.com/hooks", "crm.account.created"),
-    )
-    installation = make_installation(account=account, version=version, by_user=admin)
-    change(account)
-    events_fan_out()
-    delivery = Delivery.objects.get()
-    Delivery.objects.update(status=Delivery.Status.FAILED, finished_at=delivery.created_at)
-    health = SubscriptionHealth.objects.create(
-        subscription_id=delivery.subscription_id,
-        installation=installation,
-        state=state,
-        failing_since=delivery.created_at,
-    )
-    return app, installation, health
+    return failing_subscription(publisher=account, account=account, admin=admin, state=state)
 
 
 def test_at_risk_is_shown_without_an_enable_button(account, admin, developer):
